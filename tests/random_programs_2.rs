@@ -741,7 +741,7 @@ fn p600(x1: f64, b2: &[f64; 1], b3: &[f64; 1], n4: usize, f5: bool, ok7: Option<
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p600_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 1], n4: usize, f5: bool, ok7: Option<usize>, vx12: &Vec<D>, tr_: &mut Tr) -> D {
-    let x1 = dx_floor(b3.iter().copied().map(|e1| -x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let x1 = dx_floor(b3.iter().copied().map(|e1| -x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v2 = dx_log2(dx_abs(dx_rem(D::from(1.15), dx_abs(dx_sqrt(dx_abs(b2[n4 % b2.len()], tr_) + D::from(1.15), tr_), tr_) + D::from(0.9), tr_), tr_) + D::from(0.55), tr_);
     let mut u3: [D; 1] = [dx_atan(dx_exp(dx_tanh(dx_acos(dx_tanh(v2, tr_) * D::from(0.9), tr_), tr_), tr_) + x1, tr_) * D::from(0.95)];
     let snap4 = u3;
@@ -755,7 +755,7 @@ fn p600_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 1], n4: usize, f5: bool, ok7: O
     ld9.a = dx_tanh(b2[(m8 + 1) % b2.len()], tr_);
     let ra13: [D; 2] = [dx_tanh(v2 + b3[n4 % b3.len()], tr_), dx_sigmoid(((D::from(m8 as f64) / (dx_abs(D::from((m8 + 1) as f64), tr_) + D::from(1.25))) + dx_asin(dx_sin(v6, tr_) * D::from(0.9), tr_)) + vx12[m8 + 1], tr_)];
     let ff14 = std::array::from_fn::<D, 2, _>(|i15| dx_clamp(-(-D::from(1.3)), ra13[i15], ra13[i15] + D::from(0.25), tr_) + (D::from(0.25) * D::from(i15 as f64)));
-    (((((dx_clamp(b3[n4 % 1] * dx_relu(D::from(n4 as f64), tr_), -D::from(1.9), -D::from(1.25), tr_) * dx_sin(x1, tr_)) + ((D::from(0.25) * dx_sin(u3[0], tr_)) + (D::from(0.8) * dx_sin(snap4[0], tr_)))) + (D::from(1.3) * dx_sigmoid(v6, tr_))) + (D::from(1.3) * (D::from(m8 as f64) * dx_sin(v6 / (dx_abs(x1, tr_) + D::from(0.95)), tr_)))) + ((D::from(0.4) * ((ld9.a + ld9.v[0]) * (dx_atan(-snap4.iter().enumerate().map(|(j10, e11)| dx_cosh(-D::from(1.95), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + b3[n4 % 1], tr_) * D::from(0.95)))) + (D::from(1.3) * (vx12[n4] * dx_sin(x1, tr_))))) + (D::from(0.55) * (ff14[0] * ff14[1]))
+    (((((dx_clamp(b3[n4 % 1] * dx_relu(D::from(n4 as f64), tr_), -D::from(1.9), -D::from(1.25), tr_) * dx_sin(x1, tr_)) + ((D::from(0.25) * dx_sin(u3[0], tr_)) + (D::from(0.8) * dx_sin(snap4[0], tr_)))) + (D::from(1.3) * dx_sigmoid(v6, tr_))) + (D::from(1.3) * (D::from(m8 as f64) * dx_sin(v6 / (dx_abs(x1, tr_) + D::from(0.95)), tr_)))) + ((D::from(0.4) * ((ld9.a + ld9.v[0]) * (dx_atan(-snap4.iter().enumerate().map(|(j10, e11)| dx_cosh(-D::from(1.95), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + b3[n4 % 1], tr_) * D::from(0.95)))) + (D::from(1.3) * (vx12[n4] * dx_sin(x1, tr_))))) + (D::from(0.55) * (ff14[0] * ff14[1]))
 }
 
 fn p600_eval(x: &[f64]) -> Vec<f64> {
@@ -1427,7 +1427,7 @@ fn p605_dual<D: Dn>(x1: D, nt: usize, tr_: &mut Tr) -> D {
     for i9 in 0..4 {
         z8[0] = (D::from(0.65) * u7[0]) + dx_tanh((x1 - acc6) - (v3 + (-D::from(0.65))), tr_);
         z8[1] = (D::from(0.7) * u7[0]) + (dx_atan(dx_sin(acc6 + u7[i9 % u7.len()], tr_) + x1, tr_) * D::from(0.95));
-        z8[2] = (D::from(0.3) * u7[0]) + dx_sigmoid((dx_acosh(dx_abs(v3, tr_) + D::from(2.0), tr_) + u7.iter().zip(z8.iter()).map(|(p10, q11)| dx_atan2(acc6, z8[i9 % z8.len()], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + x1, tr_);
+        z8[2] = (D::from(0.3) * u7[0]) + dx_sigmoid((dx_acosh(dx_abs(v3, tr_) + D::from(2.0), tr_) + u7.iter().zip(z8.iter()).map(|(p10, q11)| dx_atan2(acc6, z8[i9 % z8.len()], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + x1, tr_);
         if nt % 2 == 0 || dx_gt(D::from(i9 as f64), -D::from(0.75), tr_) {
             u7 = z8;
         } else {
@@ -1531,12 +1531,12 @@ fn p606_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], a4: [D; 1], mut st: BodyD<D>, tr_:
         return (a4[0] + st.inner.t) * x1;
     } else if dx_le(dx_asinh(dx_cosh(st.m, tr_), tr_), dx_mul_add(x2, st.inner.a[1], -D::from(1.75), tr_), tr_) {
     } else {
-        let mut v1 = a3.iter().map(|e2| dx_log(dx_abs(-st.m, tr_) + D::from(1.3), dx_abs(st.vel[0], tr_) + D::from(1.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let mut v1 = a3.iter().map(|e2| dx_log(dx_abs(-st.m, tr_) + D::from(1.3), dx_abs(st.vel[0], tr_) + D::from(1.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         st.w[0][0] += v1;
         let mut v3: D = st.m;
     }
     st.inner.t = dx_atan(dx_abs(x1, tr_) - (x1 + st.inner.t), tr_);
-    st.w[0][1] /= dx_abs(a4.iter().map(|e4| if dx_le(-(-D::from(0.25)), st.inner.a[1], tr_) { dx_clamp(*e4, a4[0], a4[0] + D::from(0.2), tr_) } else { *e4 + st.inner.t }).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.8);
+    st.w[0][1] /= dx_abs(a4.iter().map(|e4| if dx_le(-(-D::from(0.25)), st.inner.a[1], tr_) { dx_clamp(*e4, a4[0], a4[0] + D::from(0.2), tr_) } else { *e4 + st.inner.t }).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.8);
     let mut acc8: D = D::from(0.0);
     for i7 in 0..4 {
         acc8 += a4[i7 % 1];
@@ -1567,7 +1567,7 @@ fn p606_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], a4: [D; 1], mut st: BodyD<D>, tr_:
         u17 = z18;
     }
     let cc20: D = cdot1_dual(&old16, &old16, tr_);
-    let v26: D = match -x1 { t21 if dx_lt(t21, D::from(0.35), tr_) => dx_tanh(a4.iter().zip(old11.iter()).map(|(p22, q23)| old11.iter().zip(u17.iter()).map(|(p24, q25)| dx_max(st.inner.a[c13 % 2], *p22, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_cosh(dx_atan(old16[(c13 + 1) % old16.len()], tr_), tr_), tr_), _ => dx_atan(-dx_ln_1p(dx_abs(x2, tr_), tr_), tr_) };
+    let v26: D = match -x1 { t21 if dx_lt(t21, D::from(0.35), tr_) => dx_tanh(a4.iter().zip(old11.iter()).map(|(p22, q23)| old11.iter().zip(u17.iter()).map(|(p24, q25)| dx_max(st.inner.a[c13 % 2], *p22, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_cosh(dx_atan(old16[(c13 + 1) % old16.len()], tr_), tr_), tr_), _ => dx_atan(-dx_ln_1p(dx_abs(x2, tr_), tr_), tr_) };
     let v27: D = dx_rem_euclid(dx_atan((st.inner.a[c13 % 2] - x2) * dx_mul_add(a3[c13], x2, st.inner.t, tr_), tr_), dx_exp(dx_acosh(dx_abs(v26, tr_) + D::from(1.8), tr_), tr_) + D::from(0.5), tr_);
     let v28: D = dx_div_euclid(dx_tanh(u12[0] + dx_clamp(st.inner.a[(c13 + 1) % 2], D::from(c13 as f64), D::from(c13 as f64) + D::from(1.45), tr_), tr_), dx_abs(dx_relu(st.inner.a[(c13 + 1) % 2], tr_), tr_) + D::from(1.15), tr_);
     let lm29: [D; 3] = u12.map(|t30| dx_sigmoid(dx_relu(t30 * t30, tr_), tr_));
@@ -1695,7 +1695,7 @@ fn p607_dual<D: Dn>(x1: D, x2: D, x3: D, r4: &D, nt: usize, tr_: &mut Tr) -> Vec
     let mut u9: [D; 3] = [dx_atan(dx_powi(*r4, 2, tr_), tr_) * D::from(0.95), dx_tanh(dx_log(dx_abs(acc8 - D::from(1.55), tr_) + D::from(0.75), dx_abs(dx_sigmoid(x1, tr_), tr_) + D::from(1.7), tr_), tr_), dx_sigmoid(dx_sigmoid(v1, tr_) * x1, tr_)];
     for i10 in 0..3 {
         let snap11 = u9;
-        u9[1] = (D::from(0.65) * snap11[1]) + dx_sigmoid((dx_recip(D::from(1.1) + (u9[2] * u9[2]), tr_) / (dx_abs(u9.iter().copied().map(|e12| dx_asinh(e12, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.35))) + (*r4), tr_);
+        u9[1] = (D::from(0.65) * snap11[1]) + dx_sigmoid((dx_recip(D::from(1.1) + (u9[2] * u9[2]), tr_) / (dx_abs(u9.iter().copied().map(|e12| dx_asinh(e12, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.35))) + (*r4), tr_);
     }
     let mut u13: [D; 1] = [dx_tanh((x3 + v1) / (-D::from(1.75)), tr_)];
     let mut z14: [D; 1] = [D::from(0.0); 1];
@@ -1791,9 +1791,9 @@ fn p608_dual<D: Dn>(x1: D, b2: &[D; 2], n3: usize, tr_: &mut Tr) -> (D, D) {
     }
     let v6: D = dx_erfc(dx_tanh(dx_ln_1p(dx_abs(x1 + D::from(0.5), tr_), tr_), tr_), tr_);
     let v9: D = u3.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    let ia10: [D; 2] = [dx_sigmoid(b2.iter().map(|e11| dx_sigmoid(dx_sin(-D::from(2.95), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), dx_atan(if !dx_gt(u3[1], b2[n3], tr_) { u3.iter().copied().enumerate().map(|(j12, e13)| v9 - e13).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_rem(b2[2 - 1 - n3], dx_abs(b2[0], tr_) + D::from(0.5), tr_) }, tr_)];
+    let ia10: [D; 2] = [dx_sigmoid(b2.iter().map(|e11| dx_sigmoid(dx_sin(-D::from(2.95), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), dx_atan(if !dx_gt(u3[1], b2[n3], tr_) { u3.iter().copied().enumerate().map(|(j12, e13)| v9 - e13).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { dx_rem(b2[2 - 1 - n3], dx_abs(b2[0], tr_) + D::from(0.5), tr_) }, tr_)];
     let cl14 = |z15: D, tr_: &mut Tr| dx_sin((z15 / (dx_abs(D::from(0.15), tr_) + D::from(1.15))) - dx_tan(dx_tanh(-D::from(1.05), tr_), tr_), tr_);
-    let v16: D = ia10.iter().copied().map(|t_| cl14(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v16: D = ia10.iter().copied().map(|t_| cl14(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((((D::from(0.4) * (dx_relu(b2[n3], tr_) - dx_sin(-D::from(2.0), tr_))) * x1) + ((D::from(1.1) * dx_sigmoid(u3[1], tr_)) + (D::from(0.85) * v6))) + ((D::from(1.15) * dx_atan(v9, tr_)) + (D::from(0.7) * v16)), ((dx_ln(dx_abs(dx_log10(dx_abs(dx_softplus(b2[2 - 1 - n3], tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(1.25), tr_) * dx_sin(v2, tr_)) + v2) - x1)
 }
 
@@ -2103,7 +2103,7 @@ fn p611_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 1] {
     }
     y6[0] += (D::from(1.4) * dx_atan(v13, tr_)) + (D::from(1.4) * v14);
     let mut lo15: [D; 4] = [D::from(0.0); 4];
-    let r18: D = lscale_dual(dx_tanh((lo15.iter().enumerate().map(|(j16, e17)| dx_max(y6[j16 % 1], -D::from(2.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_tanh(v5, tr_) * v14, tr_) + D::from(0.5))) + x1, tr_), &mut lo15, tr_);
+    let r18: D = lscale_dual(dx_tanh((lo15.iter().enumerate().map(|(j16, e17)| dx_max(y6[j16 % 1], -D::from(2.8), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_tanh(v5, tr_) * v14, tr_) + D::from(0.5))) + x1, tr_), &mut lo15, tr_);
     y6[0] += (D::from(0.4) * lo15[0]) + (D::from(0.6) * r18);
     y6
 }
@@ -2295,12 +2295,12 @@ fn p612_dual(&self, mut a1: [D; 2], a2: [D; 2], w3: &[[D; 3]; 3], ga28: [D; 2], 
         let mut c3 = 0;
         while c3 < 4 {
             c3 += 1;
-            let mut y4 = [a2.iter().map(|e5| self.inner.t - self.vel[i1]).fold(D::from(0.0), |acc_, t_| acc_ + t_); 1];
+            let mut y4 = [a2.iter().map(|e5| self.inner.t - self.vel[i1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_); 1];
         }
-        let v6 = a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
+        let v6 = a2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
         let mut y8 = [dx_tanh(a1[c3 % a1.len()], tr_) * (self.inner.t * a2[1]); 1];
     }
-    if dx_gt(a1.iter().zip(a2.iter()).map(|(p9, q10)| *q10 - (*p9)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (self.inner.a[1] + self.inner.t), D::from(0.9), tr_) {
+    if dx_gt(a1.iter().zip(a2.iter()).map(|(p9, q10)| *q10 - (*p9)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (self.inner.a[1] + self.inner.t), D::from(0.9), tr_) {
         for &e11 in a1.iter() {
             let mut y12: [D; 1] = [D::from(0.0); 1];
         }
@@ -2315,9 +2315,9 @@ fn p612_dual(&self, mut a1: [D; 2], a2: [D; 2], w3: &[[D; 3]; 3], ga28: [D; 2], 
     out19[0] = dx_atan(a2[0] * dx_acos(dx_sin(self.vel[0], tr_) * D::from(0.9), tr_), tr_);
     out19[1] -= a2[1];
     debug_assert!(!dx_is_nan(self.inner.t, tr_));
-    let v22: D = dx_tanh(a2.iter().copied().enumerate().map(|(j20, e21)| dx_min(a2[j20], self.inner.t, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (self.m / (D::from(1.0) + (a2[1] * a2[1]))), tr_);
+    let v22: D = dx_tanh(a2.iter().copied().enumerate().map(|(j20, e21)| dx_min(a2[j20], self.inner.t, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (self.m / (D::from(1.0) + (a2[1] * a2[1]))), tr_);
     let ia23: [D; 2] = [dx_atan(dx_atan2(dx_exp_m1(dx_tanh(a1[0], tr_), tr_), dx_sinh(D::from(2.5), tr_), tr_), tr_), dx_tanh((acc18 / (dx_exp(self.w[0][1], tr_) + D::from(0.5))) / (dx_abs(self.pos[0], tr_) + D::from(1.5)), tr_)];
-    let v25: D = ia23.iter().map(|&e24| D::from(1.0) * e24).map(|t_| dx_sinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v25: D = ia23.iter().map(|&e24| D::from(1.0) * e24).map(|t_| dx_sinh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v27: D = if a1.iter().all(|v26| dx_lt(*v26, D::from(0.663), tr_)) { dx_sigmoid((dx_max(ia23[0], -D::from(0.2), tr_) + (-D::from(1.5) + (-D::from(0.2)))) + self.inner.a[0], tr_) } else { dx_sigmoid(dx_powf(dx_abs(dx_atan(self.vel[0], tr_), tr_) + D::from(0.55), dx_tanh(out19[1] - self.m, tr_), tr_), tr_) };
     let mut acc29: D = dx_sigmoid((out19[1] * w3[0][0]) + dx_hypot(self.m, acc18, tr_), tr_);
     let ra30: [D; 4] = [dx_tanh(dx_elu(acc18 - (-D::from(1.35)), D::from(1.25), tr_) + ga28[0], tr_), dx_sigmoid(dx_asin(dx_sin(-D::from(2.4), tr_) * D::from(0.9), tr_) + self.inner.t, tr_), dx_cos(dx_atan2(self.m, self.inner.t, tr_), tr_), dx_sin(a2[1] * ga28[0], tr_)];
@@ -2611,7 +2611,7 @@ fn p614_dual<D: Dn>(r1: &D, k2: i32, tr_: &mut Tr) -> D {
     }
     let ia5: [D; 2] = [dx_atan(dx_hypot(-D::from(1.7), *r1, tr_) / D::from(0.9), tr_), dx_atan(dx_leaky_relu(dx_min(*r1, *r1, tr_), dx_sin(dx_sqrt(dx_abs(D::from(1.25), tr_) + D::from(1.45), tr_), tr_), tr_), tr_)];
     let m6: D = D::from(num_dual::DualStruct::re(&(dx_sin(dx_softplus(*r1 + (*r1), tr_), tr_))));
-    let v8: D = dx_exp(ia5[1] - m6, tr_) / ia5.iter().map(|&e7| dx_exp(e7 - m6, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v8: D = dx_exp(ia5[1] - m6, tr_) / ia5.iter().map(|&e7| dx_exp(e7 - m6, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     (dx_tanh(dx_cbrt(dx_abs(dx_cosh(*r1, tr_), tr_) + D::from(1.35), tr_), tr_) - (*r1)) + (D::from(0.3) * v8)
 }
 
@@ -2732,7 +2732,7 @@ fn p615_dual<D: Dn>(x1: D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
         if (dx_gt(x1, D::from(0.25), tr_) || dx_ge(s3[4], -D::from(0.4), tr_)) && (dx_lt(x2, s3[2], tr_) && dx_is_sign_positive(x2 - x1, tr_)) {
             let mut v4 = dx_clamp(dx_sinh(dx_sin(dx_acos(dx_tanh(s3[1], tr_) * D::from(0.9), tr_), tr_), tr_), x2, x2 + D::from(0.75), tr_);
         } else if dx_lt(s3[4], D::from(0.3) * x1, tr_) {
-            let v5 = s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) / D::from(2.55);
+            let v5 = s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) / D::from(2.55);
         }
         let x2 = x2 * (dx_leaky_relu(D::from(0.2), dx_sigmoid(x2, tr_), tr_) * dx_acosh(dx_abs(x1, tr_) + D::from(2.0), tr_));
     }
@@ -2847,7 +2847,7 @@ fn p616_dual<D: Dn>(x1: D, a2: [D; 2], ps27: &[PtD<D>], tr_: &mut Tr) -> D {
             continue;
         } else {
             let v7 = if i1 != 2 { dx_asin(dx_tanh(dx_relu(x1, tr_), tr_) * D::from(0.9), tr_) } else { -(x1 - D::from(1.05)) };
-            let v8 = dx_atanh(dx_sin(a2.iter().enumerate().fold(D::from(1.3), |acc11, (j9, e10)| dx_max(acc11, dx_tanh(a2.iter().map(|&e12| a2[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)) + dx_log2(dx_abs(x1, tr_) + D::from(1.15), tr_), tr_) * D::from(0.9), tr_);
+            let v8 = dx_atanh(dx_sin(a2.iter().enumerate().fold(D::from(1.3), |acc11, (j9, e10)| dx_max(acc11, dx_tanh(a2.iter().map(|&e12| a2[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)) + dx_log2(dx_abs(x1, tr_) + D::from(1.15), tr_), tr_) * D::from(0.9), tr_);
             v4 = dx_atan(a2[0], tr_);
         }
     }
@@ -2859,7 +2859,7 @@ fn p616_dual<D: Dn>(x1: D, a2: [D; 2], ps27: &[PtD<D>], tr_: &mut Tr) -> D {
     for e15 in a2.iter() {
         acc16 += dx_tanh(dx_elu(a2[1] * (-D::from(2.15)), D::from(0.35), tr_), tr_);
     }
-    let mut u17: [D; 3] = [dx_tanh(dx_acosh(dx_abs(v13, tr_) + D::from(1.3), tr_) + a2[1], tr_), dx_tanh(dx_round(v14, tr_) + x1, tr_), dx_tanh(dx_atanh(dx_sin(a2[1], tr_) * D::from(0.9), tr_) - a2.iter().enumerate().map(|(j18, e19)| dx_log(D::from(0.8) + (v14 * v14), dx_abs(D::from(2.25), tr_) + D::from(1.6), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let mut u17: [D; 3] = [dx_tanh(dx_acosh(dx_abs(v13, tr_) + D::from(1.3), tr_) + a2[1], tr_), dx_tanh(dx_round(v14, tr_) + x1, tr_), dx_tanh(dx_atanh(dx_sin(a2[1], tr_) * D::from(0.9), tr_) - a2.iter().enumerate().map(|(j18, e19)| dx_log(D::from(0.8) + (v14 * v14), dx_abs(D::from(2.25), tr_) + D::from(1.6), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     for i20 in 0..4 {
         let mut z21: [D; 3] = [D::from(0.0); 3];
         z21[0] = (D::from(0.3) * u17[0]) + dx_tanh(-dx_recip(dx_abs(D::from(1.5), tr_) + D::from(0.7), tr_) + a2[1], tr_);
@@ -2869,8 +2869,8 @@ fn p616_dual<D: Dn>(x1: D, a2: [D; 2], ps27: &[PtD<D>], tr_: &mut Tr) -> D {
     }
     let v22: D = dx_erf(dx_atan(((acc16 - u17[2]) - dx_min(v13, u17[1], tr_)) + x1, tr_) * D::from(0.63), tr_);
     let mut ls23 = LpD { a: dx_atan(({ let t24 = dx_ln_1p(dx_abs(v22, tr_), tr_); t24 * dx_min(acc16, acc16, tr_) }) + x1, tr_), v: [dx_tanh(dx_rem(-D::from(2.05), dx_abs(dx_relu(v14, tr_), tr_) + D::from(0.95), tr_) + a2[0], tr_), dx_sin(dx_mul_add(dx_atan(dx_exp2(acc16, tr_), tr_), dx_rem(D::from(2.3), dx_exp(v13, tr_) + D::from(0.5), tr_), v22 / (-D::from(2.2)), tr_) + a2[1], tr_)] };
-    ls23.a += dx_atan(if dx_lt(dx_powf(dx_abs(v14, tr_) + D::from(1.05), v13, tr_), u17.iter().zip(a2.iter()).map(|(p25, q26)| dx_clamp(acc16, -D::from(0.8), D::from(0.0), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { v13 * acc16 } else { -a2[1] }, tr_) * D::from(0.95);
-    (((((dx_log2(dx_abs(dx_exp(dx_sin(v14 + a2[0], tr_), tr_), tr_) + D::from(0.9), tr_) * (-D::from(0.2))) - a2[1]) + (D::from(0.25) * acc16)) + ((D::from(0.65) * dx_sigmoid(u17[0], tr_)) + (D::from(0.85) * v22))) + (D::from(1.45) * dx_sigmoid(ls23.v[0] + (ls23.a * ls23.v[1]), tr_))) + (D::from(0.75) * dx_sigmoid(ps27.iter().map(|p28| dx_tanh(dx_acosh(dx_abs(p28.x + p28.x, tr_) + D::from(1.4), tr_), tr_) + p28.f[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
+    ls23.a += dx_atan(if dx_lt(dx_powf(dx_abs(v14, tr_) + D::from(1.05), v13, tr_), u17.iter().zip(a2.iter()).map(|(p25, q26)| dx_clamp(acc16, -D::from(0.8), D::from(0.0), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) { v13 * acc16 } else { -a2[1] }, tr_) * D::from(0.95);
+    (((((dx_log2(dx_abs(dx_exp(dx_sin(v14 + a2[0], tr_), tr_), tr_) + D::from(0.9), tr_) * (-D::from(0.2))) - a2[1]) + (D::from(0.25) * acc16)) + ((D::from(0.65) * dx_sigmoid(u17[0], tr_)) + (D::from(0.85) * v22))) + (D::from(1.45) * dx_sigmoid(ls23.v[0] + (ls23.a * ls23.v[1]), tr_))) + (D::from(0.75) * dx_sigmoid(ps27.iter().map(|p28| dx_tanh(dx_acosh(dx_abs(p28.x + p28.x, tr_) + D::from(1.4), tr_), tr_) + p28.f[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p616_eval(x: &[f64]) -> Vec<f64> {
@@ -2954,7 +2954,7 @@ fn p617_dual<D: Dn>(x1: D, tr_: &mut Tr) -> (D, D) {
     for e4 in y2.iter() {
         acc5 += dx_atan(dx_elu(dx_acos(dx_tanh(y2[1], tr_) * D::from(0.9), tr_), D::from(0.95), tr_), tr_);
     }
-    (((dx_rem(dx_leaky_relu(y2[1], dx_tanh(v1, tr_), tr_) + y2.iter().map(|&e3| v1 - y2[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_exp(dx_rem(v1 / (-(D::from(1.0) + (x1 * x1))), D::from(1.35), tr_), tr_) + D::from(0.5), tr_) - D::from(0.5)) * x1) + (D::from(0.65) * acc5), dx_tanh(dx_exp(dx_sin(dx_powi(x1, 3, tr_), tr_), tr_) / (dx_abs(dx_acosh(dx_abs(D::from(1.9), tr_) + D::from(1.35), tr_) * dx_asinh(x1, tr_), tr_) + D::from(0.9)), tr_) * x1)
+    (((dx_rem(dx_leaky_relu(y2[1], dx_tanh(v1, tr_), tr_) + y2.iter().map(|&e3| v1 - y2[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_exp(dx_rem(v1 / (-(D::from(1.0) + (x1 * x1))), D::from(1.35), tr_), tr_) + D::from(0.5), tr_) - D::from(0.5)) * x1) + (D::from(0.65) * acc5), dx_tanh(dx_exp(dx_sin(dx_powi(x1, 3, tr_), tr_), tr_) / (dx_abs(dx_acosh(dx_abs(D::from(1.9), tr_) + D::from(1.35), tr_) * dx_asinh(x1, tr_), tr_) + D::from(0.9)), tr_) * x1)
 }
 
 fn p617_eval(x: &[f64]) -> Vec<f64> {
@@ -3020,7 +3020,7 @@ fn p618_dual<D: Dn>(x1: D, s2: &[D], k3: i32, gp9: &[[D; 3]; 1], ga12: [D; 3], t
     if dx_ge((x1 - y1[1]) / D::from(0.65), -D::from(0.05), tr_) {
         if dx_ge(dx_sqrt(dx_abs(s2[0], tr_) + D::from(0.5), tr_) - x1, dx_powf(dx_abs(x1, tr_) + D::from(0.95), x1, tr_), tr_) {
             let mut v2: D = dx_sinh(dx_tanh(dx_ln(dx_abs(D::from(2.2), tr_) + D::from(1.4), tr_), tr_), tr_) + dx_atan2(s2[0] * y1[0], x1, tr_);
-            y1[0] += s2.iter().zip(y1.iter()).map(|(p3, q4)| y1[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+            y1[0] += s2.iter().zip(y1.iter()).map(|(p3, q4)| y1[2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         } else if dx_ge(s2[0], dx_relu(x1, tr_), tr_) {
             let mut v5: D = dx_sigmoid(y1[2], tr_) * (x1 * x1);
         } else {
@@ -3135,7 +3135,7 @@ fn p619(x1: f64, b2: &[f64; 3], s3: &[f64], a4: [f64; 1], k5: i32, f6: bool, ch7
 #[allow(unused, clippy::all, non_snake_case)]
 fn p619_dual<D: Dn>(x1: D, b2: &[D; 3], s3: &[D], a4: [D; 1], k5: i32, f6: bool, ch7: char, ok11: Option<usize>, pts26: &[(D, D)], tr_: &mut Tr) -> D {
     for e1 in a4.iter() {
-        let v2 = b2.iter().map(|e3| dx_sin(dx_exp2(*e1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let v2 = b2.iter().map(|e3| dx_sin(dx_exp2(*e1, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         if !dx_lt(dx_mul_add(-D::from(1.15), v2, a4[0], tr_), dx_clamp(*e1, x1, x1 + D::from(0.4), tr_), tr_) {
             let mut c4 = 0;
             while c4 < 6 {
@@ -3150,7 +3150,7 @@ fn p619_dual<D: Dn>(x1: D, b2: &[D; 3], s3: &[D], a4: [D; 1], k5: i32, f6: bool,
         acc6 += dx_sin((a4[0] + (*e5)) - dx_relu(b2[1], tr_), tr_);
     }
     let v8: D = if ch7 == 'a' { dx_tanh(if dx_gt(dx_signum(a4[0], tr_), dx_mul_add(acc6, a4[0], a4[0], tr_), tr_) { dx_exp(s3[0], tr_) } else { dx_hypot(acc6, D::from(2.0), tr_) }, tr_) } else { dx_sigmoid((acc6 + (D::from(1.55) * acc6)) + s3[0], tr_) };
-    let v10: D = a4.iter().map(|&e9| D::from(1.0) * e9).map(|t_| dx_asinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v10: D = a4.iter().map(|&e9| D::from(1.0) * e9).map(|t_| dx_asinh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut v13: D = dx_atan(dx_hypot(a4.iter().map(|&e12| dx_tanh(dx_leaky_relu(v10, dx_sin(a4[0], tr_), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_clamp(s3[1], x1, x1 + D::from(1.85), tr_), tr_), tr_);
     if let Some(j14) = ok11 {
         v13 += dx_sin(((v8 - acc6) - dx_tan(dx_tanh(-D::from(1.85), tr_), tr_)) + x1, tr_) * (D::from(j14 as f64) + D::from(0.5));
@@ -3158,7 +3158,7 @@ fn p619_dual<D: Dn>(x1: D, b2: &[D; 3], s3: &[D], a4: [D; 1], k5: i32, f6: bool,
     let v16: D = match ok11 { Some(j15) if j15 > 0 => dx_tanh(dx_sin(dx_sigmoid(acc6, tr_), tr_) + s3[0], tr_) * D::from(j15 as f64), Some(_) => dx_recip(D::from(0.75) + (s3[0] * s3[0]), tr_), None => -dx_sigmoid(s3[0], tr_), };
     let v17: D = dx_rem_euclid(dx_sigmoid((v16 * a4[0]) + dx_min(s3[0], s3[1], tr_), tr_), -(dx_exp(dx_clamp(D::from(1.5), a4[0], a4[0] + D::from(1.5), tr_), tr_) + D::from(0.5)), tr_);
     let v18: D = dx_div_euclid(dx_sin(dx_exp2(dx_sin(v17, tr_), tr_), tr_), D::from(1.35), tr_);
-    let lo19 = if dx_gt(dx_atan(v18 + a4[0], tr_), x1, tr_) { Some(dx_atan(s3.iter().map(|&e20| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) } else { None };
+    let lo19 = if dx_gt(dx_atan(v18 + a4[0], tr_), x1, tr_) { Some(dx_atan(s3.iter().map(|&e20| x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) } else { None };
     let v22: D = lo19.unwrap_or(dx_tanh(dx_softplus(dx_clamp(v13, s3[2], s3[2] + D::from(0.6), tr_), tr_), tr_));
     let oc23 = if dx_gt(dx_tanh(-acc6 + a4[0], tr_), x1, tr_) { Some(dx_tanh(dx_elu(-D::from(2.3), D::from(1.25), tr_) + x1, tr_)) } else { None };
     let v25: D = oc23.and_then(|ov24| if dx_gt(ov24, -D::from(0.687), tr_) { Some(ov24 + dx_tanh(dx_log2(dx_abs(dx_floor(a4[0], tr_), tr_) + D::from(0.7), tr_), tr_)) } else { None }).unwrap_or(dx_tanh(-v22 + b2[0], tr_));
@@ -3167,7 +3167,7 @@ fn p619_dual<D: Dn>(x1: D, b2: &[D; 3], s3: &[D], a4: [D; 1], k5: i32, f6: bool,
         acc27 += dx_sigmoid(D::from(2.4) + (qa28 - qa28), tr_) * qb29;
     }
     let (qa30, qb31) = pts26[1];
-    let [u32, u33] = upair_dual(dx_tanh((dx_leaky_relu(-D::from(0.85), D::from(0.21), tr_) / (dx_exp(dx_sin(v18, tr_), tr_) + D::from(0.5))) + b2[0], tr_), dx_atan(a4.iter().enumerate().map(|(j34, e35)| dx_sqrt(D::from(1.4) + (a4[0] * a4[0]), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let [u32, u33] = upair_dual(dx_tanh((dx_leaky_relu(-D::from(0.85), D::from(0.21), tr_) / (dx_exp(dx_sin(v18, tr_), tr_) + D::from(0.5))) + b2[0], tr_), dx_atan(a4.iter().enumerate().map(|(j34, e35)| dx_sqrt(D::from(1.4) + (a4[0] * a4[0]), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     let ps36 = LpD { a: dx_sin(dx_min(acc6 / D::from(1.75), dx_exp(x1, tr_), tr_), tr_), v: [dx_sin(dx_cosh(s3[1], tr_) + s3.iter().enumerate().fold(D::from(0.9), |acc39, (j37, e38)| acc39 + dx_tanh(-D::from(2.65), tr_)), tr_), dx_sin(dx_exp2(s3[1], tr_) + v18, tr_)] };
     let LpD { a: pa40, v: pv41 } = ps36;
     (((((((((-dx_tan(dx_tanh(x1, tr_), tr_) * x1) - x1) + x1) + (D::from(0.85) * acc6)) + ((D::from(1.2) * v8) + (D::from(0.55) * v10))) + ((D::from(0.7) * dx_atan(v13, tr_)) + (D::from(0.65) * v16))) + ((D::from(1.45) * dx_sigmoid(v17, tr_)) + (D::from(0.6) * dx_tanh(v18 * dx_atan(dx_sqrt(dx_abs(x1, tr_) + D::from(0.95), tr_), tr_), tr_)))) + (D::from(1.05) * v22)) + (((D::from(0.55) * v25) + (D::from(0.45) * acc27)) + (D::from(0.7) * (dx_tanh(dx_softplus(qa30, tr_), tr_) * dx_atan(dx_ln_1p(dx_abs(dx_atan2(qb31, qb31, tr_), tr_), tr_), tr_))))) + ((D::from(0.85) * (u32 + (dx_sin(((v10 - v13) - dx_tan(dx_tanh(-D::from(1.85), tr_), tr_)) + x1, tr_) * u33))) + (D::from(1.5) * (pa40 * pv41[1])))
@@ -3293,7 +3293,7 @@ fn p620_dual<D: Dn>(a1: [D; 1], s2: &[D], b3: &[D; 1], k4: i32, st: &BodyD<D>, l
     let lh11: Vec<D> = lvec_dual(&a1, dx_atan(st.w[1][0] * st.m, tr_) * D::from(0.95), tr_);
     let lo13 = if dx_lt(a1.iter().zip(b3.iter()).map(|(p14, q15)| dx_sigmoid(st.w[0][1] + s2[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), -D::from(0.937), tr_) { Some(dx_sigmoid(dx_round(s2[3] - b3[0], tr_), tr_)) } else { None };
     let v17: D = match lo13 { Some(ov16) if dx_lt(ov16, D::from(1.513), tr_) => dx_fract(-ov16, tr_) + dx_sin(dx_min(cc7, st.m / D::from(0.7), tr_), tr_), Some(ov16) => dx_sigmoid(ov16 * D::from(1.15), tr_) + (dx_atan(dx_acosh(dx_abs(st.inner.a[0], tr_) + D::from(1.65), tr_), tr_) * D::from(0.95)), None => dx_sin(cc8 + st.w[1][0], tr_) };
-    (((((dx_atan(dx_exp_m1(dx_rem(K620, dx_abs(dx_cos(st.inner.t, tr_), tr_) + D::from(1.1), tr_), tr_) - st.m, tr_) * st.inner.t) + st.inner.t) + (((D::from(0.25) * dx_sigmoid(out6[0], tr_)) + (D::from(0.75) * cc7)) + (D::from(1.2) * cc8))) + ((D::from(1.2) * v9) + (D::from(1.45) * v10))) + (((D::from(1.15) * (lh11[0] * dx_sigmoid(if dx_ge(cc7 - st.vel[0], D::from(0.85), tr_) { out6.iter().map(|e12| D::from(1.95)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_atanh(dx_tanh(s2[2], tr_) * D::from(0.9), tr_) }, tr_))) + (D::from(1.0) * lsum_dual(&lh11, tr_))) + (D::from(0.85) * v17))) + ((D::from(1.05) * (lin18.m[1][1] * lin18.b)) + (D::from(0.7) * ((lin18.w[0] + lin18.b) * dx_tanh(s2[0], tr_))))
+    (((((dx_atan(dx_exp_m1(dx_rem(K620, dx_abs(dx_cos(st.inner.t, tr_), tr_) + D::from(1.1), tr_), tr_) - st.m, tr_) * st.inner.t) + st.inner.t) + (((D::from(0.25) * dx_sigmoid(out6[0], tr_)) + (D::from(0.75) * cc7)) + (D::from(1.2) * cc8))) + ((D::from(1.2) * v9) + (D::from(1.45) * v10))) + (((D::from(1.15) * (lh11[0] * dx_sigmoid(if dx_ge(cc7 - st.vel[0], D::from(0.85), tr_) { out6.iter().map(|e12| D::from(1.95)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { dx_atanh(dx_tanh(s2[2], tr_) * D::from(0.9), tr_) }, tr_))) + (D::from(1.0) * lsum_dual(&lh11, tr_))) + (D::from(0.85) * v17))) + ((D::from(1.05) * (lin18.m[1][1] * lin18.b)) + (D::from(0.7) * ((lin18.w[0] + lin18.b) * dx_tanh(s2[0], tr_))))
 }
 
 fn p620_eval(x: &[f64]) -> Vec<f64> {
@@ -3761,7 +3761,7 @@ fn p623(r1: &f64, b2: &[f64; 4], w3: &[[f64; 2]; 2], b4: &[f64; 4], wv11: [[f64;
 fn p623_dual<D: Dn>(r1: &D, b2: &[D; 4], w3: &[[D; 2]; 2], b4: &[D; 4], wv11: [[D; 2]; 2], tr_: &mut Tr) -> D {
     let mut v1 = -(-(*r1) * (b4[3] - (*r1)));
     v1 = dx_rem(v1, dx_abs((dx_log2(dx_abs(b2[1], tr_) + D::from(1.4), tr_) - b2.iter().zip(b4.iter()).fold(D::from(0.65), |acc4, (p2, q3)| (acc4 * D::from(0.5)) + (dx_atan(*p2 - acc4, tr_) * D::from(0.63)))) - dx_max(dx_leaky_relu(D::from(1.2), dx_atan(v1, tr_) * D::from(0.63), tr_), dx_acosh(dx_abs(-D::from(2.1), tr_) + D::from(1.45), tr_), tr_), tr_) + D::from(1.4), tr_);
-    if dx_gt(b4.iter().map(|e5| *e5 + (*e5)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_rem(v1, dx_abs(v1, tr_) + D::from(1.0), tr_), D::from(0.6), tr_) {
+    if dx_gt(b4.iter().map(|e5| *e5 + (*e5)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - dx_rem(v1, dx_abs(v1, tr_) + D::from(1.0), tr_), D::from(0.6), tr_) {
         let v1 = v1 + v1;
     }
     let mut acc7: D = D::from(0.0);
@@ -3771,7 +3771,7 @@ fn p623_dual<D: Dn>(r1: &D, b2: &[D; 4], w3: &[[D; 2]; 2], b4: &[D; 4], wv11: [[
     let cc10: D = cdot4_dual(b2, b2, tr_);
     let v14: D = (wv11[0][1] * dx_sigmoid(b2.iter().fold(D::from(0.65), |acc13, e12| acc13 + dx_tanh(cc10 / (dx_exp(dx_sin(cc10, tr_), tr_) + D::from(0.5)), tr_)), tr_)) + dx_sin(wv11[1][0], tr_);
     let v15: D = b4.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
-    let v17: D = dx_rem_euclid(*r1, dx_abs(b2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.2), tr_);
+    let v17: D = dx_rem_euclid(*r1, dx_abs(b2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.2), tr_);
     let lq18 = lmake_dual(dx_atan(dx_powi(dx_abs(dx_atan(v1, tr_), tr_) + D::from(1.45), -1, tr_) + wv11[1][1], tr_), dx_sin((D::from(1.75) * w3[0][0]) / (dx_abs(dx_cos(*r1, tr_), tr_) + D::from(0.85)), tr_), tr_);
     let lq19 = lshift_dual(lq18, dx_tanh(v14 + b4[2], tr_), tr_);
     (((((w3[0][0] - v1) + (D::from(0.3) * acc7)) + (D::from(0.7) * dx_sigmoid(cc10, tr_))) + ((D::from(0.5) * v14) + (D::from(0.65) * v15))) + (D::from(1.25) * dx_tanh(v17, tr_))) + (D::from(1.15) * dx_tanh(lnorm_dual(&lq19, tr_), tr_))
@@ -3887,7 +3887,7 @@ fn p624(b3: &[f64; 4], x2: f64, x1: f64, ch19: char) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p624_dual<D: Dn>(b3: &[D; 4], x2: D, x1: D, ch19: char, tr_: &mut Tr) -> D {
     let mut v1 = dx_softplus(-x1 / (dx_abs(x1 - x1, tr_) + D::from(0.65)), tr_);
-    let mut v2: D = if dx_lt((x1 + b3[3]) / (dx_abs(x1 - b3[3], tr_) + D::from(1.35)), -D::from(0.4), tr_) { b3.iter().enumerate().map(|(j3, e4)| dx_tanh(b3.iter().enumerate().map(|(j5, e6)| dx_powf(D::from(0.75) + (*e4 * (*e4)), x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_sinh(dx_tanh(dx_sinh(b3[1], tr_), tr_), tr_) };
+    let mut v2: D = if dx_lt((x1 + b3[3]) / (dx_abs(x1 - b3[3], tr_) + D::from(1.35)), -D::from(0.4), tr_) { b3.iter().enumerate().map(|(j3, e4)| dx_tanh(b3.iter().enumerate().map(|(j5, e6)| dx_powf(D::from(0.75) + (*e4 * (*e4)), x1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { dx_sinh(dx_tanh(dx_sinh(b3[1], tr_), tr_), tr_) };
     for (i7, e8) in b3.iter().enumerate() {
         let mut c9 = 0;
         while dx_lt(v1, D::from(0.95), tr_) && c9 < 3 {
@@ -4083,7 +4083,7 @@ fn p625_dual<D: Dn>(x1: D, mut x2: D, st: &BodyD<D>, wv8: [[D; 2]; 2], tr_: &mut
     let (v6, v7) = (dx_sin(st.w[0][0], tr_), dx_cos(st.w[0][0], tr_));
     let v9: D = (wv8[1][1] * dx_atan(D::from(2.75) * (v6 - x1), tr_)) + dx_sin(wv8[1][0], tr_);
     let lh10: Vec<D> = lpush_dual(&out5, dx_sin((v6 / (dx_exp(st.vel[1], tr_) + D::from(0.5))) + dx_min(x2, x2, tr_), tr_), tr_);
-    let lq11 = lmake_dual(-dx_recip(-(D::from(1.1) + (st.m * st.m)), tr_), dx_tanh(out5.iter().map(|e12| dx_sigmoid(v9, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.w[1][0], tr_), tr_);
+    let lq11 = lmake_dual(-dx_recip(-(D::from(1.1) + (st.m * st.m)), tr_), dx_tanh(out5.iter().map(|e12| dx_sigmoid(v9, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.w[1][0], tr_), tr_);
     ((((((dx_clamp(st.vel[1], st.inner.t, st.inner.t + D::from(1.05), tr_) + st.m) + st.m) - st.inner.t) + (D::from(0.65) * acc4)) + (((D::from(1.2) * dx_atan(out5[0], tr_)) + (D::from(1.4) * v6)) + (D::from(1.05) * v7))) + (D::from(1.5) * dx_tanh(v9, tr_))) + (((D::from(1.25) * (lh10[0] * (dx_atan(dx_trunc(dx_ln(dx_abs(acc4, tr_) + D::from(1.05), tr_), tr_) + st.inner.a[1], tr_) * D::from(0.95)))) + (D::from(1.25) * lsum_dual(&lh10, tr_))) + (D::from(0.6) * dx_tanh(lnorm_dual(&lq11, tr_), tr_)))
 }
 
@@ -4174,7 +4174,7 @@ fn p626_dual<D: Dn>(a1: [D; 5], s2: &[D], a3: [D; 2], tr_: &mut Tr) -> D {
     let v9: D = dx_rem_euclid(dx_round(ia4[1] / (-D::from(1.05)), tr_), -(D::from(1.0) + (v8 * v8)), tr_);
     let lq10 = lmake_dual(dx_atan(dx_relu(s2[3], tr_), tr_), dx_atan(((dx_sigmoid(v9, tr_) * D::from(1.85)) / (dx_abs(dx_atanh(dx_tanh(v8, tr_) * D::from(0.9), tr_), tr_) + D::from(1.05))) + a1[3], tr_), tr_);
     let v11: D = dx_atan((dx_atan(v9, tr_) / (-(dx_exp(dx_tanh(dx_tanh(v8, tr_) * v2, tr_), tr_) + D::from(0.5)))) + a3[0], tr_);
-    ((((((if dx_le(dx_ln_1p(dx_abs(D::from(0.15), tr_), tr_) * dx_signum(a1[1], tr_), v2, tr_) { v2 } else { dx_round(v1 + v2, tr_) }) - v1) - v2) + (D::from(0.45) * u5[0])) + ((D::from(1.45) * dx_tanh(v8, tr_)) + (D::from(1.4) * dx_sin(v9, tr_)))) + ((D::from(0.85) * dx_tanh(lnormv_dual(lq10, tr_), tr_)) + (D::from(1.15) * dx_sin(lnorm_dual(&lq10, tr_), tr_)))) + (D::from(1.05) * (if (dx_ge(v11, -D::from(0.487), tr_) && dx_lt(v11, D::from(0.463), tr_)) { dx_sigmoid(dx_rem(dx_exp_m1(a1[3], tr_), dx_abs(dx_powf(dx_sigmoid(dx_abs(v8, tr_) + D::from(1.4), tr_) + D::from(1.5), dx_tanh(v8, tr_), tr_), tr_) + D::from(0.75), tr_), tr_) } else { dx_tanh(y3.iter().zip(ia4.iter()).map(|(p12, q13)| dx_tanh(v9, tr_) * D::from(1.6)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + a3[1], tr_) }))
+    ((((((if dx_le(dx_ln_1p(dx_abs(D::from(0.15), tr_), tr_) * dx_signum(a1[1], tr_), v2, tr_) { v2 } else { dx_round(v1 + v2, tr_) }) - v1) - v2) + (D::from(0.45) * u5[0])) + ((D::from(1.45) * dx_tanh(v8, tr_)) + (D::from(1.4) * dx_sin(v9, tr_)))) + ((D::from(0.85) * dx_tanh(lnormv_dual(lq10, tr_), tr_)) + (D::from(1.15) * dx_sin(lnorm_dual(&lq10, tr_), tr_)))) + (D::from(1.05) * (if (dx_ge(v11, -D::from(0.487), tr_) && dx_lt(v11, D::from(0.463), tr_)) { dx_sigmoid(dx_rem(dx_exp_m1(a1[3], tr_), dx_abs(dx_powf(dx_sigmoid(dx_abs(v8, tr_) + D::from(1.4), tr_) + D::from(1.5), dx_tanh(v8, tr_), tr_), tr_) + D::from(0.75), tr_), tr_) } else { dx_tanh(y3.iter().zip(ia4.iter()).map(|(p12, q13)| dx_tanh(v9, tr_) * D::from(1.6)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + a3[1], tr_) }))
 }
 
 fn p626_eval(x: &[f64]) -> Vec<f64> {
@@ -4270,7 +4270,7 @@ fn p627_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 2]; 1], a4: [D; 3], b5: &[D; 5], nt:
     let cl11 = |z12: D, tr_: &mut Tr| dx_tanh((-D::from(2.45) - z12) - (z12 * z12), tr_);
     let v13: D = cl11(dx_sin(dx_mul_add(a4[nt + 1], u4[nt], x2, tr_) / (D::from(1.0) + (z6[nt] * z6[nt])), tr_), tr_) + (D::from(0.45) * cl11(dx_sigmoid(dx_atan(dx_mul_add(z6[nt], b5[nt], z6[2 - 1 - nt], tr_), tr_) * (x2 - b5[nt]), tr_), tr_));
     let lq14: LpD<D> = lmake_dual(dx_tanh(dx_powf(dx_abs(dx_log10(D::from(0.95) + (w3[nt % w3.len()][nt] * w3[nt % w3.len()][nt]), tr_), tr_) + D::from(1.0), x1, tr_), tr_), dx_tanh(dx_exp_m1(x1, tr_), tr_), tr_);
-    (((dx_atanh(dx_tanh(dx_sqrt(dx_abs(-D::from(1.95), tr_) + D::from(0.6), tr_) * b5[nt], tr_) * D::from(0.9), tr_) - x2) + ((((D::from(1.15) * dx_atan(u4[1], tr_)) + (D::from(1.1) * dx_tanh(z6[0], tr_))) + (D::from(0.6) * dx_atan(cc10, tr_))) + (D::from(1.45) * dx_sin(v13, tr_)))) + (D::from(1.15) * dx_tanh(lnorm_dual(&lq14, tr_), tr_))) + ((D::from(0.95) * (D::from(ps15.len() as f64) * dx_sigmoid(dx_softplus(x2, tr_) * dx_sin(cc10, tr_), tr_))) + (D::from(1.2) * dx_atan(ps15.iter().map(|p16| (dx_sigmoid(dx_elu(D::from(1.65), -D::from(0.35), tr_), tr_) + p16.x) * p16.f[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    (((dx_atanh(dx_tanh(dx_sqrt(dx_abs(-D::from(1.95), tr_) + D::from(0.6), tr_) * b5[nt], tr_) * D::from(0.9), tr_) - x2) + ((((D::from(1.15) * dx_atan(u4[1], tr_)) + (D::from(1.1) * dx_tanh(z6[0], tr_))) + (D::from(0.6) * dx_atan(cc10, tr_))) + (D::from(1.45) * dx_sin(v13, tr_)))) + (D::from(1.15) * dx_tanh(lnorm_dual(&lq14, tr_), tr_))) + ((D::from(0.95) * (D::from(ps15.len() as f64) * dx_sigmoid(dx_softplus(x2, tr_) * dx_sin(cc10, tr_), tr_))) + (D::from(1.2) * dx_atan(ps15.iter().map(|p16| (dx_sigmoid(dx_elu(D::from(1.65), -D::from(0.35), tr_), tr_) + p16.x) * p16.f[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p627_eval(x: &[f64]) -> Vec<f64> {
@@ -4394,14 +4394,14 @@ fn p628(r1: &f64, mut a2: [f64; 2], s3: &[f64]) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p628_dual<D: Dn>(r1: &D, mut a2: [D; 2], s3: &[D], tr_: &mut Tr) -> D {
-    let mut v1 = if dx_ge(dx_clamp(a2[1], *r1, *r1 + D::from(0.2), tr_) - (*r1 * (*r1)), a2[1] - a2[1], tr_) { s3.iter().copied().map(|e2| dx_sin(a2[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { *r1 };
+    let mut v1 = if dx_ge(dx_clamp(a2[1], *r1, *r1 + D::from(0.2), tr_) - (*r1 * (*r1)), a2[1] - a2[1], tr_) { s3.iter().copied().map(|e2| dx_sin(a2[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { *r1 };
     for i3 in 0..1 {
         let mut v4 = v1;
         a2[i3] = dx_tanh(a2[i3] + dx_atan(s3.iter().copied().fold(a2[2 - 1 - i3], |acc6, e5| acc6 + dx_tanh(dx_tanh(a2[i3], tr_) + (*r1 - e5), tr_)), tr_), tr_);
     }
     for i7 in 0..3 {
         for (i8, e9) in a2.iter().enumerate() {
-            let v10 = dx_signum(a2.iter().map(|e11| dx_atan2(s3[5 - 1 - i8], a2[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1 / (dx_abs(a2[i7 % a2.len()], tr_) + D::from(0.55))), tr_);
+            let v10 = dx_signum(a2.iter().map(|e11| dx_atan2(s3[5 - 1 - i8], a2[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (*r1 / (dx_abs(a2[i7 % a2.len()], tr_) + D::from(0.55))), tr_);
             if dx_ge(dx_tanh(a2[0] / (dx_abs(v10, tr_) + D::from(1.4)), tr_), s3.iter().map(|e12| dx_sin(dx_abs(*e9, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) {
                 v1 = dx_rem(v1, dx_abs(dx_min(dx_atan(v1, tr_), dx_exp2(dx_tanh(*e9, tr_), tr_), tr_) + (if dx_ge(v1, *e9, tr_) || dx_gt(*r1, D::from(0.1), tr_) { v10 + s3[3] } else { *e9 }), tr_) + D::from(0.9), tr_);
             } else {
@@ -4516,7 +4516,7 @@ fn p629_dual<D: Dn>(s3: &[D], b2: &[D; 3], mut a1: [D; 5], ch9: char, tr_: &mut 
     let v1 = dx_atan2(dx_exp(dx_atan(dx_sinh(a1[1], tr_), tr_), tr_), dx_mul_add(b2[1], s3[0], a1[4], tr_) - dx_clamp(D::from(2.6), s3[0], s3[0] + D::from(1.35), tr_), tr_);
     for i2 in 0..1 {
         let mut v3 = dx_log2(dx_abs(dx_abs(v1, tr_), tr_) + D::from(0.6), tr_) + dx_atan(dx_rem(v1, dx_abs(v1, tr_) + D::from(0.75), tr_), tr_);
-        a1[5 - 1 - i2] = dx_rem(a1[5 - 1 - i2], dx_abs(b2.iter().zip(s3.iter()).map(|(p4, q5)| dx_leaky_relu(a1[i2 + 1], -D::from(0.5), tr_) / (D::from(1.0) + (v3 * v3))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.8), tr_);
+        a1[5 - 1 - i2] = dx_rem(a1[5 - 1 - i2], dx_abs(b2.iter().zip(s3.iter()).map(|(p4, q5)| dx_leaky_relu(a1[i2 + 1], -D::from(0.5), tr_) / (D::from(1.0) + (v3 * v3))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.8), tr_);
         v3 *= dx_tanh(dx_exp_m1(dx_tanh(b2[0] - (v1 + D::from((i2 + 1) as f64)), tr_), tr_), tr_);
         for i6 in 0..2 {
             v3 *= D::from(0.9);
@@ -4770,7 +4770,7 @@ fn p631_dual<D: Dn>(b1: &[D; 3], mut a2: [D; 2], st: &BodyD<D>, pts38: &[(D, D)]
             let mut c1 = 0;
             while c1 < 4 {
                 c1 += 1;
-                a2[(c1 + 3) % a2.len()] /= (dx_abs(((-D::from(2.4) - st.m) - a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) / (D::from(1.0) + (D::from(c1 as f64) * D::from(c1 as f64))), tr_) + D::from(1.35)) + D::from(0.5);
+                a2[(c1 + 3) % a2.len()] /= (dx_abs(((-D::from(2.4) - st.m) - a2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) / (D::from(1.0) + (D::from(c1 as f64) * D::from(c1 as f64))), tr_) + D::from(1.35)) + D::from(0.5);
                 let (v3, v4) = (st.inner.t, D::from(c1 as f64));
                 let mut v5 = (dx_hypot(st.inner.t, st.w[c1 % 2][(c1 + 1) % 2], tr_) - (st.inner.a[c1 % 2] / (D::from(1.0) + (v4 * v4)))) * st.m;
                 let mut v5 = v5 + (dx_relu(v4, tr_) / (dx_abs(-D::from(0.35) + v4, tr_) + D::from(0.55)));
@@ -4780,7 +4780,7 @@ fn p631_dual<D: Dn>(b1: &[D; 3], mut a2: [D; 2], st: &BodyD<D>, pts38: &[(D, D)]
             a2[0] = dx_asin(dx_sin(-(st.vel[0] * st.m), tr_) * D::from(0.9), tr_);
         }
     } else if dx_gt(dx_ln(dx_abs(st.m, tr_) + D::from(0.9), tr_), dx_atan(st.m, tr_), tr_) {
-        if dx_gt(dx_mul_add(st.pos[1] / (D::from(1.0) + (st.pos[0] * st.pos[0])), st.inner.a[0] * dx_atan(a2[1], tr_), a2.iter().zip(b1.iter()).map(|(p7, q8)| -st.w[1][0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), st.inner.t - b1[1], tr_) {
+        if dx_gt(dx_mul_add(st.pos[1] / (D::from(1.0) + (st.pos[0] * st.pos[0])), st.inner.a[0] * dx_atan(a2[1], tr_), a2.iter().zip(b1.iter()).map(|(p7, q8)| -st.w[1][0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), st.inner.t - b1[1], tr_) {
             a2[1] = st.m;
         } else {
         }
@@ -4811,7 +4811,7 @@ fn p631_dual<D: Dn>(b1: &[D; 3], mut a2: [D; 2], st: &BodyD<D>, pts38: &[(D, D)]
     }
     let v42: D = dx_atan(dx_exp2(D::from(0.15) - s31, tr_) + st.pos[c12 % 2], tr_);
     let [u43, u44] = upair_dual(dx_atan(s24 + st.pos[n22 % 2], tr_), dx_sin(dx_cosh(dx_atan(cc15, tr_), tr_) / (-(D::from(1.0) + (a2[n22 % 2] * a2[n22 % 2]))), tr_), tr_);
-    (((((((st.vel[0] + st.inner.a[1]) + st.m) * st.m) + ((((D::from(1.05) * dx_tanh(out9[1], tr_)) + (D::from(1.25) * dx_tanh(u10[0], tr_))) + (D::from(0.6) * dx_sigmoid(z11[0], tr_))) + (D::from(0.7) * cc15))) + ((((D::from(0.6) * (s23 / D::from(n22 as f64))) + (D::from(0.85) * dx_sin(s24, tr_))) + (D::from(0.8) * s30)) + (D::from(0.7) * s31))) + (D::from(0.95) * lh36.iter().map(|&t37| dx_sigmoid(dx_log(dx_abs(t37, tr_) + D::from(0.6), D::from(2.45), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + ((D::from(1.1) * acc39) + (D::from(1.25) * (pts38[0].1 * dx_sigmoid((st.vel[(n22 + 2) % 2] - acc39) + (-D::from(0.65)), tr_))))) + ((D::from(0.5) * (if (dx_ge(v42, -D::from(0.137), tr_) && dx_le(v42, D::from(1.213), tr_)) { dx_sigmoid(dx_log2(dx_abs(D::from(n22 as f64), tr_) + D::from(1.1), tr_) + a2[n22 % 2], tr_) } else { dx_sin(v42 + st.m, tr_) })) + (D::from(0.75) * (u43 * u44)))
+    (((((((st.vel[0] + st.inner.a[1]) + st.m) * st.m) + ((((D::from(1.05) * dx_tanh(out9[1], tr_)) + (D::from(1.25) * dx_tanh(u10[0], tr_))) + (D::from(0.6) * dx_sigmoid(z11[0], tr_))) + (D::from(0.7) * cc15))) + ((((D::from(0.6) * (s23 / D::from(n22 as f64))) + (D::from(0.85) * dx_sin(s24, tr_))) + (D::from(0.8) * s30)) + (D::from(0.7) * s31))) + (D::from(0.95) * lh36.iter().map(|&t37| dx_sigmoid(dx_log(dx_abs(t37, tr_) + D::from(0.6), D::from(2.45), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + ((D::from(1.1) * acc39) + (D::from(1.25) * (pts38[0].1 * dx_sigmoid((st.vel[(n22 + 2) % 2] - acc39) + (-D::from(0.65)), tr_))))) + ((D::from(0.5) * (if (dx_ge(v42, -D::from(0.137), tr_) && dx_le(v42, D::from(1.213), tr_)) { dx_sigmoid(dx_log2(dx_abs(D::from(n22 as f64), tr_) + D::from(1.1), tr_) + a2[n22 % 2], tr_) } else { dx_sin(v42 + st.m, tr_) })) + (D::from(0.75) * (u43 * u44)))
 }
 
 fn p631_eval(x: &[f64]) -> Vec<f64> {
@@ -4927,7 +4927,7 @@ fn p632_dual<D: Dn>(x1: D, b2: &[D; 1], a3: [D; 4], ok21: Option<usize>, tr_: &m
                 continue;
             }
             if dx_ge(dx_softplus(dx_tan(dx_tanh(v2, tr_), tr_), tr_), D::from(0.8) + (-D::from(2.2)), tr_) {
-                let mut y13 = [dx_recip(-(dx_abs(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.5)), tr_), dx_fract(dx_max(*q6, a3[(c7 + 2) % 4], tr_), tr_)];
+                let mut y13 = [dx_recip(-(dx_abs(a3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.5)), tr_), dx_fract(dx_max(*q6, a3[(c7 + 2) % 4], tr_), tr_)];
                 y13[1] *= -dx_atan(dx_tan(dx_sin(b2[c7 % 1], tr_), tr_), tr_);
                 v3 -= dx_tanh(-y13.iter().copied().map(|e15| dx_tanh(y13.iter().copied().enumerate().fold(D::from(1.05), |acc18, (j16, e17)| dx_tanh(acc18 + dx_sin(dx_rem(D::from(c7 as f64), D::from(1.0) + (y13[c7 % 2] * y13[c7 % 2]), tr_), tr_), tr_)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * dx_sigmoid(dx_ln(dx_abs(v2, tr_) + D::from(0.9), tr_) + (x1 / (dx_abs(*p5, tr_) + D::from(0.95))), tr_), tr_);
             } else if dx_ge(dx_exp(dx_sigmoid(v2, tr_), tr_), D::from(0.35), tr_) && dx_lt(*p5, -D::from(1.0), tr_) {
@@ -4941,7 +4941,7 @@ fn p632_dual<D: Dn>(x1: D, b2: &[D; 1], a3: [D; 4], ok21: Option<usize>, tr_: &m
     if let Some(j23) = ok21 {
         v22 += dx_sin((cc20 + b2[0]) - dx_sqrt(dx_abs(cc20, tr_) + D::from(0.55), tr_), tr_) * (D::from(j23 as f64) + D::from(0.5));
     }
-    let v25: D = dx_div_euclid(dx_tanh(a3.iter().map(|e24| b2[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) * b2[0], tr_), -(dx_exp(dx_asinh(x1, tr_), tr_) + D::from(0.5)), tr_);
+    let v25: D = dx_div_euclid(dx_tanh(a3.iter().map(|e24| b2[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * b2[0], tr_), -(dx_exp(dx_asinh(x1, tr_), tr_) + D::from(0.5)), tr_);
     let lm26: [D; 4] = a3.map(|t27| dx_sigmoid((t27 + D::from(1.9)) * dx_acos(dx_sin(t27, tr_) * D::from(0.9), tr_), tr_));
     let ps28 = LpD { a: dx_sin(dx_asinh(dx_relu(lm26[2], tr_), tr_) + b2[0], tr_), v: [dx_tanh(dx_recip(dx_abs(dx_tan(dx_sin(v25, tr_), tr_), tr_) + D::from(0.6), tr_) + a3[1], tr_), a3[3]] };
     let LpD { a, .. } = ps28;
@@ -5039,7 +5039,7 @@ fn p633_dual<D: Dn>(b1: &[D; 4], b2: &[D; 2], b3: &[D; 3], tr_: &mut Tr) -> D {
     for i5 in 0..4 {
         for (i6, e7) in b3.iter().enumerate() {
             let mut y8 = [dx_acosh(dx_abs(b1[0] - v3, tr_) + D::from(1.35), tr_); 1];
-            let mut v9 = y8.iter().map(|&e10| dx_recip(dx_abs(v2 - D::from((i6 + 1) as f64), tr_) + D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+            let mut v9 = y8.iter().map(|&e10| dx_recip(dx_abs(v2 - D::from((i6 + 1) as f64), tr_) + D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
             for i11 in 0..4 {
                 y8[i5 % y8.len()] *= dx_sigmoid(v1, tr_);
             }
@@ -5151,8 +5151,8 @@ fn p634_dual(&self, a4: [D; 5], b2: &[D; 5], b3: &[D; 4], mut x1: D, tr_: &mut T
         old4 = u5;
         u5 = z6;
     }
-    let m10: D = D::from(num_dual::DualStruct::re(&(dx_tanh(b2.iter().enumerate().map(|(j8, e9)| dx_atan2(x1, *e9, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))));
-    let v12: D = m10 + dx_ln(a4.iter().map(|&e11| dx_exp(e11 - m10, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let m10: D = D::from(num_dual::DualStruct::re(&(dx_tanh(b2.iter().enumerate().map(|(j8, e9)| dx_atan2(x1, *e9, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))));
+    let v12: D = m10 + dx_ln(a4.iter().map(|&e11| dx_exp(e11 - m10, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v13: D = dx_rem_euclid(-(self.inner.t * self.w[0][1]), D::from(1.0) + (z6[0] * z6[0]), tr_);
     [((((dx_min(dx_clamp(dx_sin(self.pos[0], tr_), D::from(0.25), D::from(0.6), tr_), dx_sin(self.m + self.vel[1], tr_), tr_) * self.w[1][1]) - v1) + (((D::from(0.35) * dx_sin(out3[0], tr_)) + (D::from(1.05) * u5[0])) + (D::from(1.15) * old4[0]))) + (D::from(1.25) * v12)) + (D::from(1.3) * dx_tanh(v13, tr_)), ((dx_exp_m1(a4[3], tr_) + dx_sinh(dx_max(self.inner.t, D::from(0.15), tr_), tr_)) - x1) + self.pos[0]]
 }
@@ -5374,7 +5374,7 @@ fn p636_dual<D: Dn>(r1: &D, x2: D, x3: D, st: &BodyD<D>, tr_: &mut Tr) -> [D; 1]
     let mut y2 = [dx_exp_m1(dx_tanh(v1, tr_), tr_); 1];
     let mut v3 = st.vel[0] * dx_tan(dx_sin(v1 / (dx_abs(st.pos[0], tr_) + D::from(1.0)), tr_), tr_);
     if dx_gt(dx_max(v3, v3, tr_), D::from(0.6), tr_) || dx_lt(dx_round(st.w[0][1], tr_), st.w[0][1], tr_) {
-        y2[0] *= dx_tanh(y2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_);
+        y2[0] *= dx_tanh(y2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_);
         if (dx_le(v3, st.inner.t, tr_) || dx_lt(st.inner.t, st.inner.a[0], tr_)) || dx_is_sign_positive(v3 - dx_rem(y2[0], dx_abs(x2, tr_) + D::from(0.5), tr_), tr_) {
             let v5 = st.w[0][1] * dx_sin(dx_sqrt(D::from(1.15) + (x2 * x2), tr_) * (st.m - st.inner.t), tr_);
             v1 += D::from(0.15);
@@ -5420,7 +5420,7 @@ fn p636_dual<D: Dn>(r1: &D, x2: D, x3: D, st: &BodyD<D>, tr_: &mut Tr) -> [D; 1]
     let v28: D = out9.iter().copied().fold(D::from(0.75), |acc_, t_| cl25(acc_, t_, tr_));
     let oc29 = if dx_gt(dx_tanh(-D::from(0.75) + (*r1), tr_), -D::from(0.737), tr_) { Some(dx_sin(dx_min(D::from((c13 + 1) as f64) - st.w[c13 % 2][(c13 + 2) % 2], v1, tr_), tr_)) } else { None };
     let v33: D = oc29.map(|ov30| (dx_sin(D::from(3.0) / (dx_abs(-D::from(0.6), tr_) + D::from(1.5)), tr_) + ov30) + dx_tanh(dx_hypot(dx_log(D::from(1.3) + (z18[c13 % 2] * z18[c13 % 2]), D::from(8.35), tr_), x3 * dx_sin(z12[c13 % z12.len()], tr_), tr_), tr_)).unwrap_or(dx_sigmoid((dx_mul_add(dx_sigmoid(z12[c13 % 3], tr_), -D::from(1.85), v3, tr_) / (dx_abs(y2.iter().copied().fold(D::from((c13 + 1) as f64), |acc32, e31| acc32 + dx_sin(u11[c13 % 3] / (-(dx_abs(st.pos[c13 % 2], tr_) + D::from(1.4))), tr_)), tr_) + D::from(1.5))) + st.m, tr_));
-    [(((((-(*r1 * y2.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_)) - x3) + x2) - st.m) + ((((((D::from(0.7) * dx_tanh(out9[1], tr_)) + (D::from(0.55) * dx_tanh(u11[2], tr_))) + (D::from(1.15) * dx_tanh(old10[1], tr_))) + (D::from(1.2) * dx_atan(u17[0], tr_))) + (D::from(1.35) * dx_sigmoid(z18[0], tr_))) + (D::from(1.3) * dx_tanh(cc20, tr_)))) + ((D::from(0.25) * dx_tanh(v24, tr_)) + (D::from(0.65) * dx_atan(v28, tr_)))) + (D::from(1.45) * v33)]
+    [(((((-(*r1 * y2.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_)) - x3) + x2) - st.m) + ((((((D::from(0.7) * dx_tanh(out9[1], tr_)) + (D::from(0.55) * dx_tanh(u11[2], tr_))) + (D::from(1.15) * dx_tanh(old10[1], tr_))) + (D::from(1.2) * dx_atan(u17[0], tr_))) + (D::from(1.35) * dx_sigmoid(z18[0], tr_))) + (D::from(1.3) * dx_tanh(cc20, tr_)))) + ((D::from(0.25) * dx_tanh(v24, tr_)) + (D::from(0.65) * dx_atan(v28, tr_)))) + (D::from(1.45) * v33)]
 }
 
 fn p636_eval(x: &[f64]) -> Vec<f64> {
@@ -5535,7 +5535,7 @@ fn p637_dual<D: Dn>(r1: &D, x2: D, st: &BodyD<D>, tr_: &mut Tr) -> Vec<D> {
         c8 += 1;
         let mut y9: [D; 2] = st.vel;
         let mut v10 = -(st.m * D::from(1.05)) - dx_softplus(x2 + x2, tr_);
-        v1 = dx_rem(v1, dx_abs(y9.iter().map(|&e11| dx_mul_add(e11, e11 * st.pos[(c8 + 1) % 2], st.vel[c8 % 2] - st.vel[(c8 + 2) % 2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.2), tr_);
+        v1 = dx_rem(v1, dx_abs(y9.iter().map(|&e11| dx_mul_add(e11, e11 * st.pos[(c8 + 1) % 2], st.vel[c8 % 2] - st.vel[(c8 + 2) % 2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.2), tr_);
     }
     let mut acc13: D = D::from(0.0);
     for i12 in 0..2 {
@@ -5640,9 +5640,9 @@ fn p638_dual<D: Dn>(x1: D, a2: [D; 5], mut st: BodyD<D>, wv14: &[Vec<D>], tr_: &
     st.m += st.m;
     if dx_ge((st.inner.t * st.inner.t) * st.vel[0], D::from(0.1), tr_) {
         let mut v1 = dx_atan(dx_max(st.w[0][1], dx_softplus(st.inner.t, tr_), tr_), tr_);
-        let v2 = (if dx_ge(a2.iter().copied().map(|e3| dx_acos(dx_sin(st.w[1][0], tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(0.7), tr_) { st.inner.t } else { dx_log(D::from(1.1) + (st.inner.a[1] * st.inner.a[1]), D::from(4.7), tr_) }) * dx_sigmoid(v1, tr_);
+        let v2 = (if dx_ge(a2.iter().copied().map(|e3| dx_acos(dx_sin(st.w[1][0], tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), -D::from(0.7), tr_) { st.inner.t } else { dx_log(D::from(1.1) + (st.inner.a[1] * st.inner.a[1]), D::from(4.7), tr_) }) * dx_sigmoid(v1, tr_);
         v1 *= dx_asin(dx_sin(dx_sigmoid(-D::from(0.5), tr_) * (x1 + x1), tr_) * D::from(0.9), tr_);
-        st.m = { let t4 = a2.iter().map(|&e5| st.vel[0] * st.inner.t).fold(D::from(0.0), |acc_, t_| acc_ + t_); t4 * dx_sin((st.pos[1] / (-D::from(1.6))) - dx_abs(v2, tr_), tr_) };
+        st.m = { let t4 = a2.iter().map(|&e5| st.vel[0] * st.inner.t).fold(D::from(-0.0), |acc_, t_| acc_ + t_); t4 * dx_sin((st.pos[1] / (-D::from(1.6))) - dx_abs(v2, tr_), tr_) };
     }
     let mut acc7: D = D::from(0.0);
     for i6 in 0..1 {
@@ -5656,7 +5656,7 @@ fn p638_dual<D: Dn>(x1: D, a2: [D; 5], mut st: BodyD<D>, wv14: &[Vec<D>], tr_: &
     }
     let ia10: [D; 3] = [dx_atan(snap8[0] - (-D::from(0.2) * x1), tr_), dx_tanh(st.m, tr_), dx_sin(dx_exp_m1(dx_tanh(st.m, tr_), tr_) * (-D::from(2.4) + st.inner.t), tr_)];
     let m11: D = D::from(num_dual::DualStruct::re(&(dx_abs(dx_rem(a2[0], D::from(1.0), tr_), tr_))));
-    let v13: D = dx_exp(ia10[2] - m11, tr_) / ia10.iter().map(|&e12| dx_exp(e12 - m11, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v13: D = dx_exp(ia10[2] - m11, tr_) / ia10.iter().map(|&e12| dx_exp(e12 - m11, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut acc15: D = D::from(0.0);
     for row16 in wv14.iter() {
         let t17 = row16[0];
@@ -5973,7 +5973,7 @@ fn p641(r1: &f64, b2: &[f64; 4], mut a3: [f64; 5]) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p641_dual<D: Dn>(r1: &D, b2: &[D; 4], mut a3: [D; 5], tr_: &mut Tr) -> D {
-    if dx_ge(b2[2], a3.iter().map(|e1| dx_rem(b2[0], D::from(1.0) + (b2[0] * b2[0]), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+    if dx_ge(b2[2], a3.iter().map(|e1| dx_rem(b2[0], D::from(1.0) + (b2[0] * b2[0]), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
         let mut c2 = 0;
         while c2 < 5 {
             c2 += 1;
@@ -6154,7 +6154,7 @@ fn p642_dual<D: Dn>(x1: D, a2: [D; 5], n3: usize, ok7: Option<usize>, vx11: &Vec
     }
     let v9: D = match ok7 { Some(j8) if j8 > 1 => dx_sin(dx_ln_1p(dx_abs(dx_atanh(dx_sin(a2[n3], tr_) * D::from(0.9), tr_), tr_), tr_), tr_) * D::from(j8 as f64), Some(_) => dx_sigmoid(dx_atanh(dx_sin(dx_elu(u4[n3 % 1], dx_atan(x1, tr_) * D::from(0.63), tr_), tr_) * D::from(0.9), tr_), tr_), None => dx_tanh(-D::from(0.4) + a2[0], tr_), };
     let v10: D = dx_rem_euclid(dx_sin(dx_min(-D::from(0.25) + a2[n3 + 1], v9 - v9, tr_), tr_), D::from(2.25), tr_);
-    let ps12 = LpD { a: dx_sin(vx11[(n3 + 3) % 2] * (v10 * v10), tr_), v: [dx_sin(dx_elu(vx11[n3 % 2], dx_atan(x1, tr_) * D::from(0.63), tr_) + a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_sin(dx_hypot(-a2[0], dx_leaky_relu(v10, D::from(0.11), tr_), tr_), tr_)] };
+    let ps12 = LpD { a: dx_sin(vx11[(n3 + 3) % 2] * (v10 * v10), tr_), v: [dx_sin(dx_elu(vx11[n3 % 2], dx_atan(x1, tr_) * D::from(0.63), tr_) + a2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), dx_sin(dx_hypot(-a2[0], dx_leaky_relu(v10, D::from(0.11), tr_), tr_), tr_)] };
     let LpD { a: pa14, .. } = ps12;
     ((((((a2[n3] + dx_atan2(x1 + a2[4], a2[n3] / (dx_abs(x1, tr_) + D::from(0.9)), tr_)) - x1) + (D::from(1.1) * dx_tanh(u4[0], tr_))) + (D::from(1.45) * v9)) + (D::from(0.75) * v10)) + (D::from(0.85) * (vx11[(n3 + 2) % 2] * dx_sigmoid(dx_powi(dx_atan(u4[(n3 + 2) % u4.len()] - v9, tr_), 2, tr_) + x1, tr_)))) + (D::from(0.55) * pa14)
 }
@@ -6265,10 +6265,10 @@ fn p643_dual<D: Dn>(r1: &D, nt: usize, wv21: &[Vec<D>], tr_: &mut Tr) -> D {
     let mut u10: [D; 3] = [dx_atan(((z8[(nt + 3) % 2] * z8[nt % 2]) + dx_log(dx_abs(acc6, tr_) + D::from(1.1), D::from(3.3), tr_)) + (*r1), tr_) * D::from(0.95), dx_tanh(dx_exp(dx_tanh(dx_log10(D::from(0.85) + (*r1 * (*r1)), tr_), tr_), tr_), tr_), dx_sin((dx_rem(z8[nt % z8.len()], dx_exp(dx_sigmoid(z8[nt % 2], tr_), tr_) + D::from(0.5), tr_) - (z8[nt % z8.len()] / (dx_exp(dx_atan(D::from((nt + 1) as f64), tr_), tr_) + D::from(0.5)))) + (*r1), tr_)];
     for i11 in 0..4 {
         let snap12 = u10;
-        u10[0] = (D::from(0.55) * snap12[0]) + dx_sigmoid(dx_relu(u10.iter().enumerate().map(|(j13, e14)| dx_asinh(u7[(j13 + 1) % 2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + (*r1), tr_);
+        u10[0] = (D::from(0.55) * snap12[0]) + dx_sigmoid(dx_relu(u10.iter().enumerate().map(|(j13, e14)| dx_asinh(u7[(j13 + 1) % 2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + (*r1), tr_);
     }
     let m15: D = D::from(num_dual::DualStruct::re(&(dx_sin(dx_sinh(dx_sin(u7[(nt + 3) % u7.len()], tr_), tr_) - (*r1 / (dx_exp(dx_atan(u10[nt % 3], tr_), tr_) + D::from(0.5))), tr_))));
-    let v17: D = dx_exp(u10[2] - m15, tr_) / u10.iter().map(|&e16| dx_exp(e16 - m15, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v17: D = dx_exp(u10[2] - m15, tr_) / u10.iter().map(|&e16| dx_exp(e16 - m15, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v20: D = u10.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     ((((dx_sqrt(dx_abs(dx_exp2(dx_atan(D::from((nt + 1) as f64) - v1, tr_), tr_), tr_) + D::from(0.65), tr_) - dx_tanh(v1, tr_)) + (D::from(1.3) * acc6)) + (((D::from(0.95) * dx_sin(u7[0], tr_)) + (D::from(0.4) * dx_tanh(z8[0], tr_))) + (D::from(0.5) * dx_tanh(u10[2], tr_)))) + ((D::from(0.25) * v17) + (D::from(0.4) * dx_sin(v20, tr_)))) + (D::from(1.1) * (D::from(wv21.len() as f64) * dx_tanh((wv21[nt % 2][nt % 3] - wv21[nt % wv21.len()][nt % 3]) / (dx_abs(*r1 / (D::from(1.0) + (acc6 * acc6)), tr_) + D::from(0.55)), tr_)))
 }
@@ -6765,11 +6765,11 @@ fn p646(x1: f64, x2: f64, b3: &[f64; 3], w4: &[[f64; 2]; 1], b5: &[f64; 5], k6: 
 fn p646_dual<D: Dn>(x1: D, x2: D, b3: &[D; 3], w4: &[[D; 2]; 1], b5: &[D; 5], k6: i32, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     let v1 = ((st.inner.a[0] * w4[0][0]) - (w4[0][1] + st.inner.t)) + st.vel[0];
     if dx_lt((st.inner.a[0] + st.inner.t) + w4[0][0], -D::from(0.75), tr_) {
-        let mut v2 = if dx_lt(x1 / (-(dx_abs(b5[4], tr_) + D::from(0.95))), dx_sigmoid(b5[0], tr_), tr_) && (dx_gt(st.inner.t, -D::from(0.95), tr_) && dx_le(D::from(2.55), -D::from(0.35), tr_)) { dx_tanh(b3.iter().map(|e3| x1 + st.vel[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * (x2 + st.pos[1]) } else if dx_ge(dx_asin(dx_tanh(x2, tr_) * D::from(0.9), tr_) * st.inner.a[0], -D::from(0.95), tr_) { st.pos[0] } else { dx_asinh(dx_sin(v1, tr_) * st.vel[1], tr_) };
+        let mut v2 = if dx_lt(x1 / (-(dx_abs(b5[4], tr_) + D::from(0.95))), dx_sigmoid(b5[0], tr_), tr_) && (dx_gt(st.inner.t, -D::from(0.95), tr_) && dx_le(D::from(2.55), -D::from(0.35), tr_)) { dx_tanh(b3.iter().map(|e3| x1 + st.vel[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * (x2 + st.pos[1]) } else if dx_ge(dx_asin(dx_tanh(x2, tr_) * D::from(0.9), tr_) * st.inner.a[0], -D::from(0.95), tr_) { st.pos[0] } else { dx_asinh(dx_sin(v1, tr_) * st.vel[1], tr_) };
         if dx_ge(st.vel[0], -v2, tr_) {
             st.pos[0] *= (if dx_gt(b5.iter().zip(b3.iter()).fold(D::from(0.2), |acc6, (p4, q5)| (acc6 * D::from(0.5)) + dx_tanh(dx_exp_m1(x1, tr_), tr_)), b5[1] * st.m, tr_) { D::from(0.35) * st.inner.a[0] } else if dx_ge(x2 + x2, dx_fract(st.m, tr_), tr_) { dx_recip(dx_abs(st.inner.t, tr_) + D::from(1.35), tr_) } else { x2 }) / (dx_abs(dx_exp_m1(dx_atan(v1 + st.inner.t, tr_), tr_), tr_) + D::from(0.9));
             st.inner.t *= dx_clamp(v2, D::from(0.4), D::from(1.0), tr_);
-            st.inner.a[1] *= dx_tanh(-b5.iter().zip(b3.iter()).map(|(p7, q8)| x2).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+            st.inner.a[1] *= dx_tanh(-b5.iter().zip(b3.iter()).map(|(p7, q8)| x2).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
         } else if dx_le(-dx_min(v2, w4[0][0], tr_), dx_tan(dx_sin(st.inner.a[0], tr_), tr_), tr_) {
             let mut y9 = [dx_log10(dx_abs(-x2, tr_) + D::from(0.5), tr_), dx_exp_m1(dx_tanh(st.pos[1], tr_), tr_) - dx_elu(-D::from(0.4), dx_tanh(x1, tr_), tr_), (b3[2] / (-(dx_exp(st.m, tr_) + D::from(0.5)))) - dx_rem(x1, dx_abs(x2, tr_) + D::from(1.1), tr_), dx_relu(dx_cosh(st.w[1][0], tr_), tr_)];
             let mut v10 = -x1;
@@ -7068,7 +7068,7 @@ fn p649_dual(&self, mut a1: [D; 1], b2: &[D; 5], a3: [D; 2], n4: usize, f5: bool
     let mut out6: [D; 2] = self.pos;
     out6[0] = dx_cos(self.inner.t, tr_) * dx_sigmoid(D::from(n4 as f64), tr_);
     out6[0] -= dx_atan(dx_powf(D::from(1.2) + (self.pos[n4 % 2] * self.pos[n4 % 2]), dx_tanh(D::from(n4 as f64) + self.m, tr_), tr_), tr_);
-    let mut old7: [D; 3] = [dx_atan(b2.iter().map(|e8| dx_sigmoid(dx_hypot(D::from((n4 + 1) as f64), *e8, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * D::from(0.95), dx_tanh(a1.iter().copied().map(|e9| dx_rem(out6[n4 % out6.len()], dx_abs(y1[n4 % 2], tr_) + D::from(1.15), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sigmoid(dx_rem(self.inner.t, dx_abs(D::from(1.35), tr_) + D::from(0.9), tr_) / (-(D::from(1.0) + (self.m * self.m))), tr_)];
+    let mut old7: [D; 3] = [dx_atan(b2.iter().map(|e8| dx_sigmoid(dx_hypot(D::from((n4 + 1) as f64), *e8, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * D::from(0.95), dx_tanh(a1.iter().copied().map(|e9| dx_rem(out6[n4 % out6.len()], dx_abs(y1[n4 % 2], tr_) + D::from(1.15), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_sigmoid(dx_rem(self.inner.t, dx_abs(D::from(1.35), tr_) + D::from(0.9), tr_) / (-(D::from(1.0) + (self.m * self.m))), tr_)];
     let mut u10: [D; 3] = [dx_tanh(dx_log(dx_abs(self.inner.a[n4 % 2] + self.inner.t, tr_) + D::from(1.35), dx_abs(self.inner.t - acc5, tr_) + D::from(1.75), tr_), tr_), dx_tanh(self.inner.t / (-D::from(1.9)), tr_), dx_sigmoid(dx_ln_1p(dx_abs(acc5, tr_), tr_) * (old7[n4] * self.inner.t), tr_)];
     let mut z11: [D; 3] = [D::from(0.0); 3];
     let mut c12 = 0;
@@ -7085,7 +7085,7 @@ fn p649_dual(&self, mut a1: [D; 1], b2: &[D; 5], a3: [D; 2], n4: usize, f5: bool
     if dx_gt(dx_abs(v18, tr_), D::from(1e300), tr_) {
         let _ = v18;
     }
-    (((a1.iter().map(|e3| (y1[0] - self.m) - dx_leaky_relu(self.vel[1], D::from(0.16), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * self.inner.t) + (D::from(1.35) * acc5)) + (((D::from(0.75) * dx_tanh(out6[1], tr_)) + (D::from(0.3) * dx_sin(u10[1], tr_))) + (D::from(0.3) * dx_tanh(old7[0], tr_)))) + ((D::from(1.2) * v17) + (D::from(0.8) * v18))
+    (((a1.iter().map(|e3| (y1[0] - self.m) - dx_leaky_relu(self.vel[1], D::from(0.16), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * self.inner.t) + (D::from(1.35) * acc5)) + (((D::from(0.75) * dx_tanh(out6[1], tr_)) + (D::from(0.3) * dx_sin(u10[1], tr_))) + (D::from(0.3) * dx_tanh(old7[0], tr_)))) + ((D::from(1.2) * v17) + (D::from(0.8) * v18))
 }
 }
 
@@ -7277,11 +7277,11 @@ fn p651_dual<D: Dn>(a1: [D; 1], st: &BodyD<D>, tr_: &mut Tr) -> [D; 2] {
             for e6 in a1.iter() {
                 let mut v7 = dx_recip(dx_abs(dx_clamp(st.vel[i4 % 2] * v5, st.w[i4 % 2][(i4 + 1) % 2], st.w[i4 % 2][(i4 + 1) % 2] + D::from(1.45), tr_), tr_) + D::from(0.7), tr_);
                 let v8 = st.inner.t + dx_ln(dx_abs(dx_recip(D::from(1.05) + (v5 * v5), tr_), tr_) + D::from(1.5), tr_);
-                let mut y9 = [a1.iter().copied().map(|e10| v8).fold(D::from(0.0), |acc_, t_| acc_ + t_)];
+                let mut y9 = [a1.iter().copied().map(|e10| v8).fold(D::from(-0.0), |acc_, t_| acc_ + t_)];
             }
             let mut v11 = dx_trunc(dx_ln_1p(dx_abs(a1[(i4 + 3) % a1.len()] - st.m, tr_), tr_), tr_);
             for i12 in 0..a1.len() {
-                v11 -= dx_sin(dx_clamp(v5, -D::from(1.2), -D::from(0.65), tr_) * dx_softplus(a1.iter().enumerate().map(|(j13, e14)| dx_ln_1p(*e14 * (*e14), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+                v11 -= dx_sin(dx_clamp(v5, -D::from(1.2), -D::from(0.65), tr_) * dx_softplus(a1.iter().enumerate().map(|(j13, e14)| dx_ln_1p(*e14 * (*e14), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
             }
         }
     } else if dx_is_sign_positive(a1[0] - (D::from(0.05) + st.pos[1]), tr_) {
@@ -7387,7 +7387,7 @@ fn p652_dual(&self, x1: D, tr_: &mut Tr) -> D {
         u8 = z9;
     }
     let m11: D = D::from(num_dual::DualStruct::re(&(dx_atan(dx_powf(dx_abs(self.inner.t, tr_) + D::from(1.35), D::from(0.65), tr_) + dx_tan(dx_tanh(self.inner.t, tr_), tr_), tr_))));
-    let v13: D = dx_exp(z9[0] - m11, tr_) / z9.iter().map(|&e12| dx_exp(e12 - m11, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v13: D = dx_exp(z9[0] - m11, tr_) / z9.iter().map(|&e12| dx_exp(e12 - m11, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((dx_max((v1 / (-(D::from(1.0) + (v1 * v1)))) * (self.m * self.inner.a[1]), self.inner.a[1], tr_) + self.m) + ((((D::from(0.4) * dx_tanh(out3[0], tr_)) + (D::from(1.45) * dx_tanh(u4[1], tr_))) + (D::from(1.2) * dx_tanh(u8[0], tr_))) + (D::from(1.25) * dx_sigmoid(z9[0], tr_)))) + (D::from(1.45) * v13)
 }
 }
@@ -7483,11 +7483,11 @@ fn p653_dual<D: Dn>(s1: &[D], s2: &[D], nt: usize, ow17: Option<f64>, tr_: &mut 
         u7[1] = (D::from(0.35) * snap8[2]) + dx_tanh((dx_tan(dx_sin(v1, tr_), tr_) + (-D::from(0.25) * u7[2])) + s2[nt % 3], tr_);
     }
     let cc10: D = cdot_s_dual(s1, s1, tr_);
-    let ia11: [D; 2] = [dx_tanh(u7.iter().zip(snap8.iter()).map(|(p12, q13)| *q13 + v4).fold(D::from(0.0), |acc_, t_| acc_ + t_) + s2[nt % 3], tr_), dx_atan(dx_relu(dx_asin(dx_tanh(K653, tr_) * D::from(0.9), tr_), tr_) + s2[(nt + 1) % s2.len()], tr_)];
-    let v16: D = { let mut s_ = D::from(0.0); for e15 in ia11.iter().step_by(2) { if dx_lt(*e15, -D::from(0.787), tr_) { s_ = s_ + dx_tanh(dx_acos(dx_sin(*e15, tr_) * D::from(0.9), tr_) * (*e15 * (*e15)), tr_); } } s_ };
+    let ia11: [D; 2] = [dx_tanh(u7.iter().zip(snap8.iter()).map(|(p12, q13)| *q13 + v4).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + s2[nt % 3], tr_), dx_atan(dx_relu(dx_asin(dx_tanh(K653, tr_) * D::from(0.9), tr_), tr_) + s2[(nt + 1) % s2.len()], tr_)];
+    let v16: D = { let mut s_ = D::from(-0.0); for e15 in ia11.iter().step_by(2) { if dx_lt(*e15, -D::from(0.787), tr_) { s_ = s_ + dx_tanh(dx_acos(dx_sin(*e15, tr_) * D::from(0.9), tr_) * (*e15 * (*e15)), tr_); } } s_ };
     let v19: D = match ow17 { Some(0.0) => dx_sigmoid(dx_mul_add(v4 + K653, -D::from(0.95), -D::from(2.55) * s1[nt], tr_), tr_), Some(f18) => dx_tanh(((D::from(nt as f64) * D::from(1.25)) * dx_asinh(-D::from(1.25), tr_)) + s2[nt % s2.len()], tr_) * D::from(f18), None => dx_tanh(((v4 / (dx_abs(v1, tr_) + D::from(0.8))) / (-D::from(3.0))) + s2[nt % s2.len()], tr_), };
     let v20: D = dx_rem_euclid(v19, -(dx_exp(dx_sin(acc6 / (dx_exp(dx_sin(snap8[nt % snap8.len()], tr_), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.5)), tr_);
-    let ls21 = LpD { a: dx_sin(-(dx_sin(v3, tr_) * D::from((nt + 1) as f64)) + s2[nt % s2.len()], tr_), v: [dx_tanh(dx_cos(v16 / D::from(2.55), tr_) + s1[nt], tr_), dx_tanh(dx_acos(dx_sin(s1.iter().fold(D::from(1.75), |acc23, e22| dx_min(acc23, dx_tanh(s1.iter().map(|e24| D::from(nt as f64) + D::from(nt as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)), tr_) * D::from(0.9), tr_), tr_)] };
+    let ls21 = LpD { a: dx_sin(-(dx_sin(v3, tr_) * D::from((nt + 1) as f64)) + s2[nt % s2.len()], tr_), v: [dx_tanh(dx_cos(v16 / D::from(2.55), tr_) + s1[nt], tr_), dx_tanh(dx_acos(dx_sin(s1.iter().fold(D::from(1.75), |acc23, e22| dx_min(acc23, dx_tanh(s1.iter().map(|e24| D::from(nt as f64) + D::from(nt as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)), tr_) * D::from(0.9), tr_), tr_)] };
     let uq25 = UqD { a: dx_tanh(dx_asin(dx_tanh(dx_relu(v2, tr_), tr_) * D::from(0.9), tr_) + s2[(nt + 2) % s2.len()], tr_), v: [dx_tanh(v16 + s2[nt % s2.len()], tr_), dx_tanh(((v19 / (-(dx_exp(dx_atan(u7[nt % u7.len()], tr_), tr_) + D::from(0.5)))) * dx_fract(v4, tr_)) + s1[2], tr_)] };
     let [u26, u27] = upair_dual(dx_sin(dx_log(dx_abs(s1[nt], tr_) + D::from(1.5), dx_abs(v4, tr_) + D::from(2.35), tr_) * dx_trunc(D::from(1.25), tr_), tr_), dx_sigmoid(({ let t28 = acc6 + snap8[2]; t28 * (v19 / (dx_abs(v2, tr_) + D::from(0.8))) }) + s2[nt % s2.len()], tr_), tr_);
     ((((((((dx_tanh(s1[nt], tr_) * dx_log(dx_abs(D::from(2.55) + s1[5 - 1 - nt], tr_) + D::from(1.05), dx_abs(-v4, tr_) + D::from(1.85), tr_)) * dx_sin(v3, tr_)) * v4) + (D::from(0.75) * acc6)) + (((D::from(1.05) * dx_atan(u7[0], tr_)) + (D::from(0.65) * dx_sigmoid(snap8[2], tr_))) + (D::from(1.25) * dx_atan(cc10, tr_)))) + ((D::from(1.15) * v16) + (D::from(1.05) * v19))) + (D::from(1.25) * v20)) + (D::from(0.7) * (ls21.a * ls21.v[0]))) + ((D::from(0.95) * uq25.ulen_dual(dx_sigmoid(dx_softplus(u7[nt % u7.len()] - snap8[nt % 3], tr_) + s1[nt], tr_), tr_)) + (D::from(1.45) * (u26 + (dx_sigmoid(s2[(nt + 3) % 3], tr_) * u27))))
@@ -7569,13 +7569,13 @@ fn p654(s1: &[f64], st: &Body) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p654_dual<D: Dn>(s1: &[D], st: &BodyD<D>, tr_: &mut Tr) -> D {
-    if dx_is_sign_positive(st.inner.t - s1.iter().map(|&e1| dx_recip(dx_abs(st.inner.t, tr_) + D::from(1.15), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+    if dx_is_sign_positive(st.inner.t - s1.iter().map(|&e1| dx_recip(dx_abs(st.inner.t, tr_) + D::from(1.15), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
         for e2 in s1.iter() {
             if dx_ge(st.inner.t + (s1[0] / (D::from(1.0) + (*e2 * (*e2)))), D::from(0.8), tr_) {
                 let v3 = dx_relu(st.inner.t, tr_) * st.pos[0];
-                let mut v4 = s1.iter().copied().enumerate().map(|(j5, e6)| s1[5 - 1 - j5]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_ln_1p(dx_abs(D::from(2.15) + st.pos[0], tr_), tr_);
+                let mut v4 = s1.iter().copied().enumerate().map(|(j5, e6)| s1[5 - 1 - j5]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - dx_ln_1p(dx_abs(D::from(2.15) + st.pos[0], tr_), tr_);
             } else if dx_ge(dx_min(dx_sinh(st.inner.t, tr_), -(*e2), tr_), st.inner.t - st.inner.t, tr_) {
-                let v7: D = dx_recip(-(dx_abs(s1.iter().map(|e8| dx_recip(dx_abs(-D::from(1.95), tr_) + D::from(1.35), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.7)), tr_);
+                let v7: D = dx_recip(-(dx_abs(s1.iter().map(|e8| dx_recip(dx_abs(-D::from(1.95), tr_) + D::from(1.35), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.7)), tr_);
                 let v9 = dx_acosh(dx_abs(dx_atan(-D::from(0.6) * (*e2), tr_), tr_) + D::from(1.35), tr_);
             }
             for &e10 in s1.iter() {
@@ -7717,7 +7717,7 @@ fn p655_dual<D: Dn>(x1: D, r2: &D, st: &BodyD<D>, wv6: [[D; 3]; 3], vx11: &Vec<D
     let v7: D = (wv6[1][0] * x1) + dx_sin(wv6[1][0], tr_);
     let ia8: [D; 2] = [dx_sigmoid(D::from(0.2) + st.inner.a[1], tr_), x1];
     let lh9: Vec<D> = lvec_dual(&ia8, dx_tanh(st.w[1][0], tr_), tr_);
-    ((((dx_tanh(dx_exp(dx_tanh(dx_clamp(st.m, -D::from(0.85), D::from(0.05), tr_) - dx_max(v1, st.pos[0], tr_), tr_), tr_) + v4, tr_) * st.m) + (D::from(0.95) * dx_tanh(out5[0], tr_))) + (D::from(1.45) * dx_sin(v7, tr_))) + ((D::from(0.6) * lh9.iter().map(|&t10| dx_atan(t10, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.1) * lsum_dual(&lh9, tr_)))) + (D::from(1.25) * dx_atan(vx11.iter().map(|e12| *e12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
+    ((((dx_tanh(dx_exp(dx_tanh(dx_clamp(st.m, -D::from(0.85), D::from(0.05), tr_) - dx_max(v1, st.pos[0], tr_), tr_), tr_) + v4, tr_) * st.m) + (D::from(0.95) * dx_tanh(out5[0], tr_))) + (D::from(1.45) * dx_sin(v7, tr_))) + ((D::from(0.6) * lh9.iter().map(|&t10| dx_atan(t10, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(1.1) * lsum_dual(&lh9, tr_)))) + (D::from(1.25) * dx_atan(vx11.iter().map(|e12| *e12).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p655_eval(x: &[f64]) -> Vec<f64> {
@@ -7823,10 +7823,10 @@ fn p656_dual<D: Dn>(s1: &[D], ok17: Option<usize>, ow20: Option<f64>, pts25: &[(
     let v2 = dx_powi(dx_abs(dx_rem(v1, D::from(2.2), tr_), tr_) + D::from(1.3), -1, tr_) - s1[0];
     let mut acc4: D = D::from(0.0);
     for e3 in s1.iter() {
-        acc4 += s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
+        acc4 += s1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
     }
-    let mut old6: [D; 2] = [dx_tanh((s1[0] + s1[1]) + dx_cbrt(-(dx_abs(v2, tr_) + D::from(0.75)), tr_), tr_), dx_sin(dx_mul_add(s1.iter().map(|e7| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), s1[0] / (-(dx_abs(v2, tr_) + D::from(1.15))), dx_powf(D::from(0.5) + (s1[1] * s1[1]), v1, tr_), tr_), tr_)];
-    let mut u8: [D; 2] = [dx_atan(s1.iter().copied().map(|e9| D::from(1.75) - acc4).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95), dx_atan((acc4 * dx_asinh(old6[1], tr_)) + s1[1], tr_) * D::from(0.95)];
+    let mut old6: [D; 2] = [dx_tanh((s1[0] + s1[1]) + dx_cbrt(-(dx_abs(v2, tr_) + D::from(0.75)), tr_), tr_), dx_sin(dx_mul_add(s1.iter().map(|e7| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), s1[0] / (-(dx_abs(v2, tr_) + D::from(1.15))), dx_powf(D::from(0.5) + (s1[1] * s1[1]), v1, tr_), tr_), tr_)];
+    let mut u8: [D; 2] = [dx_atan(s1.iter().copied().map(|e9| D::from(1.75) - acc4).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95), dx_atan((acc4 * dx_asinh(old6[1], tr_)) + s1[1], tr_) * D::from(0.95)];
     let mut c10 = 0;
     while c10 < 4 {
         c10 += 1;
@@ -8058,7 +8058,7 @@ fn p658_dual<D: Dn>(x1: D, s2: &[D], oc8: Result<f64, String>, ok11: Option<usiz
     let mut ld17 = LpD { a: dx_atan(dx_ln(D::from(0.6) + (v10 * v10), tr_) * dx_abs(s2[m12 % s2.len()], tr_), tr_), v: [D::from(0.0); 2] };
     ld17.a = dx_sin(dx_acosh(dx_abs(dx_ln_1p(dx_abs(D::from((m12 + 1) as f64), tr_), tr_), tr_) + D::from(1.8), tr_) + wv13[m12 % 2][m12 % 2], tr_);
     let v18: D = dx_atan(dx_max(cc3, dx_sqrt(dx_abs(wv13[1][0], tr_) + D::from(0.95), tr_), tr_), tr_);
-    let [u20, u21] = upair_dual(dx_sigmoid(dx_relu(s2.iter().map(|&e22| dx_log(dx_abs(s2[m12 % 2], tr_) + D::from(0.5), D::from(8.15), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_sin(({ let t23 = dx_softplus(D::from((m12 + 1) as f64), tr_); t23 * dx_elu(v18, dx_atan(cc3, tr_) * D::from(0.63), tr_) }) + wv13[0][m12 % 2], tr_), tr_);
+    let [u20, u21] = upair_dual(dx_sigmoid(dx_relu(s2.iter().map(|&e22| dx_log(dx_abs(s2[m12 % 2], tr_) + D::from(0.5), D::from(8.15), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_sin(({ let t23 = dx_softplus(D::from((m12 + 1) as f64), tr_); t23 * dx_elu(v18, dx_atan(cc3, tr_) * D::from(0.63), tr_) }) + wv13[0][m12 % 2], tr_), tr_);
     (((((K658 - x1) + (((D::from(0.85) * cc2) + (D::from(1.45) * cc3)) + (D::from(0.35) * v6))) + (D::from(1.2) * v7)) + ((D::from(0.25) * v10) + (D::from(0.8) * (D::from(m12 as f64) * dx_tanh(-D::from(1.15) + x1, tr_))))) + (((D::from(0.95) * acc14) + (D::from(0.55) * ((ld17.a + ld17.v[0]) * (dx_atan(dx_acosh(dx_abs(v1 / (dx_abs(v7, tr_) + D::from(1.1)), tr_) + D::from(1.6), tr_) + wv13[m12 % 2][m12 % 2], tr_) * D::from(0.95))))) + (D::from(1.45) * lnormv_dual(ld17, tr_)))) + ((D::from(0.8) * (if (dx_ge(v18, -D::from(1.137), tr_) && dx_le(v18, D::from(1.313), tr_)) { dx_atan((wv13[m12 % wv13.len()][(m12 + 1) % 2] / D::from(2.75)) / (dx_abs(-(-D::from(1.8)), tr_) + D::from(1.35)), tr_) } else { dx_tanh(s2.iter().map(|e19| dx_sigmoid(dx_relu(wv13[m12 % 2][m12 % 2], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) })) + (D::from(0.65) * (u20 * u21)))
 }
 
@@ -8272,7 +8272,7 @@ fn p660_dual<D: Dn>(x1: D, x2: D, wv14: &[Vec<D>], pts18: &[(D, D)], tr_: &mut T
     let cl10 = |acc11: D, z12: D, tr_: &mut Tr| (D::from(0.5) * acc11) + dx_tanh((D::from(0.45) * z12) + dx_asinh(z12, tr_), tr_);
     let v13: D = ia8.iter().copied().fold(D::from(0.25), |acc_, t_| cl10(acc_, t_, tr_));
     let ia15: [D; 1] = [dx_sin(z5[1] + x1, tr_)];
-    [(((dx_atan((dx_rem(dx_tanh(dx_max(x1, v1, tr_), tr_) * dx_tanh(v2 * x2, tr_), dx_abs(dx_leaky_relu(v2, dx_tanh(x2, tr_), tr_) + dx_tan(dx_tanh(x2, tr_), tr_), tr_) + D::from(1.45), tr_) + v2) * x1, tr_) * x1) + (((D::from(0.95) * dx_tanh(u4[1], tr_)) + (D::from(0.85) * dx_tanh(old3[0], tr_))) + (D::from(0.35) * dx_tanh(cc7, tr_)))) + (D::from(0.35) * v13)) + (((D::from(1.05) * (wv14[0][0] * dx_sigmoid(dx_cosh(D::from(1.55), tr_) + x1, tr_))) + (D::from(0.85) * wv14[0].iter().zip(ia15.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.35) * (pts18[0].1 * (dx_atan(z5[1] + x2, tr_) * D::from(0.95))))), (-x1 + x2) - v1, (((-D::from(2.0) * dx_tanh(dx_powf(dx_sin(dx_abs(dx_exp2(x1, tr_), tr_) + D::from(0.95), tr_) + D::from(1.5), x2 * (-D::from(0.2)), tr_), tr_)) + v2) - x1) * x1]
+    [(((dx_atan((dx_rem(dx_tanh(dx_max(x1, v1, tr_), tr_) * dx_tanh(v2 * x2, tr_), dx_abs(dx_leaky_relu(v2, dx_tanh(x2, tr_), tr_) + dx_tan(dx_tanh(x2, tr_), tr_), tr_) + D::from(1.45), tr_) + v2) * x1, tr_) * x1) + (((D::from(0.95) * dx_tanh(u4[1], tr_)) + (D::from(0.85) * dx_tanh(old3[0], tr_))) + (D::from(0.35) * dx_tanh(cc7, tr_)))) + (D::from(0.35) * v13)) + (((D::from(1.05) * (wv14[0][0] * dx_sigmoid(dx_cosh(D::from(1.55), tr_) + x1, tr_))) + (D::from(0.85) * wv14[0].iter().zip(ia15.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(1.35) * (pts18[0].1 * (dx_atan(z5[1] + x2, tr_) * D::from(0.95))))), (-x1 + x2) - v1, (((-D::from(2.0) * dx_tanh(dx_powf(dx_sin(dx_abs(dx_exp2(x1, tr_), tr_) + D::from(0.95), tr_) + D::from(1.5), x2 * (-D::from(0.2)), tr_), tr_)) + v2) - x1) * x1]
 }
 
 fn p660_eval(x: &[f64]) -> Vec<f64> {
@@ -8381,7 +8381,7 @@ fn p661_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], a5: [D; 5], a4: [D; 2], mut st: B
     }
     let gu29: [D; 2] = [gb23[0] - dx_sin(s15 + st.inner.t, tr_), gp26[0][1] - dx_sin(snap5[0] + st.m, tr_)];
     let [u30, u31] = upair_dual(dx_sigmoid(-dx_exp_m1(st.inner.t, tr_), tr_), dx_tanh((D::from(n14 as f64) * dx_cbrt(dx_abs(D::from(0.85), tr_) + D::from(0.7), tr_)) + x1, tr_), tr_);
-    ((((dx_tanh(a5.iter().enumerate().map(|(j3, e4)| if dx_lt(-st.inner.a[j3 % 2], st.w[j3 % 2][j3 % 2] + (*e4), tr_) { st.w[0][j3 % 2] * D::from(1.65) } else if dx_gt(dx_sinh(a5[j3], tr_), x1 / (D::from(1.0) + (a4[(j3 + 1) % 2] * a4[(j3 + 1) % 2])), tr_) { dx_log(dx_abs(st.vel[j3 % 2], tr_) + D::from(0.95), dx_abs(v1, tr_) + D::from(1.6), tr_) } else { dx_atan(st.m, tr_) }).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.inner.t, tr_) * K661) + (((D::from(0.8) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(0.75) * cc6)) + (D::from(0.7) * acc7))) + (((D::from(1.0) * (s15 / D::from(n14 as f64))) + (D::from(0.7) * s16)) + (D::from(0.65) * (D::from(j18 as f64) * dx_tanh((st.m * st.w[j18][j18]) * dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_))))) + ((((D::from(0.35) * ((ld19.a + ld19.v[1]) * dx_sigmoid(dx_exp_m1(s15, tr_) + x2, tr_))) + (D::from(0.25) * lnorm_dual(&ld19, tr_))) + (D::from(0.8) * dx_sin((lin20.w[1] + lin20.b) * (dx_atan(dx_min(dx_softplus(D::from(j18 as f64), tr_), dx_atanh(dx_tanh(s15, tr_) * D::from(0.9), tr_), tr_) + st.inner.a[j18], tr_) * D::from(0.95)), tr_))) + (D::from(1.15) * dx_tanh(lin20.m[0].iter().zip(b3.iter()).map(|(p21, q22)| *p21 * *q22).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + ((((((D::from(1.4) * (gb23[0] * (dx_atan((D::from(n14 as f64) / (D::from(1.0) + (st.inner.a[n14 % 2] * st.inner.a[n14 % 2]))) - (D::from(n14 as f64) / (dx_exp(-D::from(2.45), tr_) + D::from(0.5))), tr_) * D::from(0.95)))) + (D::from(1.35) * (g24 * g25))) + (D::from(0.4) * dx_sigmoid(acc27, tr_))) + (D::from(0.3) * gp26[1][0])) + (D::from(0.9) * dx_sigmoid(gu29[0] * gu29[1], tr_))) + (D::from(1.3) * (u30 + (dx_sin(dx_max(D::from(1.35) * K661, gu29[n14 % 2], tr_) + a4[j18], tr_) * u31))))
+    ((((dx_tanh(a5.iter().enumerate().map(|(j3, e4)| if dx_lt(-st.inner.a[j3 % 2], st.w[j3 % 2][j3 % 2] + (*e4), tr_) { st.w[0][j3 % 2] * D::from(1.65) } else if dx_gt(dx_sinh(a5[j3], tr_), x1 / (D::from(1.0) + (a4[(j3 + 1) % 2] * a4[(j3 + 1) % 2])), tr_) { dx_log(dx_abs(st.vel[j3 % 2], tr_) + D::from(0.95), dx_abs(v1, tr_) + D::from(1.6), tr_) } else { dx_atan(st.m, tr_) }).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.inner.t, tr_) * K661) + (((D::from(0.8) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(0.75) * cc6)) + (D::from(0.7) * acc7))) + (((D::from(1.0) * (s15 / D::from(n14 as f64))) + (D::from(0.7) * s16)) + (D::from(0.65) * (D::from(j18 as f64) * dx_tanh((st.m * st.w[j18][j18]) * dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_))))) + ((((D::from(0.35) * ((ld19.a + ld19.v[1]) * dx_sigmoid(dx_exp_m1(s15, tr_) + x2, tr_))) + (D::from(0.25) * lnorm_dual(&ld19, tr_))) + (D::from(0.8) * dx_sin((lin20.w[1] + lin20.b) * (dx_atan(dx_min(dx_softplus(D::from(j18 as f64), tr_), dx_atanh(dx_tanh(s15, tr_) * D::from(0.9), tr_), tr_) + st.inner.a[j18], tr_) * D::from(0.95)), tr_))) + (D::from(1.15) * dx_tanh(lin20.m[0].iter().zip(b3.iter()).map(|(p21, q22)| *p21 * *q22).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))) + ((((((D::from(1.4) * (gb23[0] * (dx_atan((D::from(n14 as f64) / (D::from(1.0) + (st.inner.a[n14 % 2] * st.inner.a[n14 % 2]))) - (D::from(n14 as f64) / (dx_exp(-D::from(2.45), tr_) + D::from(0.5))), tr_) * D::from(0.95)))) + (D::from(1.35) * (g24 * g25))) + (D::from(0.4) * dx_sigmoid(acc27, tr_))) + (D::from(0.3) * gp26[1][0])) + (D::from(0.9) * dx_sigmoid(gu29[0] * gu29[1], tr_))) + (D::from(1.3) * (u30 + (dx_sin(dx_max(D::from(1.35) * K661, gu29[n14 % 2], tr_) + a4[j18], tr_) * u31))))
 }
 
 fn p661_eval(x: &[f64]) -> Vec<f64> {
@@ -8492,7 +8492,7 @@ fn p662(&self, x1: f64, x2: f64, s3: &[f64], a4: [f64; 5], mut a5: [f64; 4], n6:
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p662_dual(&self, x1: D, x2: D, s3: &[D], a4: [D; 5], mut a5: [D; 4], n6: usize, k7: i32, tr_: &mut Tr) -> D {
-    a5[(n6 + 1) % a5.len()] += a5.iter().copied().enumerate().map(|(j1, e2)| (s3[n6] * s3[2]) - (-D::from(1.8))).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    a5[(n6 + 1) % a5.len()] += a5.iter().copied().enumerate().map(|(j1, e2)| (s3[n6] * s3[2]) - (-D::from(1.8))).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut v3 = x1;
     let mut acc5: D = D::from(0.0);
     for e4 in s3.iter() {
@@ -8600,7 +8600,7 @@ fn p663_dual<D: Dn>(r1: &D, s2: &[D], n3: usize, mut st: BodyD<D>, tr_: &mut Tr)
     let snap4 = st.pos;
     st.pos[1] += D::from(0.35) * dx_tanh(st.pos[n3 % 2], tr_);
     st.pos[1] += D::from(0.15) * dx_tanh(if n3 < 2 { dx_atan2(*r1, -D::from(1.5), tr_) } else { s2[n3 % 3] + (-D::from(1.4)) }, tr_);
-    let cc5: D = caff2_dual(&st.w[n3 % 2], (dx_sigmoid(snap4.iter().enumerate().map(|(j6, e7)| st.pos[n3 % 2] / (dx_exp(dx_tanh(st.inner.a[n3 % 2], tr_), tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(v3 + st.m, tr_)) * D::from(0.5), &snap4, tr_);
+    let cc5: D = caff2_dual(&st.w[n3 % 2], (dx_sigmoid(snap4.iter().enumerate().map(|(j6, e7)| st.pos[n3 % 2] / (dx_exp(dx_tanh(st.inner.a[n3 % 2], tr_), tr_) + D::from(0.5))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(v3 + st.m, tr_)) * D::from(0.5), &snap4, tr_);
     (dx_clamp(dx_exp2(dx_tanh(dx_ln_1p(dx_abs(st.w[n3 % 2][n3 % 2], tr_), tr_), tr_), tr_), -D::from(0.45), D::from(2.0), tr_) - st.vel[n3 % 2]) + ((D::from(0.75) * dx_atan(st.pos[0] - snap4[0], tr_)) + (D::from(1.0) * cc5))
 }
 
@@ -8713,9 +8713,9 @@ fn p664_dual<D: Dn>(x1: D, x2: D, mut st: BodyD<D>, nt: usize, tr_: &mut Tr) -> 
         cc9 += caff2_dual(&st.w[l10], dx_sin(dx_relu(-D::from(2.95) / (dx_abs(st.inner.a[nt], tr_) + D::from(0.7)), tr_), tr_) * D::from(0.5), &snap4, tr_);
     }
     let cc11: D = caff2_dual(&st.w[nt], dx_tanh(u5.iter().zip(snap4.iter()).fold(st.inner.t, |acc14, (p12, q13)| dx_max(acc14, dx_elu(D::from(nt as f64), dx_sin(x1, tr_), tr_), tr_)) + st.inner.a[nt], tr_) * D::from(0.5), &snap4, tr_);
-    let ia15: [D; 2] = [dx_sigmoid(u5.iter().zip(snap4.iter()).map(|(p16, q17)| st.w[1][nt] / (dx_abs(*q17, tr_) + D::from(1.0))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.vel[nt], tr_), x1];
+    let ia15: [D; 2] = [dx_sigmoid(u5.iter().zip(snap4.iter()).map(|(p16, q17)| st.w[1][nt] / (dx_abs(*q17, tr_) + D::from(1.0))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.vel[nt], tr_), x1];
     let m18: D = D::from(num_dual::DualStruct::re(&(dx_sin((-D::from(2.4) - ia15[1]) * x1, tr_))));
-    let v20: D = m18 + dx_ln(ia15.iter().map(|&e19| dx_exp(e19 - m18, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v20: D = m18 + dx_ln(ia15.iter().map(|&e19| dx_exp(e19 - m18, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v23: D = u5.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let mut lo24: [D; 2] = [D::from(0.0); 2];
     lfill2_dual(dx_sigmoid(dx_sigmoid(st.pos[1] * st.inner.t, tr_) * snap4[1], tr_), &mut lo24, tr_);
@@ -8805,7 +8805,7 @@ fn p665_dual<D: Dn>(b2: &[D; 2], a1: [D; 2], ps13: &[PtD<D>], vx15: &Vec<D>, tr_
         acc11 += dx_sigmoid(a1[i10 % 2], tr_) / (D::from(1.0) + (v9 * v9));
     }
     let cc12: D = cdot2_dual(b2, &a1, tr_);
-    (((((a1[1] - v9) - v9) + v9) + (D::from(1.35) * acc11)) + (D::from(0.95) * cc12)) + ((D::from(1.1) * ps13.iter().map(|p14| dx_sin(dx_atan(dx_sinh(-D::from(2.0), tr_), tr_) * (p14.x * p14.x), tr_) * p14.f[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.35) * dx_tanh(vx15.iter().map(|e16| *e16).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    (((((a1[1] - v9) - v9) + v9) + (D::from(1.35) * acc11)) + (D::from(0.95) * cc12)) + ((D::from(1.1) * ps13.iter().map(|p14| dx_sin(dx_atan(dx_sinh(-D::from(2.0), tr_), tr_) * (p14.x * p14.x), tr_) * p14.f[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(1.35) * dx_tanh(vx15.iter().map(|e16| *e16).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p665_eval(x: &[f64]) -> Vec<f64> {
@@ -9334,12 +9334,12 @@ fn p670_dual<D: Dn>(x1: D, mut x2: D, b4: &[D; 4], s3: &[D], st: &BodyD<D>, tr_:
     for i1 in 0..=1 {
         let mut v2 = -(x2 + D::from(0.9));
         x2 -= dx_sin(if dx_gt(dx_max(dx_signum(x2, tr_), D::from(2.75) * s3[1], tr_), b4[2] - st.inner.t, tr_) { dx_softplus(-st.pos[2 - 1 - i1], tr_) } else { dx_exp_m1(b4[1], tr_) }, tr_);
-        let mut v3 = s3.iter().enumerate().map(|(j4, e5)| dx_acos(dx_sin(b4[3], tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let mut v3 = s3.iter().enumerate().map(|(j4, e5)| dx_acos(dx_sin(b4[3], tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     }
     let mut y6: [D; 2] = [D::from(0.0); 2];
     x2 /= D::from(1.3) + (s3[3] * s3[3]);
     let mut v7 = if dx_gt(dx_atan2(x2, st.inner.t, tr_) / (D::from(1.0) + (s3[1] * s3[1])), dx_min(D::from(1.95), x1, tr_), tr_) { dx_log(dx_abs(st.w[1][1], tr_) + D::from(1.5), D::from(4.1), tr_) * dx_atan(x1, tr_) } else { s3.iter().fold(D::from(0.8), |acc9, e8| dx_tanh(acc9 + dx_tanh(x1 + x1, tr_), tr_)) };
-    let v10 = dx_sqrt(dx_abs(y6[1] - st.vel[1], tr_) + D::from(1.0), tr_) * dx_atan(dx_max(dx_sinh(st.w[0][0], tr_), b4.iter().map(|e11| dx_asinh(b4[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let v10 = dx_sqrt(dx_abs(y6[1] - st.vel[1], tr_) + D::from(1.0), tr_) * dx_atan(dx_max(dx_sinh(st.w[0][0], tr_), b4.iter().map(|e11| dx_asinh(b4[2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     let mut acc13: D = D::from(0.0);
     for i12 in 0..1 {
         acc13 += dx_atan(dx_powf(dx_abs(v7, tr_) + D::from(1.25), D::from(1.35), tr_), tr_);
@@ -9555,7 +9555,7 @@ fn p672_dual<D: Dn>(s2: &[D], mut a1: [D; 5], tr_: &mut Tr) -> D {
                 let v1 = dx_sigmoid(v1 + v1, tr_) * v1;
                 a1[i2] = dx_sin(a1[i2] + dx_sigmoid(dx_cosh(dx_clamp(-D::from(i2 as f64), s2[i2 + 1], s2[i2 + 1] + D::from(0.95), tr_), tr_), tr_), tr_);
                 let v3 = dx_tan(dx_tanh(if dx_lt(-D::from(1.4) / D::from(2.0), D::from(0.65), tr_) { a1[i2] * s2[i2] } else { v1 + v1 }, tr_), tr_);
-                let mut v4 = dx_log(dx_abs(dx_asin(dx_tanh(D::from((i2 + 1) as f64), tr_) * D::from(0.9), tr_) - s2[i2 + 1], tr_) + D::from(1.2), dx_abs(a1.iter().map(|e5| dx_max(v1, a1[i2 + 1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(2.9), tr_);
+                let mut v4 = dx_log(dx_abs(dx_asin(dx_tanh(D::from((i2 + 1) as f64), tr_) * D::from(0.9), tr_) - s2[i2 + 1], tr_) + D::from(1.2), dx_abs(a1.iter().map(|e5| dx_max(v1, a1[i2 + 1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(2.9), tr_);
             }
             a1[2] *= dx_tanh(dx_exp2(dx_sigmoid(v1, tr_) / (-D::from(2.15)), tr_), tr_);
             for i6 in 0..5 {
@@ -9647,7 +9647,7 @@ fn p673_dual<D: Dn>(b1: &[D; 5], a2: [D; 1], a3: [D; 4], k4: i32, tr_: &mut Tr) 
         acc5 += dx_atan(-v1, tr_);
     }
     let v7: D = match dx_sigmoid(dx_ln(D::from(1.4) + (a2[0] * a2[0]), tr_) * (D::from(2.2) / (-(dx_exp(b1[4], tr_) + D::from(0.5)))), tr_) { t6 if dx_le(t6, D::from(0.1), tr_) => a2[0], _ => dx_sigmoid(v1 + b1[2], tr_) };
-    let v9: D = if dx_is_finite(dx_sigmoid(v7 * a2[0], tr_), tr_) { dx_atan(dx_mul_add(dx_sigmoid(b1.iter().copied().map(|e8| -b1[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -v1, dx_trunc(v1, tr_), tr_), tr_) } else { unreachable!() };
+    let v9: D = if dx_is_finite(dx_sigmoid(v7 * a2[0], tr_), tr_) { dx_atan(dx_mul_add(dx_sigmoid(b1.iter().copied().map(|e8| -b1[2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), -v1, dx_trunc(v1, tr_), tr_), tr_) } else { unreachable!() };
     ((dx_tanh((v1 - v1) - v1, tr_) * dx_tanh(v1, tr_)) + (D::from(0.25) * acc5)) + ((D::from(0.6) * v7) + (D::from(0.45) * v9))
 }
 
@@ -9842,8 +9842,8 @@ fn p675(b1: &[f64; 2], n2: usize, vx13: &Vec<f64>) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p675_dual<D: Dn>(b1: &[D; 2], n2: usize, vx13: &Vec<D>, tr_: &mut Tr) -> D {
     for (i1, e2) in b1.iter().enumerate() {
-        let v3: D = b1.iter().copied().enumerate().map(|(j4, e5)| (D::from(i1 as f64) / (-(dx_abs(e5, tr_) + D::from(1.0)))) + e5).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-        if dx_lt(b1.iter().map(|e6| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_max(*e2, b1[n2 % b1.len()], tr_), -D::from(0.75), tr_) {
+        let v3: D = b1.iter().copied().enumerate().map(|(j4, e5)| (D::from(i1 as f64) / (-(dx_abs(e5, tr_) + D::from(1.0)))) + e5).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+        if dx_lt(b1.iter().map(|e6| *e6).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - dx_max(*e2, b1[n2 % b1.len()], tr_), -D::from(0.75), tr_) {
             let mut y7 = [(*e2 + b1[(n2 + 3) % 2]) - (*e2 / (-(D::from(1.0) + (b1[n2 % b1.len()] * b1[n2 % b1.len()])))); 3];
             y7[n2] = -v3;
             let v8: D = ((v3 + (*e2)) + v3) / (-(dx_abs(dx_atan(dx_sin(v3, tr_) * b1[1], tr_), tr_) + D::from(0.95)));
@@ -9853,7 +9853,7 @@ fn p675_dual<D: Dn>(b1: &[D; 2], n2: usize, vx13: &Vec<D>, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let lq10: LpD<D> = lmake_dual(dx_sin(b1.iter().enumerate().map(|(j11, e12)| *e12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), b1[n2 % b1.len()], tr_);
+    let lq10: LpD<D> = lmake_dual(dx_sin(b1.iter().enumerate().map(|(j11, e12)| *e12).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), b1[n2 % b1.len()], tr_);
     (((dx_log10(dx_abs(D::from(2.2), tr_) + D::from(0.95), tr_) + (-D::from(1.45))) + D::from(0.65)) + (D::from(1.4) * lnormv_dual(lq10, tr_))) + ((D::from(0.7) * (vx13[0] * dx_tanh(dx_elu(D::from(3.0), -D::from(0.8), tr_) - (b1[n2 % b1.len()] / (-(dx_abs(b1[0], tr_) + D::from(1.1)))), tr_))) + (D::from(1.2) * lsum_dual(vx13, tr_)))
 }
 
@@ -10039,7 +10039,7 @@ fn p676(x1: f64, k3: i32, b2: &[f64; 3], f4: bool) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p676_dual<D: Dn>(x1: D, k3: i32, b2: &[D; 3], f4: bool, tr_: &mut Tr) -> D {
-    if dx_le(b2.iter().copied().enumerate().map(|(j1, e2)| dx_sin(dx_powi(D::from(0.6) + (x1 * x1), k3, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(0.2), tr_) {
+    if dx_le(b2.iter().copied().enumerate().map(|(j1, e2)| dx_sin(dx_powi(D::from(0.6) + (x1 * x1), k3, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), -D::from(0.2), tr_) {
         let mut v3 = (dx_log10(D::from(1.3) + (x1 * x1), tr_) * dx_sigmoid(x1, tr_)) * dx_rem(dx_atan2(x1, x1, tr_), D::from(2.9), tr_);
         if dx_ge(dx_relu(b2[0], tr_), D::from(1.0), tr_) {
             if (f4 && dx_le(v3, b2[1], tr_)) || f4 {
@@ -10135,7 +10135,7 @@ fn p677_dual<D: Dn>(x1: D, r2: &D, s4: &[D], b3: &[D; 5], a5: [D; 1], ps13: &[Pt
         let mut c5 = 0;
         while dx_lt(v1, D::from(1.05), tr_) && c5 < 4 {
             c5 += 1;
-            let mut v6 = dx_hypot(a5.iter().map(|e7| x1 * b3[i2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_abs(dx_ln(dx_abs(s4[(c5 + 1) % 4], tr_) + D::from(0.9), tr_), tr_), tr_);
+            let mut v6 = dx_hypot(a5.iter().map(|e7| x1 * b3[i2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_abs(dx_ln(dx_abs(s4[(c5 + 1) % 4], tr_) + D::from(0.9), tr_), tr_), tr_);
             v1 /= (dx_abs(a5.iter().map(|e8| (dx_atan(s4[(c5 + 2) % s4.len()], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - dx_min(b3[0] * D::from(1.75), v4 - x1, tr_), tr_) + D::from(0.95)) + D::from(0.5);
         }
     }
@@ -10264,7 +10264,7 @@ fn p678_dual<D: Dn>(x1: D, s3: &[D], w2: &[[D; 3]; 3], s4: &[D], ps17: &[PtD<D>]
     let v13: D = cgen_dual(dx_tanh(dx_sigmoid(D::from((c11 + 1) as f64), tr_) * (x1 + s4[(c11 + 2) % s4.len()]), tr_) * D::from(0.5), dx_tanh(dx_asin(dx_sin(dx_asinh(D::from(0.15), tr_), tr_) * D::from(0.9), tr_) + s3[5 - 1 - c11], tr_) * D::from(0.5), tr_);
     let oc14 = if dx_gt(dx_tanh(D::from((c11 + 1) as f64) + s4[c11 % 3], tr_), -D::from(0.337), tr_) { Some(dx_tanh(dx_powf(dx_abs(dx_sinh(dx_sin(z10[c11 % 3], tr_), tr_), tr_) + D::from(1.2), dx_atan(u6[c11 % u6.len()] * (-D::from(0.9)), tr_), tr_) + s4[c11 % s4.len()], tr_)) } else { None };
     let v16: D = oc14.unwrap_or_else(|| dx_tanh(dx_powi(dx_abs(s3[c11] * v13, tr_) + D::from(1.3), -1, tr_), tr_));
-    (((dx_atan(s3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) * dx_tanh(v1, tr_)) * dx_sigmoid(v4, tr_)) + (((D::from(0.8) * dx_atan(u6[2], tr_)) + (D::from(0.95) * dx_tanh(z10[2], tr_))) + (D::from(1.4) * v13))) + (((D::from(0.25) * v16) + (D::from(0.85) * ps17.iter().map(|p18| dx_tanh(dx_exp_m1(p18.x, tr_), tr_) + dx_atan(dx_exp(dx_cbrt(dx_abs(p18.f[1], tr_) + D::from(0.8), tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.15) * (D::from(ps17.len() as f64) * (dx_atan(z10[1] + s4[c11 % 3], tr_) * D::from(0.95)))))
+    (((dx_atan(s3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) * dx_tanh(v1, tr_)) * dx_sigmoid(v4, tr_)) + (((D::from(0.8) * dx_atan(u6[2], tr_)) + (D::from(0.95) * dx_tanh(z10[2], tr_))) + (D::from(1.4) * v13))) + (((D::from(0.25) * v16) + (D::from(0.85) * ps17.iter().map(|p18| dx_tanh(dx_exp_m1(p18.x, tr_), tr_) + dx_atan(dx_exp(dx_cbrt(dx_abs(p18.f[1], tr_) + D::from(0.8), tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(1.15) * (D::from(ps17.len() as f64) * (dx_atan(z10[1] + s4[c11 % 3], tr_) * D::from(0.95)))))
 }
 
 fn p678_eval(x: &[f64]) -> Vec<f64> {
@@ -10567,7 +10567,7 @@ fn p680_dual<D: Dn>(x1: D, w2: &[[D; 2]; 3], s3: &[D], a4: [D; 3], tr_: &mut Tr)
     let v9: D = if dx_is_finite(dx_sigmoid(a4[2] - (s3[1] + a4[2]), tr_), tr_) { dx_sigmoid(dx_min(dx_log(dx_abs(s3[3], tr_) + D::from(0.55), dx_abs(x1, tr_) + D::from(2.1), tr_), dx_exp_m1(s3[0], tr_), tr_), tr_) } else { unreachable!() };
     let v10: D = cgen_dual(dx_sin((v9 * a4[0]) / (dx_abs(s3[4] - a4[1], tr_) + D::from(1.5)), tr_) * D::from(0.5), dx_tanh(if dx_lt(dx_abs(v9, tr_), dx_atan(s3[4], tr_), tr_) { v9 * a4[0] } else { x1 * (-D::from(2.6)) }, tr_) * D::from(0.5), tr_);
     let cl11 = |z12: D, tr_: &mut Tr| dx_sigmoid(-D::from(2.2), tr_) + z12;
-    let v13: D = s3.iter().copied().map(|t_| cl11(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v13: D = s3.iter().copied().map(|t_| cl11(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((((-(x1 + dx_clamp(x1, x1, x1 + D::from(1.2), tr_)) - x1) - x1) - D::from(1.65)) + ((D::from(1.25) * v9) + (D::from(1.5) * v10))) + (D::from(1.05) * dx_tanh(v13, tr_))
 }
 
@@ -10684,7 +10684,7 @@ fn p681_dual<D: Dn>(mut a1: [D; 4], b2: &[D; 4], wv16: [[D; 2]; 3], pts22: &[(D,
                 let mut v5 = -(*e4);
             } else {
                 let mut y6 = y2;
-                let mut y7: [D; 3] = [dx_abs(y2.iter().map(|e8| b2[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), a1[i3] + dx_sinh(-D::from(0.25), tr_), -dx_tanh(-D::from(1.1), tr_)];
+                let mut y7: [D; 3] = [dx_abs(y2.iter().map(|e8| b2[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), a1[i3] + dx_sinh(-D::from(0.25), tr_), -dx_tanh(-D::from(1.1), tr_)];
             }
             if i3 % 3 == 0 {
                 let v9 = D::from(i3 as f64);
@@ -10707,7 +10707,7 @@ fn p681_dual<D: Dn>(mut a1: [D; 4], b2: &[D; 4], wv16: [[D; 2]; 3], pts22: &[(D,
     for e21 in ia20.iter() {
         lv19.push(D::from(1.5) + (*e21));
     }
-    y2[0] += (D::from(0.65) * (D::from(lv19.len() as f64) * dx_tanh(-D::from(0.95) + a1[0], tr_))) + (D::from(1.15) * dx_tanh(lv19.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_));
+    y2[0] += (D::from(0.65) * (D::from(lv19.len() as f64) * dx_tanh(-D::from(0.95) + a1[0], tr_))) + (D::from(1.15) * dx_tanh(lv19.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_));
     let mut acc23: D = D::from(0.0);
     for &(qa24, qb25) in pts22.iter() {
         acc23 += (dx_log(dx_abs(qa24, tr_) + D::from(0.65), dx_abs(qa24, tr_) + D::from(2.3), tr_) * D::from(0.15)) * qb25;
@@ -11078,7 +11078,7 @@ fn p684_dual<D: Dn>(x1: D, a5: [D; 3], s3: &[D], b4: &[D; 4], x2: D, ok16: Optio
         for e4 in s3.iter() {
             let mut y5 = [b4[0]; 3];
             y5[1] = dx_rem(y5[1], dx_abs(dx_cos(dx_log(dx_abs(dx_rem(x1, dx_exp(D::from(2.2), tr_) + D::from(0.5), tr_), tr_) + D::from(1.25), dx_abs(dx_max(*e4, D::from(2.3), tr_), tr_) + D::from(2.1), tr_), tr_), tr_) + D::from(1.5), tr_);
-            let v6: D = dx_leaky_relu(dx_sin(s3.iter().copied().map(|e7| -D::from(2.35) - s3[4]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(0.06), tr_);
+            let v6: D = dx_leaky_relu(dx_sin(s3.iter().copied().map(|e7| -D::from(2.35) - s3[4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), D::from(0.06), tr_);
             v1 *= dx_sigmoid(a5[2], tr_);
         }
         return (((if dx_le(dx_rem(D::from(1.15), D::from(1.0) + (b4[0] * b4[0]), tr_), -D::from(0.75), tr_) { D::from(0.6) } else { dx_softplus(x2, tr_) }) + x2) - x2, x2 - x1);
@@ -11341,8 +11341,8 @@ fn p686_dual<D: Dn>(r1: &D, s3: &[D], r2: &D, s4: &[D], ok13: Option<usize>, tr_
                 let mut v6 = dx_ln(dx_abs(y1.iter().copied().enumerate().fold(s4[c2], |acc9, (j7, e8)| dx_min(acc9, dx_atan(*r1 + y1[2 - 1 - j7], tr_), tr_)), tr_) + D::from(0.55), tr_);
                 y1[c2 % y1.len()] /= (D::from(0.75) + (*r2 * (*r2))) + D::from(0.5);
             }
-            y1[(c2 + 3) % y1.len()] = dx_rem(y1[(c2 + 3) % y1.len()], dx_abs(-dx_min(s3[c2], *r1, tr_) + dx_relu(s4.iter().map(|e10| *e10).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.05), tr_);
-            y1[(c2 + 2) % 2] = dx_min(y1[(c2 + 2) % 2], dx_sinh(dx_sigmoid(s4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_), tr_);
+            y1[(c2 + 3) % y1.len()] = dx_rem(y1[(c2 + 3) % y1.len()], dx_abs(-dx_min(s3[c2], *r1, tr_) + dx_relu(s4.iter().map(|e10| *e10).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.05), tr_);
+            y1[(c2 + 2) % 2] = dx_min(y1[(c2 + 2) % 2], dx_sinh(dx_sigmoid(s4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_), tr_);
         }
     } else {
     }
@@ -11353,7 +11353,7 @@ fn p686_dual<D: Dn>(r1: &D, s3: &[D], r2: &D, s4: &[D], ok13: Option<usize>, tr_
     }
     let v16: D = dx_div_euclid(cc12, -(dx_exp(dx_tanh(dx_max(s3[1], *r2, tr_), tr_), tr_) + D::from(0.5)), tr_);
     let mut lo17: [D; 3] = [dx_tanh(dx_asinh(s3[1] - v14, tr_), tr_), dx_sin(dx_leaky_relu(s4[1], dx_tanh(s3[1], tr_), tr_) + dx_cbrt(-(dx_abs(s3[0], tr_) + D::from(1.3)), tr_), tr_), dx_tanh(dx_mul_add(s3[0], s4[2], s3[1], tr_) - dx_relu(s3[2], tr_), tr_)];
-    lfill_dual(dx_sigmoid(dx_rem(*r1, dx_abs(lo17.iter().zip(s4.iter()).map(|(p18, q19)| dx_cos(s4[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.7), tr_), tr_), &mut lo17, tr_);
+    lfill_dual(dx_sigmoid(dx_rem(*r1, dx_abs(lo17.iter().zip(s4.iter()).map(|(p18, q19)| dx_cos(s4[2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.7), tr_), tr_), &mut lo17, tr_);
     let v21: D = s4.first().map_or(dx_tanh(dx_hypot(s4[2] / D::from(1.75), v14 - lo17[2], tr_), tr_), |fv20| dx_sin((-D::from(0.35) + (*fv20)) * (*fv20 * (-D::from(0.75))), tr_));
     ((((((*r2 + (*r1)) + (*r2)) + (D::from(0.35) * dx_sin(cc12, tr_))) + (D::from(0.65) * dx_sin(v14, tr_))) + (D::from(0.85) * dx_tanh(v16 * dx_tanh(dx_powi(s3[0], 2, tr_), tr_), tr_))) + (D::from(0.65) * (lo17[1] * lo17[2]))) + (D::from(1.0) * (v21 * dx_tanh(s3.iter().fold(D::from(2.0), |acc23, e22| dx_tanh(acc23 + dx_tanh(v14 / (dx_abs(cc12, tr_) + D::from(0.5)), tr_), tr_)), tr_)))
 }
@@ -11589,17 +11589,17 @@ fn p687_dual<D: Dn>(x1: D, r2: &D, mut x3: D, x4: D, nt: usize, wv12: &[Vec<D>],
         old3 = u4;
         u4 = z7;
     }
-    let v11: D = { let mut s_ = D::from(0.0); for e10 in old3.iter().copied() { if dx_gt(e10, D::from(0.463), tr_) { s_ = s_ + dx_rem(dx_sigmoid(e10, tr_) * D::from(1.05), D::from(1.0) + (e10 * e10), tr_); } } s_ };
+    let v11: D = { let mut s_ = D::from(-0.0); for e10 in old3.iter().copied() { if dx_gt(e10, D::from(0.463), tr_) { s_ = s_ + dx_rem(dx_sigmoid(e10, tr_) * D::from(1.05), D::from(1.0) + (e10 * e10), tr_); } } s_ };
     let ia13: [D; 3] = [dx_tanh(dx_rem(dx_ln_1p(wv12[nt % 2][0] * wv12[nt % 2][0], tr_), D::from(1.0) + (wv12[0][nt % 3] * wv12[0][nt % 3]), tr_), tr_), dx_sigmoid(u4[c5 % u4.len()] + wv12[c5 % 2][c5 % 3], tr_), dx_sin(D::from(1.15) + x1, tr_)];
     let mut acc18: D = dx_sin(D::from((c5 + 1) as f64) + wv12[1][c5 % 3], tr_);
     for i19 in 0..2 {
         if !(dx_ge(acc18, -D::from(0.837), tr_) && dx_le(acc18, -D::from(0.187), tr_)) {
             return (((dx_sin(u4[i19 % u4.len()] - x1, tr_) * dx_atan(u4[i19 % 1] + D::from(nt as f64), tr_)) * v11) * (*r2)) * acc18;
         }
-        acc18 = (D::from(0.6) * acc18) + (dx_sigmoid(ia13.iter().zip(old3.iter()).map(|(p20, q21)| dx_atan(old3[c5 % 1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + wv12[(nt + 3) % wv12.len()][2], tr_) * ((D::from(0.25) * D::from(i19 as f64)) + D::from(0.5)));
+        acc18 = (D::from(0.6) * acc18) + (dx_sigmoid(ia13.iter().zip(old3.iter()).map(|(p20, q21)| dx_atan(old3[c5 % 1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + wv12[(nt + 3) % wv12.len()][2], tr_) * ((D::from(0.25) * D::from(i19 as f64)) + D::from(0.5)));
     }
     let v23: D = ia13.last().copied().unwrap_or(dx_sin(dx_acosh(dx_abs(dx_hypot(v11, -D::from(1.75), tr_), tr_) + D::from(1.65), tr_) + wv12[nt % wv12.len()][c5 % 3], tr_));
-    ((((dx_sin(((dx_clamp(x3 * (*r2), *r2, *r2 + D::from(1.85), tr_) + ((-D::from(0.95) * x3) + dx_rem(x3, D::from(0.55), tr_))) + x4) - x4, tr_) * K687) + ((D::from(1.4) * dx_atan(u4[0], tr_)) + (D::from(0.45) * dx_tanh(old3[0], tr_)))) + (D::from(0.95) * v11)) + ((D::from(0.4) * dx_tanh(wv12[c5 % wv12.len()].iter().zip(ia13.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.95) * dx_tanh(wv12[(nt + 1) % 2].iter().zip(ia13.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + ((D::from(1.3) * acc18) + (D::from(1.45) * (v23 * dx_tanh(dx_hypot(old3[nt % 1], dx_leaky_relu(D::from(0.7), dx_sigmoid(-D::from(2.35), tr_), tr_), tr_) + x4, tr_))))
+    ((((dx_sin(((dx_clamp(x3 * (*r2), *r2, *r2 + D::from(1.85), tr_) + ((-D::from(0.95) * x3) + dx_rem(x3, D::from(0.55), tr_))) + x4) - x4, tr_) * K687) + ((D::from(1.4) * dx_atan(u4[0], tr_)) + (D::from(0.45) * dx_tanh(old3[0], tr_)))) + (D::from(0.95) * v11)) + ((D::from(0.4) * dx_tanh(wv12[c5 % wv12.len()].iter().zip(ia13.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.95) * dx_tanh(wv12[(nt + 1) % 2].iter().zip(ia13.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))) + ((D::from(1.3) * acc18) + (D::from(1.45) * (v23 * dx_tanh(dx_hypot(old3[nt % 1], dx_leaky_relu(D::from(0.7), dx_sigmoid(-D::from(2.35), tr_), tr_), tr_) + x4, tr_))))
 }
 
 fn p687_eval(x: &[f64]) -> Vec<f64> {
@@ -11791,7 +11791,7 @@ fn p688_dual<D: Dn>(w1: &[[D; 2]; 1], b2: &[D; 4], s3: &[D], n4: usize, lin21: &
     ld20.a += dx_atan(s18 + w1[n4 % w1.len()][0], tr_) * D::from(0.95);
     let v23: D = dx_tanh(dx_acosh(dx_abs(lin21.m[n4 % 2][(n4 + 3) % 2], tr_) + D::from(1.55), tr_) * dx_tanh(D::from(3.0) * D::from(n4 as f64), tr_), tr_);
     let [u28, u29] = upair_dual(dx_atan(dx_clamp(dx_clamp(s19, dx_tanh(s19, tr_), dx_tanh(s19, tr_) + D::from(1.5), tr_), lin21.w[n4 % 1], lin21.w[n4 % 1] + D::from(0.8), tr_), tr_), dx_elu(v4, dx_sin(dx_min(w1[0][0], lin21.b, tr_), tr_), tr_), tr_);
-    ((((((b2[(n4 + 2) % 4] - (-D::from(0.55))) - b2[n4 % b2.len()]) * (-D::from(1.05))) + (D::from(0.95) * v4)) + (((D::from(0.35) * u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.3) * s18)) + (D::from(0.5) * dx_atan(s19, tr_)))) + ((D::from(1.15) * ((ld20.a + ld20.v[0]) * (dx_atan(dx_atan(s3[c2 % 3] * v4, tr_), tr_) * D::from(0.95)))) + (D::from(1.4) * lin21.w.iter().map(|e22| *e22).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + ((D::from(1.45) * (if (dx_ge(v23, lin21.b, tr_) && dx_le(v23, lin21.b, tr_)) { lin21.m[c2 % 2][n4 % 2] } else { dx_sin((if dx_lt(lin21.m[n4 % 2][0], D::from(0.55), tr_) { v23 } else { ia5.iter().enumerate().map(|(j24, e25)| s3.iter().fold(D::from(0.15), |acc27, &e26| acc27 + (dx_atan(dx_powf(D::from(0.75) + (w1[j24 % w1.len()][c2 % 2] * w1[j24 % w1.len()][c2 % 2]), -D::from(0.5), tr_), tr_) * D::from(0.63)))).fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + w1[0][c2 % 2], tr_) })) + (D::from(0.6) * (u28 * u29)))
+    ((((((b2[(n4 + 2) % 4] - (-D::from(0.55))) - b2[n4 % b2.len()]) * (-D::from(1.05))) + (D::from(0.95) * v4)) + (((D::from(0.35) * u6.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.3) * s18)) + (D::from(0.5) * dx_atan(s19, tr_)))) + ((D::from(1.15) * ((ld20.a + ld20.v[0]) * (dx_atan(dx_atan(s3[c2 % 3] * v4, tr_), tr_) * D::from(0.95)))) + (D::from(1.4) * lin21.w.iter().map(|e22| *e22).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))) + ((D::from(1.45) * (if (dx_ge(v23, lin21.b, tr_) && dx_le(v23, lin21.b, tr_)) { lin21.m[c2 % 2][n4 % 2] } else { dx_sin((if dx_lt(lin21.m[n4 % 2][0], D::from(0.55), tr_) { v23 } else { ia5.iter().enumerate().map(|(j24, e25)| s3.iter().fold(D::from(0.15), |acc27, &e26| acc27 + (dx_atan(dx_powf(D::from(0.75) + (w1[j24 % w1.len()][c2 % 2] * w1[j24 % w1.len()][c2 % 2]), -D::from(0.5), tr_), tr_) * D::from(0.63)))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) }) + w1[0][c2 % 2], tr_) })) + (D::from(0.6) * (u28 * u29)))
 }
 
 fn p688_eval(x: &[f64]) -> Vec<f64> {
@@ -11869,7 +11869,7 @@ fn p689(r1: &f64, w2: &[[f64; 2]; 1], s3: &[f64], f4: bool, ps15: &[Pt]) -> f64 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p689_dual<D: Dn>(r1: &D, w2: &[[D; 2]; 1], s3: &[D], f4: bool, ps15: &[PtD<D>], tr_: &mut Tr) -> D {
     let v1: D = dx_trunc(w2[0][1], tr_);
-    let mut v2 = dx_tanh(s3.iter().map(|e3| v1 + (*e3)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * (*r1);
+    let mut v2 = dx_tanh(s3.iter().map(|e3| v1 + (*e3)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * (*r1);
     v2 = dx_rem(v2, dx_abs(dx_min(dx_atan(v1 + (*r1), tr_), w2[0][0], tr_), tr_) + D::from(0.65), tr_);
     assert!(dx_is_finite(w2[0][1], tr_));
     let v4: D = dx_atan(v1 + s3[4], tr_);
@@ -12059,7 +12059,7 @@ fn p691(r1: &f64, a2: [f64; 2]) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p691_dual<D: Dn>(r1: &D, a2: [D; 2], tr_: &mut Tr) -> D {
     let v1 = *r1;
-    if dx_lt(a2.iter().enumerate().map(|(j2, e3)| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), a2[1] + (-D::from(2.4)), tr_) {
+    if dx_lt(a2.iter().enumerate().map(|(j2, e3)| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), a2[1] + (-D::from(2.4)), tr_) {
         let mut c4 = 0;
         while c4 < 6 {
             c4 += 1;
@@ -12073,7 +12073,7 @@ fn p691_dual<D: Dn>(r1: &D, a2: [D; 2], tr_: &mut Tr) -> D {
     }
     let v12 = if dx_le(dx_powf(dx_abs(a2[0] * v1, tr_) + D::from(0.85), dx_sigmoid(a2.iter().fold(D::from(1.85), |acc14, &e13| (acc14 * D::from(0.5)) + dx_tanh(dx_ln_1p(dx_abs(*r1, tr_), tr_), tr_)), tr_), tr_), v1 / D::from(2.05), tr_) { v1 * dx_softplus(v1, tr_) } else { dx_min(a2[0] - a2[1], *r1 - (-D::from(1.4)), tr_) };
     let v15: D = dx_rem_euclid(a2[0], dx_exp(dx_tanh(dx_hypot(a2[1], D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_);
-    let v19: D = dx_rem_euclid(dx_sin(a2.iter().copied().map(|e16| -D::from(2.65)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_rem(a2[1], dx_abs(a2[0], tr_) + D::from(1.05), tr_), tr_) + D::from(0.75)), tr_), -(dx_abs(a2.iter().enumerate().map(|(j17, e18)| v12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.9)), tr_);
+    let v19: D = dx_rem_euclid(dx_sin(a2.iter().copied().map(|e16| -D::from(2.65)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_rem(a2[1], dx_abs(a2[0], tr_) + D::from(1.05), tr_), tr_) + D::from(0.75)), tr_), -(dx_abs(a2.iter().enumerate().map(|(j17, e18)| v12).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.9)), tr_);
     ((((if dx_lt(a2[1] - v12, -D::from(0.5), tr_) { dx_elu(v12, D::from(0.5), tr_) } else { dx_min(dx_atan(*r1, tr_), v12, tr_) }) - v1) + (*r1)) - D::from(1.25)) + ((D::from(0.85) * v15) + (D::from(1.15) * dx_tanh(v19, tr_)))
 }
 
@@ -12357,7 +12357,7 @@ fn p694_dual<D: Dn>(r3: &D, mut x2: D, x1: D, x4: D, wv10: &[Vec<D>], lin12: &Lv
     let mut ls9 = LpD { a: x4, v: [dx_tanh((x2 - x1) - (*r3 - x4), tr_), dx_atan(dx_atan(dx_log2(dx_abs(D::from(1.6), tr_) + D::from(1.3), tr_), tr_) + x4, tr_)] };
     ls9.a += dx_tanh(D::from(1.8) + (*r3), tr_);
     let ia13: [D; 2] = [-lin12.m[c1 % 2][c1 % 2], *r3];
-    [(((-D::from(2.9) - (*r3)) + (*r3)) + ((((D::from(1.1) * dx_tanh(lnormv_dual(lq8, tr_), tr_)) + (D::from(0.95) * dx_tanh(lnorm_dual(&lq8, tr_), tr_))) + (D::from(0.9) * dx_tanh(ls9.a * ls9.v[0], tr_))) + (D::from(0.75) * dx_atan(lnorm_dual(&ls9, tr_), tr_)))) + (((D::from(1.5) * dx_tanh(wv10[1].iter().map(|e11| *e11).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.25) * dx_tanh(lsum_dual(&wv10[c1], tr_), tr_))) + (D::from(0.85) * dx_tanh(lin12.m[0].iter().zip(ia13.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))), dx_tanh(dx_max(*r3, v4, tr_), tr_) * dx_sigmoid(x2, tr_), dx_cbrt(dx_abs(dx_min(-D::from(2.3) - (-D::from(0.7)), dx_exp(dx_sigmoid(v4, tr_), tr_), tr_), tr_) + D::from(1.0), tr_) - v4]
+    [(((-D::from(2.9) - (*r3)) + (*r3)) + ((((D::from(1.1) * dx_tanh(lnormv_dual(lq8, tr_), tr_)) + (D::from(0.95) * dx_tanh(lnorm_dual(&lq8, tr_), tr_))) + (D::from(0.9) * dx_tanh(ls9.a * ls9.v[0], tr_))) + (D::from(0.75) * dx_atan(lnorm_dual(&ls9, tr_), tr_)))) + (((D::from(1.5) * dx_tanh(wv10[1].iter().map(|e11| *e11).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.25) * dx_tanh(lsum_dual(&wv10[c1], tr_), tr_))) + (D::from(0.85) * dx_tanh(lin12.m[0].iter().zip(ia13.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))), dx_tanh(dx_max(*r3, v4, tr_), tr_) * dx_sigmoid(x2, tr_), dx_cbrt(dx_abs(dx_min(-D::from(2.3) - (-D::from(0.7)), dx_exp(dx_sigmoid(v4, tr_), tr_), tr_), tr_) + D::from(1.0), tr_) - v4]
 }
 
 fn p694_eval(x: &[f64]) -> Vec<f64> {
@@ -12502,7 +12502,7 @@ fn p695_dual(&self, x1: D, r2: &D, nt: usize, tr_: &mut Tr) -> D {
         u9[1] = (D::from(0.35) * snap12[0]) + dx_sigmoid(dx_exp(dx_sigmoid(D::from(nt as f64) + x1, tr_), tr_), tr_);
     }
     let cc13: D = caff2_dual(&self.w[(nt + 2) % 2], dx_sigmoid(dx_sinh(dx_rem(out8[1], dx_abs(self.m, tr_) + D::from(1.15), tr_), tr_), tr_) * D::from(0.5), &out8, tr_);
-    let hh15: [D; 2] = [dx_tanh(dx_sinh(self.m, tr_), tr_) * dx_tanh(self.w[c1 % 2][0] + v7, tr_), dx_atan(dx_cos(u9.iter().map(|e16| -D::from(1.5) / (dx_exp(dx_atan(u9[0], tr_), tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + self.inner.a[nt % 2], tr_) * D::from(0.95)];
+    let hh15: [D; 2] = [dx_tanh(dx_sinh(self.m, tr_), tr_) * dx_tanh(self.w[c1 % 2][0] + v7, tr_), dx_atan(dx_cos(u9.iter().map(|e16| -D::from(1.5) / (dx_exp(dx_atan(u9[0], tr_), tr_) + D::from(0.5))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + self.inner.a[nt % 2], tr_) * D::from(0.95)];
     let cc14: D = caff2_dual(&self.w[c1 % 2], dx_tanh((-D::from(1.75) + D::from(1.25)) + x1, tr_) * D::from(0.5), &hh15, tr_);
     let v17: D = dx_copysign(dx_tanh((-D::from(0.45) - dx_relu(cc13, tr_)) + self.pos[nt % 2], tr_), dx_sin(dx_log10(dx_abs(self.pos[nt % 2] / (dx_abs(self.w[c1 % 2][0], tr_) + D::from(0.65)), tr_) + D::from(0.95), tr_), tr_), tr_);
     let mut acc18: D = D::from(0.0);
@@ -12603,7 +12603,7 @@ fn p696(x1: f64, s2: &[f64], s3: &[f64], s4: &[f64], k5: i32, st: &Body, lin21: 
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p696_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], s4: &[D], k5: i32, st: &BodyD<D>, lin21: &LvD<D>, tr_: &mut Tr) -> D {
-    let v1: D = if dx_ge(s3.iter().map(|e2| st.w[1][1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(0.6), tr_) { if dx_le(st.inner.a[0], D::from(0.8), tr_) { st.inner.t } else if dx_lt(s3[0] * st.inner.a[0], dx_sigmoid(st.m, tr_), tr_) { s4.iter().fold(D::from(0.15), |acc4, &e3| (acc4 * D::from(0.5)) + dx_sin(st.m - s4[1], tr_)) } else { st.m - st.pos[0] } } else { st.inner.t };
+    let v1: D = if dx_ge(s3.iter().map(|e2| st.w[1][1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), -D::from(0.6), tr_) { if dx_le(st.inner.a[0], D::from(0.8), tr_) { st.inner.t } else if dx_lt(s3[0] * st.inner.a[0], dx_sigmoid(st.m, tr_), tr_) { s4.iter().fold(D::from(0.15), |acc4, &e3| (acc4 * D::from(0.5)) + dx_sin(st.m - s4[1], tr_)) } else { st.m - st.pos[0] } } else { st.inner.t };
     if dx_lt(s2[0] / (D::from(1.0) + (x1 * x1)), v1 / D::from(1.1), tr_) || dx_lt(dx_min(st.m, st.pos[1], tr_), -D::from(0.85), tr_) {
         if dx_le(dx_log(dx_abs(D::from(2.6), tr_) + D::from(1.35), D::from(4.3), tr_) * s2[0], dx_sqrt(dx_abs(st.inner.a[1], tr_) + D::from(0.7), tr_), tr_) {
             let mut y5: [D; 1] = [D::from(0.0); 1];
@@ -12615,7 +12615,7 @@ fn p696_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], s4: &[D], k5: i32, st: &BodyD<D>,
                 v9 += x1;
             } else if dx_le(dx_round(dx_sigmoid(D::from(1.35), tr_), tr_), dx_signum(-D::from(2.5), tr_), tr_) {
                 let mut v10 = { let t11 = dx_sinh(dx_sigmoid(st.m / (-(dx_exp(v6, tr_) + D::from(0.5))), tr_), tr_); t11 * dx_sin(dx_clamp(D::from(0.85), st.inner.t, st.inner.t + D::from(1.0), tr_), tr_) };
-                v10 /= dx_abs(dx_sin(-st.m, tr_) - (s3.iter().zip(s2.iter()).map(|(p12, q13)| dx_asin(dx_tanh(st.m, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (-x1)), tr_) + D::from(1.15);
+                v10 /= dx_abs(dx_sin(-st.m, tr_) - (s3.iter().zip(s2.iter()).map(|(p12, q13)| dx_asin(dx_tanh(st.m, tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (-x1)), tr_) + D::from(1.15);
             }
         } else {
         }
@@ -12638,7 +12638,7 @@ fn p696_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], s4: &[D], k5: i32, st: &BodyD<D>,
         u17 = z18;
         z18 = tmp20;
     }
-    ((((((dx_sigmoid(v1 * dx_exp(dx_tanh(v1, tr_), tr_), tr_) * ((st.inner.t / (dx_exp(s4[1], tr_) + D::from(0.5))) * (-(-D::from(0.35))))) * st.m) + v1) - s4[1]) + (D::from(0.9) * acc15)) + (((D::from(0.65) * dx_sigmoid(out16[0], tr_)) + (D::from(1.45) * dx_tanh(u17[1], tr_))) + (D::from(0.45) * dx_sigmoid(z18[0], tr_)))) + ((D::from(0.95) * dx_tanh(lin21.w.iter().map(|e22| dx_cos(*e22 * (*e22), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * lin21.w.iter().map(|e23| dx_tanh(dx_powi(dx_abs(dx_min(D::from(2.5), *e23, tr_), tr_) + D::from(0.8), -1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    ((((((dx_sigmoid(v1 * dx_exp(dx_tanh(v1, tr_), tr_), tr_) * ((st.inner.t / (dx_exp(s4[1], tr_) + D::from(0.5))) * (-(-D::from(0.35))))) * st.m) + v1) - s4[1]) + (D::from(0.9) * acc15)) + (((D::from(0.65) * dx_sigmoid(out16[0], tr_)) + (D::from(1.45) * dx_tanh(u17[1], tr_))) + (D::from(0.45) * dx_sigmoid(z18[0], tr_)))) + ((D::from(0.95) * dx_tanh(lin21.w.iter().map(|e22| dx_cos(*e22 * (*e22), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * lin21.w.iter().map(|e23| dx_tanh(dx_powi(dx_abs(dx_min(D::from(2.5), *e23, tr_), tr_) + D::from(0.8), -1, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p696_eval(x: &[f64]) -> Vec<f64> {
@@ -12849,12 +12849,12 @@ fn p698(b1: &[f64; 2], a2: [f64; 5], s3: &[f64], pts12: &[(f64, f64)]) -> f64 {
 fn p698_dual<D: Dn>(b1: &[D; 2], a2: [D; 5], s3: &[D], pts12: &[(D, D)], tr_: &mut Tr) -> D {
     if dx_is_sign_negative(b1[0] - dx_atanh(dx_sin(a2[4], tr_) * D::from(0.9), tr_), tr_) {
         let mut v1 = s3[0];
-        if dx_le(v1, s3.iter().map(|&e2| dx_sigmoid(dx_powf(D::from(1.15) + (a2[1] * a2[1]), s3[0], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+        if dx_le(v1, s3.iter().map(|&e2| dx_sigmoid(dx_powf(D::from(1.15) + (a2[1] * a2[1]), s3[0], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
             return ((if dx_ge(v1 * v1, D::from(0.1), tr_) { v1 - D::from(2.4) } else if dx_ge(dx_exp2(v1, tr_), s3[0] + s3[0], tr_) { -D::from(0.1) } else { dx_ln(dx_abs(v1, tr_) + D::from(1.15), tr_) }) + v1) + v1;
         } else {
             let mut v3 = dx_recip(dx_abs(dx_leaky_relu(v1, dx_tanh(v1, tr_), tr_), tr_) + D::from(0.6), tr_) * (b1[1] / (-(dx_abs(v1, tr_) + D::from(0.55))));
             let v4: D = s3[0];
-            let mut v5 = s3.iter().map(|e6| dx_leaky_relu(v3 * (*e6), dx_tanh(-(-D::from(1.05)), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+            let mut v5 = s3.iter().map(|e6| dx_leaky_relu(v3 * (*e6), dx_tanh(-(-D::from(1.05)), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         }
         return ((dx_tanh(dx_atan2(a2[2], a2[2], tr_), tr_) * (-D::from(1.75))) - b1[0]) * a2[3];
     }
@@ -12964,7 +12964,7 @@ fn p699_dual<D: Dn>(x1: D, f2: bool, mut st: BodyD<D>, tr_: &mut Tr) -> [D; 1] {
     st.inner.a[1] += D::from(0.45) * dx_tanh(dx_ln_1p(st.w[0][1] * st.w[0][1], tr_) * dx_leaky_relu(-D::from(0.75), D::from(0.21), tr_), tr_);
     st.inner.a[0] += D::from(0.15) * (dx_atan((D::from(0.45) * dx_tanh(v1, tr_)) - dx_acosh(dx_abs(st.inner.t, tr_) + D::from(1.8), tr_), tr_) * D::from(0.63));
     st.inner.a[1] += D::from(0.25) * dx_tanh(dx_atan2(D::from(1.3) - st.m, -D::from(0.25) / (-(dx_exp(D::from(0.95), tr_) + D::from(0.5))), tr_), tr_);
-    let cc6: D = caff2_dual(&st.w[1], dx_sigmoid(dx_rem(dx_leaky_relu(D::from(1.85), D::from(0.11), tr_), dx_abs(snap5.iter().map(|e7| st.vel[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.05), tr_) + st.w[0][1], tr_) * D::from(0.5), &snap5, tr_);
+    let cc6: D = caff2_dual(&st.w[1], dx_sigmoid(dx_rem(dx_leaky_relu(D::from(1.85), D::from(0.11), tr_), dx_abs(snap5.iter().map(|e7| st.vel[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.05), tr_) + st.w[0][1], tr_) * D::from(0.5), &snap5, tr_);
     [(dx_rem((dx_tanh(st.m, tr_) * dx_sigmoid(v1, tr_)) / (-D::from(2.9)), D::from(1.0) + (x1 * x1), tr_) + st.vel[0]) + ((D::from(0.95) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(1.25) * cc6))]
 }
 
@@ -13066,7 +13066,7 @@ fn p700_dual<D: Dn>(r1: &D, a2: [D; 2], a3: [D; 4], b4: &[D; 4], nt: usize, pts2
         acc27 += dx_tanh(dx_cosh(dx_tan(dx_tanh(qa28, tr_), tr_), tr_), tr_) * dx_sigmoid(dx_min(qb29, D::from(0.35), tr_) * (-qb29), tr_);
     }
     let uq31 = UqD { a: dx_tanh(D::from(1.15) + (*r1), tr_), v: [dx_sigmoid(dx_sqrt(dx_abs(dx_elu(b4[nt], D::from(1.85), tr_), tr_) + D::from(1.3), tr_), tr_), dx_sigmoid(dx_min(dx_powf(dx_abs(v17, tr_) + D::from(0.95), *r1, tr_), v17 - ga30[nt], tr_), tr_)] };
-    ((((({ let t5 = b4[nt + 1]; t5 * dx_sigmoid(a3.iter().map(|&e6| a2.iter().enumerate().fold(D::from(1.65), |acc9, (j7, e8)| (acc9 * D::from(0.5)) + dx_tanh(D::from(nt as f64) - b4[nt + 1], tr_))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) }) - dx_tanh(v1, tr_)) + (((D::from(1.5) * dx_tanh(u10[2], tr_)) + (D::from(1.25) * dx_tanh(snap11[0], tr_))) + (D::from(0.3) * dx_sin(v15, tr_)))) + (((D::from(0.6) * v17) + (D::from(0.65) * s24)) + (D::from(0.5) * s25))) + (D::from(1.2) * acc27)) + ((D::from(1.45) * (ga30[2] * dx_tanh(dx_max(dx_acos(dx_tanh(*r1, tr_) * D::from(0.9), tr_), *r1 / (-D::from(1.9)), tr_), tr_))) + (D::from(0.7) * uq31.ulen_dual(dx_sigmoid(dx_mul_add(s25, ia18[3 - 1 - nt], ga30[nt], tr_), tr_), tr_)))
+    ((((({ let t5 = b4[nt + 1]; t5 * dx_sigmoid(a3.iter().map(|&e6| a2.iter().enumerate().fold(D::from(1.65), |acc9, (j7, e8)| (acc9 * D::from(0.5)) + dx_tanh(D::from(nt as f64) - b4[nt + 1], tr_))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) }) - dx_tanh(v1, tr_)) + (((D::from(1.5) * dx_tanh(u10[2], tr_)) + (D::from(1.25) * dx_tanh(snap11[0], tr_))) + (D::from(0.3) * dx_sin(v15, tr_)))) + (((D::from(0.6) * v17) + (D::from(0.65) * s24)) + (D::from(0.5) * s25))) + (D::from(1.2) * acc27)) + ((D::from(1.45) * (ga30[2] * dx_tanh(dx_max(dx_acos(dx_tanh(*r1, tr_) * D::from(0.9), tr_), *r1 / (-D::from(1.9)), tr_), tr_))) + (D::from(0.7) * uq31.ulen_dual(dx_sigmoid(dx_mul_add(s25, ia18[3 - 1 - nt], ga30[nt], tr_), tr_), tr_)))
 }
 
 fn p700_eval(x: &[f64]) -> Vec<f64> {
@@ -13369,7 +13369,7 @@ fn p702_dual<D: Dn>(x1: D, r2: &D, x3: D, k4: i32, f5: bool, nt: usize, ch15: ch
         let _ = v14;
     }
     let v16: D = if ch15 == 'a' { dx_tanh(dx_rem(D::from(nt as f64), dx_abs(dx_tanh(x3, tr_) * y6[0], tr_) + D::from(1.15), tr_), tr_) } else { dx_tanh(dx_acos(dx_tanh(D::from(0.95), tr_) * D::from(0.9), tr_) - (x1 * dx_tanh(v1, tr_)), tr_) };
-    (((dx_tanh((dx_powf(dx_abs(x1, tr_) + D::from(1.4), D::from(0.25), tr_) - dx_clamp(y6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), dx_tanh(y6[nt % y6.len()], tr_), dx_tanh(y6[nt % y6.len()], tr_) + D::from(0.9), tr_)) - x3, tr_) * dx_atan(v1, tr_)) + ((D::from(0.4) * dx_tanh(u8[2], tr_)) + (D::from(1.2) * dx_tanh(z9[2], tr_)))) + ((D::from(0.3) * v14) + (D::from(0.35) * v16))) + ((D::from(1.15) * dx_sigmoid(lsum_dual(vx17, tr_), tr_)) + (D::from(0.85) * vx17.iter().map(|e18| dx_sin(dx_ln_1p(dx_abs(*e18, tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    (((dx_tanh((dx_powf(dx_abs(x1, tr_) + D::from(1.4), D::from(0.25), tr_) - dx_clamp(y6.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), dx_tanh(y6[nt % y6.len()], tr_), dx_tanh(y6[nt % y6.len()], tr_) + D::from(0.9), tr_)) - x3, tr_) * dx_atan(v1, tr_)) + ((D::from(0.4) * dx_tanh(u8[2], tr_)) + (D::from(1.2) * dx_tanh(z9[2], tr_)))) + ((D::from(0.3) * v14) + (D::from(0.35) * v16))) + ((D::from(1.15) * dx_sigmoid(lsum_dual(vx17, tr_), tr_)) + (D::from(0.85) * vx17.iter().map(|e18| dx_sin(dx_ln_1p(dx_abs(*e18, tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p702_eval(x: &[f64]) -> Vec<f64> {
@@ -13457,7 +13457,7 @@ fn p703(x1: f64, r2: &f64, mut a3: [f64; 1]) -> [f64; 2] {
 fn p703_dual<D: Dn>(x1: D, r2: &D, mut a3: [D; 1], tr_: &mut Tr) -> [D; 2] {
     let v1: D = -D::from(1.55);
     a3[0] = ((a3[0] * a3[0]) + dx_sin(v1, tr_)) / (dx_abs(a3[0] - (-D::from(1.8) / (-(dx_abs(a3[0], tr_) + D::from(1.4)))), tr_) + D::from(0.6));
-    let mut old8: [D; 2] = [dx_sigmoid(dx_tan(dx_tanh(*r2, tr_), tr_) - a3.iter().copied().map(|e9| a3[0] / (dx_abs(e9, tr_) + D::from(1.4))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(dx_clamp(*r2 * v1, -D::from(1.35), D::from(0.45), tr_), tr_)];
+    let mut old8: [D; 2] = [dx_sigmoid(dx_tan(dx_tanh(*r2, tr_), tr_) - a3.iter().copied().map(|e9| a3[0] / (dx_abs(e9, tr_) + D::from(1.4))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(dx_clamp(*r2 * v1, -D::from(1.35), D::from(0.45), tr_), tr_)];
     let mut u10: [D; 2] = [dx_sigmoid(({ let t11 = v1 / (dx_exp(old8[1], tr_) + D::from(0.5)); t11 * (old8[1] / (dx_abs(t11, tr_) + D::from(0.85))) }) + x1, tr_), dx_atan(dx_max(x1, v1, tr_), tr_) * D::from(0.95)];
     let mut z12: [D; 2] = [D::from(0.0); 2];
     z12[0] = (u10[0] + (D::from(0.25) * (u10[0] - old8[0]))) + (D::from(0.25) * dx_sigmoid(dx_elu(-z12[0], dx_atan(dx_powf(dx_abs(*r2, tr_) + D::from(1.2), -D::from(0.2), tr_), tr_) * D::from(0.63), tr_), tr_));
@@ -13687,7 +13687,7 @@ fn p705_dual<D: Dn>(r1: &D, r2: &D, s3: &[D], s4: &[D], st: &BodyD<D>, tr_: &mut
     let v18: D = dx_atan(dx_sigmoid(D::from(2.5), tr_) - (s4[c4 % 3] - s3[c4 % 2]), tr_);
     let ra24: [D; 2] = [dx_tanh(st.w[c4 % 2][(c4 + 2) % 2] + (acc9 * (*r1)), tr_), dx_sin(dx_min(s4[(c4 + 2) % s4.len()], st.inner.t, tr_) + v6, tr_)];
     let r25: [D; 2] = st.w[0];
-    [(((((((dx_exp(dx_sin(s3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(dx_exp(-D::from(0.65), tr_) + D::from(0.5))), tr_), tr_) * s4[2]) - (*r1)) + (*r1)) + (D::from(1.1) * acc9)) + (D::from(1.1) * v11)) + ((D::from(0.5) * lnormv_dual(lq14, tr_)) + (D::from(0.8) * dx_sin(lnorm_dual(&lq15, tr_), tr_)))) + (D::from(0.4) * (acc16.sum / D::from(acc16.n as f64)))) + ((D::from(0.25) * (if (dx_ge(v18, -D::from(0.587), tr_) && dx_le(v18, D::from(0.313), tr_)) { dx_tanh(s4.iter().enumerate().map(|(j19, e20)| s4[(c4 + 2) % 3]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) } else { dx_tanh(s4[(c4 + 3) % 3] + (v18 - v6), tr_) })) + (D::from(1.2) * dx_tanh(cdot2_dual(&r25, &ra24, tr_) * r25[1], tr_))), dx_log10(dx_abs(dx_atan(dx_min(v1, -D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_) + (*r2), dx_exp2(dx_tanh((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()]), tr_), tr_) - s3[c4 % 2]]
+    [(((((((dx_exp(dx_sin(s3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (-(dx_exp(-D::from(0.65), tr_) + D::from(0.5))), tr_), tr_) * s4[2]) - (*r1)) + (*r1)) + (D::from(1.1) * acc9)) + (D::from(1.1) * v11)) + ((D::from(0.5) * lnormv_dual(lq14, tr_)) + (D::from(0.8) * dx_sin(lnorm_dual(&lq15, tr_), tr_)))) + (D::from(0.4) * (acc16.sum / D::from(acc16.n as f64)))) + ((D::from(0.25) * (if (dx_ge(v18, -D::from(0.587), tr_) && dx_le(v18, D::from(0.313), tr_)) { dx_tanh(s4.iter().enumerate().map(|(j19, e20)| s4[(c4 + 2) % 3]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) } else { dx_tanh(s4[(c4 + 3) % 3] + (v18 - v6), tr_) })) + (D::from(1.2) * dx_tanh(cdot2_dual(&r25, &ra24, tr_) * r25[1], tr_))), dx_log10(dx_abs(dx_atan(dx_min(v1, -D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_) + (*r2), dx_exp2(dx_tanh((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()]), tr_), tr_) - s3[c4 % 2]]
 }
 
 fn p705_eval(x: &[f64]) -> Vec<f64> {
@@ -13861,7 +13861,7 @@ fn p706_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 3], a4: [D; 3], n5: usize, f6: 
     let mut ld24 = LpD { a: D::from(0.0), v: [dx_tanh(dx_relu(-old12[n5 % 3], tr_) + x1, tr_), dx_tanh(dx_acosh(dx_abs(x1 + v22, tr_) + D::from(1.35), tr_), tr_)] };
     ld24.a += dx_atan(dx_exp2(b3[n5 % 3], tr_) + dx_leaky_relu(v19, dx_sigmoid(x1, tr_), tr_), tr_) * D::from(0.95);
     let v27: D = dx_sigmoid((dx_recip(dx_abs(D::from((n5 + 1) as f64), tr_) + D::from(0.5), tr_) * dx_acos(dx_tanh(u13[2], tr_) * D::from(0.9), tr_)) + b2[c1 % 1], tr_);
-    [(((((dx_clamp(dx_relu(b3.iter().map(|e8| dx_min(D::from(1.25), K706, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -D::from(0.85), D::from(0.75), tr_) * K706) + ((((D::from(1.25) * dx_sin(u13[1], tr_)) + (D::from(0.55) * dx_tanh(old12[0], tr_))) + (D::from(0.3) * dx_sin(u16[0], tr_))) + (D::from(1.45) * v19))) + (D::from(1.35) * v22)) + (D::from(1.05) * dx_sin(v23 * dx_atan(dx_sqrt(dx_abs(D::from(n5 as f64), tr_) + D::from(0.65), tr_), tr_), tr_))) + (((D::from(1.0) * ((ld24.a + ld24.v[0]) * dx_tanh(dx_tan(dx_tanh(a4[c1 % 3] * v22, tr_), tr_), tr_))) + (D::from(1.0) * dx_sigmoid(ps25.iter().map(|p26| (dx_tanh(-D::from(2.05) - (-D::from(2.2)), tr_) + p26.x) * (-dx_rem(-D::from(1.25), D::from(0.8), tr_) + p26.f[0])).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.1) * (D::from(ps25.len() as f64) * (dx_atan(dx_recip(D::from(0.55) + (a4[n5 % 3] * a4[n5 % 3]), tr_), tr_) * D::from(0.95)))))) + (D::from(0.35) * (if !(dx_ge(v27, x1, tr_) && dx_le(v27, x1, tr_)) { dx_tanh((v19 * v22) + (K706 * b3[2]), tr_) } else { dx_tanh(dx_exp_m1(dx_atan(dx_cosh(b2[(c1 + 2) % b2.len()], tr_), tr_), tr_), tr_) })), dx_atan(a4.iter().map(|e9| D::from(1.85) * (b2[(n5 + 1) % b2.len()] * x1)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * K706, ((if c1 > 1 { b2.iter().copied().fold(D::from(1.4), |acc11, e10| dx_tanh(acc11 + dx_sin(D::from(2.75) / (-(dx_abs(b2[0], tr_) + D::from(0.65))), tr_), tr_)) } else { x1 }) + x1) + x1]
+    [(((((dx_clamp(dx_relu(b3.iter().map(|e8| dx_min(D::from(1.25), K706, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), -D::from(0.85), D::from(0.75), tr_) * K706) + ((((D::from(1.25) * dx_sin(u13[1], tr_)) + (D::from(0.55) * dx_tanh(old12[0], tr_))) + (D::from(0.3) * dx_sin(u16[0], tr_))) + (D::from(1.45) * v19))) + (D::from(1.35) * v22)) + (D::from(1.05) * dx_sin(v23 * dx_atan(dx_sqrt(dx_abs(D::from(n5 as f64), tr_) + D::from(0.65), tr_), tr_), tr_))) + (((D::from(1.0) * ((ld24.a + ld24.v[0]) * dx_tanh(dx_tan(dx_tanh(a4[c1 % 3] * v22, tr_), tr_), tr_))) + (D::from(1.0) * dx_sigmoid(ps25.iter().map(|p26| (dx_tanh(-D::from(2.05) - (-D::from(2.2)), tr_) + p26.x) * (-dx_rem(-D::from(1.25), D::from(0.8), tr_) + p26.f[0])).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.1) * (D::from(ps25.len() as f64) * (dx_atan(dx_recip(D::from(0.55) + (a4[n5 % 3] * a4[n5 % 3]), tr_), tr_) * D::from(0.95)))))) + (D::from(0.35) * (if !(dx_ge(v27, x1, tr_) && dx_le(v27, x1, tr_)) { dx_tanh((v19 * v22) + (K706 * b3[2]), tr_) } else { dx_tanh(dx_exp_m1(dx_atan(dx_cosh(b2[(c1 + 2) % b2.len()], tr_), tr_), tr_), tr_) })), dx_atan(a4.iter().map(|e9| D::from(1.85) * (b2[(n5 + 1) % b2.len()] * x1)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * K706, ((if c1 > 1 { b2.iter().copied().fold(D::from(1.4), |acc11, e10| dx_tanh(acc11 + dx_sin(D::from(2.75) / (-(dx_abs(b2[0], tr_) + D::from(0.65))), tr_), tr_)) } else { x1 }) + x1) + x1]
 }
 
 fn p706_eval(x: &[f64]) -> Vec<f64> {
@@ -13968,7 +13968,7 @@ fn p707_dual<D: Dn>(s1: &[D], st: &BodyD<D>, tr_: &mut Tr) -> D {
         let mut v1 = dx_mul_add(st.vel[0], dx_acos(dx_tanh(st.w[0][1] * st.inner.t, tr_) * D::from(0.9), tr_), st.inner.a[1], tr_);
     }
     let mut y2: [[D; 2]; 4] = [[D::from(0.0); 2]; 4];
-    let mut v3 = s1.iter().map(|&e4| if dx_le(dx_sigmoid(st.w[1][0], tr_), st.m + st.w[0][0], tr_) { st.pos[0] - st.vel[0] } else if dx_le(dx_relu(st.m, tr_), dx_abs(D::from(2.3), tr_), tr_) { st.inner.t * st.inner.t } else { st.m / (-(dx_abs(s1[2], tr_) + D::from(0.65))) }).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let mut v3 = s1.iter().map(|&e4| if dx_le(dx_sigmoid(st.w[1][0], tr_), st.m + st.w[0][0], tr_) { st.pos[0] - st.vel[0] } else if dx_le(dx_relu(st.m, tr_), dx_abs(D::from(2.3), tr_), tr_) { st.inner.t * st.inner.t } else { st.m / (-(dx_abs(s1[2], tr_) + D::from(0.65))) }).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     for i5 in 0..4 {
         let mut c6 = 0;
         while dx_gt(v3, -D::from(0.2), tr_) && c6 < 2 {
@@ -13987,7 +13987,7 @@ fn p707_dual<D: Dn>(s1: &[D], st: &BodyD<D>, tr_: &mut Tr) -> D {
         acc10 += dx_atan2(dx_tanh(st.m, tr_), dx_relu(st.vel[0], tr_), tr_);
     }
     let mut out11: [D; 2] = st.pos;
-    out11[1] += dx_sin(out11.iter().zip(s1.iter()).map(|(p12, q13)| dx_round(-D::from(2.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    out11[1] += dx_sin(out11.iter().zip(s1.iter()).map(|(p12, q13)| dx_round(-D::from(2.8), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let cl14 = |z15: D, tr_: &mut Tr| dx_tanh(dx_cosh(dx_relu(-D::from(0.05), tr_), tr_), tr_) + z15;
     let v16: D = cl14(dx_tanh((D::from(0.2) - s1[2]) + dx_hypot(st.inner.t, -D::from(2.75), tr_), tr_), tr_) + (D::from(0.35) * cl14(dx_tanh(-dx_asinh(v3, tr_) + s1[0], tr_), tr_));
     let v17: D = dx_div_euclid(dx_tanh(dx_leaky_relu(v16, dx_tanh(st.vel[1], tr_), tr_) - dx_min(st.inner.t, acc10, tr_), tr_), dx_exp(dx_sigmoid(st.pos[0] * st.m, tr_), tr_) + D::from(0.5), tr_);
@@ -14285,7 +14285,7 @@ fn p710_dual<D: Dn>(w3: &[[D; 3]; 2], a2: [D; 3], x1: D, tr_: &mut Tr) -> (D, D)
     if dx_lt(dx_elu(x1, dx_sigmoid(x1, tr_), tr_), D::from(1.95) / (D::from(1.0) + (x1 * x1)), tr_) {
         if dx_gt(dx_ln(dx_abs(D::from(1.0), tr_) + D::from(1.4), tr_) * dx_ln(D::from(1.15) + (a2[2] * a2[2]), tr_), x1, tr_) {
             let v1: D = -dx_hypot(x1, -x1, tr_);
-            let mut v2: D = v1 * (dx_sigmoid(a2.iter().enumerate().map(|(j3, e4)| dx_sinh(D::from(j3 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * v1);
+            let mut v2: D = v1 * (dx_sigmoid(a2.iter().enumerate().map(|(j3, e4)| dx_sinh(D::from(j3 as f64), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * v1);
             if dx_ge(dx_tanh(dx_sinh(x1, tr_), tr_), D::from(1.0), tr_) {
                 v2 += ((v1 * v1) + (v2 + w3[0][1])) / (dx_abs(dx_recip(-(dx_abs(x1, tr_) + D::from(1.35)), tr_) + a2[0], tr_) + D::from(0.9));
             } else {
@@ -14413,7 +14413,7 @@ fn p711_dual<D: Dn>(r1: &D, b2: &[D; 1], b3: &[D; 4], b4: &[D; 3], st: &BodyD<D>
     if !dx_ge(b2[0], st.inner.t * b4[1], tr_) {
         let mut v2 = *r1;
         if dx_ge(v1, dx_exp(st.inner.t, tr_), tr_) {
-            v2 = dx_rem(v2, dx_abs(dx_relu(dx_powi(dx_sin(b4.iter().enumerate().map(|(j3, e4)| b2[(j3 + 2) % 1] + b3[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), 2, tr_), tr_), tr_) + D::from(1.0), tr_);
+            v2 = dx_rem(v2, dx_abs(dx_relu(dx_powi(dx_sin(b4.iter().enumerate().map(|(j3, e4)| b2[(j3 + 2) % 1] + b3[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), 2, tr_), tr_), tr_) + D::from(1.0), tr_);
         } else {
         }
     } else {
@@ -14422,15 +14422,15 @@ fn p711_dual<D: Dn>(r1: &D, b2: &[D; 1], b3: &[D; 4], b4: &[D; 3], st: &BodyD<D>
     out5[0] = dx_tanh(b4.iter().enumerate().fold(D::from(1.55), |acc8, (j6, e7)| acc8 - dx_sin(dx_sinh(D::from(j6 as f64), tr_), tr_)), tr_);
     let mut u9: [D; 1] = [dx_sin((*r1 / (dx_abs(b4[0], tr_) + D::from(1.2))) * b3.iter().enumerate().fold(D::from(1.75), |acc12, (j10, e11)| dx_max(acc12, st.inner.t, tr_)), tr_)];
     let mut z13: [D; 1] = [D::from(0.0); 1];
-    z13[0] = (D::from(0.55) * u9[0]) + dx_tanh(dx_ln(dx_abs(b4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.6), tr_), tr_);
-    if dx_lt(b3.iter().enumerate().map(|(j15, e16)| dx_tanh(out5.iter().copied().enumerate().map(|(j17, e18)| e18 * out5[j17]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.8), tr_) {
+    z13[0] = (D::from(0.55) * u9[0]) + dx_tanh(dx_ln(dx_abs(b4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.6), tr_), tr_);
+    if dx_lt(b3.iter().enumerate().map(|(j15, e16)| dx_tanh(out5.iter().copied().enumerate().map(|(j17, e18)| e18 * out5[j17]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.8), tr_) {
         u9 = z13;
     } else {
         let tmp19 = u9;
         u9 = z13;
         z13 = tmp19;
     }
-    let ia20: [D; 2] = [dx_sigmoid(dx_mul_add(*r1, b3[1] - (-D::from(2.1)), b3.iter().copied().enumerate().map(|(j21, e22)| dx_acosh(dx_abs(-D::from(0.6), tr_) + D::from(1.85), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_atan((dx_fract(-D::from(2.8), tr_) * (-D::from(3.0))) + st.w[1][0], tr_)];
+    let ia20: [D; 2] = [dx_sigmoid(dx_mul_add(*r1, b3[1] - (-D::from(2.1)), b3.iter().copied().enumerate().map(|(j21, e22)| dx_acosh(dx_abs(-D::from(0.6), tr_) + D::from(1.85), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_atan((dx_fract(-D::from(2.8), tr_) * (-D::from(3.0))) + st.w[1][0], tr_)];
     let (n27, s28, s29) = ia20.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c24, p25, q26), v23| (c24 + 1, p25 + dx_tanh((*v23 * (*v23)) / (dx_exp(dx_atan(*v23 / (D::from(1.0) + (*v23 * (*v23))), tr_), tr_) + D::from(0.5)), tr_), q26 + (dx_sigmoid(dx_atanh(dx_tanh(dx_exp2(*v23, tr_), tr_) * D::from(0.9), tr_), tr_) * D::from(c24 as f64))));
     let v30: D = dx_rem_euclid(s28, -(D::from(1.0) + (st.w[n27 % 2][n27 % 2] * st.w[n27 % 2][n27 % 2])), tr_);
     let v32: D = z13.last().map_or(dx_sin(s28 + st.pos[n27 % 2], tr_), |fv31| dx_tanh(dx_powf(dx_tanh(dx_abs(dx_max(*fv31, D::from(2.55), tr_), tr_) + D::from(0.55), tr_) + D::from(1.5), dx_recip(dx_abs(*fv31, tr_) + D::from(1.4), tr_), tr_), tr_));
@@ -14574,7 +14574,7 @@ fn p712_dual<D: Dn>(x1: D, mut st: BodyD<D>, nt: usize, wv19: &[Vec<D>], pts22: 
     }
     let v18: D = if let Some(j17) = nt.checked_sub(2) { dx_tanh(dx_max(dx_min(st.m, st.w[1][nt % 2], tr_), dx_min(x1, st.pos[(c14 + 2) % 2], tr_), tr_), tr_) * D::from(j17 as f64) } else { dx_tanh((st.vel[c14 % 2] * dx_atan(u7[nt % u7.len()], tr_)) / (D::from(1.0) + (st.inner.a[c14 % 2] * st.inner.a[c14 % 2])), tr_) };
     let v23: D = dx_tanh(v18 + st.vel[c14 % 2], tr_);
-    ((((dx_hypot(st.vel[nt % 2], if dx_lt(x1 / (D::from(1.0) + (st.vel[nt % 2] * st.vel[nt % 2])), D::from(0.5), tr_) { dx_powf(D::from(0.8) + (st.pos[nt % 2] * st.pos[nt % 2]), -D::from(0.5), tr_) } else { dx_log10(D::from(0.7) + (st.inner.t * st.inner.t), tr_) }, tr_) + st.m) + ((((D::from(0.3) * dx_sin(st.pos[0] - snap2[0], tr_)) + (D::from(1.2) * dx_tanh(u7[0], tr_))) + (D::from(1.1) * dx_sin(old6[0], tr_))) + (D::from(0.3) * dx_atan(u13[0], tr_)))) + (D::from(0.8) * v18)) + (((D::from(0.35) * dx_atan(wv19[c14 % 2].iter().zip(snap2.iter()).map(|(p20, q21)| *p20 * *q21).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.4) * (D::from(wv19[(c14 + 1) % wv19.len()].len() as f64) * dx_tanh(snap2[c14 % snap2.len()] + st.inner.t, tr_)))) + (D::from(0.65) * (pts22[1].0 * dx_sigmoid(dx_acos(dx_tanh(dx_sin(D::from(2.45), tr_), tr_) * D::from(0.9), tr_) + st.inner.t, tr_))))) + (D::from(0.65) * (if !(dx_ge(v23, st.m, tr_) && dx_lt(v23, -D::from(0.687), tr_)) { dx_atan(dx_min(dx_max(-D::from(0.3), wv19[(c14 + 2) % 2][nt % 2], tr_), st.m / (dx_exp(dx_tanh(st.inner.t, tr_), tr_) + D::from(0.5)), tr_), tr_) } else { dx_rem(-wv19[nt % wv19.len()][1], dx_exp(dx_atan(v1 + old6[0], tr_), tr_) + D::from(0.5), tr_) }))
+    ((((dx_hypot(st.vel[nt % 2], if dx_lt(x1 / (D::from(1.0) + (st.vel[nt % 2] * st.vel[nt % 2])), D::from(0.5), tr_) { dx_powf(D::from(0.8) + (st.pos[nt % 2] * st.pos[nt % 2]), -D::from(0.5), tr_) } else { dx_log10(D::from(0.7) + (st.inner.t * st.inner.t), tr_) }, tr_) + st.m) + ((((D::from(0.3) * dx_sin(st.pos[0] - snap2[0], tr_)) + (D::from(1.2) * dx_tanh(u7[0], tr_))) + (D::from(1.1) * dx_sin(old6[0], tr_))) + (D::from(0.3) * dx_atan(u13[0], tr_)))) + (D::from(0.8) * v18)) + (((D::from(0.35) * dx_atan(wv19[c14 % 2].iter().zip(snap2.iter()).map(|(p20, q21)| *p20 * *q21).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.4) * (D::from(wv19[(c14 + 1) % wv19.len()].len() as f64) * dx_tanh(snap2[c14 % snap2.len()] + st.inner.t, tr_)))) + (D::from(0.65) * (pts22[1].0 * dx_sigmoid(dx_acos(dx_tanh(dx_sin(D::from(2.45), tr_), tr_) * D::from(0.9), tr_) + st.inner.t, tr_))))) + (D::from(0.65) * (if !(dx_ge(v23, st.m, tr_) && dx_lt(v23, -D::from(0.687), tr_)) { dx_atan(dx_min(dx_max(-D::from(0.3), wv19[(c14 + 2) % 2][nt % 2], tr_), st.m / (dx_exp(dx_tanh(st.inner.t, tr_), tr_) + D::from(0.5)), tr_), tr_) } else { dx_rem(-wv19[nt % wv19.len()][1], dx_exp(dx_atan(v1 + old6[0], tr_), tr_) + D::from(0.5), tr_) }))
 }
 
 fn p712_eval(x: &[f64]) -> Vec<f64> {
@@ -14789,7 +14789,7 @@ fn p714_dual<D: Dn>(r1: &D, r2: &D, ch18: char, tr_: &mut Tr) -> D {
         u8 = z9;
     }
     let cc12: D = cdot1_dual(&old7, &u8, tr_);
-    let v15: D = if !dx_is_infinite(dx_sigmoid(dx_powf(dx_abs(*r1 - old7[c10 % 1], tr_) + D::from(1.4), dx_sin(dx_sinh(old7[0], tr_), tr_), tr_), tr_), tr_) { dx_tanh(z9.iter().zip(old7.iter()).map(|(p13, q14)| z9[c10 % z9.len()] - z9[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (*r1), tr_) } else { dx_sin((-D::from(2.5) * dx_round(u8[c10 % 1], tr_)) + (*r2), tr_) };
+    let v15: D = if !dx_is_infinite(dx_sigmoid(dx_powf(dx_abs(*r1 - old7[c10 % 1], tr_) + D::from(1.4), dx_sin(dx_sinh(old7[0], tr_), tr_), tr_), tr_), tr_) { dx_tanh(z9.iter().zip(old7.iter()).map(|(p13, q14)| z9[c10 % z9.len()] - z9[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (*r1), tr_) } else { dx_sin((-D::from(2.5) * dx_round(u8[c10 % 1], tr_)) + (*r2), tr_) };
     let mut acc16: D = D::from(0.0);
     for i17 in 0..4 {
         acc16 = (D::from(0.5) * acc16) + (match i17 { 0 => dx_sin(dx_acos(dx_tanh(u8[i17 % u8.len()] - v15, tr_) * D::from(0.9), tr_) + (*r1), tr_), 1 => dx_tanh((dx_sin(old7[c10 % 1], tr_) - (-D::from(1.95) + v15)) + (*r1), tr_), _ => dx_sigmoid(if dx_lt(dx_sqrt(dx_abs(D::from(1.55), tr_) + D::from(0.95), tr_), dx_powf(dx_abs(v15, tr_) + D::from(1.05), *r1, tr_), tr_) { dx_atan(u8[i17 % 1], tr_) } else { *r2 }, tr_) });
@@ -15054,17 +15054,17 @@ fn p716(x1: f64, s2: &[f64], a3: [f64; 5], s4: &[f64], wv20: [[f64; 3]; 3], ch22
 fn p716_dual<D: Dn>(x1: D, s2: &[D], a3: [D; 5], s4: &[D], wv20: [[D; 3]; 3], ch22: char, tr_: &mut Tr) -> D {
     let (v1, v2) = (dx_cos(x1, tr_), dx_leaky_relu(dx_leaky_relu(s4[0], D::from(0.26), tr_), dx_tanh(dx_recip(dx_abs(-D::from(1.6), tr_) + D::from(1.1), tr_), tr_), tr_));
     if dx_le(dx_ln_1p(dx_abs(dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_), tr_), tr_), D::from(0.65), tr_) {
-        let mut v3 = dx_sigmoid(dx_leaky_relu(s2.iter().copied().map(|e4| dx_rem(s4[0], D::from(2.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_atan(D::from(1.25) * v1, tr_) * D::from(0.63), tr_), tr_) * ((x1 / (-(dx_abs(s4[0], tr_) + D::from(1.4)))) + (s2[2] + s2[2]));
+        let mut v3 = dx_sigmoid(dx_leaky_relu(s2.iter().copied().map(|e4| dx_rem(s4[0], D::from(2.8), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_atan(D::from(1.25) * v1, tr_) * D::from(0.63), tr_), tr_) * ((x1 / (-(dx_abs(s4[0], tr_) + D::from(1.4)))) + (s2[2] + s2[2]));
         let (v5, v6) = (dx_acosh(dx_abs(v2 * s2[3], tr_) + D::from(1.9), tr_), dx_powi(dx_atan(a3[2] + D::from(1.65), tr_), 3, tr_));
         let mut v5 = v5 * a3[3];
         return (dx_cos(v2, tr_) * dx_log2(dx_abs(-D::from(1.6), tr_) + D::from(1.0), tr_)) + v2;
     } else {
         let v7 = (dx_ln(dx_abs(-D::from(0.4), tr_) + D::from(1.5), tr_) + dx_signum(s4[0], tr_)) + dx_cbrt(D::from(1.35) + (v2 * v2), tr_);
-        let mut v8 = s2[0] * dx_sin(-a3.iter().map(|e9| v2 + x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        let mut v8 = s2[0] * dx_sin(-a3.iter().map(|e9| v2 + x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     }
     for i10 in 0..5 {
         if dx_le((v1 + D::from(2.8)) + (s2[(i10 + 3) % 4] * v2), s4[(i10 + 3) % 1] + s2[i10 % 4], tr_) {
-            if (dx_le(s2[2], D::from(0.05), tr_) && dx_ge(v1, v1, tr_)) || dx_lt(s4.iter().map(|e11| dx_elu(s2[i10 % 4], D::from(1.0), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_min(v2, v1, tr_), tr_) {
+            if (dx_le(s2[2], D::from(0.05), tr_) && dx_ge(v1, v1, tr_)) || dx_lt(s4.iter().map(|e11| dx_elu(s2[i10 % 4], D::from(1.0), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_min(v2, v1, tr_), tr_) {
                 let mut v12 = -((s2[0] * (-D::from(0.55))) + a3[5 - 1 - i10]);
                 let v13 = dx_cosh({ let t14 = dx_atan(v1, tr_); t14 * dx_tanh(v12 + v2, tr_) }, tr_);
                 break;
@@ -15078,11 +15078,11 @@ fn p716_dual<D: Dn>(x1: D, s2: &[D], a3: [D; 5], s4: &[D], wv20: [[D; 3]; 3], ch
     for i16 in 0..5 {
         acc17 += s4[i16 % 1];
     }
-    let v19: D = dx_to_radians(dx_tanh(s2.iter().copied().map(|e18| dx_exp(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let v19: D = dx_to_radians(dx_tanh(s2.iter().copied().map(|e18| dx_exp(v1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     let v21: D = (wv20[1][0] * dx_sin(dx_cos(s2[3], tr_), tr_)) + dx_sin(wv20[0][1], tr_);
     let v23: D = if ch22 == 'b' { dx_atan(((v21 + D::from(0.25)) * (-D::from(1.2))) + s4[0], tr_) } else { wv20[2][1] };
     let v24: D = dx_rem_euclid(dx_tanh(dx_asinh(s2[1], tr_) * dx_leaky_relu(wv20[2][0], D::from(0.16), tr_), tr_), -D::from(1.55), tr_);
-    ((((((((x1 + s2[1]) * dx_sigmoid(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1) * x1) + (D::from(0.55) * acc17)) + (D::from(0.25) * v19)) + ((D::from(0.95) * dx_tanh(v21, tr_)) + (D::from(0.9) * v23))) + (D::from(0.85) * v24)
+    ((((((((x1 + s2[1]) * dx_sigmoid(a3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1) * x1) + (D::from(0.55) * acc17)) + (D::from(0.25) * v19)) + ((D::from(0.95) * dx_tanh(v21, tr_)) + (D::from(0.9) * v23))) + (D::from(0.85) * v24)
 }
 
 fn p716_eval(x: &[f64]) -> Vec<f64> {
@@ -15257,7 +15257,7 @@ fn p717_dual<D: Dn>(r1: &D, r3: &D, x2: D, pts7: &[(D, D)], tr_: &mut Tr) -> [D;
     for &(qa11, qb12) in pts7 {
         acc10 += dx_atan(dx_sigmoid(qa11, tr_) + dx_atan2(qa11, qa11, tr_), tr_) + dx_sigmoid(qb12, tr_);
     }
-    [(((dx_sin(dx_powf(dx_abs(x2 + (*r3), tr_) + D::from(0.5), dx_tanh(dx_cbrt(-(dx_abs(x2, tr_) + D::from(1.4)), tr_), tr_), tr_), tr_) * dx_tanh(v1, tr_)) + (D::from(0.85) * acc5)) + (D::from(1.0) * v6)) + ((D::from(0.8) * dx_tanh(pts7.iter().map(|&(qa8, qb9)| (dx_abs(D::from(0.55), tr_) + qa8) * (dx_sigmoid(dx_acos(dx_sin(dx_tan(dx_tanh(D::from(2.55), tr_), tr_), tr_) * D::from(0.9), tr_), tr_) + qb9)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.8) * dx_sin(acc10, tr_))), dx_sqrt(dx_abs(dx_powf(dx_abs(dx_relu(x2, tr_), tr_) + D::from(1.1), D::from(1.95), tr_), tr_) + D::from(1.45), tr_) - v1]
+    [(((dx_sin(dx_powf(dx_abs(x2 + (*r3), tr_) + D::from(0.5), dx_tanh(dx_cbrt(-(dx_abs(x2, tr_) + D::from(1.4)), tr_), tr_), tr_), tr_) * dx_tanh(v1, tr_)) + (D::from(0.85) * acc5)) + (D::from(1.0) * v6)) + ((D::from(0.8) * dx_tanh(pts7.iter().map(|&(qa8, qb9)| (dx_abs(D::from(0.55), tr_) + qa8) * (dx_sigmoid(dx_acos(dx_sin(dx_tan(dx_tanh(D::from(2.55), tr_), tr_), tr_) * D::from(0.9), tr_), tr_) + qb9)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.8) * dx_sin(acc10, tr_))), dx_sqrt(dx_abs(dx_powf(dx_abs(dx_relu(x2, tr_), tr_) + D::from(1.1), D::from(1.95), tr_), tr_) + D::from(1.45), tr_) - v1]
 }
 
 fn p717_eval(x: &[f64]) -> Vec<f64> {
@@ -15346,16 +15346,16 @@ fn p718_dual<D: Dn>(b1: &[D; 1], st: &BodyD<D>, tr_: &mut Tr) -> (D, D) {
             let v7: D = dx_max(b1.iter().fold(v6, |acc9, e8| acc9 + dx_tanh(st.vel[1] * st.inner.t, tr_)) + dx_fract(st.w[0][0], tr_), dx_elu(dx_tanh(v6, tr_), dx_atan(st.m, tr_) * D::from(0.63), tr_) * (st.m + st.w[0][1]), tr_);
         }
         let v10 = dx_acos(dx_tanh(dx_sinh(dx_tanh(D::from(1.1) + st.m, tr_), tr_), tr_) * D::from(0.9), tr_);
-        return (dx_log2(dx_abs(dx_acosh(dx_abs(-D::from(0.8), tr_) + D::from(1.3), tr_), tr_) + D::from(0.8), tr_) * st.m, ((if dx_ge(b1.iter().enumerate().fold(st.inner.t, |acc3, (j1, e2)| dx_min(acc3, dx_sigmoid(st.vel[2 - 1 - j1] + (*e2), tr_), tr_)), D::from(0.85), tr_) { b1.iter().enumerate().map(|(j4, e5)| b1[j4] * st.m).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else if dx_ge(dx_asin(dx_tanh(st.inner.a[1], tr_) * D::from(0.9), tr_), -D::from(0.2), tr_) { dx_sigmoid(st.vel[0], tr_) } else { dx_ln(dx_abs(st.vel[1], tr_) + D::from(1.2), tr_) }) - st.inner.t) - st.inner.t);
+        return (dx_log2(dx_abs(dx_acosh(dx_abs(-D::from(0.8), tr_) + D::from(1.3), tr_), tr_) + D::from(0.8), tr_) * st.m, ((if dx_ge(b1.iter().enumerate().fold(st.inner.t, |acc3, (j1, e2)| dx_min(acc3, dx_sigmoid(st.vel[2 - 1 - j1] + (*e2), tr_), tr_)), D::from(0.85), tr_) { b1.iter().enumerate().map(|(j4, e5)| b1[j4] * st.m).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else if dx_ge(dx_asin(dx_tanh(st.inner.a[1], tr_) * D::from(0.9), tr_), -D::from(0.2), tr_) { dx_sigmoid(st.vel[0], tr_) } else { dx_ln(dx_abs(st.vel[1], tr_) + D::from(1.2), tr_) }) - st.inner.t) - st.inner.t);
     }
     let mut out13: [D; 2] = st.vel;
     out13[1] = dx_tanh(dx_acos(dx_sin(st.inner.t + st.inner.t, tr_) * D::from(0.9), tr_), tr_);
-    let lo14 = if dx_gt(dx_sigmoid((dx_asin(dx_sin(-D::from(1.25), tr_) * D::from(0.9), tr_) + out13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + st.w[1][0], tr_), D::from(0.163), tr_) { Some(dx_tanh(dx_clamp(dx_mul_add(st.vel[1], st.inner.a[0], st.m, tr_), st.inner.t, st.inner.t + D::from(0.3), tr_), tr_)) } else { None };
+    let lo14 = if dx_gt(dx_sigmoid((dx_asin(dx_sin(-D::from(1.25), tr_) * D::from(0.9), tr_) + out13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + st.w[1][0], tr_), D::from(0.163), tr_) { Some(dx_tanh(dx_clamp(dx_mul_add(st.vel[1], st.inner.a[0], st.m, tr_), st.inner.t, st.inner.t + D::from(0.3), tr_), tr_)) } else { None };
     let v19: D = match lo14 { Some(ov16) if dx_gt(ov16, D::from(0.663), tr_) => dx_sigmoid(dx_clamp(ov16, ov16, ov16 + D::from(1.05), tr_) + (ov16 + (-D::from(3.0))), tr_) * dx_tanh(st.vel[1], tr_), Some(ov16) => dx_sin(dx_min(dx_cosh(ov16, tr_), dx_cosh(ov16, tr_), tr_), tr_) + dx_tanh(dx_min(dx_cos(st.m, tr_), st.m, tr_), tr_), None => dx_tanh(out13.iter().enumerate().map(|(j17, e18)| dx_tanh(st.vel[j17] - out13[j17], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.vel[0], tr_) };
     let r20: D = lscale_dual(dx_tanh(dx_max(D::from(0.2) - b1[0], dx_acos(dx_tanh(st.pos[0], tr_) * D::from(0.9), tr_), tr_), tr_), &mut out13, tr_);
     let mut ld21 = LpD { a: dx_atan((D::from(1.7) - (-D::from(2.5))) * st.m, tr_), v: [D::from(0.0); 2] };
     ld21.a = dx_tanh(dx_clamp(dx_elu(st.inner.t, dx_tanh(D::from(1.65), tr_), tr_), r20, r20 + D::from(0.3), tr_), tr_);
-    (((((dx_tan(dx_tanh(if dx_ge(st.m, st.vel[1], tr_) && dx_gt(st.w[0][1], st.m, tr_) { st.m } else { b1.iter().map(|&e11| dx_cosh(b1[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_), tr_) + st.inner.t) * st.m) + (D::from(0.8) * dx_sigmoid(out13[0], tr_))) + (((D::from(1.45) * v19) + (D::from(1.4) * out13[0])) + (D::from(0.25) * r20))) + ((D::from(1.1) * ((ld21.a + ld21.v[1]) * dx_sigmoid(dx_log(dx_abs(-D::from(0.2), tr_) + D::from(0.65), D::from(7.9), tr_) + st.w[0][0], tr_))) + (D::from(0.45) * lnorm_dual(&ld21, tr_))), ((dx_relu(b1.iter().map(|e12| dx_log2(D::from(0.6) + (*e12 * (*e12)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + b1[0]) - st.inner.t) + st.inner.t)
+    (((((dx_tan(dx_tanh(if dx_ge(st.m, st.vel[1], tr_) && dx_gt(st.w[0][1], st.m, tr_) { st.m } else { b1.iter().map(|&e11| dx_cosh(b1[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) }, tr_), tr_) + st.inner.t) * st.m) + (D::from(0.8) * dx_sigmoid(out13[0], tr_))) + (((D::from(1.45) * v19) + (D::from(1.4) * out13[0])) + (D::from(0.25) * r20))) + ((D::from(1.1) * ((ld21.a + ld21.v[1]) * dx_sigmoid(dx_log(dx_abs(-D::from(0.2), tr_) + D::from(0.65), D::from(7.9), tr_) + st.w[0][0], tr_))) + (D::from(0.45) * lnorm_dual(&ld21, tr_))), ((dx_relu(b1.iter().map(|e12| dx_log2(D::from(0.6) + (*e12 * (*e12)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + b1[0]) - st.inner.t) + st.inner.t)
 }
 
 fn p718_eval(x: &[f64]) -> Vec<f64> {
@@ -15470,7 +15470,7 @@ fn p719_dual<D: Dn>(x1: D, x4: D, x3: D, x2: D, ch20: char, vx26: &Vec<D>, lin27
     let ia23: [D; 4] = [dx_tanh(x4 + dx_exp_m1(x3, tr_), tr_), dx_sigmoid(v19 + x4, tr_), x1, dx_tanh(dx_hypot(x3 - x1, x4 - v18, tr_), tr_)];
     let lh24 = lpush_dual(&ia23, dx_atan(((ia23[2] * ia23[2]) - ia23.iter().map(|e25| (dx_atan(x3 + ia23[2], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + x3, tr_) * D::from(0.95), tr_);
     let ia28: [D; 2] = [dx_tanh((lin27.m[0][0] - x1) - lin27.b, tr_), dx_recip(dx_abs(dx_min(vx26[3], lin27.w[1], tr_), tr_) + D::from(1.2), tr_)];
-    ((((((x3 - dx_acos(dx_sin(dx_relu(x2, tr_), tr_) * D::from(0.9), tr_)) - x4) + (D::from(1.0) * acc15)) + ((D::from(1.3) * v18) + (D::from(1.35) * v19))) + (D::from(1.25) * v21)) + (((D::from(0.7) * (ls22.v[0] + (ls22.a * ls22.v[1]))) + (D::from(0.95) * (D::from(lh24.len() as f64) * dx_sin(dx_recip(D::from(1.5) + (ia23[1] * ia23[1]), tr_) + x1, tr_)))) + (D::from(0.95) * dx_atan(lh24.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)))) + ((D::from(0.95) * dx_sigmoid((dx_acosh(dx_abs(D::from(2.85), tr_) + D::from(1.25), tr_) + dx_asinh(v18, tr_)) + x3, tr_)) + (D::from(1.5) * dx_sin(lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| *p29 * *q30).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    ((((((x3 - dx_acos(dx_sin(dx_relu(x2, tr_), tr_) * D::from(0.9), tr_)) - x4) + (D::from(1.0) * acc15)) + ((D::from(1.3) * v18) + (D::from(1.35) * v19))) + (D::from(1.25) * v21)) + (((D::from(0.7) * (ls22.v[0] + (ls22.a * ls22.v[1]))) + (D::from(0.95) * (D::from(lh24.len() as f64) * dx_sin(dx_recip(D::from(1.5) + (ia23[1] * ia23[1]), tr_) + x1, tr_)))) + (D::from(0.95) * dx_atan(lh24.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_)))) + ((D::from(0.95) * dx_sigmoid((dx_acosh(dx_abs(D::from(2.85), tr_) + D::from(1.25), tr_) + dx_asinh(v18, tr_)) + x3, tr_)) + (D::from(1.5) * dx_sin(lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| *p29 * *q30).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p719_eval(x: &[f64]) -> Vec<f64> {
@@ -15695,7 +15695,7 @@ fn p721_dual<D: Dn>(mut x1: D, x2: D, nt: usize, tr_: &mut Tr) -> [D; 3] {
     let cc11: D = cdot1_dual(&u7, &u7, tr_);
     y2[0] += ((D::from(1.35) * dx_sigmoid(u7[0], tr_)) + (D::from(1.45) * dx_sin(z8[0], tr_))) + (D::from(0.65) * dx_tanh(cc11, tr_));
     let ia12: [D; 4] = [dx_tanh(((acc6 + cc11) / (dx_exp(dx_tanh(cc11, tr_), tr_) + D::from(0.5))) + x1, tr_), dx_tanh(v4 + x1, tr_), dx_sigmoid((z8.iter().zip(y2.iter()).fold(D::from(2.0), |acc15, (p13, q14)| dx_min(acc15, dx_sigmoid(dx_sqrt(dx_abs(y2[c9], tr_) + D::from(1.4), tr_), tr_), tr_)) - (y2[c9 + 1] + z8[nt % z8.len()])) + x2, tr_), dx_tanh(dx_sinh(D::from(2.9), tr_) + x1, tr_)];
-    let v17: D = ia12.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_abs(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v17: D = ia12.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_abs(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v18: D = dx_softplus(dx_sigmoid(x1, tr_), tr_);
     if dx_gt(dx_abs(v18, tr_), D::from(1e300), tr_) {
         let _ = v18;
@@ -15704,7 +15704,7 @@ fn p721_dual<D: Dn>(mut x1: D, x2: D, nt: usize, tr_: &mut Tr) -> [D; 3] {
     let ia19: [D; 4] = [dx_tanh(dx_recip(dx_abs(v17 - D::from(nt as f64), tr_) + D::from(0.5), tr_) + x2, tr_), dx_atan((dx_powi(dx_tanh(z8[c9 % 1], tr_), 3, tr_) * dx_rem(cc11, D::from(1.0) + (cc11 * cc11), tr_)) + x2, tr_), dx_sigmoid(dx_recip(dx_abs(v17, tr_) + D::from(1.25), tr_) + x1, tr_), dx_tanh(dx_fract(y2[c9], tr_) * dx_atan2(x1, y3[nt], tr_), tr_)];
     let (n24, s25, s26) = ia19.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c21, p22, q23), v20| (c21 + 1, p22 + (*v20), q23 + (dx_sigmoid(dx_sin(dx_log10(dx_abs(dx_sin(D::from(2.75), tr_), tr_) + D::from(1.1), tr_), tr_) + (*v20), tr_) * D::from(c21 as f64))));
     y2[0] += (D::from(0.9) * (s25 / D::from(n24 as f64))) + (D::from(0.25) * dx_sigmoid(s26, tr_));
-    let lq27 = lmake_dual(dx_sigmoid(dx_ln(dx_abs(y2[2] / (dx_abs(ia19[4 - 1 - nt], tr_) + D::from(1.1)), tr_) + D::from(0.85), tr_) + x1, tr_), dx_sin(dx_recip(-(dx_abs(z8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.05)), tr_) + x2, tr_), tr_);
+    let lq27 = lmake_dual(dx_sigmoid(dx_ln(dx_abs(y2[2] / (dx_abs(ia19[4 - 1 - nt], tr_) + D::from(1.1)), tr_) + D::from(0.85), tr_) + x1, tr_), dx_sin(dx_recip(-(dx_abs(z8.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.05)), tr_) + x2, tr_), tr_);
     let lq29 = lshift_dual(lq27, dx_tanh(dx_powf(dx_sin(dx_abs(dx_mul_add(v17, D::from(2.7), v4, tr_), tr_) + D::from(0.7), tr_) + D::from(1.5), dx_atan(z8[nt % z8.len()] - y3[2], tr_), tr_) + x1, tr_), tr_);
     y2[0] += D::from(0.35) * dx_sigmoid(lnorm_dual(&lq29, tr_), tr_);
     let [u30, u31] = upair_dual(dx_tanh(dx_mul_add(dx_powi(dx_tanh(acc6, tr_), nt as i32, tr_), -cc11, dx_log(dx_abs(s25, tr_) + D::from(0.75), D::from(7.1), tr_), tr_) + x2, tr_), dx_atan(u7[(nt + 2) % u7.len()] + x2, tr_), tr_);
@@ -15972,7 +15972,7 @@ fn p723_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> [D; 2] {
     let v6: D = cl4(dx_sigmoid((dx_sigmoid(K723, tr_) * dx_ln_1p(v1 * v1, tr_)) + x1, tr_), tr_) + (D::from(1.5) * cl4(dx_tanh(x1 * x1, tr_), tr_));
     let ia7: [D; 4] = [dx_recip(-(dx_abs(x2 + x1, tr_) + D::from(0.7)), tr_), dx_tanh(-x1 / (dx_exp(dx_sigmoid(v1 - v1, tr_), tr_) + D::from(0.5)), tr_), -dx_sin(x1, tr_), dx_tanh(dx_relu(D::from(0.45), tr_) + x2, tr_)];
     let m8: D = D::from(num_dual::DualStruct::re(&(dx_tanh(dx_sin(x2, tr_) * ia7[0], tr_))));
-    let v10: D = dx_exp(ia7[1] - m8, tr_) / ia7.iter().map(|&e9| dx_exp(e9 - m8, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v10: D = dx_exp(ia7[1] - m8, tr_) / ia7.iter().map(|&e9| dx_exp(e9 - m8, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     [((((((if dx_ge(dx_relu(dx_sqrt(D::from(1.1) + (v1 * v1), tr_), tr_), dx_atan(v1, tr_), tr_) { D::from(2.9) } else if dx_ge(-(D::from(0.7) - (-D::from(2.1))), dx_log10(dx_abs(x2, tr_) + D::from(1.4), tr_), tr_) { x1 } else { dx_clamp(K723 * K723, -D::from(0.5), -D::from(0.3), tr_) }) + x1) * x1) - x2) + (D::from(0.45) * acc3)) + (D::from(0.9) * dx_atan(v6, tr_))) + (D::from(0.6) * v10), (dx_tanh(dx_min(x2, x2, tr_), tr_) * v1) + v1]
 }
 
@@ -16356,7 +16356,7 @@ fn p727(x1: f64, s2: &[f64], s3: &[f64], n4: usize) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p727_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     let v1: D = dx_elu(s2.iter().copied().fold(D::from(0.5), |acc3, e2| dx_tanh(acc3 + dx_tanh(dx_atanh(dx_tanh(D::from(1.6), tr_) * D::from(0.9), tr_), tr_), tr_)), dx_sigmoid(dx_cbrt(-(D::from(0.6) + (s2[n4] * s2[n4])), tr_), tr_), tr_) - dx_atan2(dx_log(D::from(0.7) + (x1 * x1), dx_abs(s2[n4], tr_) + D::from(1.65), tr_), s2[n4], tr_);
-    let (v5, v6) = (dx_sigmoid(s2.iter().copied().map(|e4| dx_clamp(-D::from(1.8), s2[n4], s2[n4] + D::from(0.6), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_abs(v1, tr_));
+    let (v5, v6) = (dx_sigmoid(s2.iter().copied().map(|e4| dx_clamp(-D::from(1.8), s2[n4], s2[n4] + D::from(0.6), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_abs(v1, tr_));
     let v7 = s3[n4 % s3.len()] + dx_sigmoid(v5 - v5, tr_);
     let mut u8: [D; 2] = [dx_atan(dx_tanh(s3[n4 % 2] * s3[n4 % s3.len()], tr_), tr_) * D::from(0.95), dx_sigmoid(dx_sqrt(dx_abs(s3[(n4 + 3) % s3.len()], tr_) + D::from(0.8), tr_) / D::from(2.45), tr_)];
     let mut z9: [D; 2] = [D::from(0.0); 2];
@@ -16541,7 +16541,7 @@ fn p728_dual<D: Dn>(r2: &D, x1: D, k3: i32, ps14: &[PtD<D>], tr_: &mut Tr) -> D 
     }
     let ia10: [D; 4] = [dx_sin((x1 * (-D::from(2.45))) - dx_min(x1, x1, tr_), tr_), dx_tanh(dx_exp2(dx_atan(*r2 * (*r2), tr_), tr_), tr_), dx_tanh(v1 + (*r2), tr_), dx_sigmoid(dx_tan(dx_sin(-D::from(2.85) / (dx_abs(v1, tr_) + D::from(1.35)), tr_), tr_) + (*r2), tr_)];
     let v13: D = ia10.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    ((x1 * dx_tanh(v1, tr_)) + (D::from(1.25) * v13)) + ((D::from(1.45) * dx_atan(ps14.iter().map(|p15| p15.x * dx_tanh((p15.f[0] + p15.f[0]) * dx_hypot(-D::from(1.0), p15.f[0], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.5) * ps14.iter().map(|p16| dx_tanh(dx_exp(dx_tanh(p16.x + p16.x, tr_), tr_), tr_) * dx_sigmoid(dx_relu(dx_elu(p16.f[1], D::from(0.85), tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    ((x1 * dx_tanh(v1, tr_)) + (D::from(1.25) * v13)) + ((D::from(1.45) * dx_atan(ps14.iter().map(|p15| p15.x * dx_tanh((p15.f[0] + p15.f[0]) * dx_hypot(-D::from(1.0), p15.f[0], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.5) * ps14.iter().map(|p16| dx_tanh(dx_exp(dx_tanh(p16.x + p16.x, tr_), tr_), tr_) * dx_sigmoid(dx_relu(dx_elu(p16.f[1], D::from(0.85), tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p728_eval(x: &[f64]) -> Vec<f64> {
@@ -16645,7 +16645,7 @@ fn p729_dual<D: Dn>(s1: &[D], b2: &[D; 4], ok19: Option<usize>, tr_: &mut Tr) ->
         } else {
         }
     }
-    let mut old5: [D; 2] = [dx_tanh(b2[3], tr_), dx_tanh(b2.iter().map(|e6| dx_atan(-D::from(2.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_max(s1[4], s1[2], tr_), tr_)];
+    let mut old5: [D; 2] = [dx_tanh(b2[3], tr_), dx_tanh(b2.iter().map(|e6| dx_atan(-D::from(2.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_max(s1[4], s1[2], tr_), tr_)];
     let mut u7: [D; 2] = [dx_sigmoid(b2[0], tr_), dx_atan(b2[3], tr_) * D::from(0.95)];
     let mut z8: [D; 2] = [D::from(0.0); 2];
     for i9 in 0..3 {
@@ -16665,12 +16665,12 @@ fn p729_dual<D: Dn>(s1: &[D], b2: &[D; 4], ok19: Option<usize>, tr_: &mut Tr) ->
         *o16 = dx_sigmoid(D::from(0.15), tr_) * dx_sin(dx_relu(*xi17, tr_), tr_);
     }
     let Some(m20) = ok19 else { return [((-(u7[1] - cc12) + cc12) - cc12) + cc12, ((dx_rem(dx_sqrt(dx_abs(cc12, tr_) + D::from(0.5), tr_), dx_abs(dx_max(cc12, cc12, tr_), tr_) + D::from(0.95), tr_) * dx_tanh(cc12, tr_)) + (-D::from(1.8))) * dx_sigmoid(cc12, tr_)]; };
-    let mut ls21 = LpD { a: dx_tanh(dx_cosh(dx_tanh(s1.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_), v: [dx_tanh(dx_atanh(dx_sin(dx_exp(dx_sin(old5[0], tr_), tr_), tr_) * D::from(0.9), tr_) + b2[4 - 1 - m20], tr_), dx_atan(dx_acos(dx_tanh(cc12, tr_) * D::from(0.9), tr_) + dx_cosh(s1[5 - 1 - m20], tr_), tr_)] };
+    let mut ls21 = LpD { a: dx_tanh(dx_cosh(dx_tanh(s1.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_), v: [dx_tanh(dx_atanh(dx_sin(dx_exp(dx_sin(old5[0], tr_), tr_), tr_) * D::from(0.9), tr_) + b2[4 - 1 - m20], tr_), dx_atan(dx_acos(dx_tanh(cc12, tr_) * D::from(0.9), tr_) + dx_cosh(s1[5 - 1 - m20], tr_), tr_)] };
     ls21.a += dx_tanh(dx_hypot(-D::from(0.95) * (-D::from(2.95)), cc12, tr_) + b2[m20], tr_);
     let v23: D = dx_tanh(dx_ln_1p(dx_abs(D::from(0.45), tr_), tr_) + s1[m20], tr_);
     let ra27: [D; 2] = [dx_tanh(-(b2[4 - 1 - m20] - cc12), tr_), dx_sigmoid(dx_max(D::from(1.2), -D::from(0.7) / D::from(3.0), tr_) + s1[0], tr_)];
     let [u25, u26] = cpair2_dual(&ra27, tr_);
-    [((((dx_tanh(dx_leaky_relu(dx_cosh(dx_sigmoid(dx_min(-D::from(1.95), b2[2], tr_), tr_), tr_), dx_tanh(dx_atan2(dx_sin(b2[1], tr_), s1[2] + (-D::from(2.1)), tr_), tr_), tr_) * s1[1], tr_) * (-D::from(1.25))) + (((D::from(0.5) * dx_tanh(u7[1], tr_)) + (D::from(1.05) * dx_tanh(old5[0], tr_))) + (D::from(1.3) * dx_sigmoid(cc12, tr_)))) + ((D::from(1.3) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.45) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_powi(dx_abs(dx_sin(b2[0], tr_), tr_) + D::from(0.6), -2, tr_), tr_), tr_)))) + (D::from(0.95) * (ls21.a * ls21.v[0]))) + ((D::from(1.15) * (if (dx_ge(v23, -D::from(1.437), tr_) && dx_le(v23, -D::from(0.687), tr_)) { dx_sigmoid((old5[m20 % old5.len()] + dx_powi(D::from(1.05) + (v23 * v23), -1, tr_)) + s1[m20], tr_) } else { dx_tanh(b2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) })) + (D::from(1.1) * (u25 * u26))), (dx_ln(dx_abs(dx_tanh(dx_exp2(s1[1], tr_), tr_) * dx_asin(dx_tanh(b2[3], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) * s1[2]) + b2[1]]
+    [((((dx_tanh(dx_leaky_relu(dx_cosh(dx_sigmoid(dx_min(-D::from(1.95), b2[2], tr_), tr_), tr_), dx_tanh(dx_atan2(dx_sin(b2[1], tr_), s1[2] + (-D::from(2.1)), tr_), tr_), tr_) * s1[1], tr_) * (-D::from(1.25))) + (((D::from(0.5) * dx_tanh(u7[1], tr_)) + (D::from(1.05) * dx_tanh(old5[0], tr_))) + (D::from(1.3) * dx_sigmoid(cc12, tr_)))) + ((D::from(1.3) * u13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.45) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_powi(dx_abs(dx_sin(b2[0], tr_), tr_) + D::from(0.6), -2, tr_), tr_), tr_)))) + (D::from(0.95) * (ls21.a * ls21.v[0]))) + ((D::from(1.15) * (if (dx_ge(v23, -D::from(1.437), tr_) && dx_le(v23, -D::from(0.687), tr_)) { dx_sigmoid((old5[m20 % old5.len()] + dx_powi(D::from(1.05) + (v23 * v23), -1, tr_)) + s1[m20], tr_) } else { dx_tanh(b2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) })) + (D::from(1.1) * (u25 * u26))), (dx_ln(dx_abs(dx_tanh(dx_exp2(s1[1], tr_), tr_) * dx_asin(dx_tanh(b2[3], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) * s1[2]) + b2[1]]
 }
 
 fn p729_eval(x: &[f64]) -> Vec<f64> {
@@ -16776,7 +16776,7 @@ fn p730_dual(&self, x1: D, ps20: &[PtD<D>], tr_: &mut Tr) -> D {
         acc7 += dx_atan((self.inner.t + self.m) / (D::from(1.0) + (self.inner.a[i6 + 1] * self.inner.a[i6 + 1])), tr_);
     }
     let mut out8: [D; 2] = self.inner.a;
-    out8[0] = dx_tanh(if dx_lt(self.pos[0], D::from(0.85), tr_) || dx_is_sign_positive(self.vel[0] - acc7, tr_) { self.m - self.pos[1] } else if dx_ge(self.inner.t - D::from(2.75), self.inner.a[0] * self.m, tr_) { D::from(1.55) } else { out8.iter().map(|e9| self.w[0][1]).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_);
+    out8[0] = dx_tanh(if dx_lt(self.pos[0], D::from(0.85), tr_) || dx_is_sign_positive(self.vel[0] - acc7, tr_) { self.m - self.pos[1] } else if dx_ge(self.inner.t - D::from(2.75), self.inner.a[0] * self.m, tr_) { D::from(1.55) } else { out8.iter().map(|e9| self.w[0][1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) }, tr_);
     let mut cc10: D = D::from(0.0);
     for l11 in 0..2 {
         cc10 += caff2_dual(&self.w[l11], (dx_atan(if dx_gt(v1, -D::from(0.8), tr_) { dx_log10(dx_abs(self.vel[l11], tr_) + D::from(0.8), tr_) } else { self.inner.a[2 - 1 - l11] }, tr_) * D::from(0.63)) * D::from(0.5), &out8, tr_);
@@ -16980,14 +16980,14 @@ impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p732_dual(&self, mut x1: D, w2: &[[D; 3]; 2], mut a3: [D; 3], b4: &[D; 4], nt: usize, tr_: &mut Tr) -> D {
     a3[nt + 1] = (dx_asinh(self.m, tr_) / (-D::from(1.9))) + ((x1 + self.inner.t) + (self.m * self.inner.t));
-    x1 -= a3.iter().zip(b4.iter()).map(|(p1, q2)| dx_sin(b4.iter().fold(*p1, |acc4, e3| dx_tanh(acc4 + dx_sin(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
+    x1 -= a3.iter().zip(b4.iter()).map(|(p1, q2)| dx_sin(b4.iter().fold(*p1, |acc4, e3| dx_tanh(acc4 + dx_sin(a3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
     let mut acc7: D = D::from(0.0);
     for e6 in a3.iter() {
         acc7 += dx_tanh(dx_tanh(self.inner.t, tr_) + (self.inner.t * b4[nt]), tr_);
     }
     let mut out8: [D; 2] = self.pos;
     out8[1] += dx_sin(dx_acos(dx_sin(self.inner.t, tr_) * D::from(0.9), tr_) / (dx_abs(a3.iter().fold(D::from(1.65), |acc10, &e9| acc10 - dx_tanh(b4[nt] * D::from(nt as f64), tr_)), tr_) + D::from(0.75)), tr_);
-    let mut u11: [D; 3] = [dx_atan(x1 + b4.iter().map(|e12| self.inner.t).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95), dx_atan(self.m, tr_) * D::from(0.95), dx_sin(dx_mul_add(dx_cos(b4[nt], tr_), dx_asinh(self.w[1][2 - 1 - nt], tr_), -out8[1], tr_), tr_)];
+    let mut u11: [D; 3] = [dx_atan(x1 + b4.iter().map(|e12| self.inner.t).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95), dx_atan(self.m, tr_) * D::from(0.95), dx_sin(dx_mul_add(dx_cos(b4[nt], tr_), dx_asinh(self.w[1][2 - 1 - nt], tr_), -out8[1], tr_), tr_)];
     let mut c13 = 0;
     while c13 < 1 {
         c13 += 1;
@@ -17211,15 +17211,15 @@ fn p733_dual<D: Dn>(b3: &[D; 3], a2: [D; 3], b1: &[D; 4], ps25: &[PtD<D>], wv28:
     for i12 in 0..3 {
         acc13 += b3[0];
     }
-    debug_assert!(!dx_is_nan(dx_tanh(if dx_lt(b3[0], b1[0], tr_) && dx_gt(b1[3], D::from(0.55), tr_) { dx_atan2(D::from(0.75), a2[2], tr_) } else if dx_gt(dx_cbrt(dx_abs(acc13, tr_) + D::from(1.3), tr_), b1.iter().map(|e14| D::from(2.5)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { acc13 } else { b3.iter().copied().fold(D::from(0.25), |acc16, e15| dx_tanh(acc16 + dx_sin(e15 / (-(dx_abs(b1[2], tr_) + D::from(1.35))), tr_), tr_)) }, tr_), tr_));
-    let v18: D = dx_atan(b1.iter().map(|e17| *e17).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    debug_assert!(!dx_is_nan(dx_tanh(if dx_lt(b3[0], b1[0], tr_) && dx_gt(b1[3], D::from(0.55), tr_) { dx_atan2(D::from(0.75), a2[2], tr_) } else if dx_gt(dx_cbrt(dx_abs(acc13, tr_) + D::from(1.3), tr_), b1.iter().map(|e14| D::from(2.5)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) { acc13 } else { b3.iter().copied().fold(D::from(0.25), |acc16, e15| dx_tanh(acc16 + dx_sin(e15 / (-(dx_abs(b1[2], tr_) + D::from(1.35))), tr_), tr_)) }, tr_), tr_));
+    let v18: D = dx_atan(b1.iter().map(|e17| *e17).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v22: D = dx_div_euclid(dx_sigmoid(dx_hypot(b3[1], a2[2], tr_) * b1.iter().copied().enumerate().fold(D::from(0.55), |acc21, (j19, e20)| acc21 + dx_sin(dx_fract(b3[2], tr_), tr_)), tr_), D::from(1.0) + (b1[3] * b1[3]), tr_);
     let mut acc26: D = D::from(0.0);
     for p27 in ps25.iter() {
         acc26 += dx_tanh(if dx_le(dx_floor(p27.x, tr_), D::from(0.55), tr_) { p27.x } else { p27.x + (-D::from(1.4)) }, tr_) * (dx_tanh(dx_log2(dx_abs(D::from(0.5), tr_) + D::from(1.05), tr_), tr_) + p27.f[1]);
     }
     let ia29: [D; 2] = [dx_sin(b1.iter().enumerate().fold(b3[1], |acc32, (j30, e31)| (acc32 * D::from(0.5)) + dx_tanh(a2.iter().map(|&e33| dx_sin(e33 - D::from(0.5), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)), tr_), dx_atan(-(wv28[1][0] - v18), tr_)];
-    ((((dx_tanh(((D::from(2.8) * a2[2]) + dx_asin(dx_tanh(b3[2], tr_) * D::from(0.9), tr_)) + (dx_rem(a2[0], dx_abs(b1[0], tr_) + D::from(1.3), tr_) - dx_relu(b1[0], tr_)), tr_) * D::from(2.3)) + (D::from(1.4) * acc13)) + (D::from(1.2) * v18)) + (D::from(1.5) * (v22 * dx_tanh(b3.iter().zip(a2.iter()).map(|(p23, q24)| dx_ln(D::from(0.65) + (acc13 * acc13), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + ((((D::from(0.25) * dx_sin(acc26, tr_)) + (D::from(0.95) * (D::from(ps25.len() as f64) * dx_sigmoid(dx_rem(acc13 / (dx_abs(v18, tr_) + D::from(1.15)), dx_exp(dx_sigmoid(acc26 + v22, tr_), tr_) + D::from(0.5), tr_) + b1[1], tr_)))) + (D::from(0.75) * dx_tanh(wv28[2].iter().zip(ia29.iter()).map(|(p34, q35)| *p34 * *q35).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.4) * (wv28[1][0] * dx_tanh(dx_clamp(dx_hypot(a2[2], b1[2], tr_), -D::from(1.5), -D::from(0.05), tr_), tr_))))
+    ((((dx_tanh(((D::from(2.8) * a2[2]) + dx_asin(dx_tanh(b3[2], tr_) * D::from(0.9), tr_)) + (dx_rem(a2[0], dx_abs(b1[0], tr_) + D::from(1.3), tr_) - dx_relu(b1[0], tr_)), tr_) * D::from(2.3)) + (D::from(1.4) * acc13)) + (D::from(1.2) * v18)) + (D::from(1.5) * (v22 * dx_tanh(b3.iter().zip(a2.iter()).map(|(p23, q24)| dx_ln(D::from(0.65) + (acc13 * acc13), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))) + ((((D::from(0.25) * dx_sin(acc26, tr_)) + (D::from(0.95) * (D::from(ps25.len() as f64) * dx_sigmoid(dx_rem(acc13 / (dx_abs(v18, tr_) + D::from(1.15)), dx_exp(dx_sigmoid(acc26 + v22, tr_), tr_) + D::from(0.5), tr_) + b1[1], tr_)))) + (D::from(0.75) * dx_tanh(wv28[2].iter().zip(ia29.iter()).map(|(p34, q35)| *p34 * *q35).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.4) * (wv28[1][0] * dx_tanh(dx_clamp(dx_hypot(a2[2], b1[2], tr_), -D::from(1.5), -D::from(0.05), tr_), tr_))))
 }
 
 fn p733_eval(x: &[f64]) -> Vec<f64> {
@@ -17441,8 +17441,8 @@ fn p735_dual<D: Dn>(r1: &D, f5: bool, a3: [D; 1], a4: [D; 5], b2: &[D; 1], tr_: 
         for (i2, e3) in a3.iter().enumerate() {
             let v4 = -dx_rem(v1 + a4[i2 + 1], dx_abs(-D::from(1.25) * a4[5 - 1 - i2], tr_) + D::from(0.7), tr_);
             let mut v5 = dx_leaky_relu(dx_sinh(*r1, tr_) + (a4[3] + D::from(i2 as f64)), dx_tanh(b2[i2] - dx_cosh(a4[1], tr_), tr_), tr_);
-            if i2 % 2 == 1 && dx_gt(a4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), -D::from(0.35), tr_) {
-                v5 /= dx_abs(a3[0] * a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.5);
+            if i2 % 2 == 1 && dx_gt(a4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), -D::from(0.35), tr_) {
+                v5 /= dx_abs(a3[0] * a3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.5);
             }
             v5 -= -a4[i2] * dx_relu(b2[i2] - (*e3), tr_);
         }
@@ -17472,7 +17472,7 @@ fn p735_dual<D: Dn>(r1: &D, f5: bool, a3: [D; 1], a4: [D; 5], b2: &[D; 1], tr_: 
     let cc21: D = cdot3_dual(&u13, &z14, tr_);
     let cc22: D = cdot5_dual(&a4, &a4, tr_);
     let v25: D = ccube_dual(dx_sigmoid(a4[c15] - a3.iter().fold(a3[0], |acc24, &e23| acc24 - (dx_atan(cc21 + D::from((c15 + 1) as f64), tr_) * D::from(0.63))), tr_) * D::from(0.5), tr_);
-    ((dx_abs(b2.iter().zip(a4.iter()).map(|(p9, q10)| dx_sigmoid(*r1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.95) * acc12)) + (((((D::from(1.05) * dx_atan(u13[1], tr_)) + (D::from(0.9) * dx_sin(z14[0], tr_))) + (D::from(1.1) * dx_tanh(cc21, tr_))) + (D::from(0.4) * dx_sigmoid(cc22, tr_))) + (D::from(0.7) * v25))
+    ((dx_abs(b2.iter().zip(a4.iter()).map(|(p9, q10)| dx_sigmoid(*r1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.95) * acc12)) + (((((D::from(1.05) * dx_atan(u13[1], tr_)) + (D::from(0.9) * dx_sin(z14[0], tr_))) + (D::from(1.1) * dx_tanh(cc21, tr_))) + (D::from(0.4) * dx_sigmoid(cc22, tr_))) + (D::from(0.7) * v25))
 }
 
 fn p735_eval(x: &[f64]) -> Vec<f64> {
@@ -17645,7 +17645,7 @@ fn p737(x1: f64, r2: &f64, s3: &[f64], n4: usize) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p737_dual<D: Dn>(x1: D, r2: &D, s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     if !dx_ge(*r2 + x1, D::from(0.4), tr_) {
-        let v1 = s3.iter().map(|e2| dx_ln_1p(s3[3 - 1 - n4] * s3[3 - 1 - n4], tr_) / (-(D::from(1.0) + (x1 * x1)))).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let v1 = s3.iter().map(|e2| dx_ln_1p(s3[3 - 1 - n4] * s3[3 - 1 - n4], tr_) / (-(D::from(1.0) + (x1 * x1)))).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         let mut v3 = x1;
         return (dx_softplus(dx_min(x1, x1, tr_), tr_) - s3[n4]) - x1;
     }
@@ -17659,9 +17659,9 @@ fn p737_dual<D: Dn>(x1: D, r2: &D, s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     } else {
     }
     let v5: D = dx_div_euclid(dx_tanh(D::from(n4 as f64) * dx_leaky_relu(s3[n4], D::from(0.41), tr_), tr_), D::from(1.7), tr_);
-    let la6: [D; 2] = [dx_sigmoid(dx_powi(dx_sin(dx_sinh(-D::from(1.05), tr_), tr_), 1, tr_) + (*r2), tr_), dx_sin(s3.iter().enumerate().map(|(j7, e8)| dx_atan2(D::from(n4 as f64), -D::from(2.95), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let la6: [D; 2] = [dx_sigmoid(dx_powi(dx_sin(dx_sinh(-D::from(1.05), tr_), tr_), 1, tr_) + (*r2), tr_), dx_sin(s3.iter().enumerate().map(|(j7, e8)| dx_atan2(D::from(n4 as f64), -D::from(2.95), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let lm9: [D; 2] = la6.map(|t10| -(t10 + t10));
-    (((*r2 * (*r2)) + (*r2)) + (D::from(0.6) * (v5 * dx_sigmoid(x1 * (*r2), tr_)))) + (D::from(0.75) * (lm9[0] * (dx_atan(lm9.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + (*r2), tr_) * D::from(0.95))))
+    (((*r2 * (*r2)) + (*r2)) + (D::from(0.6) * (v5 * dx_sigmoid(x1 * (*r2), tr_)))) + (D::from(0.75) * (lm9[0] * (dx_atan(lm9.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + (*r2), tr_) * D::from(0.95))))
 }
 
 fn p737_eval(x: &[f64]) -> Vec<f64> {
@@ -17881,7 +17881,7 @@ fn p738_dual<D: Dn>(x1: D, x2: D, x3: D, nt: usize, lin17: &LvD<D>, tr_: &mut Tr
         acc20.n += 1;
         acc20.h[2] += dx_sin(dx_asinh(dx_cosh(D::from(1.95), tr_), tr_), tr_) + (*e21);
     }
-    (((dx_atan(((if dx_le(dx_max(x1 + x1, dx_trunc(x3, tr_), tr_), x3 / (dx_exp(x3, tr_) + D::from(0.5)), tr_) { x3 - (x3 + D::from(nt as f64)) } else { D::from(nt as f64) + dx_ln(D::from(1.5) + (x1 * x1), tr_) }) + x1) - x3, tr_) * x1) + (D::from(0.9) * acc11)) + (((D::from(0.25) * dx_tanh(u12[0], tr_)) + (D::from(0.5) * dx_atan(snap13[0], tr_))) + (D::from(1.45) * v16))) + ((D::from(1.15) * lin17.m[1].iter().map(|e18| dx_atan(dx_powf(dx_abs(*e18, tr_) + D::from(0.8), *e18, tr_) + (*e18 / (D::from(1.0) + (*e18 * (*e18)))), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.95) * dx_atan((acc20.sum / D::from(acc20.n as f64)) + (D::from(0.7) * acc20.h[2]), tr_)))
+    (((dx_atan(((if dx_le(dx_max(x1 + x1, dx_trunc(x3, tr_), tr_), x3 / (dx_exp(x3, tr_) + D::from(0.5)), tr_) { x3 - (x3 + D::from(nt as f64)) } else { D::from(nt as f64) + dx_ln(D::from(1.5) + (x1 * x1), tr_) }) + x1) - x3, tr_) * x1) + (D::from(0.9) * acc11)) + (((D::from(0.25) * dx_tanh(u12[0], tr_)) + (D::from(0.5) * dx_atan(snap13[0], tr_))) + (D::from(1.45) * v16))) + ((D::from(1.15) * lin17.m[1].iter().map(|e18| dx_atan(dx_powf(dx_abs(*e18, tr_) + D::from(0.8), *e18, tr_) + (*e18 / (D::from(1.0) + (*e18 * (*e18)))), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.95) * dx_atan((acc20.sum / D::from(acc20.n as f64)) + (D::from(0.7) * acc20.h[2]), tr_)))
 }
 
 fn p738_eval(x: &[f64]) -> Vec<f64> {
@@ -18140,12 +18140,12 @@ fn p740_dual<D: Dn>(s1: &[D], s2: &[D], n3: usize, tr_: &mut Tr) -> D {
     let mut c3 = 0;
     while c3 < 4 {
         c3 += 1;
-        let v4 = dx_recip(dx_abs(s2.iter().map(|e5| dx_ln(dx_abs(*e5, tr_) + D::from(0.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (s2[(n3 + 3) % s2.len()] * D::from((n3 + 1) as f64)), tr_) + D::from(1.4), tr_);
+        let v4 = dx_recip(dx_abs(s2.iter().map(|e5| dx_ln(dx_abs(*e5, tr_) + D::from(0.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (s2[(n3 + 3) % s2.len()] * D::from((n3 + 1) as f64)), tr_) + D::from(1.4), tr_);
     }
     let v8: D = dx_atan(dx_sqrt(dx_abs(v2 - v1, tr_) + D::from(0.55), tr_) + s2[0], tr_) * D::from(std::f64::consts::LN_2);
     let mut acc9: D = D::from(0.0);
     for i10 in 0..3 {
-        acc9 = (D::from(0.5) * acc9) + (if matches!(i10, 1) { dx_tanh(s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + dx_recip(-(dx_abs(D::from(2.5), tr_) + D::from(1.3)), tr_), tr_) } else { dx_tanh(s1[4 - 1 - i10], tr_) });
+        acc9 = (D::from(0.5) * acc9) + (if matches!(i10, 1) { dx_tanh(s1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + dx_recip(-(dx_abs(D::from(2.5), tr_) + D::from(1.3)), tr_), tr_) } else { dx_tanh(s1[4 - 1 - i10], tr_) });
     }
     let mut u12: [D; 1] = [D::from(0.0); 1];
     for (o13, xi14) in u12.iter_mut().zip(s2.iter()) {
@@ -18160,7 +18160,7 @@ fn p740_dual<D: Dn>(s1: &[D], s2: &[D], n3: usize, tr_: &mut Tr) -> D {
         *o17 *= D::from(0.5);
         *o17 += (D::from(0.2) * (*o17)) * (*o17);
     }
-    let mut ld18 = LpD { a: D::from(0.0), v: [dx_sin((dx_elu(acc9, dx_tanh(v2, tr_), tr_) - dx_sqrt(dx_abs(v1, tr_) + D::from(1.5), tr_)) + s2[0], tr_), dx_rem(s1.iter().map(|e19| -D::from(0.65) + (-D::from(0.85))).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.9), tr_)] };
+    let mut ld18 = LpD { a: D::from(0.0), v: [dx_sin((dx_elu(acc9, dx_tanh(v2, tr_), tr_) - dx_sqrt(dx_abs(v1, tr_) + D::from(1.5), tr_)) + s2[0], tr_), dx_rem(s1.iter().map(|e19| -D::from(0.65) + (-D::from(0.85))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(0.9), tr_)] };
     ld18.a = dx_tanh(((D::from(n3 as f64) / (-D::from(2.9))) - dx_ln(dx_abs(v1, tr_) + D::from(1.05), tr_)) + s1[n3 % 4], tr_);
     let mut acc20: D = dx_atan(dx_acosh(dx_abs(s1[(n3 + 2) % 4], tr_) + D::from(1.55), tr_) + s2[(c3 + 3) % s2.len()], tr_) * D::from(0.95);
     let mut k21 = 0;
@@ -18252,12 +18252,12 @@ fn p741_dual(&self, x1: D, r2: &D, tr_: &mut Tr) -> D {
     let mut v4 = dx_rem(D::from(1.75) - self.inner.a[0], dx_abs(self.inner.a[0] - v2, tr_) + D::from(0.5), tr_) * dx_recip(dx_abs(dx_min(self.vel[0], y3[1], tr_), tr_) + D::from(1.25), tr_);
     let mut acc6: D = D::from(0.0);
     for i5 in 0..2 {
-        acc6 += dx_sigmoid(y3.iter().map(|e7| self.w[1][2 - 1 - i5] / (D::from(1.0) + (K741 * K741))).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_min(v1, -D::from(0.75), tr_), tr_);
+        acc6 += dx_sigmoid(y3.iter().map(|e7| self.w[1][2 - 1 - i5] / (D::from(1.0) + (K741 * K741))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - dx_min(v1, -D::from(0.75), tr_), tr_);
     }
     let mut out8: [D; 2] = self.vel;
     out8[0] -= x1;
     let cl9 = |z10: D, tr_: &mut Tr| dx_atan(dx_sqrt(D::from(0.8) + (z10 * z10), tr_) / (D::from(1.0) + (z10 * z10)), tr_);
-    let v12: D = cl9(dx_atan(dx_sqrt(dx_abs(y3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.5), tr_) + self.w[0][1], tr_), tr_) + (D::from(0.8) * cl9(dx_sigmoid(dx_log(dx_abs(self.m, tr_) + D::from(1.4), dx_abs(self.vel[1] / (dx_abs(self.inner.t, tr_) + D::from(1.35)), tr_) + D::from(2.6), tr_), tr_), tr_));
+    let v12: D = cl9(dx_atan(dx_sqrt(dx_abs(y3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.5), tr_) + self.w[0][1], tr_), tr_) + (D::from(0.8) * cl9(dx_sigmoid(dx_log(dx_abs(self.m, tr_) + D::from(1.4), dx_abs(self.vel[1] / (dx_abs(self.inner.t, tr_) + D::from(1.35)), tr_) + D::from(2.6), tr_), tr_), tr_));
     let cl13 = |acc14: D, z15: D, tr_: &mut Tr| (D::from(0.5) * acc14) + dx_atan(z15, tr_);
     let v16: D = y3.iter().copied().fold(D::from(0.2), |acc_, t_| cl13(acc_, t_, tr_));
     let mut ld17 = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
@@ -18341,12 +18341,12 @@ fn p742(x1: f64, x2: f64, a3: [f64; 4], b4: &[f64; 3], f5: bool, wv15: [[f64; 2]
 fn p742_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], b4: &[D; 3], f5: bool, wv15: [[D; 2]; 1], tr_: &mut Tr) -> D {
     for i1 in 0..=2 {
         if dx_le(dx_sqrt(dx_abs(dx_exp2(x1, tr_), tr_) + D::from(0.65), tr_), a3[4 - 1 - i1] * x2, tr_) {
-            let mut v2 = a3.iter().zip(b4.iter()).map(|(p3, q4)| dx_leaky_relu(-D::from(0.65), D::from(0.51), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-            let mut v5 = dx_leaky_relu(x2, dx_sigmoid(b4.iter().fold(D::from(i1 as f64), |acc7, e6| dx_max(acc7, dx_sin(b4.iter().map(|e8| *e6 - (-D::from(0.35))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)), tr_), tr_);
+            let mut v2 = a3.iter().zip(b4.iter()).map(|(p3, q4)| dx_leaky_relu(-D::from(0.65), D::from(0.51), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+            let mut v5 = dx_leaky_relu(x2, dx_sigmoid(b4.iter().fold(D::from(i1 as f64), |acc7, e6| dx_max(acc7, dx_sin(b4.iter().map(|e8| *e6 - (-D::from(0.35))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)), tr_), tr_);
             continue;
         }
         let v9 = dx_relu(dx_exp2(dx_clamp(x1, -D::from(1.95), -D::from(1.05), tr_), tr_), tr_);
-        let v10 = dx_elu(dx_tanh(b4.iter().map(|&e11| b4.iter().map(|&e12| b4[i1] + x1).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(dx_max(a3[i1], a3[i1], tr_) * (D::from(0.5) + b4[i1]), tr_), tr_);
+        let v10 = dx_elu(dx_tanh(b4.iter().map(|&e11| b4.iter().map(|&e12| b4[i1] + x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(dx_max(a3[i1], a3[i1], tr_) * (D::from(0.5) + b4[i1]), tr_), tr_);
     }
     let mut v13 = dx_sqrt(dx_abs(dx_relu(x1 / (dx_exp(-D::from(0.65), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.8), tr_);
     let cc14: D = cdot3_dual(b4, b4, tr_);
@@ -18723,7 +18723,7 @@ fn p744_dual<D: Dn>(b3: &[D; 5], x2: D, x1: D, gp31: &[[D; 2]; 3], ga34: [D; 2],
     for i7 in 0..5 {
         acc8 += dx_log10(dx_abs(dx_tan(dx_tanh(b3[i7], tr_), tr_), tr_) + D::from(0.7), tr_);
     }
-    let mut old9: [D; 2] = [dx_sigmoid(dx_asinh(v1 + b3[1], tr_), tr_), dx_tanh(b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)];
+    let mut old9: [D; 2] = [dx_sigmoid(dx_asinh(v1 + b3[1], tr_), tr_), dx_tanh(b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_)];
     let mut u11: [D; 2] = [dx_tanh(dx_clamp(dx_ln_1p(acc8 * acc8, tr_), dx_sin(v1, tr_), dx_sin(v1, tr_) + D::from(1.7), tr_) + b3[1], tr_), dx_sin(-D::from(2.45) + b3[4], tr_)];
     let mut z12: [D; 2] = [D::from(0.0); 2];
     z12[0] = (u11[0] + (D::from(0.25) * (u11[0] - old9[0]))) + (D::from(0.25) * (dx_atan(dx_clamp(v6, dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(1.45), tr_) * (x1 + D::from(1.55)), tr_) * D::from(0.63)));
@@ -19017,11 +19017,11 @@ fn p746_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], k4: i32, lin27: &LvD<D>, tr_: &mut
             z21 = tmp23;
         }
     }
-    let v26: D = { let mut s_ = D::from(0.0); for e25 in snap18.iter() { if dx_gt(*e25, -D::from(1.487), tr_) { s_ = s_ + dx_atan(dx_sinh(dx_atan(*e25 - (*e25), tr_), tr_), tr_); } } s_ };
+    let v26: D = { let mut s_ = D::from(-0.0); for e25 in snap18.iter() { if dx_gt(*e25, -D::from(1.487), tr_) { s_ = s_ + dx_atan(dx_sinh(dx_atan(*e25 - (*e25), tr_), tr_), tr_); } } s_ };
     let ia28: [D; 2] = [dx_sigmoid(v1 / (dx_exp(dx_sigmoid(z21[0] * x2, tr_), tr_) + D::from(0.5)), tr_), lin27.m[0][1]];
     let ps31 = LpD { a: dx_tanh((ia28.iter().map(|e32| (dx_atan(v2 - lin27.b, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - dx_sigmoid(v1, tr_)) + x1, tr_), v: [dx_sin((lin27.m[0][1] - x1) * (-D::from(2.4) * x2), tr_), x1] };
     let LpD { a: pa33, .. } = ps31;
-    ((((((dx_acosh(dx_abs(-D::from(1.2), tr_) + D::from(1.2), tr_) + x1) - v2) + ((((D::from(0.8) * dx_tanh(u17[0], tr_)) + (D::from(1.2) * dx_sigmoid(snap18[0], tr_))) + (D::from(0.7) * dx_tanh(u20[0], tr_))) + (D::from(0.8) * dx_sigmoid(z21[0], tr_)))) + (D::from(1.05) * v26)) + (D::from(1.25) * dx_tanh(lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| *p29 * *q30).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.55) * pa33), ((dx_sqrt(dx_abs(a3[0] / (dx_exp(x2, tr_) + D::from(0.5)), tr_) + D::from(0.85), tr_) / (-(D::from(1.0) + (x2 * x2)))) + a3[0]) + x1)
+    ((((((dx_acosh(dx_abs(-D::from(1.2), tr_) + D::from(1.2), tr_) + x1) - v2) + ((((D::from(0.8) * dx_tanh(u17[0], tr_)) + (D::from(1.2) * dx_sigmoid(snap18[0], tr_))) + (D::from(0.7) * dx_tanh(u20[0], tr_))) + (D::from(0.8) * dx_sigmoid(z21[0], tr_)))) + (D::from(1.05) * v26)) + (D::from(1.25) * dx_tanh(lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| *p29 * *q30).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.55) * pa33), ((dx_sqrt(dx_abs(a3[0] / (dx_exp(x2, tr_) + D::from(0.5)), tr_) + D::from(0.85), tr_) / (-(D::from(1.0) + (x2 * x2)))) + a3[0]) + x1)
 }
 
 fn p746_eval(x: &[f64]) -> Vec<f64> {
@@ -19218,7 +19218,7 @@ fn p748_dual<D: Dn>(x2: D, x1: D, st: &BodyD<D>, nt: usize, tr_: &mut Tr) -> D {
     for i7 in 0..nt {
         let mut z8: [D; 3] = [D::from(0.0); 3];
         z8[0] = (u6[0] + (D::from(0.25) * (u6[0] - old4[0]))) + (D::from(0.25) * dx_tanh(dx_sinh(dx_tanh(st.vel[0] * st.vel[i7 % 2], tr_), tr_), tr_));
-        z8[1] = (u6[1] + (D::from(0.25) * (u6[1] - old4[1]))) + (D::from(0.25) * dx_tanh((dx_atan(u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * dx_hypot(D::from(i7 as f64), D::from(0.45), tr_)) + st.inner.a[0], tr_));
+        z8[1] = (u6[1] + (D::from(0.25) * (u6[1] - old4[1]))) + (D::from(0.25) * dx_tanh((dx_atan(u6.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) * dx_hypot(D::from(i7 as f64), D::from(0.45), tr_)) + st.inner.a[0], tr_));
         z8[2] = (u6[2] + (D::from(0.25) * (u6[2] - old4[2]))) + (D::from(0.25) * dx_tanh(dx_atan2(-u6[i7], dx_cos(v2, tr_), tr_) + x1, tr_));
         old4 = u6;
         u6 = z8;
@@ -19361,7 +19361,7 @@ fn p749_dual(&self, w2: &[[D; 3]; 2], b1: &[D; 2], nt: usize, tr_: &mut Tr) -> D
     let mut u26: [D; 1] = [dx_sin(dx_powi(self.inner.t, nt as i32, tr_), tr_)];
     for i27 in 0..3 {
         let mut z28: [D; 1] = [D::from(0.0); 1];
-        z28[0] = (D::from(0.5) * u26[0]) + dx_sin(dx_powf(dx_abs(u17.iter().zip(out16.iter()).map(|(p29, q30)| self.vel[(c1 + 3) % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.2), -D::from(0.55), tr_) + self.inner.t, tr_);
+        z28[0] = (D::from(0.5) * u26[0]) + dx_sin(dx_powf(dx_abs(u17.iter().zip(out16.iter()).map(|(p29, q30)| self.vel[(c1 + 3) % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.2), -D::from(0.55), tr_) + self.inner.t, tr_);
         u26 = z28;
     }
     let v31: D = dx_rem_euclid(dx_sigmoid((-D::from(2.3) / (-(dx_abs(self.m, tr_) + D::from(0.55)))) + dx_atan(self.inner.t, tr_), tr_), -D::from(1.35), tr_);
@@ -19557,8 +19557,8 @@ fn p750_dual<D: Dn>(x1: D, b3: &[D; 2], x2: D, s4: &[D], s5: &[D], nt: usize, tr
         if dx_le(x2, dx_elu(x2, dx_tanh(x1, tr_), tr_), tr_) {
             return ((dx_asin(dx_sin(s4[nt + 1] * dx_sigmoid(x2, tr_), tr_) * D::from(0.9), tr_) + x2) + x2) + x1;
         } else {
-            let mut v1 = dx_mul_add(dx_atan((b3[nt] - b3[nt]) + s5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), x1, dx_exp(dx_sin(x2 + x1, tr_), tr_), tr_);
-            v1 *= dx_tanh(s4.iter().map(|&e3| e3).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+            let mut v1 = dx_mul_add(dx_atan((b3[nt] - b3[nt]) + s5.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), x1, dx_exp(dx_sin(x2 + x1, tr_), tr_), tr_);
+            v1 *= dx_tanh(s4.iter().map(|&e3| e3).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
             v1 -= (dx_sigmoid(dx_max(x2, s4[nt], tr_), tr_) * dx_max(x1, b3[nt], tr_)) - dx_max(dx_fract(-D::from(2.25), tr_), dx_max(s5[nt], s5[nt], tr_), tr_);
         }
         for i4 in 1..3 {
@@ -19584,7 +19584,7 @@ fn p750_dual<D: Dn>(x1: D, b3: &[D; 2], x2: D, s4: &[D], s5: &[D], nt: usize, tr
         u12 = z13;
     }
     let cc15: D = cdot_s_dual(s4, s4, tr_);
-    let v19: D = match dx_tanh(dx_sqrt(dx_abs(cc15, tr_) + D::from(0.8), tr_) / (dx_abs(dx_log2(dx_abs(x2, tr_) + D::from(0.75), tr_), tr_) + D::from(1.4)), tr_) { t16 if dx_lt(t16, D::from(0.35), tr_) => dx_atan(b3.iter().enumerate().map(|(j17, e18)| *e18 + x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), _ => dx_tanh((s4[0] * s5[nt]) + (x2 - s4[1]), tr_) };
+    let v19: D = match dx_tanh(dx_sqrt(dx_abs(cc15, tr_) + D::from(0.8), tr_) / (dx_abs(dx_log2(dx_abs(x2, tr_) + D::from(0.75), tr_), tr_) + D::from(1.4)), tr_) { t16 if dx_lt(t16, D::from(0.35), tr_) => dx_atan(b3.iter().enumerate().map(|(j17, e18)| *e18 + x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), _ => dx_tanh((s4[0] * s5[nt]) + (x2 - s4[1]), tr_) };
     (b3[nt] * s5[2]) + (((((D::from(1.1) * dx_tanh(u8[0], tr_)) + (D::from(1.05) * dx_tanh(u12[0], tr_))) + (D::from(0.3) * dx_tanh(old11[0], tr_))) + (D::from(0.95) * dx_sin(cc15, tr_))) + (D::from(1.5) * v19))
 }
 
@@ -20087,10 +20087,10 @@ fn p755_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
     }
     let ia7: [D; 2] = [(y2[1][1] - (y2[0][0] + y2[0][0])) + (*r1), dx_tanh(dx_exp_m1(dx_tanh(dx_sqrt(D::from(1.4) + (v4 * v4), tr_), tr_), tr_) + (*r1), tr_)];
     let m8: D = D::from(num_dual::DualStruct::re(&(dx_tanh(dx_atan(acc6, tr_) * (*r1 * (*r1)), tr_))));
-    let v10: D = m8 + dx_ln(ia7.iter().map(|&e9| dx_exp(e9 - m8, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v10: D = m8 + dx_ln(ia7.iter().map(|&e9| dx_exp(e9 - m8, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let mut lo11: [D; 2] = [dx_sin((if dx_ge(dx_clamp(y2[1][0], -D::from(1.85), D::from(0.3), tr_), -D::from(0.35), tr_) { v3 + y2[0][0] } else if dx_gt(D::from(2.45) / (-(dx_abs(ia7[0], tr_) + D::from(1.05))), D::from(0.55), tr_) { dx_relu(-D::from(0.55), tr_) } else { ia7[1] * ia7[1] }) + (*r1), tr_), dx_sigmoid(dx_sin(acc6, tr_) * (*r1 - D::from(1.7)), tr_)];
     lfill_dual(dx_sin(dx_abs(lo11[1], tr_) + (*r1), tr_), &mut lo11, tr_);
-    let la12: [D; 4] = [dx_atan(dx_atan(y2[1][0] * ia7[1], tr_) + (*r1), tr_), dx_tanh((lo11.iter().copied().map(|e13| dx_max(e13, v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (lo11[1] - v3)) + (*r1), tr_), dx_tanh(dx_atan2(y2[1][1], dx_powi(dx_abs(ia7[0], tr_) + D::from(0.6), -1, tr_), tr_) + (*r1), tr_), dx_sigmoid(dx_recip(-(dx_abs(-lo11[1], tr_) + D::from(0.5)), tr_) + (*r1), tr_)];
+    let la12: [D; 4] = [dx_atan(dx_atan(y2[1][0] * ia7[1], tr_) + (*r1), tr_), dx_tanh((lo11.iter().copied().map(|e13| dx_max(e13, v1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (lo11[1] - v3)) + (*r1), tr_), dx_tanh(dx_atan2(y2[1][1], dx_powi(dx_abs(ia7[0], tr_) + D::from(0.6), -1, tr_), tr_) + (*r1), tr_), dx_sigmoid(dx_recip(-(dx_abs(-lo11[1], tr_) + D::from(0.5)), tr_) + (*r1), tr_)];
     let lm14 = la12.map(|t15| dx_tanh((t15 * t15) * (-D::from(1.1)), tr_));
     (((dx_asinh(dx_cbrt(dx_abs(dx_powf(dx_abs(y2[1][0], tr_) + D::from(1.35), v1, tr_), tr_) + D::from(1.4), tr_), tr_) * v4) + (D::from(0.5) * acc6)) + (D::from(1.15) * v10)) + ((D::from(1.1) * lo11[0]) + (D::from(0.65) * (lm14[1] * dx_tanh((lo11[1] * (dx_sin(acc6, tr_) * la12[0])) + (*r1), tr_))))
 }
@@ -20510,7 +20510,7 @@ fn p759_dual<D: Dn>(x1: D, r2: &D, s3: &[D], st: &BodyD<D>, tr_: &mut Tr) -> D {
     } else if dx_lt(dx_sqrt(dx_abs(D::from(1.2) / D::from(1.65), tr_) + D::from(1.1), tr_), *r2 - (*r2), tr_) {
         return (dx_atan(x1, tr_) / (D::from(1.0) + (st.inner.t * st.inner.t))) * (*r2);
     } else {
-        let mut v9: D = dx_trunc(st.vel[1], tr_) - s3.iter().map(|&e10| dx_sqrt(dx_abs(st.pos[1], tr_) + D::from(1.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let mut v9: D = dx_trunc(st.vel[1], tr_) - s3.iter().map(|&e10| dx_sqrt(dx_abs(st.pos[1], tr_) + D::from(1.4), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         if (dx_ge(st.w[0][1], D::from(0.6), tr_) || dx_ge(s3[1], D::from(0.35), tr_)) && (dx_gt(x1, D::from(0.25), tr_) && dx_le(st.inner.a[1], v9, tr_)) {
             v9 -= dx_acosh(dx_abs(x1, tr_) + D::from(1.1), tr_);
         } else {
@@ -20518,7 +20518,7 @@ fn p759_dual<D: Dn>(x1: D, r2: &D, s3: &[D], st: &BodyD<D>, tr_: &mut Tr) -> D {
     }
     let mut out11: [D; 2] = st.pos;
     out11[0] += dx_sin(dx_acosh(dx_abs(x1 / (D::from(1.0) + (st.m * st.m)), tr_) + D::from(1.35), tr_), tr_);
-    let hh13: [D; 2] = [dx_sin(dx_abs(st.w[0][0], tr_), tr_), dx_tanh(s3.iter().zip(out11.iter()).map(|(p14, q15)| -D::from(2.75) - (-D::from(2.65))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let hh13: [D; 2] = [dx_sin(dx_abs(st.w[0][0], tr_), tr_), dx_tanh(s3.iter().zip(out11.iter()).map(|(p14, q15)| -D::from(2.75) - (-D::from(2.65))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let mut cc12: D = D::from(0.0);
     for l16 in 0..2 {
         cc12 += caff2_dual(&st.w[l16], dx_tanh(hh13[l16] / (dx_abs(*r2 * st.m, tr_) + D::from(0.85)), tr_) * D::from(0.5), &hh13, tr_);
@@ -20608,7 +20608,7 @@ fn p760_dual(&self, r1: &D, tr_: &mut Tr) -> [D; 2] {
     let mut out2: [D; 2] = self.vel;
     out2[1] = dx_tanh(dx_exp(self.pos[0], tr_), tr_);
     out2[1] -= dx_sigmoid(dx_ln_1p(dx_abs(v1, tr_), tr_) * (*r1 - D::from(0.45)), tr_);
-    let mut u3: [D; 1] = [dx_atan(dx_relu(out2.iter().map(|&e4| dx_leaky_relu(self.vel[1], dx_sin(self.inner.a[1], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + self.inner.t, tr_) * D::from(0.95)];
+    let mut u3: [D; 1] = [dx_atan(dx_relu(out2.iter().map(|&e4| dx_leaky_relu(self.vel[1], dx_sin(self.inner.a[1], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + self.inner.t, tr_) * D::from(0.95)];
     let mut z5: [D; 1] = [D::from(0.0); 1];
     for i6 in 0..4 {
         z5[0] = (D::from(0.4) * u3[0]) + (dx_atan(dx_powi(dx_acosh(dx_abs(self.w[i6 % 2][i6 % 2], tr_) + D::from(1.55), tr_), i6 as i32, tr_), tr_) * D::from(0.95));
@@ -20715,7 +20715,7 @@ fn p761_dual<D: Dn>(mut x1: D, r2: &D, x3: D, x4: D, lin12: &LvD<D>, tr_: &mut T
     let v10: D = dx_gamma(dx_sigmoid(*r2, tr_) + D::from(2.0), tr_);
     debug_assert!(!dx_is_nan(dx_tanh((acc8 + (*r2)) / (D::from(1.0) + (acc8 * acc8)), tr_), tr_));
     let v11: D = dx_atan(x1, tr_);
-    (((dx_max(if dx_gt(dx_exp_m1(-D::from(2.15), tr_), D::from(0.8), tr_) { dx_tanh(*r2, tr_) } else { x4 / (dx_abs(x1, tr_) + D::from(0.7)) }, D::from(2.5) + (D::from(1.05) + x3), tr_) + x1) + (D::from(1.45) * acc8)) + ((D::from(0.3) * v10) + (D::from(0.75) * v11))) + ((D::from(0.55) * ((lin12.w[0] + lin12.b) * dx_sigmoid(dx_rem(lin12.m[0][0], dx_abs(lin12.w[2], tr_) + D::from(1.05), tr_), tr_))) + (D::from(1.15) * dx_sin(lin12.w.iter().map(|e13| dx_atan(dx_acosh(dx_abs(-(*e13), tr_) + D::from(1.95), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    (((dx_max(if dx_gt(dx_exp_m1(-D::from(2.15), tr_), D::from(0.8), tr_) { dx_tanh(*r2, tr_) } else { x4 / (dx_abs(x1, tr_) + D::from(0.7)) }, D::from(2.5) + (D::from(1.05) + x3), tr_) + x1) + (D::from(1.45) * acc8)) + ((D::from(0.3) * v10) + (D::from(0.75) * v11))) + ((D::from(0.55) * ((lin12.w[0] + lin12.b) * dx_sigmoid(dx_rem(lin12.m[0][0], dx_abs(lin12.w[2], tr_) + D::from(1.05), tr_), tr_))) + (D::from(1.15) * dx_sin(lin12.w.iter().map(|e13| dx_atan(dx_acosh(dx_abs(-(*e13), tr_) + D::from(1.95), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p761_eval(x: &[f64]) -> Vec<f64> {
@@ -20814,7 +20814,7 @@ fn p762(r1: &f64, a2: [f64; 3], mut st: Body, ow16: Option<f64>, gp31: &[V2], ga
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p762_dual<D: Dn>(r1: &D, a2: [D; 3], mut st: BodyD<D>, ow16: Option<f64>, gp31: &[[D; 2]; 1], ga34: [D; 2], tr_: &mut Tr) -> D {
-    let v1 = dx_acos(dx_sin(dx_cosh(st.pos[1], tr_), tr_) * D::from(0.9), tr_) * a2.iter().map(|e2| st.pos[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v1 = dx_acos(dx_sin(dx_cosh(st.pos[1], tr_), tr_) * D::from(0.9), tr_) * a2.iter().map(|e2| st.pos[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut c3 = 0;
     while c3 < 5 && dx_gt(st.inner.t, -D::from(1.0), tr_) {
         c3 += 1;
@@ -20835,7 +20835,7 @@ fn p762_dual<D: Dn>(r1: &D, a2: [D; 3], mut st: BodyD<D>, ow16: Option<f64>, gp3
     let v12: D = dx_tanh(dx_tan(dx_tanh(snap8[c3 % snap8.len()] / (-(dx_abs(cc11, tr_) + D::from(1.25))), tr_), tr_) + a2[c3 % 3], tr_);
     let cl13 = |z14: D, tr_: &mut Tr| dx_tanh(dx_cbrt(-(D::from(0.7) + (z14 * z14)), tr_), tr_);
     let v15: D = cl13(dx_sigmoid(st.vel[c3 % 2] / D::from(2.05), tr_), tr_) + (D::from(0.25) * cl13(dx_sigmoid(a2[c3 % a2.len()] * (v12 * D::from(1.05)), tr_), tr_));
-    let v19: D = if let Some(f17) = ow16 { dx_tanh(snap8.iter().map(|&e18| cc10).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.inner.t, tr_) * D::from(f17) } else { dx_tanh((dx_atan(D::from(c3 as f64), tr_) * dx_trunc(D::from(c3 as f64), tr_)) + a2[0], tr_) };
+    let v19: D = if let Some(f17) = ow16 { dx_tanh(snap8.iter().map(|&e18| cc10).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.inner.t, tr_) * D::from(f17) } else { dx_tanh((dx_atan(D::from(c3 as f64), tr_) * dx_trunc(D::from(c3 as f64), tr_)) + a2[0], tr_) };
     let k21 = { let mut c_ = 0usize; for v20 in a2.iter() { if dx_lt(*v20, -D::from(0.387), tr_) { c_ += 1; } } c_ };
     let v25: D = if let Some(j22) = k21.checked_sub(1) { a2[1] * D::from(j22 as f64) } else { dx_sigmoid(snap8.iter().fold(st.w[(c3 + 3) % 2][1], |acc24, e23| dx_tanh(acc24 + dx_tanh(dx_asin(dx_sin(-D::from(1.25), tr_) * D::from(0.9), tr_), tr_), tr_)) + st.m, tr_) };
     let lh26 = lpush_dual(&snap8, dx_tanh((if dx_gt(dx_ln(dx_abs(D::from(k21 as f64), tr_) + D::from(0.85), tr_), st.inner.a[(c3 + 1) % 2] - st.w[c3 % 2][k21 % 2], tr_) { snap8[(k21 + 3) % 2] } else { dx_min(snap8[c3 % snap8.len()], v19, tr_) }) + st.w[1][0], tr_), tr_);
@@ -21000,7 +21000,7 @@ fn p763_dual<D: Dn>(mut x1: D, b2: &[D; 2], b3: &[D; 2], w4: &[[D; 3]; 2], ok16:
     for l15 in 0..2 {
         cc13 += caff3_dual(&w4[l15], dx_tanh(D::from(0.6) + b2[1], tr_) * D::from(0.5), &hh14, tr_);
     }
-    let ia17: [D; 4] = [dx_atan(b2.iter().map(|e18| cc13 * (-D::from(2.3))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh({ let t19 = cc13 - cc13; t19 * w4[1][0] }, tr_), dx_atan(-b3[0] + cc13, tr_), dx_sigmoid(if dx_gt(w4[1][2] / (-D::from(2.1)), -D::from(0.15), tr_) { dx_powi(dx_tanh(x1, tr_), 3, tr_) } else { dx_atan2(x1, cc13, tr_) }, tr_)];
+    let ia17: [D; 4] = [dx_atan(b2.iter().map(|e18| cc13 * (-D::from(2.3))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh({ let t19 = cc13 - cc13; t19 * w4[1][0] }, tr_), dx_atan(-b3[0] + cc13, tr_), dx_sigmoid(if dx_gt(w4[1][2] / (-D::from(2.1)), -D::from(0.15), tr_) { dx_powi(dx_tanh(x1, tr_), 3, tr_) } else { dx_atan2(x1, cc13, tr_) }, tr_)];
     let mut acc20: D = D::from(0.0);
     for v21 in ia17.iter() {
         let Some(m22) = ok16 else { continue };
@@ -21011,7 +21011,7 @@ fn p763_dual<D: Dn>(mut x1: D, b2: &[D; 2], b3: &[D; 2], w4: &[[D; 3]; 2], ok16:
         let j25 = ia17.iter().position(|v23| dx_gt(*v23, x1, tr_)).unwrap();
         v24 += ia17[j25] * (dx_atan(dx_cbrt(D::from(0.7) + (cc13 * cc13), tr_) * w4[0][2], tr_) * D::from(0.63));
     }
-    let v27: D = dx_rem_euclid(-dx_atan(D::from(1.6), tr_), dx_abs(b2.iter().copied().map(|e26| acc20).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.2), tr_);
+    let v27: D = dx_rem_euclid(-dx_atan(D::from(1.6), tr_), dx_abs(b2.iter().copied().map(|e26| acc20).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.2), tr_);
     let uq28 = UqD { a: dx_atan(dx_sigmoid(dx_atan2(cc13, hh14[1], tr_), tr_) + x1, tr_), v: [dx_tanh(((-D::from(2.3) / (-(dx_exp(dx_atan(acc20, tr_), tr_) + D::from(0.5)))) * dx_sin(acc20 - D::from(1.05), tr_)) + b3[0], tr_), dx_atan(-b3[0] + v27, tr_)] };
     let [u29, u30] = upair_dual(dx_sin(b3.iter().map(|e31| dx_sin(dx_log2(D::from(0.55) + (w4[0][1] * w4[0][1]), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), b3[0], tr_);
     (((((((dx_log10(D::from(0.65) + (b2[1] * b2[1]), tr_) - (b3[0] / D::from(1.4))) + (-D::from(1.0))) - x1) + x1) + (D::from(0.9) * cc13)) + ((D::from(1.2) * dx_tanh(acc20, tr_)) + (D::from(0.85) * v24))) + (D::from(0.55) * dx_sin(v27, tr_))) + ((D::from(1.5) * uq28.umix_dual(dx_sigmoid(((ia17[1] / (-(dx_abs(hh14[1], tr_) + D::from(1.25)))) / (dx_abs(dx_powi(dx_tanh(acc20, tr_), 3, tr_), tr_) + D::from(0.75))) + x1, tr_), tr_)) + (D::from(0.25) * (u29 + (dx_tanh(dx_mul_add(dx_atan2(D::from(0.05), D::from(2.85), tr_), dx_sigmoid(acc20, tr_), b3[0] * dx_tanh(x1, tr_), tr_), tr_) * u30))))
@@ -21158,7 +21158,7 @@ fn p764_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 5], mut a5: [D; 5], mut st: 
         let t18 = row17[0];
         acc16 += dx_atan((t18 - t18) * (t18 / D::from(1.35)), tr_);
     }
-    [(((((st.inner.a[1] * K764) - K764) + (D::from(1.2) * acc5)) + (((D::from(0.6) * dx_sin(st.vel[1] - snap6[1], tr_)) + (D::from(0.85) * v8)) + (D::from(0.6) * v9))) + (D::from(1.5) * v10)) + (((D::from(0.45) * (acc12.sum / D::from(acc12.n as f64))) + (D::from(1.3) * (D::from(wv14[0].len() as f64) * dx_tanh(snap6.iter().map(|e15| -v2).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.inner.a[1], tr_)))) + (D::from(0.6) * acc16)), (dx_sin((-D::from(2.35) - dx_acosh(dx_abs(-v2, tr_) + D::from(1.2), tr_)) - st.inner.t, tr_) * x1) - st.m, (D::from(1.05) - x1) - x2]
+    [(((((st.inner.a[1] * K764) - K764) + (D::from(1.2) * acc5)) + (((D::from(0.6) * dx_sin(st.vel[1] - snap6[1], tr_)) + (D::from(0.85) * v8)) + (D::from(0.6) * v9))) + (D::from(1.5) * v10)) + (((D::from(0.45) * (acc12.sum / D::from(acc12.n as f64))) + (D::from(1.3) * (D::from(wv14[0].len() as f64) * dx_tanh(snap6.iter().map(|e15| -v2).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.inner.a[1], tr_)))) + (D::from(0.6) * acc16)), (dx_sin((-D::from(2.35) - dx_acosh(dx_abs(-v2, tr_) + D::from(1.2), tr_)) - st.inner.t, tr_) * x1) - st.m, (D::from(1.05) - x1) - x2]
 }
 
 fn p764_eval(x: &[f64]) -> Vec<f64> {
@@ -21260,10 +21260,10 @@ fn p765(x1: f64, s2: &[f64], b3: &[f64; 2], k4: i32, nt: usize) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p765_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 2], k4: i32, nt: usize, tr_: &mut Tr) -> D {
-    let v1: D = dx_sigmoid(s2.iter().zip(b3.iter()).map(|(p2, q3)| b3.iter().zip(s2.iter()).map(|(p4, q5)| *q3).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * (if dx_ge(-D::from(1.1) + s2[nt], x1, tr_) { dx_tanh(x1, tr_) } else if nt % 2 == 1 { x1 } else { dx_atan2(x1, b3[(nt + 1) % b3.len()], tr_) });
+    let v1: D = dx_sigmoid(s2.iter().zip(b3.iter()).map(|(p2, q3)| b3.iter().zip(s2.iter()).map(|(p4, q5)| *q3).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * (if dx_ge(-D::from(1.1) + s2[nt], x1, tr_) { dx_tanh(x1, tr_) } else if nt % 2 == 1 { x1 } else { dx_atan2(x1, b3[(nt + 1) % b3.len()], tr_) });
     let mut v6 = ((D::from((nt + 1) as f64) / (D::from(1.0) + (x1 * x1))) + b3[(nt + 1) % 2]) - v1;
     if dx_lt(dx_max(x1, s2[3], tr_) / (dx_abs(D::from(2.5) + x1, tr_) + D::from(1.05)), s2[nt] - v6, tr_) {
-        let mut v7 = dx_acosh(dx_abs(dx_exp2(dx_sigmoid(b3.iter().map(|e8| v1 / (-D::from(2.25))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(1.5), tr_);
+        let mut v7 = dx_acosh(dx_abs(dx_exp2(dx_sigmoid(b3.iter().map(|e8| v1 / (-D::from(2.25))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(1.5), tr_);
         return dx_atan(((dx_asin(dx_tanh(x1, tr_) * D::from(0.9), tr_) + dx_trunc(b3[nt % 2], tr_)) - v1) - v6, tr_) * v1;
     } else {
     }
@@ -21279,7 +21279,7 @@ fn p765_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 2], k4: i32, nt: usize, tr_: &mut 
     if dx_gt(dx_abs(v12, tr_), D::from(1e300), tr_) {
         let _ = v12 * D::from(2.0);
     }
-    let mut lo13: [D; 2] = [dx_sigmoid(b3.iter().map(|e14| dx_exp2(-D::from(0.1), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sigmoid(dx_sinh(dx_sigmoid(s2[nt] * v1, tr_), tr_), tr_)];
+    let mut lo13: [D; 2] = [dx_sigmoid(b3.iter().map(|e14| dx_exp2(-D::from(0.1), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_sigmoid(dx_sinh(dx_sigmoid(s2[nt] * v1, tr_), tr_), tr_)];
     let r15: D = lscale_dual(dx_sin(-dx_asinh(v1, tr_) + s2[5 - 1 - nt], tr_), &mut lo13, tr_);
     (((dx_tanh(dx_exp2(dx_atan(dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_), tr_) / (D::from(1.0) + (v1 * v1)), tr_) * v1) + (D::from(1.3) * dx_sigmoid(u9[1], tr_))) + (D::from(1.45) * v12)) + ((D::from(0.65) * (lo13[1] * lo13[0])) + (D::from(1.25) * r15))
 }
@@ -21470,7 +21470,7 @@ fn p767_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> (D, D) {
         for i2 in 0..5 {
             let mut y3: [D; 3] = [D::from(0.0); 3];
             let v4 = dx_log10(dx_abs(x1, tr_) + D::from(1.1), tr_);
-            let mut v5 = (y3.iter().map(|e6| y3[i2 % 3] * y3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_cos(y3[i2 % 3], tr_)) / D::from(2.7);
+            let mut v5 = (y3.iter().map(|e6| y3[i2 % 3] * y3[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_cos(y3[i2 % 3], tr_)) / D::from(2.7);
             v1 -= dx_sigmoid(dx_signum(dx_sin(dx_hypot(v5, y3[i2 % 3], tr_), tr_), tr_), tr_);
         }
         let v7 = dx_sigmoid(dx_exp_m1(K767, tr_) - (K767 * K767), tr_);
@@ -21497,12 +21497,12 @@ fn p767_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> (D, D) {
     for (i20, o19) in u15.iter_mut().enumerate().skip(1) {
         *o19 -= (D::from(0.25) * D::from(i20 as f64)) * ia14[i20 - 1];
     }
-    let lo22 = if dx_gt(dx_atan(ia14.iter().map(|&e23| dx_log10(D::from(0.75) + (K767 * K767), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_), -D::from(0.887), tr_) { Some(dx_sigmoid((dx_rem(ia14[0], dx_abs(v1, tr_) + D::from(1.0), tr_) + (-(-D::from(2.55)))) + x1, tr_)) } else { None };
+    let lo22 = if dx_gt(dx_atan(ia14.iter().map(|&e23| dx_log10(D::from(0.75) + (K767 * K767), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x1, tr_), -D::from(0.887), tr_) { Some(dx_sigmoid((dx_rem(ia14[0], dx_abs(v1, tr_) + D::from(1.0), tr_) + (-(-D::from(2.55)))) + x1, tr_)) } else { None };
     let v25: D = match lo22 { Some(ov24) if dx_gt(ov24, D::from(0.613), tr_) => ov24 + dx_sin(v13 + x1, tr_), Some(ov24) => dx_abs(-ov24, tr_) + dx_tanh(D::from(0.25) + x1, tr_), None => dx_tanh((dx_cbrt(dx_abs(-D::from(1.15), tr_) + D::from(1.5), tr_) + v1) + x1, tr_) };
     let ls26 = LpD { a: dx_sin(dx_exp_m1(ia14[0], tr_) + x1, tr_), v: [dx_sin((dx_powf(dx_sin(dx_abs(v1, tr_) + D::from(1.05), tr_) + D::from(1.5), K767, tr_) - K767) + x1, tr_), dx_atan(dx_log2(dx_abs(K767, tr_) + D::from(1.4), tr_) + (x1 - v1), tr_)] };
     let ra29: [D; 2] = [dx_sigmoid(dx_asinh(-ia14[1], tr_) + x1, tr_), dx_sigmoid(({ let t30 = ia14[1] - ia14[1]; t30 * dx_sin(v1, tr_) }) + x1, tr_)];
     let [u27, u28] = cpair2_dual(&ra29, tr_);
-    ((((((((dx_atan(v1 + dx_atan2(-D::from(0.8), D::from(2.8), tr_), tr_) * dx_min(-K767, dx_log10(D::from(1.4) + (K767 * K767), tr_), tr_)) + D::from(2.65)) * dx_tanh(v1, tr_)) + x1) + (D::from(1.1) * v13)) + (D::from(0.45) * dx_atan(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.4) * v25) + (D::from(1.05) * (ls26.a * ls26.v[0])))) + (D::from(1.2) * (u27 + (dx_sigmoid(dx_acosh(dx_abs(dx_atan(ra29[1], tr_), tr_) + D::from(1.35), tr_) + x1, tr_) * u28))), (dx_atan(dx_tan(dx_sin(dx_tanh(v1, tr_) * dx_atan(D::from(2.1) + x1, tr_), tr_), tr_) + v1, tr_) * dx_tanh(x1, tr_)) + K767)
+    ((((((((dx_atan(v1 + dx_atan2(-D::from(0.8), D::from(2.8), tr_), tr_) * dx_min(-K767, dx_log10(D::from(1.4) + (K767 * K767), tr_), tr_)) + D::from(2.65)) * dx_tanh(v1, tr_)) + x1) + (D::from(1.1) * v13)) + (D::from(0.45) * dx_atan(u15.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.4) * v25) + (D::from(1.05) * (ls26.a * ls26.v[0])))) + (D::from(1.2) * (u27 + (dx_sigmoid(dx_acosh(dx_abs(dx_atan(ra29[1], tr_), tr_) + D::from(1.35), tr_) + x1, tr_) * u28))), (dx_atan(dx_tan(dx_sin(dx_tanh(v1, tr_) * dx_atan(D::from(2.1) + x1, tr_), tr_), tr_) + v1, tr_) * dx_tanh(x1, tr_)) + K767)
 }
 
 fn p767_eval(x: &[f64]) -> Vec<f64> {
@@ -21703,7 +21703,7 @@ fn p768_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 2], f4: bool, tr_: &mut Tr) -> D {
     }
     let ia8: [D; 4] = [dx_sigmoid((v2 / (dx_exp(dx_sin(x1, tr_), tr_) + D::from(0.5))) * dx_tanh(x1 + x1, tr_), tr_), dx_atan(dx_log(D::from(1.25) + (s2[2] * s2[2]), D::from(2.75), tr_), tr_), b3[1], dx_atan(-dx_log2(D::from(1.25) + (K768 * K768), tr_) + x1, tr_)];
     let lh9 = lpush_dual(&ia8, dx_sin(dx_exp(dx_sigmoid(dx_max(v2, s2[4], tr_), tr_), tr_), tr_), tr_);
-    (((dx_leaky_relu(dx_powi(dx_abs(dx_log2(D::from(1.35) + (K768 * K768), tr_), tr_) + D::from(1.5), -2, tr_), dx_tanh(s2[3], tr_), tr_) + K768) - b3[1]) + (D::from(1.4) * v2)) + ((D::from(1.0) * lv3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.9) * lh9.iter().map(|&t10| dx_tanh(dx_clamp(dx_log2(dx_abs(t10, tr_) + D::from(0.9), tr_), t10, t10 + D::from(2.0), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    (((dx_leaky_relu(dx_powi(dx_abs(dx_log2(D::from(1.35) + (K768 * K768), tr_), tr_) + D::from(1.5), -2, tr_), dx_tanh(s2[3], tr_), tr_) + K768) - b3[1]) + (D::from(1.4) * v2)) + ((D::from(1.0) * lv3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.9) * lh9.iter().map(|&t10| dx_tanh(dx_clamp(dx_log2(dx_abs(t10, tr_) + D::from(0.9), tr_), t10, t10 + D::from(2.0), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p768_eval(x: &[f64]) -> Vec<f64> {
@@ -21821,8 +21821,8 @@ fn p769_dual<D: Dn>(x1: D, b2: &[D; 2], f3: bool, tr_: &mut Tr) -> (D, D) {
     for i17 in (0..3).rev() {
         acc16 = (D::from(0.5) * acc16) + (if matches!(i17, 1) { dx_sigmoid(D::from(1.65) * b2[(i17 + 2) % 2], tr_) } else { dx_tanh(dx_acos(dx_tanh(D::from(i17 as f64), tr_) * D::from(0.9), tr_) + b2[i17 % 2], tr_) });
     }
-    let v19: D = dx_div_euclid(dx_sigmoid(dx_rem(b2[1], dx_exp(x1, tr_) + D::from(0.5), tr_), tr_), -(dx_abs(b2.iter().map(|e18| dx_sinh(*e18, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.55)), tr_);
-    (((((b2.iter().copied().map(|e10| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_) * x1) + x1) * x1) + (((D::from(1.45) * dx_tanh(u12[0], tr_)) + (D::from(1.2) * dx_sigmoid(old11[0], tr_))) + (D::from(0.85) * acc16))) + (D::from(1.25) * (v19 * dx_sin(v19 - x1, tr_))), dx_atan((b2[1] - ((x1 / (dx_abs(b2[1], tr_) + D::from(1.35))) - (b2[1] * b2[1]))) * x1, tr_) * x1)
+    let v19: D = dx_div_euclid(dx_sigmoid(dx_rem(b2[1], dx_exp(x1, tr_) + D::from(0.5), tr_), tr_), -(dx_abs(b2.iter().map(|e18| dx_sinh(*e18, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.55)), tr_);
+    (((((b2.iter().copied().map(|e10| x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * x1) + x1) * x1) + (((D::from(1.45) * dx_tanh(u12[0], tr_)) + (D::from(1.2) * dx_sigmoid(old11[0], tr_))) + (D::from(0.85) * acc16))) + (D::from(1.25) * (v19 * dx_sin(v19 - x1, tr_))), dx_atan((b2[1] - ((x1 / (dx_abs(b2[1], tr_) + D::from(1.35))) - (b2[1] * b2[1]))) * x1, tr_) * x1)
 }
 
 fn p769_eval(x: &[f64]) -> Vec<f64> {
@@ -21899,7 +21899,7 @@ fn p770(b3: &[f64; 3], r2: &f64, x1: f64, b4: &[f64; 3]) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p770_dual<D: Dn>(b3: &[D; 3], r2: &D, x1: D, b4: &[D; 3], tr_: &mut Tr) -> D {
     let x1 = x1 + dx_rem(-D::from(2.35) * (*r2), D::from(1.0) + (b3[0] * b3[0]), tr_);
-    let x1 = x1 + (dx_mul_add(-D::from(1.85), *r2, *r2, tr_) * dx_tanh(b3.iter().zip(b4.iter()).map(|(p1, q2)| *p1 * b4[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_));
+    let x1 = x1 + (dx_mul_add(-D::from(1.85), *r2, *r2, tr_) * dx_tanh(b3.iter().zip(b4.iter()).map(|(p1, q2)| *p1 * b4[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_));
     let v3: D = (b4[0] * (b4[0] - b3[1])) * (b3[1] - dx_elu(b3[1], dx_tanh(*r2, tr_), tr_));
     let mut v4 = *r2;
     if dx_le((v4 * b4[2]) + (D::from(2.9) - (-D::from(2.05))), dx_powf(D::from(1.35) + (b3[1] * b3[1]), D::from(0.9), tr_), tr_) {
@@ -21922,8 +21922,8 @@ fn p770_dual<D: Dn>(b3: &[D; 3], r2: &D, x1: D, b4: &[D; 3], tr_: &mut Tr) -> D 
     let cc11: D = cdot3_dual(b4, b4, tr_);
     let ia12: [D; 4] = [dx_tanh(acc9 + (*r2), tr_), b4[2], dx_sigmoid(dx_exp(b3[1], tr_) + (b4[1] + v4), tr_), dx_tanh(dx_acosh(dx_abs(b3[1] + b4[0], tr_) + D::from(1.45), tr_), tr_)];
     let m13: D = D::from(num_dual::DualStruct::re(&(dx_tanh(dx_asin(dx_tanh(*r2, tr_) * D::from(0.9), tr_) + (-v4), tr_))));
-    let v15: D = dx_exp(ia12[3] - m13, tr_) / ia12.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let v17: D = b4.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_sinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v15: D = dx_exp(ia12[3] - m13, tr_) / ia12.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    let v17: D = b4.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_sinh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     (((dx_clamp(b3[1], -D::from(1.35), D::from(0.8), tr_) - (*r2)) + (D::from(0.4) * acc9)) + ((D::from(0.3) * dx_sin(cc10, tr_)) + (D::from(0.6) * dx_tanh(cc11, tr_)))) + ((D::from(1.1) * v15) + (D::from(0.85) * dx_tanh(v17, tr_)))
 }
 
@@ -22139,7 +22139,7 @@ fn p771_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], s5: &[D], mut a4: [D; 5], nt: usi
         z14 = tmp15;
     }
     let cc16: D = cdot1_dual(&z14, &u13, tr_);
-    let v19: D = dx_rem_euclid(dx_sin(u13.iter().zip(z14.iter()).map(|(p17, q18)| dx_leaky_relu(s5[nt], dx_sin(cc16, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_log(dx_abs(a4[nt], tr_) + D::from(1.3), D::from(7.95), tr_), tr_), D::from(2.55), tr_);
+    let v19: D = dx_rem_euclid(dx_sin(u13.iter().zip(z14.iter()).map(|(p17, q18)| dx_leaky_relu(s5[nt], dx_sin(cc16, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * dx_log(dx_abs(a4[nt], tr_) + D::from(1.3), D::from(7.95), tr_), tr_), D::from(2.55), tr_);
     let mut lo20 = None;
     for e21 in u13.iter() {
         if dx_gt(*e21, -D::from(1.237), tr_) {
@@ -22338,7 +22338,7 @@ fn p773(&self, x1: f64, s2: &[f64], s3: &[f64], n4: usize, k5: i32) -> Vec<f64> 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p773_dual(&self, x1: D, s2: &[D], s3: &[D], n4: usize, k5: i32, tr_: &mut Tr) -> Vec<D> {
-    let mut v1: D = dx_acosh(dx_abs(s2.iter().zip(s3.iter()).map(|(p2, q3)| -self.inner.a[n4 % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.65), tr_);
+    let mut v1: D = dx_acosh(dx_abs(s2.iter().zip(s3.iter()).map(|(p2, q3)| -self.inner.a[n4 % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.65), tr_);
     if n4 > 0 && dx_le(self.m + x1, -D::from(1.0), tr_) {
         v1 /= dx_abs(dx_acosh(dx_abs(self.inner.t * D::from(2.2), tr_) + D::from(1.7), tr_) * (-dx_atanh(dx_tanh(s2[1], tr_) * D::from(0.9), tr_)), tr_) + D::from(0.8);
         if dx_ge(v1, -D::from(0.8), tr_) {
@@ -22569,7 +22569,7 @@ fn p775_dual<D: Dn>(x1: D, x2: D, x4: D, x3: D, tr_: &mut Tr) -> D {
     }
     let v14: D = (0..3).step_by(2).skip(1).map(|e13| dx_tanh(dx_rem(x1, dx_abs(x1, tr_) + D::from(0.65), tr_) / (dx_exp(dx_tanh(D::from(2.45) + D::from(0.9), tr_), tr_) + D::from(0.5)), tr_) + dx_tanh(D::from(e13 as f64), tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
     let ia15: [D; 4] = [dx_atan(-D::from(1.6) + x1, tr_), dx_rem(-x3, dx_exp(dx_tanh(D::from(1.2) + (-D::from(2.5)), tr_), tr_) + D::from(0.5), tr_), dx_atan(dx_ln_1p(dx_abs(x1, tr_), tr_) * (-D::from(0.55) - x1), tr_), dx_tanh(dx_tan(dx_sin(v14 - v14, tr_), tr_) + x4, tr_)];
-    let v17: D = ia15.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_sin(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v17: D = ia15.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_sin(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     (((((dx_min(x4, dx_atan(x3, tr_), tr_) + x3) * x4) + x3) + (D::from(0.5) * acc12)) + (D::from(1.05) * v14)) + (D::from(0.65) * dx_sigmoid(v17, tr_))
 }
 
@@ -22768,7 +22768,7 @@ fn p777_dual<D: Dn>(f3: bool, x2: D, r1: &D, tr_: &mut Tr) -> D {
     for i8 in 0..3 {
         acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_tanh((dx_leaky_relu(v3, D::from(0.01), tr_) / (dx_abs(dx_max(y5[i8 % y5.len()], v3, tr_), tr_) + D::from(0.9))) + x2, tr_), 1 => dx_tanh(dx_log10(dx_abs(dx_max(v3, v3, tr_), tr_) + D::from(1.45), tr_) + (*r1), tr_), _ => dx_sin(dx_leaky_relu(dx_atan(y5[i8 % 2], tr_), D::from(0.11), tr_) + (*r1), tr_) });
     }
-    (dx_ln(dx_abs((*r1 - (*r1)) - y5.iter().map(|e6| -D::from(2.95) * dx_tanh(v3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), tr_) - v4) + (D::from(1.05) * acc7)
+    (dx_ln(dx_abs((*r1 - (*r1)) - y5.iter().map(|e6| -D::from(2.95) * dx_tanh(v3, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), tr_) - v4) + (D::from(1.05) * acc7)
 }
 
 fn p777_eval(x: &[f64]) -> Vec<f64> {
@@ -22973,10 +22973,10 @@ fn p779_dual<D: Dn>(b3: &[D; 2], mut x2: D, mut x1: D, k4: i32, nt: usize, tr_: 
         if dx_lt(dx_max(dx_ln_1p(dx_abs(b3[nt], tr_), tr_), b3[2 - 1 - nt] - b3[nt], tr_), D::from(1.0), tr_) {
             x1 = dx_round(dx_cbrt(dx_abs(v4, tr_) + D::from(1.4), tr_), tr_) - dx_log2(dx_abs(v4, tr_) + D::from(1.1), tr_);
             x2 = dx_tanh(x2 * dx_floor(dx_sin(b3[0], tr_) + dx_sigmoid(b3[nt], tr_), tr_), tr_);
-            x1 /= dx_abs(b3.iter().map(|e5| dx_rem(b3[1] - D::from(nt as f64), D::from(1.0) + (b3[nt] * b3[nt]), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.45);
+            x1 /= dx_abs(b3.iter().map(|e5| dx_rem(b3[1] - D::from(nt as f64), D::from(1.0) + (b3[nt] * b3[nt]), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.45);
         } else if nt < 1 {
             let v6 = -dx_sin(b3[nt] / (D::from(1.0) + (dx_tanh(x2, tr_) * dx_tanh(x2, tr_))), tr_);
-            x2 = dx_tanh(x2 * dx_atan(dx_log(dx_abs(b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.2), D::from(6.0), tr_), tr_), tr_);
+            x2 = dx_tanh(x2 * dx_atan(dx_log(dx_abs(b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.2), D::from(6.0), tr_), tr_), tr_);
         }
         return [((b3[nt] + x1) + x1) - dx_atan(x2, tr_), (dx_acos(dx_tanh(b3[2 - 1 - nt] / (-(dx_exp(dx_sigmoid(x2, tr_), tr_) + D::from(0.5))), tr_) * D::from(0.9), tr_) - dx_tanh(x2, tr_)) - x1];
     } else if dx_ge(dx_min(D::from(2.45), x1, tr_) + x2, -D::from(0.75), tr_) {
@@ -23284,7 +23284,7 @@ fn p782_dual<D: Dn>(r1: &D, a2: [D; 5], a3: [D; 3], b4: &[D; 5], n5: usize, tr_:
         }
     }
     let mut old6: [D; 2] = [dx_sigmoid(dx_asinh(b4.iter().zip(a2.iter()).fold(b4[n5 + 1], |acc9, (p7, q8)| (acc9 * D::from(0.5)) + dx_tanh(dx_sin(a3[(c1 + 1) % a3.len()], tr_), tr_)), tr_), tr_), dx_atan(dx_asin(dx_tanh(*r1, tr_) * D::from(0.9), tr_) * dx_abs(D::from(n5 as f64), tr_), tr_) * D::from(0.95)];
-    let mut u10: [D; 2] = [dx_tanh(dx_max(dx_min(D::from(2.7), *r1, tr_), a2[n5] / (dx_exp(dx_tanh(D::from(c1 as f64), tr_), tr_) + D::from(0.5)), tr_), tr_), dx_tanh(dx_max(dx_min(a2[2], *r1, tr_), a2.iter().zip(old6.iter()).map(|(p11, q12)| dx_exp2(*p11, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)];
+    let mut u10: [D; 2] = [dx_tanh(dx_max(dx_min(D::from(2.7), *r1, tr_), a2[n5] / (dx_exp(dx_tanh(D::from(c1 as f64), tr_), tr_) + D::from(0.5)), tr_), tr_), dx_tanh(dx_max(dx_min(a2[2], *r1, tr_), a2.iter().zip(old6.iter()).map(|(p11, q12)| dx_exp2(*p11, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)];
     let mut z13: [D; 2] = [D::from(0.0); 2];
     for i14 in 0..n5 {
         z13[0] = (u10[0] + (D::from(0.25) * (u10[0] - old6[0]))) + (D::from(0.25) * (dx_atan((old6[n5] / (dx_abs(*r1, tr_) + D::from(1.15))) - dx_elu(b4[5 - 1 - i14], D::from(2.0), tr_), tr_) * D::from(0.63)));
@@ -23296,11 +23296,11 @@ fn p782_dual<D: Dn>(r1: &D, a2: [D; 5], a3: [D; 3], b4: &[D; 5], n5: usize, tr_:
     while c16 < 1 {
         c16 += 1;
         let snap18 = u10;
-        u10[1] = (D::from(0.4) * snap18[0]) + (dx_atan(dx_atanh(dx_sin(a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(0.9), tr_), tr_) * D::from(0.95));
-        u10[0] = (D::from(0.3) * snap18[1]) + dx_tanh(a3.iter().map(|e20| b4[c16] + (*r1)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        u10[1] = (D::from(0.4) * snap18[0]) + (dx_atan(dx_atanh(dx_sin(a2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(0.9), tr_), tr_) * D::from(0.95));
+        u10[0] = (D::from(0.3) * snap18[1]) + dx_tanh(a3.iter().map(|e20| b4[c16] + (*r1)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     }
     let lo21 = if dx_gt(dx_tanh(dx_ln(dx_abs(a2[c1 + 1], tr_) + D::from(1.15), tr_), tr_), *r1, tr_) { Some(dx_atan(dx_min(dx_exp_m1(*r1, tr_), D::from(n5 as f64) + z13[c1 % 2], tr_), tr_)) } else { None };
-    let v25: D = match lo21 { Some(ov22) if dx_gt(ov22, -D::from(0.587), tr_) => ov22 * dx_sigmoid(u10[2 - 1 - c16] * (*r1), tr_), Some(ov22) => dx_sin(dx_exp_m1(ov22, tr_), tr_) + dx_sin(old6.iter().enumerate().map(|(j23, e24)| dx_rem(b4[c16 + 1], D::from(2.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + b4[0], tr_), None => dx_sigmoid(dx_min(-(-D::from(1.1)), *r1 - (*r1), tr_), tr_) };
+    let v25: D = match lo21 { Some(ov22) if dx_gt(ov22, -D::from(0.587), tr_) => ov22 * dx_sigmoid(u10[2 - 1 - c16] * (*r1), tr_), Some(ov22) => dx_sin(dx_exp_m1(ov22, tr_), tr_) + dx_sin(old6.iter().enumerate().map(|(j23, e24)| dx_rem(b4[c16 + 1], D::from(2.05), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + b4[0], tr_), None => dx_sigmoid(dx_min(-(-D::from(1.1)), *r1 - (*r1), tr_), tr_) };
     let mut lo26: [D; 2] = [D::from(0.0); 2];
     lfill2_dual(dx_atan((if n5 % 3 == 0 { -D::from(0.75) } else { u10[n5] }) + a3[3 - 1 - c16], tr_) * D::from(0.95), &mut lo26, tr_);
     ((((dx_asinh(dx_exp(dx_sin(D::from((c1 + 1) as f64), tr_), tr_), tr_) + dx_ln_1p(dx_abs(*r1 / (D::from(1.0) + (*r1 * (*r1))), tr_), tr_)) * (*r1)) + (((D::from(0.6) * u10[1]) + (D::from(1.45) * old6[0])) + (D::from(1.15) * dx_tanh(u10[0], tr_)))) + ((D::from(1.2) * v25) + (D::from(0.85) * lo26[1])), ((a2[n5] * (*r1)) - (*r1)) * (*r1))
@@ -23523,7 +23523,7 @@ fn p783_dual(&self, s1: &[D], s2: &[D], wv15: [[D; 3]; 1], ok17: Option<usize>, 
         let r25 = self.w[k22];
         acc21 += cdot2_dual(&r25, &ra24, tr_) * r25[1];
     }
-    (((((self.w[1][1] - self.inner.t) + (D::from(0.4) * dx_tanh(out12[0], tr_))) + ((D::from(0.45) * v14) + (D::from(0.8) * dx_sigmoid(v16, tr_)))) + (D::from(0.45) * dx_atan(D::from(m18 as f64) * dx_atan((if dx_lt(dx_sigmoid(self.inner.t, tr_), -D::from(0.4), tr_) { D::from(2.85) } else { out12.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + self.w[m18 % 2][m18 % 2], tr_), tr_))) + (D::from(0.95) * v20)) + (D::from(1.4) * dx_tanh(acc21, tr_))
+    (((((self.w[1][1] - self.inner.t) + (D::from(0.4) * dx_tanh(out12[0], tr_))) + ((D::from(0.45) * v14) + (D::from(0.8) * dx_sigmoid(v16, tr_)))) + (D::from(0.45) * dx_atan(D::from(m18 as f64) * dx_atan((if dx_lt(dx_sigmoid(self.inner.t, tr_), -D::from(0.4), tr_) { D::from(2.85) } else { out12.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_) }) + self.w[m18 % 2][m18 % 2], tr_), tr_))) + (D::from(0.95) * v20)) + (D::from(1.4) * dx_tanh(acc21, tr_))
 }
 }
 
@@ -23640,7 +23640,7 @@ fn p784_dual<D: Dn>(x1: D, x2: D, x3: D, f4: bool, ps8: &[PtD<D>], pts12: &[(D, 
     for p10 in ps8.iter() {
         acc9 += dx_clamp(p10.x, -D::from(1.75), D::from(0.2), tr_) + dx_atan(p10.f[1] * dx_sin(p10.f[1], tr_), tr_);
     }
-    ((((dx_cbrt(-(dx_abs(dx_sin(y6[c7 % y6.len()][0], tr_) * dx_sigmoid(y6[1][c7 % 2], tr_), tr_) + D::from(1.3)), tr_) * (D::from(1.3) * dx_log(dx_abs(y6[0][c7 % 2], tr_) + D::from(1.3), dx_abs(v1, tr_) + D::from(1.6), tr_))) + x2) - v1) - v1) + (((D::from(0.4) * dx_sin(acc9, tr_)) + (D::from(1.05) * ps8.iter().map(|p11| dx_tanh(p11.x / (dx_abs(dx_exp(p11.x, tr_), tr_) + D::from(0.6)), tr_) * dx_atan(dx_powf(dx_abs(p11.f[1], tr_) + D::from(1.15), p11.f[1], tr_) - (-D::from(3.0) + p11.f[1]), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.45) * pts12.iter().map(|&(qa13, qb14)| dx_atan((qa13 + qa13) * (-qa13), tr_) * qb14).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    ((((dx_cbrt(-(dx_abs(dx_sin(y6[c7 % y6.len()][0], tr_) * dx_sigmoid(y6[1][c7 % 2], tr_), tr_) + D::from(1.3)), tr_) * (D::from(1.3) * dx_log(dx_abs(y6[0][c7 % 2], tr_) + D::from(1.3), dx_abs(v1, tr_) + D::from(1.6), tr_))) + x2) - v1) - v1) + (((D::from(0.4) * dx_sin(acc9, tr_)) + (D::from(1.05) * ps8.iter().map(|p11| dx_tanh(p11.x / (dx_abs(dx_exp(p11.x, tr_), tr_) + D::from(0.6)), tr_) * dx_atan(dx_powf(dx_abs(p11.f[1], tr_) + D::from(1.15), p11.f[1], tr_) - (-D::from(3.0) + p11.f[1]), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(1.45) * pts12.iter().map(|&(qa13, qb14)| dx_atan((qa13 + qa13) * (-qa13), tr_) * qb14).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p784_eval(x: &[f64]) -> Vec<f64> {
@@ -23808,13 +23808,13 @@ fn p785_dual<D: Dn>(x1: D, s2: &[D], k5: i32, a4: [D; 2], s3: &[D], pts15: &[(D,
             let v2 = dx_atanh(dx_tanh(dx_powf(dx_abs(x1, tr_) + D::from(1.5), D::from(0.25), tr_), tr_) * D::from(0.9), tr_) * (x1 - (s3[0] - s3[0]));
             let mut v3 = dx_ln(dx_abs(dx_clamp(v2, -D::from(1.95), -D::from(0.5), tr_) + dx_cbrt(dx_abs(D::from(1.65), tr_) + D::from(0.65), tr_), tr_) + D::from(1.0), tr_);
         } else {
-            let mut v4: D = dx_ceil(dx_hypot(s2[0], x1, tr_) - a4.iter().enumerate().map(|(j5, e6)| dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+            let mut v4: D = dx_ceil(dx_hypot(s2[0], x1, tr_) - a4.iter().enumerate().map(|(j5, e6)| dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
         }
     } else {
     }
     let cc10: D = cdot_s_dual(s3, s3, tr_);
     let ia11: [D; 2] = [dx_tanh(dx_relu(dx_softplus(x1, tr_), tr_), tr_), dx_atan(cc10 + s3[0], tr_)];
-    let v14: D = { let mut s_ = D::from(0.0); for e13 in ia11.iter().rev() { if dx_gt(*e13, x1, tr_) { s_ = s_ + dx_tanh(dx_log10(dx_abs(dx_min(-D::from(1.35), *e13, tr_), tr_) + D::from(0.95), tr_), tr_); } } s_ };
+    let v14: D = { let mut s_ = D::from(-0.0); for e13 in ia11.iter().rev() { if dx_gt(*e13, x1, tr_) { s_ = s_ + dx_tanh(dx_log10(dx_abs(dx_min(-D::from(1.35), *e13, tr_), tr_) + D::from(0.95), tr_), tr_); } } s_ };
     let mut acc16: D = D::from(0.0);
     for &(qa17, qb18) in pts15.iter() {
         acc16 += qa17 + dx_tanh(dx_sqrt(dx_abs(dx_exp(qb18, tr_), tr_) + D::from(1.25), tr_), tr_);
@@ -23996,7 +23996,7 @@ fn p786_dual<D: Dn>(x1: D, b4: &[D; 3], a3: [D; 2], s2: &[D], tr_: &mut Tr) -> D
     let mut c3 = 0;
     while c3 < 2 {
         c3 += 1;
-        let v4 = a3.iter().enumerate().map(|(j5, e6)| dx_relu(D::from(c3 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_min(b4.iter().enumerate().fold(s2[0], |acc9, (j7, e8)| dx_tanh(acc9 + dx_tanh(x1 - b4[c3], tr_), tr_)), x1 - a3[(c3 + 2) % 2], tr_);
+        let v4 = a3.iter().enumerate().map(|(j5, e6)| dx_relu(D::from(c3 as f64), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_min(b4.iter().enumerate().fold(s2[0], |acc9, (j7, e8)| dx_tanh(acc9 + dx_tanh(x1 - b4[c3], tr_), tr_)), x1 - a3[(c3 + 2) % 2], tr_);
         let mut v4 = b4.iter().fold(D::from(1.85), |acc11, e10| (acc11 * D::from(0.5)) + dx_sin(dx_asinh(acc11, tr_), tr_));
         v2 /= (dx_abs((dx_cbrt(dx_abs(a3[c3 % a3.len()], tr_) + D::from(0.95), tr_) - (v4 - s2[c3 % 1])) / (dx_abs(dx_log2(dx_abs(v2, tr_) + D::from(0.85), tr_) - (D::from(0.75) - v4), tr_) + D::from(1.5)), tr_) + D::from(1.3)) + D::from(0.5);
     }
@@ -24177,7 +24177,7 @@ fn p787_dual<D: Dn>(b1: &[D; 3], b2: &[D; 2], w3: &[[D; 2]; 3], tr_: &mut Tr) ->
         }
         return ((dx_sigmoid(dx_ln(D::from(0.7) + (v1 * v1), tr_), tr_) * y2[2]) - v3) - v1;
     }
-    let mut u4: [D; 3] = [dx_tanh(dx_log(dx_abs(b1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.9), dx_abs(b1[0] * b1[1], tr_) + D::from(2.25), tr_), tr_), dx_sigmoid(dx_rem(dx_recip(dx_abs(-D::from(1.5), tr_) + D::from(0.85), tr_), dx_exp(b2[0], tr_) + D::from(0.5), tr_), tr_), dx_tanh((y2[0] + b2[0]) + (dx_sigmoid(v1, tr_) * v3), tr_)];
+    let mut u4: [D; 3] = [dx_tanh(dx_log(dx_abs(b1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.9), dx_abs(b1[0] * b1[1], tr_) + D::from(2.25), tr_), tr_), dx_sigmoid(dx_rem(dx_recip(dx_abs(-D::from(1.5), tr_) + D::from(0.85), tr_), dx_exp(b2[0], tr_) + D::from(0.5), tr_), tr_), dx_tanh((y2[0] + b2[0]) + (dx_sigmoid(v1, tr_) * v3), tr_)];
     let mut z6: [D; 3] = [D::from(0.0); 3];
     let mut c7 = 0;
     while c7 < 3 {
@@ -24200,7 +24200,7 @@ fn p787_dual<D: Dn>(b1: &[D; 3], b2: &[D; 2], w3: &[[D; 2]; 3], tr_: &mut Tr) ->
     for (i16, o15) in u10.iter_mut().enumerate().skip(1) {
         *o15 -= (D::from(0.05) * D::from(i16 as f64)) * dx_tanh(u4[i16 - 1], tr_);
     }
-    let [u17, u18] = upair_dual(dx_sigmoid(D::from(2.5) + w3[c7 % w3.len()][1], tr_), dx_sin(b2.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let [u17, u18] = upair_dual(dx_sigmoid(D::from(2.5) + w3[c7 % w3.len()][1], tr_), dx_sin(b2.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     ((((b2[0] * b1[2]) + v1) + (((D::from(1.15) * dx_sigmoid(u4[1], tr_)) + (D::from(1.25) * dx_atan(z6[1], tr_))) + (D::from(0.3) * dx_atan(cc9, tr_)))) + (D::from(0.45) * dx_atan(u10[0], tr_))) + (D::from(0.6) * (u17 + (dx_tanh(dx_exp(dx_sin(z6[(c7 + 2) % 3], tr_), tr_) + w3[(c7 + 3) % w3.len()][(c7 + 1) % 2], tr_) * u18)))
 }
 
@@ -24381,7 +24381,7 @@ fn p789_dual<D: Dn>(x1: D, x2: D, a3: [D; 5], a4: [D; 5], s5: &[D], nt: usize, v
     }
     let mut ld12 = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
     ld12.a += dx_tanh((v3 - x1) + (dx_atan(v3, tr_) * dx_sin(v3, tr_)), tr_);
-    ld12.a += dx_sin(s5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_);
+    ld12.a += dx_sin(s5.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_);
     ((dx_ln(dx_abs(dx_acosh(dx_abs(dx_cbrt(D::from(1.3) + (v4 * v4), tr_), tr_) + D::from(1.9), tr_), tr_) + D::from(0.9), tr_) * v4) + (((D::from(0.75) * dx_sigmoid(u5[1], tr_)) + (D::from(0.95) * dx_tanh(u5[1], tr_))) + (D::from(1.1) * dx_tanh(snap8[0], tr_)))) + ((((D::from(1.15) * dx_tanh((v4 * v4) + (snap8[0] / (dx_abs(x1, tr_) + D::from(1.2))), tr_)) + (D::from(1.15) * (vx11[4 - 1 - nt] * dx_tanh(dx_acos(dx_tanh(snap8[nt % snap8.len()] - D::from(1.85), tr_) * D::from(0.9), tr_) + a4[c9 + 1], tr_)))) + (D::from(0.55) * ((ld12.a + ld12.v[0]) * dx_tanh((D::from(1.95) * dx_exp_m1(dx_tanh(u5[(nt + 3) % u5.len()], tr_), tr_)) + a4[5 - 1 - nt], tr_)))) + (D::from(0.75) * lnormv_dual(ld12, tr_)))
 }
 
@@ -24489,13 +24489,13 @@ fn p790(a1: [f64; 4], a2: [f64; 5], f3: bool) -> f64 {
 fn p790_dual<D: Dn>(a1: [D; 4], a2: [D; 5], f3: bool, tr_: &mut Tr) -> D {
     let v1: D = a2[2] + dx_max(-D::from(2.8) / (dx_abs(a1[0], tr_) + D::from(1.3)), D::from(0.3), tr_);
     let mut v1 = v1 + a1[2];
-    let mut v2 = dx_min(a2.iter().enumerate().map(|(j3, e4)| dx_sinh(dx_atan(v1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_cosh(dx_tanh(dx_asin(dx_sin(a2[4], tr_) * D::from(0.9), tr_), tr_), tr_), tr_);
+    let mut v2 = dx_min(a2.iter().enumerate().map(|(j3, e4)| dx_sinh(dx_atan(v1, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_cosh(dx_tanh(dx_asin(dx_sin(a2[4], tr_) * D::from(0.9), tr_), tr_), tr_), tr_);
     if dx_ge(dx_atan(dx_cosh(dx_tanh(v2, tr_), tr_), tr_), D::from(0.5), tr_) {
         for e5 in a1.iter() {
             v2 += dx_sigmoid((if dx_ge(dx_leaky_relu(a2[4], dx_tanh(v2, tr_), tr_), dx_elu(dx_atan(v1, tr_), D::from(1.65), tr_), tr_) { dx_log2(dx_abs(D::from(1.35), tr_) + D::from(0.95), tr_) } else { v2 }) / (dx_abs((a2[2] + (*e5)) / (dx_exp(dx_tanh(a2.iter().copied().fold(a2[4], |acc7, e6| acc7 - dx_tanh(dx_mul_add(-D::from(0.05), acc7, a2[3], tr_), tr_)), tr_), tr_) + D::from(0.5)), tr_) + D::from(0.8)), tr_);
             let v2 = v2 * dx_ln_1p(dx_abs(a2[4] * a2[4], tr_), tr_);
-            let mut y8 = [a2[2] + dx_powf(D::from(0.85) + (a1[3] * a1[3]), dx_tanh(v1, tr_), tr_), -dx_min(a1[1], D::from(1.95), tr_), -dx_leaky_relu(a1[3], D::from(0.36), tr_), a1.iter().copied().map(|e9| dx_abs(a2[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)];
-            v1 = dx_sigmoid(v1 + dx_atan(if dx_gt(dx_tan(dx_sin(a2[1], tr_), tr_) - a1.iter().map(|e10| dx_sinh(dx_tanh(v1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), a2[2] - (-D::from(0.35)), tr_) { dx_ln(D::from(0.7) + (y8[2] * y8[2]), tr_) } else if dx_lt(*e5, -D::from(0.75), tr_) { dx_max(dx_asinh(-D::from(2.4), tr_), dx_log10(dx_abs(D::from(2.45), tr_) + D::from(1.4), tr_), tr_) } else { dx_rem(a2[4], D::from(0.85), tr_) * dx_tan(dx_sin(*e5, tr_), tr_) }, tr_), tr_);
+            let mut y8 = [a2[2] + dx_powf(D::from(0.85) + (a1[3] * a1[3]), dx_tanh(v1, tr_), tr_), -dx_min(a1[1], D::from(1.95), tr_), -dx_leaky_relu(a1[3], D::from(0.36), tr_), a1.iter().copied().map(|e9| dx_abs(a2[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)];
+            v1 = dx_sigmoid(v1 + dx_atan(if dx_gt(dx_tan(dx_sin(a2[1], tr_), tr_) - a1.iter().map(|e10| dx_sinh(dx_tanh(v1, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), a2[2] - (-D::from(0.35)), tr_) { dx_ln(D::from(0.7) + (y8[2] * y8[2]), tr_) } else if dx_lt(*e5, -D::from(0.75), tr_) { dx_max(dx_asinh(-D::from(2.4), tr_), dx_log10(dx_abs(D::from(2.45), tr_) + D::from(1.4), tr_), tr_) } else { dx_rem(a2[4], D::from(0.85), tr_) * dx_tan(dx_sin(*e5, tr_), tr_) }, tr_), tr_);
         }
         return ((dx_ln(dx_abs(dx_atan(a1[3], tr_), tr_) + D::from(1.25), tr_) - v2) + a2[1]) - v1;
     } else {
@@ -24515,9 +24515,9 @@ fn p790_dual<D: Dn>(a1: [D; 4], a2: [D; 5], f3: bool, tr_: &mut Tr) -> D {
         let _ = v22;
     }
     let m23: D = D::from(num_dual::DualStruct::re(&(dx_sigmoid((D::from(1.6) * (v22 * dx_atan(v2, tr_))) + a1[1], tr_))));
-    let v25: D = m23 + dx_ln(a1.iter().map(|&e24| dx_exp(e24 - m23, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v25: D = m23 + dx_ln(a1.iter().map(|&e24| dx_exp(e24 - m23, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let lh26: Vec<D> = lvec_dual(&a2, dx_sin(dx_atan(v1, tr_) * u14.iter().zip(a2.iter()).fold(v21, |acc29, (p27, q28)| (acc29 * D::from(0.5)) + dx_sin(dx_mul_add(v22, v25, D::from(1.15), tr_), tr_)), tr_), tr_);
-    ((((((dx_tanh(a1.iter().map(|e11| (dx_atan(v2 / (D::from(1.0) + (a2[2] * a2[2])), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * dx_sigmoid(v1, tr_)) + a2[4]) * dx_atan(v2, tr_)) + (D::from(1.25) * acc13)) + ((D::from(1.2) * dx_sin(u14[0], tr_)) + (D::from(1.35) * v21))) + ((D::from(0.6) * v22) + (D::from(0.8) * v25))) + (D::from(1.5) * dx_sigmoid(lh26.iter().map(|&t30| t30).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
+    ((((((dx_tanh(a1.iter().map(|e11| (dx_atan(v2 / (D::from(1.0) + (a2[2] * a2[2])), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * dx_sigmoid(v1, tr_)) + a2[4]) * dx_atan(v2, tr_)) + (D::from(1.25) * acc13)) + ((D::from(1.2) * dx_sin(u14[0], tr_)) + (D::from(1.35) * v21))) + ((D::from(0.6) * v22) + (D::from(0.8) * v25))) + (D::from(1.5) * dx_sigmoid(lh26.iter().map(|&t30| t30).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p790_eval(x: &[f64]) -> Vec<f64> {
@@ -24599,7 +24599,7 @@ fn p791_dual<D: Dn>(x1: D, b2: &[D; 4], b3: &[D; 2], tr_: &mut Tr) -> D {
             }
             if dx_gt(dx_softplus(dx_sinh(x1, tr_), tr_), D::from(0.25), tr_) {
                 let mut y8: [D; 2] = [D::from(0.0); 2];
-                v1 /= dx_abs(D::from(2.9) - (y8[1] + y8.iter().map(|&e9| e9).fold(D::from(0.0), |acc_, t_| acc_ + t_)), tr_) + D::from(1.4);
+                v1 /= dx_abs(D::from(2.9) - (y8[1] + y8.iter().map(|&e9| e9).fold(D::from(-0.0), |acc_, t_| acc_ + t_)), tr_) + D::from(1.4);
             } else {
             }
         }
@@ -24686,7 +24686,7 @@ fn p792(x1: f64, a2: [f64; 2], b3: &[f64; 1], a4: [f64; 4]) -> [f64; 2] {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p792_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 1], a4: [D; 4], tr_: &mut Tr) -> [D; 2] {
     if !dx_gt(x1 * x1, -D::from(0.65), tr_) {
-        let x1 = x1 + (if dx_is_sign_negative(a4[2] - a4.iter().enumerate().map(|(j1, e2)| *e2 - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { a4[3] } else { -D::from(1.35) * x1 });
+        let x1 = x1 + (if dx_is_sign_negative(a4[2] - a4.iter().enumerate().map(|(j1, e2)| *e2 - x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) { a4[3] } else { -D::from(1.35) * x1 });
         for i3 in 0..5 {
             let mut v4 = a4[3];
             let mut v5 = a4[i3 % a4.len()];
@@ -24703,7 +24703,7 @@ fn p792_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 1], a4: [D; 4], tr_: &mut Tr) ->
     }
     let mut acc16: D = D::from(0.0);
     for i15 in 0..4 {
-        acc16 += dx_tanh(a2.iter().copied().enumerate().map(|(j17, e18)| a4[4 - 1 - j17] - e18).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        acc16 += dx_tanh(a2.iter().copied().enumerate().map(|(j17, e18)| a4[4 - 1 - j17] - e18).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     }
     let cc19: D = cdot2_dual(&a2, &a2, tr_);
     let v22: D = a4.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
@@ -24890,7 +24890,7 @@ fn p794(x1: f64, b2: &[f64; 2], k5: i32, n4: usize, b3: &[f64; 2]) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p794_dual<D: Dn>(x1: D, b2: &[D; 2], k5: i32, n4: usize, b3: &[D; 2], tr_: &mut Tr) -> D {
     let x1 = dx_cbrt(-(dx_abs(D::from((n4 + 1) as f64) * b3[1], tr_) + D::from(0.65)), tr_);
-    let v1 = (b3.iter().map(|e2| dx_atan(x1, tr_) * (*e2)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_rem(x1, D::from(1.0) + (b3[(n4 + 2) % b3.len()] * b3[(n4 + 2) % b3.len()]), tr_)) - ((b3[0] * b3[n4 % b3.len()]) - dx_signum(D::from(1.6), tr_));
+    let v1 = (b3.iter().map(|e2| dx_atan(x1, tr_) * (*e2)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_rem(x1, D::from(1.0) + (b3[(n4 + 2) % b3.len()] * b3[(n4 + 2) % b3.len()]), tr_)) - ((b3[0] * b3[n4 % b3.len()]) - dx_signum(D::from(1.6), tr_));
     if dx_gt(dx_asinh(dx_tanh(x1, tr_) * dx_tanh(x1, tr_), tr_), x1, tr_) {
         for (i3, e4) in b3.iter().enumerate() {
             let mut y5 = [b2[2 - 1 - i3] + dx_cosh(b3[1], tr_), dx_elu(b3[n4 % 2] + b2[i3], D::from(2.0), tr_), dx_sigmoid(v1, tr_), dx_tanh(dx_sin(b2[n4 % b2.len()], tr_), tr_)];
@@ -24898,10 +24898,10 @@ fn p794_dual<D: Dn>(x1: D, b2: &[D; 2], k5: i32, n4: usize, b3: &[D; 2], tr_: &m
         return (dx_sigmoid(D::from(3.0) - x1, tr_) * dx_sin(x1, tr_)) + v1;
     } else if dx_is_sign_positive(x1 - D::from(0.2), tr_) && dx_lt(dx_sin(v1, tr_) * dx_sin(v1, tr_), -b3[(n4 + 1) % b3.len()], tr_) {
     }
-    let mut u6: [D; 3] = [dx_atan(b2.iter().copied().map(|e7| e7 * dx_tanh(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95), dx_sin(dx_powf(dx_abs(D::from(n4 as f64) * dx_tanh(v1, tr_), tr_) + D::from(1.1), -D::from(0.85), tr_) + b2[(n4 + 2) % b2.len()], tr_), dx_tanh(dx_sin(v1 + (-D::from(1.35)), tr_) * dx_relu(b2[n4 % 2], tr_), tr_)];
+    let mut u6: [D; 3] = [dx_atan(b2.iter().copied().map(|e7| e7 * dx_tanh(v1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95), dx_sin(dx_powf(dx_abs(D::from(n4 as f64) * dx_tanh(v1, tr_), tr_) + D::from(1.1), -D::from(0.85), tr_) + b2[(n4 + 2) % b2.len()], tr_), dx_tanh(dx_sin(v1 + (-D::from(1.35)), tr_) * dx_relu(b2[n4 % 2], tr_), tr_)];
     let snap8 = u6;
     for i9 in 0..3 {
-        u6[1] = (D::from(0.5) * snap8[2]) + dx_tanh(dx_mul_add(D::from(i9 as f64) * dx_tanh(v1, tr_), u6.iter().fold(D::from(0.8), |acc11, e10| acc11 + dx_sin(b3.iter().copied().map(|e12| dx_asin(dx_sin(b3[(n4 + 3) % b3.len()], tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)), v1, tr_) + b3[i9 % b3.len()], tr_);
+        u6[1] = (D::from(0.5) * snap8[2]) + dx_tanh(dx_mul_add(D::from(i9 as f64) * dx_tanh(v1, tr_), u6.iter().fold(D::from(0.8), |acc11, e10| acc11 + dx_sin(b3.iter().copied().map(|e12| dx_asin(dx_sin(b3[(n4 + 3) % b3.len()], tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)), v1, tr_) + b3[i9 % b3.len()], tr_);
     }
     let cc13: D = cdot3_dual(&u6, &u6, tr_);
     let v14: D = dx_div_euclid(dx_atan((snap8[(n4 + 2) % snap8.len()] - b3[(n4 + 2) % 2]) - dx_relu(b3[n4 % b3.len()], tr_), tr_), D::from(1.0) + (u6[n4 % u6.len()] * u6[n4 % u6.len()]), tr_);
@@ -25353,8 +25353,8 @@ fn p797_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 3], f7: bool, k6: i32, s5:
     let cl11 = |z12: D, tr_: &mut Tr| z12;
     let v13: D = cl11(dx_sigmoid(y2[c6 + 1] / (dx_abs(b4[c6] / (-(dx_abs(u4[2], tr_) + D::from(0.95))), tr_) + D::from(0.65)), tr_), tr_) + (D::from(0.75) * cl11(dx_tanh(dx_exp(dx_recip(-(dx_abs(s3[1], tr_) + D::from(0.95)), tr_), tr_), tr_), tr_));
     let m14: D = D::from(num_dual::DualStruct::re(&(dx_atan((D::from(1.4) * D::from((c6 + 1) as f64)) / (dx_abs(dx_atan(x1, tr_), tr_) + D::from(1.05)), tr_))));
-    let v16: D = m14 + dx_ln(s5.iter().map(|&e15| dx_exp(e15 - m14, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    let v18: D = u4.iter().map(|&e17| D::from(0.5) * e17).map(|t_| dx_asinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v16: D = m14 + dx_ln(s5.iter().map(|&e15| dx_exp(e15 - m14, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
+    let v18: D = u4.iter().map(|&e17| D::from(0.5) * e17).map(|t_| dx_asinh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     [(((dx_sigmoid(dx_softplus(dx_leaky_relu(y2[1] * b4[1], dx_sigmoid(v1 * x1, tr_), tr_), tr_), tr_) * x1) - v1) + ((D::from(0.9) * dx_tanh(u4[1], tr_)) + (D::from(0.9) * dx_tanh(v13, tr_)))) + ((D::from(0.6) * v16) + (D::from(0.6) * dx_sin(v18, tr_))), dx_sigmoid((v1 + (*r2)) + dx_recip(-(D::from(1.05) + (*r2 * (*r2))), tr_), tr_) + x1]
 }
 
@@ -25534,13 +25534,13 @@ fn p798_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 1], n4: usize, mut st: BodyD<D>, o
             return ((dx_exp(dx_sin(dx_log(dx_abs(u10[c13 % 2], tr_) + D::from(0.85), dx_abs(st.pos[c13 % 2], tr_) + D::from(2.6), tr_), tr_), tr_) - cc16) + st.inner.t) - st.m;
         }
     }
-    let ra32: [D; 2] = [dx_tanh(if dx_lt(cc16 - v23, -D::from(0.5), tr_) { dx_recip(D::from(1.3) + (st.m * st.m), tr_) } else { s2.iter().copied().enumerate().map(|(j33, e34)| ia18.iter().copied().map(|e35| dx_log2(dx_abs(st.inner.t, tr_) + D::from(0.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_), dx_sigmoid(cc16 + st.pos[(c13 + 3) % 2], tr_)];
+    let ra32: [D; 2] = [dx_tanh(if dx_lt(cc16 - v23, -D::from(0.5), tr_) { dx_recip(D::from(1.3) + (st.m * st.m), tr_) } else { s2.iter().copied().enumerate().map(|(j33, e34)| ia18.iter().copied().map(|e35| dx_log2(dx_abs(st.inner.t, tr_) + D::from(0.8), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) }, tr_), dx_sigmoid(cc16 + st.pos[(c13 + 3) % 2], tr_)];
     let mut acc29: D = D::from(0.0);
     for k30 in 0..2 {
         let r36: [D; 2] = st.w[k30];
         acc29 += cdot2_dual(&r36, &ra32, tr_) * r36[1];
     }
-    (((((dx_tanh(s2.iter().map(|e8| dx_log2(dx_abs(b3[n4 % 1] + b3[(n4 + 2) % 1], tr_) + D::from(1.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.t) + st.m) + (((D::from(0.7) * dx_sigmoid(st.pos[0] - snap9[0], tr_)) + (D::from(0.9) * dx_tanh(u10[1], tr_))) + (D::from(0.8) * dx_sin(cc16, tr_)))) + ((D::from(0.75) * acc19) + (D::from(1.45) * dx_sin(v23, tr_)))) + ((D::from(0.3) * lh25.iter().map(|&t26| t26).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.3) * u10[1]))) + ((D::from(0.35) * acc27) + (D::from(0.55) * dx_sin(acc29, tr_)))
+    (((((dx_tanh(s2.iter().map(|e8| dx_log2(dx_abs(b3[n4 % 1] + b3[(n4 + 2) % 1], tr_) + D::from(1.05), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.t) + st.m) + (((D::from(0.7) * dx_sigmoid(st.pos[0] - snap9[0], tr_)) + (D::from(0.9) * dx_tanh(u10[1], tr_))) + (D::from(0.8) * dx_sin(cc16, tr_)))) + ((D::from(0.75) * acc19) + (D::from(1.45) * dx_sin(v23, tr_)))) + ((D::from(0.3) * lh25.iter().map(|&t26| t26).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(1.3) * u10[1]))) + ((D::from(0.35) * acc27) + (D::from(0.55) * dx_sin(acc29, tr_)))
 }
 
 fn p798_eval(x: &[f64]) -> Vec<f64> {
@@ -25651,7 +25651,7 @@ fn p799_dual<D: Dn>(x1: D, x2: D, s3: &[D], b4: &[D; 5], nt: usize, pts23: &[(D,
     while c2 < 4 {
         c2 += 1;
         let mut v3 = dx_cbrt(-(dx_abs(x1, tr_) + D::from(1.05)), tr_) * (dx_tanh(dx_powf(dx_abs(v1, tr_) + D::from(0.7), -D::from(1.25), tr_), tr_) * (b4[nt] + b4[1]));
-        let v4 = s3.iter().map(|e5| dx_asinh(x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let v4 = s3.iter().map(|e5| dx_asinh(x1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         v3 -= dx_cos(if dx_lt(dx_cbrt(-(dx_abs(D::from(nt as f64), tr_) + D::from(0.65)), tr_), -D::from(0.3), tr_) { dx_powf(dx_abs(D::from(nt as f64), tr_) + D::from(0.65), dx_tanh(D::from(2.75), tr_), tr_) } else if c2 >= 2 { x2 } else { v4 / (-(dx_exp(dx_sigmoid(v4, tr_), tr_) + D::from(0.5))) }, tr_);
     }
     let mut v6 = b4[nt];
@@ -25676,7 +25676,7 @@ fn p799_dual<D: Dn>(x1: D, x2: D, s3: &[D], b4: &[D; 5], nt: usize, pts23: &[(D,
     let cc17: D = cdot2_dual(&u8, &u8, tr_);
     let cc18: D = cdot_s_dual(s3, s3, tr_);
     let v19: D = dx_rem_euclid(dx_sigmoid(dx_sinh(dx_atan(v6 * x1, tr_), tr_), tr_), dx_exp(x1 * D::from(0.15), tr_) + D::from(0.5), tr_);
-    let ls20 = LpD { a: dx_atan(dx_hypot(old11.iter().map(|e21| dx_clamp(v6, dx_tanh(*e21, tr_), dx_tanh(*e21, tr_) + D::from(0.55), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(3.0) + s3[4], tr_), tr_), v: [dx_sigmoid(cc17 + s3[nt], tr_), dx_sin(u12.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + x1, tr_)] };
+    let ls20 = LpD { a: dx_atan(dx_hypot(old11.iter().map(|e21| dx_clamp(v6, dx_tanh(*e21, tr_), dx_tanh(*e21, tr_) + D::from(0.55), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(3.0) + s3[4], tr_), tr_), v: [dx_sigmoid(cc17 + s3[nt], tr_), dx_sin(u12.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + x1, tr_)] };
     ((((dx_relu(b4[c2], tr_) - v7) + (((((D::from(0.9) * dx_tanh(u8[1], tr_)) + (D::from(0.9) * dx_atan(u12[0], tr_))) + (D::from(0.25) * dx_sigmoid(old11[0], tr_))) + (D::from(1.3) * dx_tanh(cc17, tr_))) + (D::from(1.05) * dx_tanh(cc18, tr_)))) + (D::from(0.75) * v19)) + (D::from(1.1) * (ls20.a * ls20.v[1]))) + ((((D::from(0.3) * (pts23[1].0 * dx_tanh(dx_sinh(dx_sin(dx_mul_add(s3[3], dx_tanh(z13[c2 % z13.len()], tr_), x2, tr_), tr_), tr_), tr_))) + (D::from(0.45) * (pts23[1].1 * (dx_atan(dx_max(z13[0], u8[c2 % u8.len()], tr_) - (x2 + cc17), tr_) * D::from(0.95))))) + (D::from(1.45) * (lin24.m[1][0] * lin24.b))) + (D::from(0.8) * ((lin24.w[1] + lin24.b) * dx_sin(v7 + b4[nt], tr_))))
 }
 
@@ -25807,9 +25807,9 @@ fn p800_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], tr_: &mut Tr) -> D {
     let (v16, v17) = (dx_sin(dx_sin(dx_atanh(dx_sin(dx_asin(dx_sin(D::from(1.15), tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_) + s3[0], tr_), tr_), dx_cos(dx_sin(dx_atanh(dx_sin(dx_asin(dx_sin(D::from(1.15), tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_) + s3[0], tr_), tr_));
     let v19: D = match dx_sigmoid(dx_softplus(dx_exp_m1(-D::from(2.6), tr_), tr_) + x1, tr_) { t18 if dx_ge(t18, -D::from(0.55), tr_) => dx_tanh(dx_asinh(acc14, tr_) + s3[1], tr_), _ => dx_atan(v1 + s2[2], tr_) };
     let cl20 = |z21: D, tr_: &mut Tr| dx_atan(dx_log(D::from(0.8) + (z21 * z21), dx_abs(dx_log(dx_abs(-D::from(2.25), tr_) + D::from(1.3), D::from(2.35), tr_), tr_) + D::from(2.55), tr_), tr_);
-    let v22: D = s2.iter().copied().map(|t_| cl20(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v22: D = s2.iter().copied().map(|t_| cl20(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v23: D = dx_rem_euclid((s3[1] * s3[0]) * dx_sigmoid(s3[0], tr_), D::from(1.5), tr_);
-    (((((((s3[0] + D::from(0.9)) * dx_min(v2, x1, tr_)) + dx_rem(x1 - s3[1], dx_abs(s2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.1), tr_)) + x1) + (D::from(0.5) * acc14)) + ((((D::from(0.25) * dx_sigmoid(cc15, tr_)) + (D::from(1.35) * v16)) + (D::from(1.25) * v17)) + (D::from(1.0) * v19))) + (D::from(1.05) * dx_atan(v22, tr_))) + (D::from(1.15) * v23)
+    (((((((s3[0] + D::from(0.9)) * dx_min(v2, x1, tr_)) + dx_rem(x1 - s3[1], dx_abs(s2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.1), tr_)) + x1) + (D::from(0.5) * acc14)) + ((((D::from(0.25) * dx_sigmoid(cc15, tr_)) + (D::from(1.35) * v16)) + (D::from(1.25) * v17)) + (D::from(1.0) * v19))) + (D::from(1.05) * dx_atan(v22, tr_))) + (D::from(1.15) * v23)
 }
 
 fn p800_eval(x: &[f64]) -> Vec<f64> {
@@ -25950,7 +25950,7 @@ fn p801_dual<D: Dn>(x1: D, x2: D, ok9: Option<usize>, pts12: &[(D, D)], tr_: &mu
     let v8: D = ia4.iter().copied().fold(D::from(0.25), |acc_, t_| cl5(acc_, t_, tr_));
     let v11: D = match ok9 { Some(j10) if j10 > 1 => dx_sin(dx_hypot(x1, x1, tr_) * ia4[2], tr_) * D::from(j10 as f64), Some(_) => dx_atan(v1 + x1, tr_), None => dx_sin(dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_), };
     let v18: D = ia4.first().map_or(dx_tanh((dx_hypot(v8, v11, tr_) * ia4[2]) + x2, tr_), |fv17| dx_sigmoid(dx_exp2(-D::from(1.2) / (-(dx_abs(-D::from(2.05), tr_) + D::from(1.4))), tr_), tr_) + (*fv17));
-    ((((((dx_elu(x1, dx_sin(dx_relu(-D::from(0.95) / (dx_abs(x1, tr_) + D::from(1.0)), tr_), tr_), tr_) * dx_tanh(v1, tr_)) * x2) + x2) + (D::from(0.4) * v8)) + (D::from(0.9) * v11)) + ((D::from(0.75) * dx_tanh(pts12.iter().map(|&(qa13, qb14)| dx_tanh(dx_ln(dx_abs(dx_tanh(qa13, tr_), tr_) + D::from(1.3), tr_), tr_) + dx_tanh(dx_hypot(qb14 - qb14, qb14, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.35) * pts12.iter().map(|&(qa15, qb16)| dx_sigmoid(dx_ln(dx_abs(D::from(1.6), tr_) + D::from(1.45), tr_) * qa15, tr_) * dx_sigmoid((qb16 + qb16) / (dx_abs(dx_mul_add(D::from(0.25), D::from(1.7), qb16, tr_), tr_) + D::from(1.4)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + (D::from(0.5) * (v18 * dx_sin((if dx_gt(ia4[1], -D::from(2.0) / (dx_abs(-D::from(1.15), tr_) + D::from(0.55)), tr_) { dx_atanh(dx_sin(ia4[2], tr_) * D::from(0.9), tr_) } else { D::from(1.75) + ia4[0] }) + x1, tr_)))
+    ((((((dx_elu(x1, dx_sin(dx_relu(-D::from(0.95) / (dx_abs(x1, tr_) + D::from(1.0)), tr_), tr_), tr_) * dx_tanh(v1, tr_)) * x2) + x2) + (D::from(0.4) * v8)) + (D::from(0.9) * v11)) + ((D::from(0.75) * dx_tanh(pts12.iter().map(|&(qa13, qb14)| dx_tanh(dx_ln(dx_abs(dx_tanh(qa13, tr_), tr_) + D::from(1.3), tr_), tr_) + dx_tanh(dx_hypot(qb14 - qb14, qb14, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.35) * pts12.iter().map(|&(qa15, qb16)| dx_sigmoid(dx_ln(dx_abs(D::from(1.6), tr_) + D::from(1.45), tr_) * qa15, tr_) * dx_sigmoid((qb16 + qb16) / (dx_abs(dx_mul_add(D::from(0.25), D::from(1.7), qb16, tr_), tr_) + D::from(1.4)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))) + (D::from(0.5) * (v18 * dx_sin((if dx_gt(ia4[1], -D::from(2.0) / (dx_abs(-D::from(1.15), tr_) + D::from(0.55)), tr_) { dx_atanh(dx_sin(ia4[2], tr_) * D::from(0.9), tr_) } else { D::from(1.75) + ia4[0] }) + x1, tr_)))
 }
 
 fn p801_eval(x: &[f64]) -> Vec<f64> {
@@ -26038,7 +26038,7 @@ fn p802_dual<D: Dn>(x1: D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
     let mut x2 = x2 * dx_leaky_relu(-s3[1], dx_rem(s3[0], D::from(0.6), tr_), tr_);
     if dx_gt(-s3[1], -D::from(0.65), tr_) && dx_lt(v2 * v2, D::from(0.65), tr_) {
         let mut v3 = dx_exp2(dx_sigmoid((x1 * s3[0]) * (s3[0] - s3[0]), tr_), tr_);
-        let (v6, v7) = (v3, s3.iter().map(|e4| s3.iter().map(|e5| dx_acos(dx_sin(-D::from(0.5), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_));
+        let (v6, v7) = (v3, s3.iter().map(|e4| s3.iter().map(|e5| dx_acos(dx_sin(-D::from(0.5), tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_));
         let mut v2 = v2 * (-D::from(2.3));
         return (dx_ln_1p(dx_abs(dx_min(v1, s3[1], tr_), tr_), tr_) + x1) - v1;
     }
@@ -26209,8 +26209,8 @@ fn p803_dual<D: Dn>(r1: &D, s2: &[D], ps16: &[PtD<D>], tr_: &mut Tr) -> (D, D) {
         }
     }
     let cc13: D = cdot_s_dual(s2, s2, tr_);
-    let v15: D = s2.iter().map(|&e14| D::from(1.0) * e14).map(|t_| dx_cos(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((((dx_tanh(s2.iter().map(|e10| s2[1] / (-D::from(1.3))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(dx_sinh(dx_rem(*r1, dx_abs(s2[1], tr_) + D::from(1.35), tr_), tr_), tr_)) - (*r1)) + (D::from(0.75) * dx_sigmoid(cc13, tr_))) + (D::from(1.2) * dx_sigmoid(v15, tr_))) + (D::from(1.35) * dx_sigmoid(ps16.iter().map(|p17| (dx_tanh(dx_exp(dx_tanh(dx_elu(D::from(2.05), dx_sigmoid(-D::from(1.15), tr_), tr_), tr_), tr_), tr_) + p17.x) * dx_tanh(dx_sinh(dx_leaky_relu(p17.f[1], D::from(0.26), tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)), ((s2.iter().fold(*r1, |acc12, e11| acc12 + (dx_atan(dx_acos(dx_sin(acc12, tr_) * D::from(0.9), tr_), tr_) * D::from(0.63))) - (*r1)) * (*r1)) + (*r1))
+    let v15: D = s2.iter().map(|&e14| D::from(1.0) * e14).map(|t_| dx_cos(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    (((((dx_tanh(s2.iter().map(|e10| s2[1] / (-D::from(1.3))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(dx_sinh(dx_rem(*r1, dx_abs(s2[1], tr_) + D::from(1.35), tr_), tr_), tr_)) - (*r1)) + (D::from(0.75) * dx_sigmoid(cc13, tr_))) + (D::from(1.2) * dx_sigmoid(v15, tr_))) + (D::from(1.35) * dx_sigmoid(ps16.iter().map(|p17| (dx_tanh(dx_exp(dx_tanh(dx_elu(D::from(2.05), dx_sigmoid(-D::from(1.15), tr_), tr_), tr_), tr_), tr_) + p17.x) * dx_tanh(dx_sinh(dx_leaky_relu(p17.f[1], D::from(0.26), tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)), ((s2.iter().fold(*r1, |acc12, e11| acc12 + (dx_atan(dx_acos(dx_sin(acc12, tr_) * D::from(0.9), tr_), tr_) * D::from(0.63))) - (*r1)) * (*r1)) + (*r1))
 }
 
 fn p803_eval(x: &[f64]) -> Vec<f64> {
@@ -26489,7 +26489,7 @@ fn p806_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], tr_: &mut Tr) -> D {
                 let v3: D = -D::from(1.7);
                 x1 /= (dx_abs(dx_clamp(v3 + D::from(i2 as f64), s3[3 - 1 - i2], s3[3 - 1 - i2] + D::from(1.1), tr_) * dx_sigmoid(x1 * x1, tr_), tr_) + D::from(0.8)) + D::from(0.5);
             }
-        } else if dx_gt((x1 - x1) - s2.iter().map(|&e4| dx_max(e4, s3[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), s3[0], tr_) {
+        } else if dx_gt((x1 - x1) - s2.iter().map(|&e4| dx_max(e4, s3[2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), s3[0], tr_) {
         }
     }
     let cc5: D = cdot_s_dual(s3, s3, tr_);
@@ -26595,7 +26595,7 @@ fn p807_dual<D: Dn>(r1: &D, b2: &[D; 1], mut a3: [D; 5], k4: i32, wv10: &[Vec<D>
     let cc8: D = cdot1_dual(b2, b2, tr_);
     let v9: D = dx_rem_euclid(u3[(c5 + 2) % u3.len()], D::from(1.0) + (u3[1] * u3[1]), tr_);
     let ia11: [D; 2] = [dx_sigmoid(dx_max(u3[c5 % u3.len()], a3[1], tr_) / D::from(2.35), tr_), dx_sigmoid(-dx_exp_m1(-D::from(2.0), tr_) + wv10[(c5 + 1) % wv10.len()][c5 % 2], tr_)];
-    ((((b2[0] * b2[0]) + v1) + (((D::from(0.95) * dx_tanh(u3[1], tr_)) + (D::from(0.6) * dx_sigmoid(z4[0], tr_))) + (D::from(0.95) * cc8))) + (D::from(0.5) * dx_atan(v9, tr_))) + (D::from(0.5) * wv10[c5 % wv10.len()].iter().zip(ia11.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(0.0), |acc_, t_| acc_ + t_))
+    ((((b2[0] * b2[0]) + v1) + (((D::from(0.95) * dx_tanh(u3[1], tr_)) + (D::from(0.6) * dx_sigmoid(z4[0], tr_))) + (D::from(0.95) * cc8))) + (D::from(0.5) * dx_atan(v9, tr_))) + (D::from(0.5) * wv10[c5 % wv10.len()].iter().zip(ia11.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(-0.0), |acc_, t_| acc_ + t_))
 }
 
 fn p807_eval(x: &[f64]) -> Vec<f64> {
@@ -26714,7 +26714,7 @@ fn p808_dual<D: Dn>(n2: usize, b1: &[D; 1], k3: i32, mut st: BodyD<D>, tr_: &mut
     let snap10 = st.pos;
     for i12 in 0..2 {
         st.pos[1] += D::from(0.15) * dx_tanh(st.w[(n2 + 3) % 2][n2 % 2], tr_);
-        st.pos[1] += D::from(0.3) * dx_sin(snap10.iter().map(|e11| st.inner.t / (-(dx_exp(dx_atan(st.w[0][n2 % 2], tr_), tr_) + D::from(0.5)))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        st.pos[1] += D::from(0.3) * dx_sin(snap10.iter().map(|e11| st.inner.t / (-(dx_exp(dx_atan(st.w[0][n2 % 2], tr_), tr_) + D::from(0.5)))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     }
     let mut u13: [D; 1] = [dx_atan(-dx_asin(dx_tanh(st.w[0][n2 % 2], tr_) * D::from(0.9), tr_), tr_) * D::from(0.95)];
     for i14 in 0..n2 {
@@ -26828,7 +26828,7 @@ fn p809_dual<D: Dn>(x1: D, wv16: &[Vec<D>], tr_: &mut Tr) -> [D; 2] {
     }
     let oc19 = if dx_lt(dx_sigmoid(u11[(c13 + 3) % u11.len()] + x1, tr_), x1, tr_) { Some(dx_tanh(dx_elu(wv16[c13 % 2][(c13 + 2) % 2], D::from(1.15), tr_), tr_)) } else { None };
     let v21: D = oc19.map_or(dx_tanh(dx_cosh(wv16[(c13 + 2) % 2][0], tr_), tr_), |ov20| ov20 + dx_sigmoid(-D::from(1.55) + wv16[(c13 + 1) % 2][0], tr_));
-    [((((x1 * x1) + x1) + (D::from(0.7) * acc4)) + ((((D::from(1.05) * u6[0]) + (D::from(0.45) * old5[1])) + (D::from(1.45) * dx_sigmoid(u11[0], tr_))) + (D::from(1.2) * dx_sigmoid(z12[0], tr_)))) + (((D::from(1.5) * dx_tanh(wv16[c13 % 2].iter().zip(z12.iter()).map(|(p17, q18)| *p17 * *q18).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.3) * (wv16[1][c13 % 2] * dx_tanh((x1 * x1) / (dx_abs(x1, tr_) + D::from(1.1)), tr_)))) + (D::from(0.65) * v21)), (({ let t2 = x1; t2 * dx_tanh((x1 - t2) - v1, tr_) }) * v1) - x1]
+    [((((x1 * x1) + x1) + (D::from(0.7) * acc4)) + ((((D::from(1.05) * u6[0]) + (D::from(0.45) * old5[1])) + (D::from(1.45) * dx_sigmoid(u11[0], tr_))) + (D::from(1.2) * dx_sigmoid(z12[0], tr_)))) + (((D::from(1.5) * dx_tanh(wv16[c13 % 2].iter().zip(z12.iter()).map(|(p17, q18)| *p17 * *q18).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.3) * (wv16[1][c13 % 2] * dx_tanh((x1 * x1) / (dx_abs(x1, tr_) + D::from(1.1)), tr_)))) + (D::from(0.65) * v21)), (({ let t2 = x1; t2 * dx_tanh((x1 - t2) - v1, tr_) }) * v1) - x1]
 }
 
 fn p809_eval(x: &[f64]) -> Vec<f64> {
@@ -26904,7 +26904,7 @@ fn p810(a1: [f64; 2], b2: &[f64; 2], b3: &[f64; 5]) -> f64 {
 fn p810_dual<D: Dn>(a1: [D; 2], b2: &[D; 2], b3: &[D; 5], tr_: &mut Tr) -> D {
     let K810: D = D::from(2.35);
     for (p1, q2) in b2.iter().zip(a1.iter()) {
-        let mut v3 = a1.iter().map(|e4| dx_trunc(dx_exp2(*q2, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let mut v3 = a1.iter().map(|e4| dx_trunc(dx_exp2(*q2, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         if dx_lt((v3 - K810) - dx_log10(dx_abs(*p1, tr_) + D::from(1.4), tr_), b2[1] + K810, tr_) {
             v3 = dx_rem(v3, dx_abs(dx_sqrt(dx_abs(dx_max(K810, b3[4], tr_) * dx_round(b2[0], tr_), tr_) + D::from(1.3), tr_), tr_) + D::from(1.25), tr_);
             let (v5, v6) = (dx_atan2(K810 * b2[1], *p1, tr_), -dx_ln(D::from(1.1) + (b2[0] * b2[0]), tr_));
@@ -26917,7 +26917,7 @@ fn p810_dual<D: Dn>(a1: [D; 2], b2: &[D; 2], b3: &[D; 5], tr_: &mut Tr) -> D {
         let mut v3 = (b3[4] - K810) - (D::from(1.65) * b3[3]);
         let v3 = v3 + (a1.iter().enumerate().fold(D::from(0.7), |acc10, (j8, e9)| acc10 - dx_sin(dx_abs(b3[4], tr_), tr_)) / D::from(0.55));
     }
-    let v11 = b2.iter().map(|e12| dx_ln_1p(dx_abs(a1[1], tr_), tr_) / (-(D::from(1.0) + (b3[2] * b3[2])))).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v11 = b2.iter().map(|e12| dx_ln_1p(dx_abs(a1[1], tr_), tr_) / (-(D::from(1.0) + (b3[2] * b3[2])))).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut acc14: D = D::from(0.0);
     for e13 in b2.iter() {
         acc14 += dx_sigmoid(dx_min(dx_cosh(*e13, tr_), dx_sin(v11, tr_), tr_), tr_);
@@ -27029,7 +27029,7 @@ fn p811_dual<D: Dn>(r1: &D, s2: &[D], s3: &[D], n4: usize, wv21: &[Vec<D>], vx26
             if dx_gt(*e4 + (-D::from(1.65)), D::from(0.65), tr_) && dx_le(*r1, D::from(0.6), tr_) {
                 let mut v7 = s2.iter().map(|e8| dx_sigmoid(*e6 / (dx_exp(s2[n4 % 2], tr_) + D::from(0.5)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * dx_cosh(dx_sin(D::from(n4 as f64), tr_), tr_);
                 let mut v9: D = D::from(1.6);
-                v7 -= s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) * s2.iter().zip(s3.iter()).map(|(p11, q12)| dx_abs(s3[n4 % s3.len()], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+                v7 -= s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) * s2.iter().zip(s3.iter()).map(|(p11, q12)| dx_abs(s3[n4 % s3.len()], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
             }
         }
         let mut y13: [D; 3] = [dx_min(dx_max(-D::from(0.7), D::from((n4 + 1) as f64), tr_), dx_max(*r1, D::from((n4 + 1) as f64), tr_), tr_), (D::from(1.35) + (*e4)) + s3[n4 % 1], dx_powf(dx_abs(dx_tanh(*r1, tr_), tr_) + D::from(1.2), dx_tanh(D::from(n4 as f64), tr_), tr_)];
@@ -27048,7 +27048,7 @@ fn p811_dual<D: Dn>(r1: &D, s2: &[D], s3: &[D], n4: usize, wv21: &[Vec<D>], vx26
         let t25 = row24[0];
         acc23 += D::from(1.35) + t25;
     }
-    (((((dx_sin(-dx_cosh(s2[n4 % 2], tr_), tr_) * (dx_acosh(dx_abs(*r1, tr_) + D::from(1.45), tr_) + D::from(n4 as f64))) - (*r1)) + (D::from(0.75) * acc16)) + ((D::from(0.9) * cc17) + (D::from(0.25) * v18))) + ((D::from(0.25) * dx_tanh(v19 * s3[(n4 + 2) % 1], tr_)) + (D::from(1.5) * dx_atan(v20, tr_)))) + ((((D::from(1.3) * wv21[n4 % 2].iter().map(|e22| dx_tanh(-(-D::from(2.55)), tr_) + (*e22)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.75) * dx_tanh(acc23, tr_))) + (D::from(1.05) * vx26.iter().map(|e27| dx_sigmoid(dx_rem(*e27, D::from(1.0) + (*e27 * (*e27)), tr_) * (*e27), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(0.55) * dx_round(dx_tanh(vx26.iter().zip(s2.iter()).map(|(p28, q29)| s2.iter().map(|e30| dx_softplus(D::from((n4 + 1) as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)))
+    (((((dx_sin(-dx_cosh(s2[n4 % 2], tr_), tr_) * (dx_acosh(dx_abs(*r1, tr_) + D::from(1.45), tr_) + D::from(n4 as f64))) - (*r1)) + (D::from(0.75) * acc16)) + ((D::from(0.9) * cc17) + (D::from(0.25) * v18))) + ((D::from(0.25) * dx_tanh(v19 * s3[(n4 + 2) % 1], tr_)) + (D::from(1.5) * dx_atan(v20, tr_)))) + ((((D::from(1.3) * wv21[n4 % 2].iter().map(|e22| dx_tanh(-(-D::from(2.55)), tr_) + (*e22)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.75) * dx_tanh(acc23, tr_))) + (D::from(1.05) * vx26.iter().map(|e27| dx_sigmoid(dx_rem(*e27, D::from(1.0) + (*e27 * (*e27)), tr_) * (*e27), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(0.55) * dx_round(dx_tanh(vx26.iter().zip(s2.iter()).map(|(p28, q29)| s2.iter().map(|e30| dx_softplus(D::from((n4 + 1) as f64), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)))
 }
 
 fn p811_eval(x: &[f64]) -> Vec<f64> {
@@ -27159,7 +27159,7 @@ fn p812_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
         z5[0] = (D::from(0.6) * u4[1]) + dx_tanh(z5.iter().map(|&e7| dx_tanh(z5.iter().enumerate().fold(D::from(0.25), |acc10, (j8, e9)| dx_tanh(acc10 + x1, tr_)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + x2, tr_);
         z5[1] = (D::from(0.25) * u4[0]) + dx_tanh(dx_sqrt(dx_abs(dx_mul_add(x2, x1, D::from((i6 + 1) as f64), tr_), tr_) + D::from(1.0), tr_), tr_);
         z5[2] = (D::from(0.65) * u4[2]) + dx_tanh(D::from(i6 as f64) + x1, tr_);
-        if dx_gt(dx_sigmoid(z5[i6], tr_), z5.iter().map(|&e11| dx_sin(e11, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+        if dx_gt(dx_sigmoid(z5[i6], tr_), z5.iter().map(|&e11| dx_sin(e11, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
             u4 = z5;
         } else {
             let tmp12 = u4;
@@ -27238,8 +27238,8 @@ fn p813(x1: f64, x2: f64, mut a3: [f64; 2], s4: &[f64], st: &Body, nt: usize, wv
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p813_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 2], s4: &[D], st: &BodyD<D>, nt: usize, wv12: [[D; 2]; 2], tr_: &mut Tr) -> D {
-    let mut y1 = [dx_relu(s4.iter().map(|e2| D::from(3.0)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_); 1];
-    let v3 = dx_atan(a3.iter().zip(y1.iter()).map(|(p4, q5)| y1[0] + st.pos[nt % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_sin(dx_rem(dx_sinh(st.vel[(nt + 3) % 2], tr_), dx_abs(dx_exp2(st.m, tr_), tr_) + D::from(0.85), tr_), tr_);
+    let mut y1 = [dx_relu(s4.iter().map(|e2| D::from(3.0)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_); 1];
+    let v3 = dx_atan(a3.iter().zip(y1.iter()).map(|(p4, q5)| y1[0] + st.pos[nt % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_sin(dx_rem(dx_sinh(st.vel[(nt + 3) % 2], tr_), dx_abs(dx_exp2(st.m, tr_), tr_) + D::from(0.85), tr_), tr_);
     let mut out6: [D; 2] = st.vel;
     out6[0] += st.m;
     out6[1] = dx_atan(dx_asin(dx_sin(y1[nt % 1], tr_) * D::from(0.9), tr_) + out6[nt % out6.len()], tr_);
@@ -27257,7 +27257,7 @@ fn p813_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 2], s4: &[D], st: &BodyD<D>, nt: u
     let v15: D = dx_rem_euclid(dx_log(dx_abs(st.inner.t, tr_) + D::from(1.35), dx_abs(v14, tr_) + D::from(2.8), tr_), dx_abs(dx_sinh(st.inner.t, tr_), tr_) + D::from(0.55), tr_);
     let oc16 = if dx_lt(dx_tanh(dx_ln(dx_abs(u8.iter().zip(old7.iter()).fold(D::from(nt as f64), |acc19, (p17, q18)| (acc19 * D::from(0.5)) + dx_tanh(y1[nt % y1.len()] + v13, tr_)), tr_) + D::from(0.55), tr_) + st.m, tr_), -D::from(1.337), tr_) { Some(dx_sin((D::from(nt as f64) + (-D::from(1.2))) / (dx_abs(st.vel[nt % 2] - v13, tr_) + D::from(0.5)), tr_)) } else { None };
     let v22: D = oc16.unwrap_or_else(|| dx_tanh(a3.iter().map(|e21| dx_tanh(dx_softplus(s4[(nt + 3) % s4.len()], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_));
-    let oc23 = if dx_lt(dx_sigmoid((if nt % 3 == 2 { v22 } else { old7.iter().enumerate().map(|(j24, e25)| x2).fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + st.inner.a[nt % 2], tr_), -D::from(0.787), tr_) { Some(dx_atan(dx_atan(v3, tr_) * dx_acosh(dx_abs(x2, tr_) + D::from(1.25), tr_), tr_)) } else { None };
+    let oc23 = if dx_lt(dx_sigmoid((if nt % 3 == 2 { v22 } else { old7.iter().enumerate().map(|(j24, e25)| x2).fold(D::from(-0.0), |acc_, t_| acc_ + t_) }) + st.inner.a[nt % 2], tr_), -D::from(0.787), tr_) { Some(dx_atan(dx_atan(v3, tr_) * dx_acosh(dx_abs(x2, tr_) + D::from(1.25), tr_), tr_)) } else { None };
     let v27: D = oc23.and_then(|ov26| if dx_lt(ov26, D::from(0.613), tr_) { Some(dx_sin((ov26 / (-(dx_abs(ov26, tr_) + D::from(0.9)))) / (-(D::from(1.0) + (ov26 * ov26))), tr_) * dx_sigmoid(dx_log10(dx_abs(st.m, tr_) + D::from(1.4), tr_), tr_)) } else { None }).unwrap_or(dx_sigmoid(dx_cosh(dx_tanh(v15, tr_), tr_) - (st.w[(nt + 3) % 2][(nt + 2) % 2] + st.w[nt % 2][nt % 2]), tr_));
     (((((dx_cbrt(-(dx_abs(dx_recip(dx_abs(x1, tr_) + D::from(1.25), tr_) + dx_powf(dx_abs(x1, tr_) + D::from(1.35), -D::from(0.25), tr_), tr_) + D::from(1.05)), tr_) - st.m) - x1) + (((D::from(1.25) * dx_tanh(out6[0], tr_)) + (D::from(0.25) * dx_sin(u8[0], tr_))) + (D::from(1.0) * dx_sigmoid(old7[1], tr_)))) + (D::from(0.7) * dx_sin(v13, tr_))) + ((D::from(1.1) * dx_tanh(v14, tr_)) + (D::from(0.6) * dx_atan(v15, tr_)))) + ((D::from(1.2) * v22) + (D::from(0.65) * v27))
 }
@@ -27380,7 +27380,7 @@ fn p814_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], b5: &[D; 5], s4: &[D], vx16: &Vec<
     let (v7, v8) = (dx_sin(dx_tanh(dx_powf(dx_tanh(dx_abs(dx_exp_m1(x2, tr_), tr_) + D::from(1.4), tr_) + D::from(1.5), dx_tanh(acc6 * x2, tr_), tr_), tr_), tr_), dx_cos(dx_tanh(dx_powf(dx_tanh(dx_abs(dx_exp_m1(x2, tr_), tr_) + D::from(1.4), tr_) + D::from(1.5), dx_tanh(acc6 * x2, tr_), tr_), tr_), tr_));
     let (n13, s14, s15) = s4.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c10, p11, q12), v9| (c10 + 1, p11 + dx_sin(dx_cbrt(D::from(1.0) + (*v9 * (*v9)), tr_) / (dx_abs(*v9 - (*v9), tr_) + D::from(1.45)), tr_), q12 + (dx_tanh(dx_min(dx_log2(D::from(0.8) + (*v9 * (*v9)), tr_), dx_ceil(-D::from(1.55), tr_), tr_), tr_) * D::from(c10 as f64))));
     let v20: D = *s4.last().unwrap();
-    (((((dx_softplus(a3[c1 % 3] - dx_max(x1, x2, tr_), tr_) - x2) + (D::from(1.35) * acc6)) + ((D::from(1.3) * v7) + (D::from(1.5) * v8))) + ((D::from(1.3) * (s14 / D::from(n13 as f64))) + (D::from(0.25) * dx_tanh(s15, tr_)))) + ((D::from(1.05) * vx16.iter().map(|e17| (dx_atan(a3[2] * a3[c1 % 3], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + (D::from(0.3) * (vx16[c1 % vx16.len()] * dx_tanh(dx_hypot(s4.iter().map(|e18| v7).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_elu(s4[(n13 + 3) % s4.len()], D::from(0.85), tr_), tr_), tr_))))) + (D::from(1.3) * (v20 * dx_tanh(dx_cosh(dx_tanh(s4.iter().map(|e21| (dx_atan(dx_hypot(D::from(c1 as f64), D::from(c1 as f64), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_), tr_)))
+    (((((dx_softplus(a3[c1 % 3] - dx_max(x1, x2, tr_), tr_) - x2) + (D::from(1.35) * acc6)) + ((D::from(1.3) * v7) + (D::from(1.5) * v8))) + ((D::from(1.3) * (s14 / D::from(n13 as f64))) + (D::from(0.25) * dx_tanh(s15, tr_)))) + ((D::from(1.05) * vx16.iter().map(|e17| (dx_atan(a3[2] * a3[c1 % 3], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + (D::from(0.3) * (vx16[c1 % vx16.len()] * dx_tanh(dx_hypot(s4.iter().map(|e18| v7).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_elu(s4[(n13 + 3) % s4.len()], D::from(0.85), tr_), tr_), tr_))))) + (D::from(1.3) * (v20 * dx_tanh(dx_cosh(dx_tanh(s4.iter().map(|e21| (dx_atan(dx_hypot(D::from(c1 as f64), D::from(c1 as f64), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_), tr_)))
 }
 
 fn p814_eval(x: &[f64]) -> Vec<f64> {
@@ -27490,7 +27490,7 @@ fn p815_dual<D: Dn>(x1: D, mut a2: [D; 3], b3: &[D; 1], a4: [D; 2], wv15: &[Vec<
         return a2[2] * x1;
     } else if dx_gt(dx_log2(dx_abs(-D::from(1.35) * x1, tr_) + D::from(0.8), tr_), dx_recip(D::from(1.35) + (x1 * x1), tr_), tr_) {
     }
-    let v6: D = (0..2).rev().step_by(1).map(|e3| dx_tanh(x1 * a2.iter().copied().fold(D::from(0.95), |acc5, e4| dx_tanh(acc5 + dx_rem(e4, D::from(2.7), tr_), tr_)), tr_) + D::from(e3 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v6: D = (0..2).rev().step_by(1).map(|e3| dx_tanh(x1 * a2.iter().copied().fold(D::from(0.95), |acc5, e4| dx_tanh(acc5 + dx_rem(e4, D::from(2.7), tr_), tr_)), tr_) + D::from(e3 as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let ia7: [D; 4] = [dx_tanh(dx_sqrt(dx_abs(dx_cosh(x1, tr_), tr_) + D::from(0.6), tr_), tr_), dx_sin(b3[0] - a2[1], tr_) * b3[0], dx_tanh((-D::from(0.25) * dx_acosh(dx_abs(-D::from(0.75), tr_) + D::from(1.4), tr_)) + b3[0], tr_), dx_sigmoid(x1 / D::from(1.7), tr_)];
     let mut u8: [D; 4] = [D::from(0.0); 4];
     for (o9, xi10) in u8.iter_mut().zip(ia7.iter()) {
@@ -27500,7 +27500,7 @@ fn p815_dual<D: Dn>(x1: D, mut a2: [D; 3], b3: &[D; 1], a4: [D; 2], wv15: &[Vec<
     let mut lo13: [D; 4] = [D::from(0.0); 4];
     let r14: D = lscale_dual(dx_tanh(dx_cos(v12 * v6, tr_) + a2[1], tr_), &mut lo13, tr_);
     let uq16 = UqD { a: dx_tanh(dx_acos(dx_tanh(v6 + x1, tr_) * D::from(0.9), tr_), tr_), v: [(b3[0] - ia7[1]) * lo13[1], dx_sigmoid(a2[2], tr_)] };
-    (((((((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(1.05) * dx_sin(v6, tr_))) + (D::from(0.7) * u8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.25) * v12)) + ((D::from(1.35) * (lo13[3] * lo13[0])) + (D::from(0.75) * r14))) + ((D::from(1.0) * (D::from(wv15[0].len() as f64) * dx_tanh(dx_min(dx_clamp(lo13[0], lo13[3], lo13[3] + D::from(0.35), tr_), dx_sqrt(D::from(0.6) + (wv15[1][1] * wv15[1][1]), tr_), tr_), tr_))) + (D::from(0.8) * dx_atan(lsum_dual(&wv15[1], tr_), tr_)))) + (D::from(0.95) * uq16.umix_dual(dx_cos(a4.iter().map(|&e17| a4[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_))
+    (((((((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(1.05) * dx_sin(v6, tr_))) + (D::from(0.7) * u8.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.25) * v12)) + ((D::from(1.35) * (lo13[3] * lo13[0])) + (D::from(0.75) * r14))) + ((D::from(1.0) * (D::from(wv15[0].len() as f64) * dx_tanh(dx_min(dx_clamp(lo13[0], lo13[3], lo13[3] + D::from(0.35), tr_), dx_sqrt(D::from(0.6) + (wv15[1][1] * wv15[1][1]), tr_), tr_), tr_))) + (D::from(0.8) * dx_atan(lsum_dual(&wv15[1], tr_), tr_)))) + (D::from(0.95) * uq16.umix_dual(dx_cos(a4.iter().map(|&e17| a4[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_))
 }
 
 fn p815_eval(x: &[f64]) -> Vec<f64> {
@@ -27731,7 +27731,7 @@ fn p816_dual<D: Dn>(x1: D, nt: usize, wv17: [[D; 3]; 2], wv22: &[Vec<D>], vx24: 
     let v19: D = u5.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
     let v21: D = if let Some(j20) = nt.checked_sub(2) { dx_tanh(dx_atan2(z6[nt % z6.len()] - v18, D::from(1.85), tr_) + x1, tr_) * D::from(j20 as f64) } else { dx_atan((wv17[(nt + 1) % 2][nt % 3] + D::from((nt + 1) as f64)) - dx_sin(v10, tr_), tr_) };
     let v26: D = vx24.first().map_or(dx_tanh((vx24[nt % vx24.len()] - v4) - D::from(1.85), tr_), |fv25| dx_tanh((*fv25 - (*fv25)) - (*fv25), tr_));
-    (((((((dx_min(if dx_gt(v3, D::from(nt as f64), tr_) || dx_le(x1, D::from(0.55), tr_) { dx_powi(x1, 1, tr_) } else if dx_ge(v4 + D::from(0.85), D::from(0.65), tr_) { dx_min(D::from(nt as f64), x1, tr_) } else { dx_clamp(v4, -D::from(0.4), D::from(1.8), tr_) }, dx_cbrt(-(dx_abs(v4, tr_) + D::from(0.75)), tr_) * D::from(1.6), tr_) - v3) + v3) - v3) + (((((D::from(0.35) * dx_atan(u5[0], tr_)) + (D::from(0.4) * dx_tanh(z6[0], tr_))) + (D::from(0.95) * dx_atan(cc9, tr_))) + (D::from(1.05) * v10)) + (D::from(0.55) * dx_sin(v16, tr_)))) + ((D::from(1.15) * v18) + (D::from(0.4) * dx_sigmoid(v19, tr_)))) + (D::from(1.35) * v21)) + ((D::from(0.75) * dx_tanh(wv22[(nt + 2) % 1].iter().map(|e23| dx_atan(*e23, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.35) * (D::from(vx24.len() as f64) * dx_tanh((dx_powf(dx_abs(v18, tr_) + D::from(1.25), dx_tanh(cc9, tr_), tr_) - v3) + wv17[nt % wv17.len()][nt % 3], tr_))))) + (D::from(0.75) * (v26 * dx_tanh(dx_min(vx24[nt % 1] / (D::from(1.0) + (vx24[nt % 1] * vx24[nt % 1])), wv17[nt % 2][nt % 3] - v10, tr_), tr_)))
+    (((((((dx_min(if dx_gt(v3, D::from(nt as f64), tr_) || dx_le(x1, D::from(0.55), tr_) { dx_powi(x1, 1, tr_) } else if dx_ge(v4 + D::from(0.85), D::from(0.65), tr_) { dx_min(D::from(nt as f64), x1, tr_) } else { dx_clamp(v4, -D::from(0.4), D::from(1.8), tr_) }, dx_cbrt(-(dx_abs(v4, tr_) + D::from(0.75)), tr_) * D::from(1.6), tr_) - v3) + v3) - v3) + (((((D::from(0.35) * dx_atan(u5[0], tr_)) + (D::from(0.4) * dx_tanh(z6[0], tr_))) + (D::from(0.95) * dx_atan(cc9, tr_))) + (D::from(1.05) * v10)) + (D::from(0.55) * dx_sin(v16, tr_)))) + ((D::from(1.15) * v18) + (D::from(0.4) * dx_sigmoid(v19, tr_)))) + (D::from(1.35) * v21)) + ((D::from(0.75) * dx_tanh(wv22[(nt + 2) % 1].iter().map(|e23| dx_atan(*e23, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.35) * (D::from(vx24.len() as f64) * dx_tanh((dx_powf(dx_abs(v18, tr_) + D::from(1.25), dx_tanh(cc9, tr_), tr_) - v3) + wv17[nt % wv17.len()][nt % 3], tr_))))) + (D::from(0.75) * (v26 * dx_tanh(dx_min(vx24[nt % 1] / (D::from(1.0) + (vx24[nt % 1] * vx24[nt % 1])), wv17[nt % 2][nt % 3] - v10, tr_), tr_)))
 }
 
 fn p816_eval(x: &[f64]) -> Vec<f64> {
@@ -27857,7 +27857,7 @@ fn p817_dual<D: Dn>(x1: D, s3: &[D], mut x2: D, ps27: &[PtD<D>], tr_: &mut Tr) -
         x2 += s3.iter().enumerate().fold(D::from(0.45), |acc4, (j2, e3)| acc4 - dx_tanh(dx_exp(dx_tan(dx_tanh(s3[0], tr_), tr_), tr_), tr_));
         x2 *= dx_leaky_relu(dx_atan(s3[0] - s3[0], tr_), D::from(0.46), tr_);
     } else if !(dx_le(s3[1], -D::from(0.7), tr_) || dx_ge(x1, s3[1], tr_)) {
-        x2 *= dx_tanh(dx_rem(s3.iter().map(|e5| dx_relu(x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_abs(dx_max(dx_atan2(s3[0], D::from(2.45), tr_), s3[1] + s3[1], tr_), tr_) + D::from(1.15), tr_), tr_);
+        x2 *= dx_tanh(dx_rem(s3.iter().map(|e5| dx_relu(x1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_abs(dx_max(dx_atan2(s3[0], D::from(2.45), tr_), s3[1] + s3[1], tr_), tr_) + D::from(1.15), tr_), tr_);
         x2 -= dx_exp2(s3[1], tr_);
     } else {
         if dx_le(dx_rem(dx_min(v1, x2, tr_), dx_abs(-x1, tr_) + D::from(0.75), tr_), D::from(0.25), tr_) {
@@ -27876,11 +27876,11 @@ fn p817_dual<D: Dn>(x1: D, s3: &[D], mut x2: D, ps27: &[PtD<D>], tr_: &mut Tr) -
     for i9 in 0..2 {
         acc10 += dx_atan(dx_leaky_relu(D::from((i9 + 1) as f64) - v1, dx_sin(s3[1], tr_), tr_), tr_);
     }
-    let mut u11: [D; 3] = [dx_tanh(dx_ln_1p(dx_abs(s3.iter().enumerate().map(|(j12, e13)| dx_leaky_relu(s3[j12], dx_atan(v1, tr_) * D::from(0.63), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_), dx_atan(s3[1] - (v1 - (-D::from(1.3))), tr_) * D::from(0.95), dx_tanh(dx_max(dx_exp_m1(x1, tr_), dx_atanh(dx_tanh(s3[0], tr_) * D::from(0.9), tr_), tr_), tr_)];
+    let mut u11: [D; 3] = [dx_tanh(dx_ln_1p(dx_abs(s3.iter().enumerate().map(|(j12, e13)| dx_leaky_relu(s3[j12], dx_atan(v1, tr_) * D::from(0.63), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_), dx_atan(s3[1] - (v1 - (-D::from(1.3))), tr_) * D::from(0.95), dx_tanh(dx_max(dx_exp_m1(x1, tr_), dx_atanh(dx_tanh(s3[0], tr_) * D::from(0.9), tr_), tr_), tr_)];
     let mut z14: [D; 3] = [D::from(0.0); 3];
     for i15 in 0..3 {
         z14[0] = (D::from(0.25) * u11[0]) + dx_tanh(v1 + x2, tr_);
-        z14[1] = (D::from(0.75) * u11[1]) + (dx_atan(u11.iter().copied().map(|e16| dx_hypot(s3[i15 % s3.len()], acc10, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + s3[(i15 + 3) % 2], tr_) * D::from(0.95));
+        z14[1] = (D::from(0.75) * u11[1]) + (dx_atan(u11.iter().copied().map(|e16| dx_hypot(s3[i15 % s3.len()], acc10, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + s3[(i15 + 3) % 2], tr_) * D::from(0.95));
         z14[2] = (D::from(0.55) * u11[2]) + dx_tanh(dx_ln(dx_abs(dx_softplus(u11[3 - 1 - i15], tr_), tr_) + D::from(1.25), tr_) + x1, tr_);
         if dx_le(x2, z14[0], tr_) && dx_ge(x1, -D::from(0.45), tr_) {
             u11 = z14;
@@ -27910,7 +27910,7 @@ fn p817_dual<D: Dn>(x1: D, s3: &[D], mut x2: D, ps27: &[PtD<D>], tr_: &mut Tr) -
     for p29 in ps27.iter() {
         acc28 += dx_sin(dx_max(D::from(0.8), dx_clamp(p29.x, p29.x, p29.x + D::from(1.15), tr_), tr_), tr_) * dx_rem(dx_atan(p29.f[0], tr_), dx_abs(p29.f[0] - D::from(0.7), tr_) + D::from(1.0), tr_);
     }
-    (((((dx_softplus(v1 - v1, tr_) + dx_min(s3[0] / (dx_exp(dx_tanh(x2, tr_), tr_) + D::from(0.5)), dx_powf(dx_abs(D::from(2.95), tr_) + D::from(0.95), D::from(1.3), tr_), tr_)) + v1) + (D::from(0.85) * acc10)) + ((((((D::from(1.05) * dx_tanh(u11[2], tr_)) + (D::from(0.6) * dx_tanh(z14[0], tr_))) + (D::from(0.8) * dx_sigmoid(u18[0], tr_))) + (D::from(1.3) * dx_atan(z20[1], tr_))) + (D::from(1.3) * dx_tanh(cc24, tr_))) + (D::from(1.4) * dx_atan(cc25, tr_)))) + ((D::from(0.95) * u18[0]) + (D::from(0.5) * v26))) + ((D::from(0.3) * acc28) + (D::from(1.3) * ps27.iter().map(|p30| dx_sigmoid(dx_exp_m1(dx_tanh(dx_powi(p30.x, 4, tr_), tr_), tr_), tr_) * dx_atan((p30.f[1] - p30.f[1]) * dx_round(D::from(2.3), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    (((((dx_softplus(v1 - v1, tr_) + dx_min(s3[0] / (dx_exp(dx_tanh(x2, tr_), tr_) + D::from(0.5)), dx_powf(dx_abs(D::from(2.95), tr_) + D::from(0.95), D::from(1.3), tr_), tr_)) + v1) + (D::from(0.85) * acc10)) + ((((((D::from(1.05) * dx_tanh(u11[2], tr_)) + (D::from(0.6) * dx_tanh(z14[0], tr_))) + (D::from(0.8) * dx_sigmoid(u18[0], tr_))) + (D::from(1.3) * dx_atan(z20[1], tr_))) + (D::from(1.3) * dx_tanh(cc24, tr_))) + (D::from(1.4) * dx_atan(cc25, tr_)))) + ((D::from(0.95) * u18[0]) + (D::from(0.5) * v26))) + ((D::from(0.3) * acc28) + (D::from(1.3) * ps27.iter().map(|p30| dx_sigmoid(dx_exp_m1(dx_tanh(dx_powi(p30.x, 4, tr_), tr_), tr_), tr_) * dx_atan((p30.f[1] - p30.f[1]) * dx_round(D::from(2.3), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p817_eval(x: &[f64]) -> Vec<f64> {
@@ -28001,7 +28001,7 @@ fn p818_dual<D: Dn>(a1: [D; 5], nt: usize, vx22: &Vec<D>, tr_: &mut Tr) -> (D, D
     let mut v1 = a1[5 - 1 - nt] * dx_sigmoid((a1[nt + 1] * D::from(2.9)) * a1[nt + 1], tr_);
     v1 = a1[3];
     v1 *= dx_sin(dx_mul_add(a1[nt + 1], -(-a1[nt]), dx_signum(v1, tr_), tr_), tr_);
-    let mut u2: [D; 3] = [dx_tanh(v1 + a1[nt], tr_), dx_tanh(dx_tanh(dx_sinh(a1[nt], tr_), tr_) * (v1 * v1), tr_), dx_atan(a1.iter().copied().map(|e3| -D::from(3.0) - v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95)];
+    let mut u2: [D; 3] = [dx_tanh(v1 + a1[nt], tr_), dx_tanh(dx_tanh(dx_sinh(a1[nt], tr_), tr_) * (v1 * v1), tr_), dx_atan(a1.iter().copied().map(|e3| -D::from(3.0) - v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95)];
     let mut z4: [D; 3] = [D::from(0.0); 3];
     z4[0] = (D::from(0.7) * u2[0]) + dx_tanh(((v1 / (-(D::from(1.0) + (v1 * v1)))) / (dx_abs(-v1, tr_) + D::from(1.05))) + a1[nt], tr_);
     z4[1] = (D::from(0.45) * u2[2]) + dx_tanh(if nt >= 1 { dx_min(a1[nt], v1, tr_) } else if dx_gt(dx_exp_m1(dx_sin(z4[3 - 1 - nt], tr_), tr_), v1 / (dx_exp(dx_atan(u2[nt + 1], tr_), tr_) + D::from(0.5)), tr_) { v1 * D::from(0.5) } else { z4.iter().fold(v1, |acc6, e5| (acc6 * D::from(0.5)) + (dx_atan(dx_elu(D::from((nt + 1) as f64), dx_sin(acc6, tr_), tr_), tr_) * D::from(0.63))) }, tr_);
@@ -28020,7 +28020,7 @@ fn p818_dual<D: Dn>(a1: [D; 5], nt: usize, vx22: &Vec<D>, tr_: &mut Tr) -> (D, D
     }
     let (v10, v11) = (dx_sin(dx_sigmoid(u2[3 - 1 - nt] * v1, tr_) + a1[5 - 1 - nt], tr_), dx_cos(dx_sigmoid(u2[3 - 1 - nt] * v1, tr_) + a1[5 - 1 - nt], tr_));
     let v14: D = snap8.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    let v16: D = dx_rem_euclid(dx_sin(z4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), D::from(2.25), tr_);
+    let v16: D = dx_rem_euclid(dx_sin(z4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), D::from(2.25), tr_);
     let oc17 = if dx_gt(dx_sigmoid(D::from((nt + 1) as f64) + a1[4], tr_), D::from(0.613), tr_) { Some(dx_sin((u2.iter().fold(D::from(0.95), |acc19, e18| dx_tanh(acc19 + dx_tanh(z4[nt] + D::from(0.95), tr_), tr_)) - (-D::from(0.15))) + a1[nt], tr_)) } else { None };
     let v21: D = oc17.map(|ov20| dx_tanh(dx_acosh(dx_abs(dx_relu(ov20, tr_), tr_) + D::from(1.45), tr_), tr_) + dx_sigmoid(dx_asin(dx_tanh(a1[2], tr_) * D::from(0.9), tr_) - (v10 - z4[0]), tr_)).unwrap_or(dx_tanh(dx_asinh(dx_rem(v16, D::from(1.0) + (v1 * v1), tr_), tr_) + a1[nt + 1], tr_));
     ((((((-(a1[nt] - dx_max(v1, a1[nt], tr_)) - v1) * a1[1]) + ((((((D::from(1.15) * dx_sigmoid(u2[1], tr_)) + (D::from(0.65) * dx_atan(z4[2], tr_))) + (D::from(0.7) * dx_sigmoid(u2[0], tr_))) + (D::from(0.35) * dx_atan(snap8[2], tr_))) + (D::from(0.85) * v10)) + (D::from(0.55) * v11))) + (D::from(0.85) * dx_sigmoid(v14, tr_))) + (D::from(1.5) * v16)) + ((D::from(0.35) * v21) + (D::from(1.4) * (D::from(vx22.len() as f64) * dx_sigmoid(dx_ln_1p(dx_abs(dx_sinh(v1, tr_), tr_), tr_) + a1[2], tr_)))), (v1 / (D::from(1.0) + (v1 * v1))) - a1[nt + 1])
@@ -28184,7 +28184,7 @@ fn p820_dual<D: Dn>(x1: D, x2: D, b3: &[D; 3], s4: &[D], b5: &[D; 4], tr_: &mut 
         acc5 += dx_relu(b5[i4], tr_);
     }
     let cc6: D = cdot3_dual(b3, b3, tr_);
-    let v9: D = dx_erf(dx_atan(dx_atanh(dx_tanh(b5.iter().zip(b3.iter()).map(|(p7, q8)| -acc5).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63), tr_);
+    let v9: D = dx_erf(dx_atan(dx_atanh(dx_tanh(b5.iter().zip(b3.iter()).map(|(p7, q8)| -acc5).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63), tr_);
     ((((dx_rem(dx_exp2(dx_sigmoid(dx_log(D::from(0.95) + (x2 * x2), dx_abs(x2, tr_) + D::from(2.15), tr_), tr_), tr_), D::from(2.55), tr_) * x1) - s4[2]) + (D::from(0.7) * acc5)) + ((D::from(0.3) * dx_tanh(cc6, tr_)) + (D::from(0.35) * v9)), (dx_ln_1p(dx_abs(x1, tr_), tr_) - dx_exp2(s4[4], tr_)) + x2)
 }
 
@@ -28426,7 +28426,7 @@ fn p822(mut x1: f64, r2: &f64, b3: &[f64; 5], a4: [f64; 4], s5: &[f64], k6: i32,
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p822_dual<D: Dn>(mut x1: D, r2: &D, b3: &[D; 5], a4: [D; 4], s5: &[D], k6: i32, ok19: Option<usize>, tr_: &mut Tr) -> D {
-    let mut v1 = dx_clamp(dx_sigmoid(a4.iter().zip(s5.iter()).map(|(p2, q3)| dx_mul_add(x1, -D::from(3.0), a4[3], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(dx_exp_m1(a4[0], tr_), tr_), -D::from(1.95), -D::from(1.55), tr_);
+    let mut v1 = dx_clamp(dx_sigmoid(a4.iter().zip(s5.iter()).map(|(p2, q3)| dx_mul_add(x1, -D::from(3.0), a4[3], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(dx_exp_m1(a4[0], tr_), tr_), -D::from(1.95), -D::from(1.55), tr_);
     for e4 in b3.iter() {
         for e5 in b3.iter() {
             v1 = dx_atan(v1 + dx_atan(-(-(*e4 - x1)), tr_), tr_) * D::from(0.63);
@@ -28437,7 +28437,7 @@ fn p822_dual<D: Dn>(mut x1: D, r2: &D, b3: &[D; 5], a4: [D; 4], s5: &[D], k6: i3
             let x1 = x1 * ((s5[2] / (dx_abs(v7, tr_) + D::from(1.3))) - (-(*e4)));
             v7 += dx_elu(dx_sigmoid(dx_sigmoid(*r2, tr_), tr_), D::from(1.75), tr_);
         } else {
-            if dx_lt(b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), D::from(0.2), tr_) {
+            if dx_lt(b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), D::from(0.2), tr_) {
                 x1 *= D::from(0.55);
                 v1 /= (dx_abs(dx_hypot((s5[0] + D::from(0.5)) / (dx_abs(dx_recip(dx_abs(b3[3], tr_) + D::from(1.2), tr_), tr_) + D::from(0.9)), *e4, tr_), tr_) + D::from(1.2)) + D::from(0.5);
             }
@@ -28445,7 +28445,7 @@ fn p822_dual<D: Dn>(mut x1: D, r2: &D, b3: &[D; 5], a4: [D; 4], s5: &[D], k6: i3
     }
     let mut y11 = [dx_rem(a4[3], dx_abs(dx_elu(*r2, D::from(1.0), tr_), tr_) + D::from(1.2), tr_), dx_rem(s5[4] / D::from(1.05), dx_abs(dx_clamp(D::from(2.7), -D::from(1.6), -D::from(0.3), tr_), tr_) + D::from(0.85), tr_)];
     let cc15: D = cdot_s_dual(s5, s5, tr_);
-    let (v17, v18) = (dx_sin(dx_tanh(dx_mul_add(dx_atan(a4.iter().map(|e16| dx_powi(dx_sigmoid(y11[0], tr_), 3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_atan(dx_min(-D::from(2.4), x1, tr_), tr_), s5[2] * D::from(2.85), tr_), tr_), tr_), dx_cos(dx_tanh(dx_mul_add(dx_atan(a4.iter().map(|e16| dx_powi(dx_sigmoid(y11[0], tr_), 3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_atan(dx_min(-D::from(2.4), x1, tr_), tr_), s5[2] * D::from(2.85), tr_), tr_), tr_));
+    let (v17, v18) = (dx_sin(dx_tanh(dx_mul_add(dx_atan(a4.iter().map(|e16| dx_powi(dx_sigmoid(y11[0], tr_), 3, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_atan(dx_min(-D::from(2.4), x1, tr_), tr_), s5[2] * D::from(2.85), tr_), tr_), tr_), dx_cos(dx_tanh(dx_mul_add(dx_atan(a4.iter().map(|e16| dx_powi(dx_sigmoid(y11[0], tr_), 3, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_atan(dx_min(-D::from(2.4), x1, tr_), tr_), s5[2] * D::from(2.85), tr_), tr_), tr_));
     let n20 = if let Some(j21) = ok19 { j21 } else { 1 };
     let oc22 = if dx_gt(dx_tanh(dx_atan(dx_exp(dx_atan(v1, tr_), tr_), tr_) + (*r2), tr_), D::from(0.163), tr_) { Some(dx_atan((a4[n20] + s5[5 - 1 - n20]) * s5.iter().fold(D::from(0.6), |acc24, e23| dx_tanh(acc24 + dx_sigmoid(dx_exp_m1(s5[2], tr_), tr_), tr_)), tr_)) } else { None };
     let v26: D = oc22.and_then(|ov25| if dx_gt(ov25, D::from(0.263), tr_) { Some(dx_rem(ov25 * D::from(2.5), D::from(0.55), tr_) + dx_tanh(dx_elu(dx_exp2(dx_sigmoid(v1, tr_), tr_), dx_abs(v18, tr_), tr_) + (*r2), tr_)) } else { None }).unwrap_or(b3[n20]);
@@ -28722,7 +28722,7 @@ fn p824_dual<D: Dn>(s3: &[D], s2: &[D], x1: D, a4: [D; 3], mut st: BodyD<D>, tr_
     for e17 in ia16.iter() {
         lv15.push(dx_tanh(dx_ln(dx_abs(dx_min(D::from(2.9), *e17, tr_), tr_) + D::from(0.7), tr_), tr_));
     }
-    ((dx_atan(((dx_tanh(st.w[1][0] - D::from(2.95), tr_) * (x1 * dx_tanh(st.vel[1], tr_))) - dx_log10(dx_abs(dx_atan2(x1, st.m, tr_), tr_) + D::from(0.95), tr_)) + st.m, tr_) * dx_atan(st.m, tr_)) + (D::from(0.45) * dx_sigmoid(st.vel[0] - snap11[0], tr_))) + (((D::from(0.5) * lo13[1]) + (D::from(0.45) * r14)) + (D::from(1.3) * dx_tanh(lv15.iter().map(|&t18| dx_sigmoid(D::from(2.4), tr_) + t18).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    ((dx_atan(((dx_tanh(st.w[1][0] - D::from(2.95), tr_) * (x1 * dx_tanh(st.vel[1], tr_))) - dx_log10(dx_abs(dx_atan2(x1, st.m, tr_), tr_) + D::from(0.95), tr_)) + st.m, tr_) * dx_atan(st.m, tr_)) + (D::from(0.45) * dx_sigmoid(st.vel[0] - snap11[0], tr_))) + (((D::from(0.5) * lo13[1]) + (D::from(0.45) * r14)) + (D::from(1.3) * dx_tanh(lv15.iter().map(|&t18| dx_sigmoid(D::from(2.4), tr_) + t18).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p824_eval(x: &[f64]) -> Vec<f64> {
@@ -29061,7 +29061,7 @@ fn p827_dual<D: Dn>(b1: &[D; 3], mut a2: [D; 4], s3: &[D], nt: usize, tr_: &mut 
     let mut c1 = 0;
     while c1 < 4 {
         c1 += 1;
-        let v2 = (dx_sigmoid(a2.iter().copied().map(|e3| dx_elu(a2[(nt + 2) % 4], D::from(1.7), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from((nt + 1) as f64)) - dx_recip(dx_abs(-D::from(2.15) + s3[3], tr_) + D::from(0.8), tr_);
+        let v2 = (dx_sigmoid(a2.iter().copied().map(|e3| dx_elu(a2[(nt + 2) % 4], D::from(1.7), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from((nt + 1) as f64)) - dx_recip(dx_abs(-D::from(2.15) + s3[3], tr_) + D::from(0.8), tr_);
         let v4 = -dx_sigmoid(dx_relu(v2, tr_), tr_);
         a2[c1 % 4] = dx_rem(a2[c1 % 4], dx_abs(D::from(c1 as f64), tr_) + D::from(0.85), tr_);
     }
@@ -29081,7 +29081,7 @@ fn p827_dual<D: Dn>(b1: &[D; 3], mut a2: [D; 4], s3: &[D], nt: usize, tr_: &mut 
     let (v14, v15) = csplit_dual(dx_sigmoid(dx_cosh(-D::from(0.55) * D::from(1.8), tr_) + b1[nt % 3], tr_) * D::from(0.5), dx_tanh(dx_log10(D::from(0.85) + (old9[c1 % 1] * old9[c1 % 1]), tr_) + b1[0], tr_) * D::from(0.5), tr_);
     let (v16, v17) = (dx_sin(dx_tanh(dx_floor(dx_mul_add(v14, dx_atan(cc13, tr_), v5, tr_), tr_) + s3[c1 % s3.len()], tr_), tr_), dx_cos(dx_tanh(dx_floor(dx_mul_add(v14, dx_atan(cc13, tr_), v5, tr_), tr_) + s3[c1 % s3.len()], tr_), tr_));
     let v18: D = dx_rem_euclid(dx_elu(v17, D::from(0.9), tr_), D::from(2.3), tr_);
-    (((dx_acosh(dx_abs(dx_cos(b1.iter().map(|e8| b1[(c1 + 3) % 3] / (dx_abs(-D::from(0.75), tr_) + D::from(0.7))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.45), tr_) * dx_tanh(v5, tr_)) + v5) + (((((((D::from(0.95) * dx_sigmoid(u10[0], tr_)) + (D::from(0.45) * dx_atan(old9[0], tr_))) + (D::from(0.7) * dx_sin(cc13, tr_))) + (D::from(1.5) * v14)) + (D::from(0.25) * v15)) + (D::from(1.05) * v16)) + (D::from(1.35) * v17))) + (D::from(1.4) * v18)
+    (((dx_acosh(dx_abs(dx_cos(b1.iter().map(|e8| b1[(c1 + 3) % 3] / (dx_abs(-D::from(0.75), tr_) + D::from(0.7))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.45), tr_) * dx_tanh(v5, tr_)) + v5) + (((((((D::from(0.95) * dx_sigmoid(u10[0], tr_)) + (D::from(0.45) * dx_atan(old9[0], tr_))) + (D::from(0.7) * dx_sin(cc13, tr_))) + (D::from(1.5) * v14)) + (D::from(0.25) * v15)) + (D::from(1.05) * v16)) + (D::from(1.35) * v17))) + (D::from(1.4) * v18)
 }
 
 fn p827_eval(x: &[f64]) -> Vec<f64> {
@@ -29268,7 +29268,7 @@ fn p829_dual(&self, r2: &D, x1: D, b3: &[D; 4], b4: &[D; 3], a5: [D; 2], tr_: &m
     out5[1] = dx_atan(dx_min(dx_max(self.inner.a[0], self.vel[0], tr_), x1 + self.inner.a[0], tr_), tr_);
     out5[0] += dx_tanh(-D::from(1.2) * dx_softplus(acc4, tr_), tr_);
     let v6: D = dx_gamma(dx_tanh(-(v1 - self.vel[1]), tr_) + D::from(2.0), tr_);
-    let v9: D = dx_div_euclid(dx_sin(dx_max(b3.iter().map(|e7| dx_sin(acc4 - self.inner.t, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), self.inner.t - out5[0], tr_), tr_), dx_abs(b4.iter().map(|e8| D::from(0.95)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0), tr_);
+    let v9: D = dx_div_euclid(dx_sin(dx_max(b3.iter().map(|e7| dx_sin(acc4 - self.inner.t, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), self.inner.t - out5[0], tr_), tr_), dx_abs(b4.iter().map(|e8| D::from(0.95)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0), tr_);
     let mut acc10 = acc_d::<D>();
     for e11 in b3.iter() {
         acc10.sum += dx_sin(dx_rem(*e11 * (*e11), D::from(1.0) + (*e11 * (*e11)), tr_), tr_);
@@ -29374,7 +29374,7 @@ fn p830(&self, x1: f64, r2: &f64, b3: &[f64; 2], a4: [f64; 4], n5: usize, mut li
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p830_dual(&self, x1: D, r2: &D, b3: &[D; 2], a4: [D; 4], n5: usize, mut lin11: LvD<D>, tr_: &mut Tr) -> D {
-    let x1 = (x1 * self.vel[n5 % 2]) - b3.iter().fold(D::from(n5 as f64), |acc2, e1| acc2 - dx_sigmoid(b3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_));
+    let x1 = (x1 * self.vel[n5 % 2]) - b3.iter().fold(D::from(n5 as f64), |acc2, e1| acc2 - dx_sigmoid(b3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_));
     if dx_gt(*r2, -D::from(0.4), tr_) || dx_gt(dx_cos(a4[(n5 + 2) % a4.len()], tr_), x1, tr_) {
         let mut v4 = self.m;
         if dx_ge(dx_recip(-(dx_abs(dx_powf(dx_abs(self.inner.t, tr_) + D::from(0.6), dx_sin(x1, tr_), tr_), tr_) + D::from(1.45)), tr_), self.w[n5 % 2][(n5 + 3) % 2] / (-(D::from(1.0) + (v4 * v4))), tr_) {
@@ -29393,7 +29393,7 @@ fn p830_dual(&self, x1: D, r2: &D, b3: &[D; 2], a4: [D; 4], n5: usize, mut lin11
     out9[0] += dx_tanh(dx_asinh(self.m, tr_), tr_);
     let cc10: D = cdot4_dual(&a4, &a4, tr_);
     lin11.w[1] = lin11.w[1] * dx_sin(D::from(n5 as f64) + self.w[(n5 + 1) % 2][n5 % 2], tr_);
-    (((((self.vel[1] - (-self.m)) - (-self.w[n5 % 2][(n5 + 1) % 2] * (D::from(2.05) - b3[(n5 + 1) % b3.len()]))) + (*r2)) + (D::from(0.95) * acc8)) + ((D::from(1.1) * dx_sin(out9[0], tr_)) + (D::from(0.9) * dx_sigmoid(cc10, tr_)))) + ((D::from(1.2) * dx_atan(lin11.m[0].iter().zip(out9.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.45) * lin11.w.iter().map(|e14| dx_tanh(-(D::from(1.6) - (*e14)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    (((((self.vel[1] - (-self.m)) - (-self.w[n5 % 2][(n5 + 1) % 2] * (D::from(2.05) - b3[(n5 + 1) % b3.len()]))) + (*r2)) + (D::from(0.95) * acc8)) + ((D::from(1.1) * dx_sin(out9[0], tr_)) + (D::from(0.9) * dx_sigmoid(cc10, tr_)))) + ((D::from(1.2) * dx_atan(lin11.m[0].iter().zip(out9.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.45) * lin11.w.iter().map(|e14| dx_tanh(-(D::from(1.6) - (*e14)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 }
 
@@ -29618,10 +29618,10 @@ fn p832_dual<D: Dn>(x1: D, x2: D, a3: [D; 5], wv21: [[D; 2]; 3], tr_: &mut Tr) -
             let mut c10 = 0;
             while c10 < 2 {
                 c10 += 1;
-                v1 = dx_min(v1, dx_max(dx_rem(dx_cos(-D::from(2.2), tr_), dx_abs(dx_max(*e9, a3[5 - 1 - c10], tr_), tr_) + D::from(1.0), tr_), dx_log(dx_abs(a3.iter().enumerate().map(|(j11, e12)| x1 - D::from(2.4)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.5), dx_abs(D::from(2.4), tr_) + D::from(2.7), tr_), tr_), tr_);
+                v1 = dx_min(v1, dx_max(dx_rem(dx_cos(-D::from(2.2), tr_), dx_abs(dx_max(*e9, a3[5 - 1 - c10], tr_), tr_) + D::from(1.0), tr_), dx_log(dx_abs(a3.iter().enumerate().map(|(j11, e12)| x1 - D::from(2.4)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.5), dx_abs(D::from(2.4), tr_) + D::from(2.7), tr_), tr_), tr_);
                 let v13 = a3.iter().enumerate().map(|(j14, e15)| dx_tanh(*e15, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
             }
-            v1 = dx_rem(v1, dx_abs(-D::from(0.1) - dx_relu(a3.iter().map(|e16| dx_cos(*e16, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.25), tr_);
+            v1 = dx_rem(v1, dx_abs(-D::from(0.1) - dx_relu(a3.iter().map(|e16| dx_cos(*e16, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.25), tr_);
         }
     }
     let mut acc18: D = D::from(0.0);
@@ -29635,7 +29635,7 @@ fn p832_dual<D: Dn>(x1: D, x2: D, a3: [D; 5], wv21: [[D; 2]; 3], tr_: &mut Tr) -
         let _ = v20;
     }
     let v22: D = (wv21[1][0] * dx_sigmoid(v20 + a3[3], tr_)) + dx_sin(wv21[0][0], tr_);
-    let v24: D = dx_rem_euclid(dx_atan(if dx_le(-v20, x2 / (-(D::from(1.0) + (v22 * v22))), tr_) { dx_ln_1p(dx_abs(v6, tr_), tr_) } else if dx_ge(a3.iter().map(|e23| v20).fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(0.75), tr_) { a3[1] } else { wv21[1][1] }, tr_), D::from(0.55), tr_);
+    let v24: D = dx_rem_euclid(dx_atan(if dx_le(-v20, x2 / (-(D::from(1.0) + (v22 * v22))), tr_) { dx_ln_1p(dx_abs(v6, tr_), tr_) } else if dx_ge(a3.iter().map(|e23| v20).fold(D::from(-0.0), |acc_, t_| acc_ + t_), -D::from(0.75), tr_) { a3[1] } else { wv21[1][1] }, tr_), D::from(0.55), tr_);
     let lm25 = a3.map(|t26| dx_tanh(dx_mul_add(t26, t26, t26, tr_) * dx_max(t26, t26, tr_), tr_));
     let mut ls27 = LpD { a: dx_atan((wv21[2][0] + wv21[1][0]) * (-lm25[4]), tr_), v: [dx_tanh((-D::from(0.7) * v19) + a3[0], tr_), dx_atan(dx_hypot(x2, D::from(1.0), tr_), tr_)] };
     ls27.a += dx_atan(dx_cos(dx_log(dx_abs(wv21[0][1], tr_) + D::from(0.55), D::from(9.25), tr_), tr_), tr_) * D::from(0.95);
@@ -29879,7 +29879,7 @@ fn p834_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 5], b4: &[D; 2], mut st: BodyD<D>,
     }
     let snap4 = st.vel;
     st.vel[1] += D::from(0.3) * (dx_atan((s2[1] * b3[4]) - b3[3], tr_) * D::from(0.63));
-    st.vel[0] += D::from(0.5) * dx_sigmoid(b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + (st.pos[0] / (-D::from(2.5))), tr_);
+    st.vel[0] += D::from(0.5) * dx_sigmoid(b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + (st.pos[0] / (-D::from(2.5))), tr_);
     st.vel[0] += D::from(0.45) * (dx_atan(dx_max(snap4[0], dx_recip(dx_abs(D::from(1.7), tr_) + D::from(1.45), tr_), tr_), tr_) * D::from(0.63));
     let cc6: D = cdot2_dual(b4, &snap4, tr_);
     (((((dx_elu(K834, D::from(0.6), tr_) / (D::from(1.0) + (st.m * st.m))) - (dx_max(st.inner.t, st.m, tr_) - (x1 * st.inner.t))) + K834) - x1) + (D::from(0.35) * acc3)) + ((D::from(0.45) * dx_sigmoid(st.vel[0] - snap4[0], tr_)) + (D::from(1.35) * cc6))
@@ -30165,7 +30165,7 @@ fn p836_dual<D: Dn>(a1: [D; 3], ps22: &[PtD<D>], wv27: &[Vec<D>], tr_: &mut Tr) 
     for i10 in 0..2 {
         acc11 += dx_round(dx_atan(v1, tr_), tr_);
     }
-    let mut u12: [D; 2] = [dx_tanh(dx_relu(a1[1], tr_) - v1, tr_), dx_sigmoid(dx_powf(dx_tanh(D::from(0.55) + (v5 * v5), tr_) + D::from(1.5), dx_tanh(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_), tr_)];
+    let mut u12: [D; 2] = [dx_tanh(dx_relu(a1[1], tr_) - v1, tr_), dx_sigmoid(dx_powf(dx_tanh(D::from(0.55) + (v5 * v5), tr_) + D::from(1.5), dx_tanh(a1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_), tr_)];
     let mut z14: [D; 2] = [D::from(0.0); 2];
     z14[0] = (D::from(0.35) * u12[1]) + dx_tanh(u12[0] + a1[2], tr_);
     z14[1] = (D::from(0.75) * u12[0]) + dx_tanh(dx_asinh(-z14[0], tr_) + a1[2], tr_);
@@ -30176,12 +30176,12 @@ fn p836_dual<D: Dn>(a1: [D; 3], ps22: &[PtD<D>], wv27: &[Vec<D>], tr_: &mut Tr) 
     z14[0] = (D::from(0.65) * snap16[0]) + dx_tanh(((dx_tanh(v1, tr_) * u12[0]) + (acc11 * dx_sigmoid(v1, tr_))) + a1[1], tr_);
     let cc17: D = cdot2_dual(&u12, &z14, tr_);
     let (v18, v19) = (dx_sin(dx_atan((if dx_ge(D::from(0.15) - v5, -D::from(0.65), tr_) { v5 + acc11 } else { dx_min(v5, D::from(3.0), tr_) }) + a1[0], tr_), tr_), dx_cos(dx_atan((if dx_ge(D::from(0.15) - v5, -D::from(0.65), tr_) { v5 + acc11 } else { dx_min(v5, D::from(3.0), tr_) }) + a1[0], tr_), tr_));
-    let v21: D = a1.iter().map(|&e20| D::from(1.0) * e20).map(|t_| dx_exp(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v21: D = a1.iter().map(|&e20| D::from(1.0) * e20).map(|t_| dx_exp(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut acc23: D = D::from(0.0);
     for p24 in ps22 {
         acc23 += dx_atan(dx_min(p24.x, p24.x, tr_), tr_) + dx_tanh(dx_trunc(D::from(1.5), tr_) + dx_hypot(p24.f[1], -D::from(1.45), tr_), tr_);
     }
-    ((((dx_min(dx_atanh(dx_sin(-D::from(0.05), tr_) * D::from(0.9), tr_) / (D::from(1.0) + (a1[2] * a1[2])), dx_cosh(dx_tanh(dx_log2(dx_abs(D::from(1.95), tr_) + D::from(1.45), tr_), tr_), tr_), tr_) - v1) + (D::from(0.8) * acc11)) + (((((((D::from(0.45) * dx_tanh(u12[0], tr_)) + (D::from(1.45) * dx_tanh(z14[0], tr_))) + (D::from(0.5) * dx_tanh(z14[0], tr_))) + (D::from(1.35) * dx_tanh(snap16[0], tr_))) + (D::from(1.05) * dx_sin(cc17, tr_))) + (D::from(1.35) * v18)) + (D::from(0.4) * v19))) + (D::from(0.4) * dx_tanh(v21, tr_))) + (((D::from(0.9) * dx_tanh(acc23, tr_)) + (D::from(0.6) * (ps22[1].f[1] * dx_sin(snap16.iter().zip(a1.iter()).map(|(p25, q26)| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(0.7) * dx_tanh(wv27[0].iter().zip(z14.iter()).map(|(p28, q29)| *p28 * *q29).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    ((((dx_min(dx_atanh(dx_sin(-D::from(0.05), tr_) * D::from(0.9), tr_) / (D::from(1.0) + (a1[2] * a1[2])), dx_cosh(dx_tanh(dx_log2(dx_abs(D::from(1.95), tr_) + D::from(1.45), tr_), tr_), tr_), tr_) - v1) + (D::from(0.8) * acc11)) + (((((((D::from(0.45) * dx_tanh(u12[0], tr_)) + (D::from(1.45) * dx_tanh(z14[0], tr_))) + (D::from(0.5) * dx_tanh(z14[0], tr_))) + (D::from(1.35) * dx_tanh(snap16[0], tr_))) + (D::from(1.05) * dx_sin(cc17, tr_))) + (D::from(1.35) * v18)) + (D::from(0.4) * v19))) + (D::from(0.4) * dx_tanh(v21, tr_))) + (((D::from(0.9) * dx_tanh(acc23, tr_)) + (D::from(0.6) * (ps22[1].f[1] * dx_sin(snap16.iter().zip(a1.iter()).map(|(p25, q26)| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(0.7) * dx_tanh(wv27[0].iter().zip(z14.iter()).map(|(p28, q29)| *p28 * *q29).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p836_eval(x: &[f64]) -> Vec<f64> {
@@ -30701,7 +30701,7 @@ fn p840_dual<D: Dn>(w4: &[[D; 2]; 1], r2: &D, a3: [D; 3], r1: &D, mut a5: [D; 5]
     let K840: D = D::from(0.65);
     if (dx_le(a3[1], a5[3], tr_) && dx_lt(-D::from(2.75), -D::from(1.65), tr_)) && dx_ge(K840 / (dx_abs(w4[0][1], tr_) + D::from(0.75)), -D::from(0.75), tr_) {
         let v1 = dx_sinh(dx_sin(dx_elu(dx_exp2(*r2, tr_), D::from(1.6), tr_), tr_), tr_);
-        let mut v2 = a5.iter().enumerate().map(|(j3, e4)| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let mut v2 = a5.iter().enumerate().map(|(j3, e4)| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         for (p5, q6) in a5.iter().zip(a3.iter()) {
             v2 *= dx_sigmoid(((a3[2] * (-D::from(0.8))) * dx_tanh(dx_max(a5[0], v2, tr_), tr_)) * ((*r1 - v1) + (-K840)), tr_);
         }
@@ -30732,7 +30732,7 @@ fn p840_dual<D: Dn>(w4: &[[D; 2]; 1], r2: &D, a3: [D; 3], r1: &D, mut a5: [D; 5]
     let ff27: [D; 4] = std::array::from_fn(|i28| dx_tanh(dx_log2(dx_abs(dx_sqrt(dx_abs(ia11[i28], tr_) + D::from(1.0), tr_), tr_) + D::from(0.8), tr_), tr_));
     let ra32: [D; 2] = [dx_atan(K840 + w4[(k13 + 1) % w4.len()][k13 % 2], tr_), dx_tanh(acc8 + w4[k13 % 1][k13 % 2], tr_)];
     let [u30, u31] = cpair2_dual(&ra32, tr_);
-    ((((((dx_rem(*r2, D::from(1.0) + (*r2 * (*r2)), tr_) - (*r1)) + (D::from(1.2) * acc8)) + (D::from(0.5) * v9)) + (D::from(1.3) * v10)) + ((D::from(0.6) * (ia11[k13 % 4] + dx_tanh((a5[3] / (-D::from(2.2))) + dx_log2(dx_abs(w4[0][0], tr_) + D::from(0.95), tr_), tr_))) + (D::from(0.85) * dx_tanh(u18.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)))) + ((D::from(0.45) * vx24.iter().map(|e25| dx_tanh(*e25 - (*e25), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.4) * vx24.iter().map(|e26| dx_tanh(dx_atan2(*e26, *e26 / (-(dx_abs(D::from(2.85), tr_) + D::from(0.75))), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + ((D::from(1.1) * (ff27[2] * dx_tanh(dx_sin(vx24[(k13 + 3) % vx24.len()] * (*r2), tr_), tr_))) + (D::from(1.35) * dx_atan(u30 * u31, tr_)))
+    ((((((dx_rem(*r2, D::from(1.0) + (*r2 * (*r2)), tr_) - (*r1)) + (D::from(1.2) * acc8)) + (D::from(0.5) * v9)) + (D::from(1.3) * v10)) + ((D::from(0.6) * (ia11[k13 % 4] + dx_tanh((a5[3] / (-D::from(2.2))) + dx_log2(dx_abs(w4[0][0], tr_) + D::from(0.95), tr_), tr_))) + (D::from(0.85) * dx_tanh(u18.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_)))) + ((D::from(0.45) * vx24.iter().map(|e25| dx_tanh(*e25 - (*e25), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.4) * vx24.iter().map(|e26| dx_tanh(dx_atan2(*e26, *e26 / (-(dx_abs(D::from(2.85), tr_) + D::from(0.75))), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))) + ((D::from(1.1) * (ff27[2] * dx_tanh(dx_sin(vx24[(k13 + 3) % vx24.len()] * (*r2), tr_), tr_))) + (D::from(1.35) * dx_atan(u30 * u31, tr_)))
 }
 
 fn p840_eval(x: &[f64]) -> Vec<f64> {
@@ -31137,10 +31137,10 @@ fn p844(r1: &f64, mut a2: [f64; 1], a3: [f64; 3]) -> f64 {
 fn p844_dual<D: Dn>(r1: &D, mut a2: [D; 1], a3: [D; 3], tr_: &mut Tr) -> D {
     a2[0] = a2[0];
     if dx_le(dx_ln_1p(dx_abs(dx_atan(*r1, tr_), tr_), tr_), D::from(0.65), tr_) {
-        let v1 = dx_acosh(dx_abs(dx_min(*r1, *r1, tr_) / (dx_exp(dx_atan(a3.iter().enumerate().map(|(j2, e3)| a3.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), tr_) + D::from(1.4), tr_);
+        let v1 = dx_acosh(dx_abs(dx_min(*r1, *r1, tr_) / (dx_exp(dx_atan(a3.iter().enumerate().map(|(j2, e3)| a3.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), tr_) + D::from(1.4), tr_);
         let mut v5 = *r1 + dx_max(dx_asin(dx_sin(a3[1], tr_) * D::from(0.9), tr_), dx_atan(a2[0], tr_), tr_);
         a2[0] -= a2[0];
-    } else if dx_lt(dx_powi(a2.iter().enumerate().map(|(j6, e7)| *r1).fold(D::from(0.0), |acc_, t_| acc_ + t_), 1, tr_), D::from(0.95), tr_) {
+    } else if dx_lt(dx_powi(a2.iter().enumerate().map(|(j6, e7)| *r1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), 1, tr_), D::from(0.95), tr_) {
         let mut v8 = dx_ln_1p(dx_abs(a2[0] * a3[0], tr_), tr_) + (-a3[1] / (-(dx_exp(dx_tanh(dx_sqrt(D::from(1.3) + (*r1 * (*r1)), tr_), tr_), tr_) + D::from(0.5))));
     }
     for (p9, q10) in a2.iter().zip(a3.iter()) {
@@ -31694,11 +31694,11 @@ fn p849_dual<D: Dn>(r1: &D, x2: D, mut x3: D, vx15: &Vec<D>, wv16: &[Vec<D>], tr
     while dx_gt(x3, D::from(2.35), tr_) && c1 < 6 {
         c1 += 1;
         let mut y2 = [dx_fract(x2, tr_) * (-(-D::from(1.4))); 2];
-        let (v4, v5) = (dx_exp_m1(dx_atan(y2[c1 % 2] - x2, tr_), tr_), dx_powi(dx_sin(y2.iter().map(|e3| K849).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), 3, tr_));
+        let (v4, v5) = (dx_exp_m1(dx_atan(y2[c1 % 2] - x2, tr_), tr_), dx_powi(dx_sin(y2.iter().map(|e3| K849).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), 3, tr_));
         let v6 = y2[c1 % 2];
         if dx_is_sign_negative(v4 - x3, tr_) {
             let mut v7 = dx_rem(-y2[1], D::from(1.0) + (v6 * v6), tr_);
-            let mut y8 = [y2.iter().copied().map(|e9| dx_sigmoid(K849, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_); 3];
+            let mut y8 = [y2.iter().copied().map(|e9| dx_sigmoid(K849, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_); 3];
             break;
         } else {
         }
@@ -31888,11 +31888,11 @@ fn p850(r1: &f64, b2: &[f64; 2], b3: &[f64; 4], w4: &[[f64; 2]; 1], n5: usize) -
 #[allow(unused, clippy::all, non_snake_case)]
 fn p850_dual<D: Dn>(r1: &D, b2: &[D; 2], b3: &[D; 4], w4: &[[D; 2]; 1], n5: usize, tr_: &mut Tr) -> D {
     let v1 = (dx_tanh(*r1, tr_) * (b3[n5 % 4] * w4[0][0])) - b2[n5 % 2];
-    let mut v2 = b2.iter().zip(b3.iter()).map(|(p3, q4)| b3[n5 % b3.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let mut v2 = b2.iter().zip(b3.iter()).map(|(p3, q4)| b3[n5 % b3.len()]).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     if dx_is_sign_positive(v1 - dx_sigmoid(D::from(n5 as f64), tr_), tr_) || (dx_gt(*r1, -D::from(0.75), tr_) && dx_gt(w4[0][n5 % 2], v1, tr_)) {
         let v5 = dx_clamp(v2, dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(1.85), tr_);
         for (i6, e7) in b2.iter().enumerate() {
-            v2 *= dx_sigmoid(dx_tan(dx_tanh(b3.iter().map(|e8| *e8).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
+            v2 *= dx_sigmoid(dx_tan(dx_tanh(b3.iter().map(|e8| *e8).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
             let v9 = dx_powf(dx_tanh(dx_abs(dx_min(v2, b2[i6], tr_) - dx_exp2(b2[n5 % 2], tr_), tr_) + D::from(1.35), tr_) + D::from(1.5), -D::from(0.6), tr_);
             let v10 = dx_cbrt(-(dx_abs(dx_recip(dx_abs(D::from((i6 + 1) as f64), tr_) + D::from(0.95), tr_), tr_) + D::from(0.8)), tr_) - (*r1);
         }
@@ -31903,7 +31903,7 @@ fn p850_dual<D: Dn>(r1: &D, b2: &[D; 2], b3: &[D; 4], w4: &[[D; 2]; 1], n5: usiz
         acc13 += dx_relu(*e12, tr_);
     }
     let mut old14: [D; 3] = [dx_sigmoid(*r1, tr_), dx_atan(-(b2[(n5 + 2) % b2.len()] / (dx_abs(w4[n5 % 1][(n5 + 1) % 2], tr_) + D::from(1.25))), tr_) * D::from(0.95), dx_sin(v2 + b3[n5 % 4], tr_)];
-    let mut u15: [D; 3] = [dx_tanh(dx_relu(acc13, tr_) + (*r1), tr_), dx_tanh(dx_atanh(dx_sin(-b3[n5 % b3.len()], tr_) * D::from(0.9), tr_), tr_), dx_tanh(old14.iter().enumerate().map(|(j16, e17)| dx_softplus(b2[n5 % b2.len()], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (D::from(1.65) * (*r1)), tr_)];
+    let mut u15: [D; 3] = [dx_tanh(dx_relu(acc13, tr_) + (*r1), tr_), dx_tanh(dx_atanh(dx_sin(-b3[n5 % b3.len()], tr_) * D::from(0.9), tr_), tr_), dx_tanh(old14.iter().enumerate().map(|(j16, e17)| dx_softplus(b2[n5 % b2.len()], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (D::from(1.65) * (*r1)), tr_)];
     for i18 in 0..n5 {
         let mut z19: [D; 3] = [D::from(0.0); 3];
         z19[0] = (u15[0] + (D::from(0.25) * (u15[0] - old14[0]))) + (D::from(0.25) * dx_tanh((dx_sin(v2, tr_) * dx_sigmoid(v1, tr_)) + b2[n5 % b2.len()], tr_));
@@ -31917,7 +31917,7 @@ fn p850_dual<D: Dn>(r1: &D, b2: &[D; 2], b3: &[D; 4], w4: &[[D; 2]; 1], n5: usiz
     for i24 in (0..3).rev() {
         acc23 = (D::from(0.5) * acc23) + (dx_sigmoid((dx_log(D::from(0.55) + (v1 * v1), D::from(6.5), tr_) - dx_leaky_relu(D::from(n5 as f64), dx_sin(v2, tr_), tr_)) + w4[0][i24 % 2], tr_) * D::from(i24 as f64));
     }
-    (((dx_cbrt(dx_abs(b2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.0), tr_) + (*r1)) - (*r1)) + (D::from(0.7) * acc13)) + ((((D::from(1.5) * dx_sigmoid(u15[0], tr_)) + (D::from(1.0) * dx_atan(old14[2], tr_))) + (D::from(0.95) * v22)) + (D::from(1.25) * dx_sigmoid(acc23, tr_)))
+    (((dx_cbrt(dx_abs(b2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.0), tr_) + (*r1)) - (*r1)) + (D::from(0.7) * acc13)) + ((((D::from(1.5) * dx_sigmoid(u15[0], tr_)) + (D::from(1.0) * dx_atan(old14[2], tr_))) + (D::from(0.95) * v22)) + (D::from(1.25) * dx_sigmoid(acc23, tr_)))
 }
 
 fn p850_eval(x: &[f64]) -> Vec<f64> {
@@ -32022,7 +32022,7 @@ fn p851_dual<D: Dn>(b1: &[D; 1], s2: &[D], ps12: &[PtD<D>], tr_: &mut Tr) -> [D;
     }
     let cc10: D = cdot3_dual(&u5, &z6, tr_);
     let v11: D = dx_rem_euclid(dx_sin(v4, tr_), D::from(2.75), tr_);
-    [(((dx_cosh(dx_sigmoid(dx_max(v4, v1, tr_) + v1, tr_), tr_) * D::from(1.2)) + (((D::from(1.45) * dx_sin(u5[2], tr_)) + (D::from(0.85) * dx_tanh(z6[0], tr_))) + (D::from(0.55) * dx_tanh(cc10, tr_)))) + (D::from(1.45) * v11)) + ((D::from(0.45) * (D::from(ps12.len() as f64) * dx_sigmoid(s2.iter().zip(b1.iter()).map(|(p13, q14)| dx_acos(dx_tanh(z6[(c7 + 2) % z6.len()], tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.45) * dx_tanh(ps12.iter().map(|p15| dx_cos(p15.x * p15.x, tr_) + dx_sin(p15.f[1] * p15.f[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))), v1 - v1]
+    [(((dx_cosh(dx_sigmoid(dx_max(v4, v1, tr_) + v1, tr_), tr_) * D::from(1.2)) + (((D::from(1.45) * dx_sin(u5[2], tr_)) + (D::from(0.85) * dx_tanh(z6[0], tr_))) + (D::from(0.55) * dx_tanh(cc10, tr_)))) + (D::from(1.45) * v11)) + ((D::from(0.45) * (D::from(ps12.len() as f64) * dx_sigmoid(s2.iter().zip(b1.iter()).map(|(p13, q14)| dx_acos(dx_tanh(z6[(c7 + 2) % z6.len()], tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.45) * dx_tanh(ps12.iter().map(|p15| dx_cos(p15.x * p15.x, tr_) + dx_sin(p15.f[1] * p15.f[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))), v1 - v1]
 }
 
 fn p851_eval(x: &[f64]) -> Vec<f64> {
@@ -32105,7 +32105,7 @@ fn p852_dual<D: Dn>(x1: D, x2: D, f3: bool, tr_: &mut Tr) -> D {
     let v5: D = dx_atan(D::from(1.2) + (acc4 + x1), tr_) + D::from(std::f64::consts::E);
     let ia6: [D; 2] = [dx_sigmoid(dx_acosh(dx_abs(dx_sigmoid(v1, tr_) * acc4, tr_) + D::from(1.15), tr_) + x2, tr_), dx_tanh((dx_atan(v1 / (dx_abs(-D::from(2.65), tr_) + D::from(0.75)), tr_) * dx_hypot(D::from(1.75), -D::from(2.0), tr_)) + x2, tr_)];
     let cl7 = |z8: D, tr_: &mut Tr| z8 * dx_elu(z8, z8, tr_);
-    let v9: D = ia6.iter().copied().map(|t_| cl7(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v9: D = ia6.iter().copied().map(|t_| cl7(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((((dx_tanh(((dx_tanh(v1, tr_) / (D::from(1.0) + (x1 * x1))) * dx_exp_m1(dx_tanh(dx_hypot(-D::from(1.8), x2, tr_), tr_), tr_)) - x1, tr_) * x1) - x1) + (D::from(1.05) * acc4)) + (D::from(0.95) * dx_tanh(v5, tr_))) + (D::from(0.95) * v9)
 }
 
@@ -32178,7 +32178,7 @@ fn p853(x1: f64, x2: f64, b3: &[f64; 1], nt: usize) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p853_dual<D: Dn>(x1: D, x2: D, b3: &[D; 1], nt: usize, tr_: &mut Tr) -> D {
-    let v1: D = dx_sigmoid(dx_ln_1p(dx_abs(b3.iter().map(|&e2| dx_leaky_relu(x2, D::from(0.31), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
+    let v1: D = dx_sigmoid(dx_ln_1p(dx_abs(b3.iter().map(|&e2| dx_leaky_relu(x2, D::from(0.31), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
     let mut x2 = dx_cbrt(dx_abs(dx_atan2(b3[0], v1, tr_), tr_) + D::from(0.8), tr_);
     let mut v3 = b3[nt % 1];
     let mut acc5: D = D::from(0.0);
@@ -32359,7 +32359,7 @@ fn p854_dual<D: Dn>(x1: D, s2: &[D], k3: i32, mut lin19: LvD<D>, tr_: &mut Tr) -
             return ((((x1 - v1) - (v17 - lin19.m[k23 % 1][(k23 + 2) % 2])) + v14) + x1) - x1;
         }
     }
-    (((((s2.iter().copied().enumerate().fold(D::from(1.5), |acc9, (j7, e8)| acc9 + dx_tanh(D::from(j7 as f64), tr_)) + x1) - v1) + (D::from(0.7) * v14)) + ((D::from(0.4) * v17) + (D::from(0.45) * lnormv_dual(lq18, tr_)))) + ((D::from(1.45) * dx_tanh(lin19.m[0].iter().zip(ia10.iter()).map(|(p20, q21)| *p20 * *q21).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * ((lin19.w[1] + lin19.b) * dx_tanh((v14 * lin19.m[0][1]) + dx_sinh(ia10[1], tr_), tr_))))) + (D::from(1.1) * acc22)
+    (((((s2.iter().copied().enumerate().fold(D::from(1.5), |acc9, (j7, e8)| acc9 + dx_tanh(D::from(j7 as f64), tr_)) + x1) - v1) + (D::from(0.7) * v14)) + ((D::from(0.4) * v17) + (D::from(0.45) * lnormv_dual(lq18, tr_)))) + ((D::from(1.45) * dx_tanh(lin19.m[0].iter().zip(ia10.iter()).map(|(p20, q21)| *p20 * *q21).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * ((lin19.w[1] + lin19.b) * dx_tanh((v14 * lin19.m[0][1]) + dx_sinh(ia10[1], tr_), tr_))))) + (D::from(1.1) * acc22)
 }
 
 fn p854_eval(x: &[f64]) -> Vec<f64> {
@@ -32497,7 +32497,7 @@ fn p855_dual<D: Dn>(r2: &D, x1: D, mut st: BodyD<D>, ok10: Option<usize>, pts19:
     }
     let v28: D = dx_sin((vx26[0] * dx_tanh(st.inner.t, tr_)) - (dx_sin(st.inner.a[0], tr_) * dx_sin(st.pos[1], tr_)), tr_);
     let v31: D = dx_tanh((acc23 + v5) / (dx_abs(dx_rem(st.m, dx_abs(acc7, tr_) + D::from(0.85), tr_), tr_) + D::from(1.3)), tr_);
-    (((((-dx_softplus(st.vel[0], tr_) - v5) + (D::from(0.65) * acc7)) + (D::from(0.5) * dx_sin(st.inner.a[1] - snap8[1], tr_))) + ((D::from(0.25) * dx_tanh(v11, tr_)) + (D::from(0.5) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((((D::from(0.9) * dx_sigmoid(acc20, tr_)) + (D::from(0.55) * dx_sin(acc23, tr_))) + (D::from(1.3) * dx_tanh(vx26.iter().map(|e27| dx_sigmoid(D::from(2.6), tr_) + (*e27)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.2) * dx_tanh(dx_asin(dx_tanh(st.pos[0], tr_) * D::from(0.9), tr_) * (acc20 * dx_tanh(acc23, tr_)), tr_)))) + ((D::from(1.4) * (if !(dx_ge(v28, D::from(0.563), tr_) && dx_lt(v28, st.inner.t, tr_)) { dx_atan(-st.w[1][1], tr_) } else { dx_atan(if dx_lt(st.w[0][0], D::from(0.25), tr_) { snap8.iter().zip(vx26.iter()).map(|(p29, q30)| dx_rem(st.inner.t, dx_exp(D::from(0.95), tr_) + D::from(0.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else if dx_le(st.w[0][0], acc20, tr_) || dx_ge(vx26[0], v28, tr_) { dx_sinh(vx26[0], tr_) } else { dx_atan(st.inner.a[1], tr_) * dx_atan(x1, tr_) }, tr_) })) + (D::from(0.25) * (if !(dx_ge(v31, st.m, tr_) && dx_le(v31, -D::from(0.587), tr_)) { dx_atan(D::from(1.0) + st.pos[1], tr_) } else { dx_sin(-st.vel[1], tr_) })))
+    (((((-dx_softplus(st.vel[0], tr_) - v5) + (D::from(0.65) * acc7)) + (D::from(0.5) * dx_sin(st.inner.a[1] - snap8[1], tr_))) + ((D::from(0.25) * dx_tanh(v11, tr_)) + (D::from(0.5) * u13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + ((((D::from(0.9) * dx_sigmoid(acc20, tr_)) + (D::from(0.55) * dx_sin(acc23, tr_))) + (D::from(1.3) * dx_tanh(vx26.iter().map(|e27| dx_sigmoid(D::from(2.6), tr_) + (*e27)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.2) * dx_tanh(dx_asin(dx_tanh(st.pos[0], tr_) * D::from(0.9), tr_) * (acc20 * dx_tanh(acc23, tr_)), tr_)))) + ((D::from(1.4) * (if !(dx_ge(v28, D::from(0.563), tr_) && dx_lt(v28, st.inner.t, tr_)) { dx_atan(-st.w[1][1], tr_) } else { dx_atan(if dx_lt(st.w[0][0], D::from(0.25), tr_) { snap8.iter().zip(vx26.iter()).map(|(p29, q30)| dx_rem(st.inner.t, dx_exp(D::from(0.95), tr_) + D::from(0.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else if dx_le(st.w[0][0], acc20, tr_) || dx_ge(vx26[0], v28, tr_) { dx_sinh(vx26[0], tr_) } else { dx_atan(st.inner.a[1], tr_) * dx_atan(x1, tr_) }, tr_) })) + (D::from(0.25) * (if !(dx_ge(v31, st.m, tr_) && dx_le(v31, -D::from(0.587), tr_)) { dx_atan(D::from(1.0) + st.pos[1], tr_) } else { dx_sin(-st.vel[1], tr_) })))
 }
 
 fn p855_eval(x: &[f64]) -> Vec<f64> {
@@ -32621,16 +32621,16 @@ fn p856_dual<D: Dn>(x1: D, a3: [D; 4], mut x2: D, b4: &[D; 1], s5: &[D], k6: i32
     while c7 < 1 {
         c7 += 1;
         let mut z9: [D; 2] = [D::from(0.0); 2];
-        z9[0] = (D::from(0.55) * u6[0]) + dx_sigmoid(u6.iter().enumerate().map(|(j10, e11)| dx_sin(dx_powf(D::from(1.45) + (b4[j10 % 1] * b4[j10 % 1]), dx_sin(z9[c7], tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + b4[c7 % 1], tr_);
+        z9[0] = (D::from(0.55) * u6[0]) + dx_sigmoid(u6.iter().enumerate().map(|(j10, e11)| dx_sin(dx_powf(D::from(1.45) + (b4[j10 % 1] * b4[j10 % 1]), dx_sin(z9[c7], tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + b4[c7 % 1], tr_);
         z9[1] = (D::from(0.35) * u6[1]) + (dx_atan((z9[2 - 1 - c7] / (D::from(1.0) + (x1 * x1))) + (-x2), tr_) * D::from(0.95));
         u6 = z9;
     }
     let v12: D = a3[1] + D::from(std::f64::consts::TAU);
     let m13: D = D::from(num_dual::DualStruct::re(&(a3[2])));
-    let v15: D = dx_exp(u6[1] - m13, tr_) / u6.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v15: D = dx_exp(u6[1] - m13, tr_) / u6.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let lo16 = if dx_gt(dx_tanh(dx_log10(dx_abs(v2 - v12, tr_) + D::from(1.15), tr_) + a3[c7], tr_), D::from(0.513), tr_) { Some(dx_sin(dx_mul_add(u6[c7], s5[1] * dx_atan(v2, tr_), u6[c7] * v15, tr_), tr_)) } else { None };
-    let v21: D = if let Some(ov17) = lo16 { dx_sigmoid(ov17 - ov17, tr_) * dx_tanh(u6.iter().zip(s5.iter()).map(|(p19, q20)| dx_tanh(v2 / (dx_exp(v15, tr_) + D::from(0.5)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) } else { dx_tanh(u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + a3[c7], tr_) };
-    ((((b4[0] + x2) + ((D::from(1.25) * dx_tanh(u6[0], tr_)) + (D::from(1.4) * dx_sigmoid(v12, tr_)))) + (D::from(1.1) * v15)) + (D::from(0.5) * v21)) + ((D::from(0.25) * vx22.iter().map(|e23| dx_sin(*e23, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.3) * (vx22[(c7 + 2) % vx22.len()] * dx_tanh(a3.iter().fold(D::from(1.4), |acc25, &e24| dx_max(acc25, dx_atan(-v12, tr_), tr_)), tr_))))
+    let v21: D = if let Some(ov17) = lo16 { dx_sigmoid(ov17 - ov17, tr_) * dx_tanh(u6.iter().zip(s5.iter()).map(|(p19, q20)| dx_tanh(v2 / (dx_exp(v15, tr_) + D::from(0.5)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) } else { dx_tanh(u6.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + a3[c7], tr_) };
+    ((((b4[0] + x2) + ((D::from(1.25) * dx_tanh(u6[0], tr_)) + (D::from(1.4) * dx_sigmoid(v12, tr_)))) + (D::from(1.1) * v15)) + (D::from(0.5) * v21)) + ((D::from(0.25) * vx22.iter().map(|e23| dx_sin(*e23, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.3) * (vx22[(c7 + 2) % vx22.len()] * dx_tanh(a3.iter().fold(D::from(1.4), |acc25, &e24| dx_max(acc25, dx_atan(-v12, tr_), tr_)), tr_))))
 }
 
 fn p856_eval(x: &[f64]) -> Vec<f64> {
@@ -32829,7 +32829,7 @@ fn p857_dual<D: Dn>(b4: &[D; 1], s2: &[D], w3: &[[D; 2]; 1], x1: D, tr_: &mut Tr
         for e2 in b4.iter() {
             let v3 = *e2;
             let mut v4 = dx_rem((v3 / (D::from(1.0) + (w3[0][1] * w3[0][1]))) + (w3[0][0] / (dx_abs(w3[0][1], tr_) + D::from(1.05))), D::from(1.55), tr_);
-            let v5 = y1.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_min(s2[2] / (-(D::from(1.0) + (v3 * v3))), *e2, tr_), tr_) + D::from(0.8));
+            let v5 = y1.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_min(s2[2] / (-(D::from(1.0) + (v3 * v3))), *e2, tr_), tr_) + D::from(0.8));
             y1[0] -= dx_tanh(dx_acosh(dx_abs(dx_mul_add(v3, D::from(1.3), v5, tr_), tr_) + D::from(1.15), tr_) + (b4.iter().enumerate().map(|(j7, e8)| dx_sigmoid(s2[j7], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * dx_relu(v4, tr_)), tr_);
         }
     } else if !dx_lt(dx_tanh(w3[0][0], tr_), x1 * x1, tr_) {
@@ -33010,7 +33010,7 @@ fn p859_dual<D: Dn>(s2: &[D], x1: D, n3: usize, ps7: &[PtD<D>], wv9: &[Vec<D>], 
         let t12 = row11[0];
         acc10 += dx_tanh(dx_round(t12, tr_), tr_);
     }
-    (((D::from(n3 as f64) * dx_cos(x1, tr_)) * x1) - D::from(0.2)) + (((D::from(1.4) * dx_atan(ps7.iter().map(|p8| dx_sin(dx_softplus(p8.x, tr_) * dx_exp2(D::from(0.25), tr_), tr_) + dx_sigmoid(dx_max(p8.f[0], p8.f[0], tr_) * dx_hypot(p8.f[0], p8.f[0], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.25) * acc10)) + (D::from(0.75) * (wv9[n3 % wv9.len()][(n3 + 1) % 2] * dx_sin((y1[(n3 + 2) % y1.len()][n3 % 2] + dx_rem(acc10, dx_abs(acc10, tr_) + D::from(0.75), tr_)) + wv9[(n3 + 2) % 1][n3 % 2], tr_))))
+    (((D::from(n3 as f64) * dx_cos(x1, tr_)) * x1) - D::from(0.2)) + (((D::from(1.4) * dx_atan(ps7.iter().map(|p8| dx_sin(dx_softplus(p8.x, tr_) * dx_exp2(D::from(0.25), tr_), tr_) + dx_sigmoid(dx_max(p8.f[0], p8.f[0], tr_) * dx_hypot(p8.f[0], p8.f[0], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.25) * acc10)) + (D::from(0.75) * (wv9[n3 % wv9.len()][(n3 + 1) % 2] * dx_sin((y1[(n3 + 2) % y1.len()][n3 % 2] + dx_rem(acc10, dx_abs(acc10, tr_) + D::from(0.75), tr_)) + wv9[(n3 + 2) % 1][n3 % 2], tr_))))
 }
 
 fn p859_eval(x: &[f64]) -> Vec<f64> {
@@ -33091,7 +33091,7 @@ fn p860_dual(&self, x1: D, x2: D, mut x3: D, x4: D, tr_: &mut Tr) -> D {
     let mut out4: [D; 2] = self.pos;
     out4[0] -= dx_tanh(dx_log10(dx_abs(self.inner.a[1] - self.m, tr_) + D::from(0.85), tr_), tr_);
     let ia5: [D; 4] = [self.pos[0], dx_tanh(dx_mul_add(dx_log2(dx_abs(v3, tr_) + D::from(1.25), tr_), dx_tanh(out4[0], tr_), self.vel[0] + x3, tr_), tr_), dx_atan(self.inner.t, tr_), dx_tanh((D::from(2.45) / (-D::from(2.7))) + self.vel[0], tr_)];
-    let v8: D = { let mut s_ = D::from(0.0); for e7 in ia5.iter() { if dx_lt(*e7, x2, tr_) { s_ = s_ + dx_tanh((*e7 * (*e7)) + dx_min(*e7, *e7, tr_), tr_); } } s_ };
+    let v8: D = { let mut s_ = D::from(-0.0); for e7 in ia5.iter() { if dx_lt(*e7, x2, tr_) { s_ = s_ + dx_tanh((*e7 * (*e7)) + dx_min(*e7, *e7, tr_), tr_); } } s_ };
     let uq9 = UqD { a: dx_tanh(self.w[0][1] / (D::from(1.0) + (x3 * x3)), tr_), v: [self.m, dx_atan(dx_log(dx_abs(dx_powf(dx_abs(D::from(1.85), tr_) + D::from(0.65), D::from(1.85), tr_), tr_) + D::from(1.25), D::from(5.1), tr_) + x4, tr_)] };
     (((dx_tanh(dx_cosh(dx_tanh(v2 * self.inner.t, tr_), tr_), tr_) * x2) + (D::from(1.2) * dx_atan(out4[0], tr_))) + (D::from(0.9) * v8)) + ((D::from(0.85) * uq9.umix_dual(self.inner.t, tr_)) + (D::from(1.4) * uq9.umix_dual(dx_atan(D::from(2.45) + x3, tr_), tr_)))
 }
@@ -33213,7 +33213,7 @@ fn p861_dual<D: Dn>(a1: [D; 5], n2: usize, st: &BodyD<D>, tr_: &mut Tr) -> [D; 3
     }
     let mut out10: [D; 2] = st.pos;
     out10[1] = acc9 / D::from(0.95);
-    let v12: D = a1.iter().map(|&e11| D::from(1.0) * e11).map(|t_| dx_asinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v12: D = a1.iter().map(|&e11| D::from(1.0) * e11).map(|t_| dx_asinh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut u13: [D; 5] = [D::from(0.0); 5];
     for (o14, xi15) in u13.iter_mut().zip(a1.iter()) {
         *o14 = dx_atan(dx_min(dx_fract(*xi15, tr_), *xi15 + (-D::from(1.3)), tr_), tr_);
@@ -33238,7 +33238,7 @@ fn p861_dual<D: Dn>(a1: [D; 5], n2: usize, st: &BodyD<D>, tr_: &mut Tr) -> [D; 3
     let mut ls25 = LpD { a: dx_sigmoid(dx_sqrt(dx_abs(v24 - v24, tr_) + D::from(1.0), tr_) + st.inner.a[(n2 + 1) % 2], tr_), v: [dx_tanh((-D::from(0.15) / (-D::from(2.35))) + st.pos[(n2 + 1) % 2], tr_), dx_sin(dx_log2(dx_abs(st.inner.a[c1 % 2] + st.inner.t, tr_) + D::from(1.2), tr_), tr_)] };
     ls25.a += dx_tanh(-D::from(1.95) + st.w[0][(n2 + 2) % 2], tr_);
     let BodyD { pos: pb26, vel, m, w: pb27, .. } = *st;
-    [(((((((dx_sin((a1[c1 + 1] * (st.m + st.pos[0])) + dx_powf(dx_abs(st.m, tr_) + D::from(0.95), D::from(1.2), tr_), tr_) * st.m) * st.m) + (D::from(0.55) * acc9)) + (D::from(1.2) * dx_atan(out10[0], tr_))) + (D::from(0.95) * dx_sin(v12, tr_))) + (D::from(1.4) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(0.95) * v24) + (D::from(0.6) * (ls25.v[0] + (ls25.a * ls25.v[1]))))) + (((D::from(0.45) * (pb26[1] * vel[1])) + (D::from(0.9) * m)) + (D::from(1.1) * pb27[0][0])), ((dx_ln_1p(dx_abs(a1.iter().enumerate().fold(st.inner.a[(c1 + 3) % 2], |acc7, (j5, e6)| dx_min(acc7, *e6 - st.pos[n2 % 2], tr_)), tr_), tr_) + st.m) * D::from((c1 + 1) as f64)) - st.m, (((-st.inner.a[c1 % 2] / D::from(1.3)) * st.vel[0]) + st.inner.t) - st.inner.t]
+    [(((((((dx_sin((a1[c1 + 1] * (st.m + st.pos[0])) + dx_powf(dx_abs(st.m, tr_) + D::from(0.95), D::from(1.2), tr_), tr_) * st.m) * st.m) + (D::from(0.55) * acc9)) + (D::from(1.2) * dx_atan(out10[0], tr_))) + (D::from(0.95) * dx_sin(v12, tr_))) + (D::from(1.4) * dx_tanh(u13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(0.95) * v24) + (D::from(0.6) * (ls25.v[0] + (ls25.a * ls25.v[1]))))) + (((D::from(0.45) * (pb26[1] * vel[1])) + (D::from(0.9) * m)) + (D::from(1.1) * pb27[0][0])), ((dx_ln_1p(dx_abs(a1.iter().enumerate().fold(st.inner.a[(c1 + 3) % 2], |acc7, (j5, e6)| dx_min(acc7, *e6 - st.pos[n2 % 2], tr_)), tr_), tr_) + st.m) * D::from((c1 + 1) as f64)) - st.m, (((-st.inner.a[c1 % 2] / D::from(1.3)) * st.vel[0]) + st.inner.t) - st.inner.t]
 }
 
 fn p861_eval(x: &[f64]) -> Vec<f64> {
@@ -33322,7 +33322,7 @@ fn p862_dual<D: Dn>(s1: &[D], b2: &[D; 1], lin8: &LvD<D>, wv9: &[Vec<D>], tr_: &
     }
     let cc6: D = cdot1_dual(b2, b2, tr_);
     let v7: D = dx_div_euclid(-s1[c2] * dx_tanh(v1 + D::from(c2 as f64), tr_), dx_exp(dx_ln_1p(cc6 * cc6, tr_), tr_) + D::from(0.5), tr_);
-    ((((v1 - v1) + (D::from(0.9) * acc5)) + (D::from(0.3) * cc6)) + (D::from(1.15) * dx_tanh(v7 * dx_atan(dx_powi(dx_atan(acc5, tr_), 1, tr_), tr_), tr_))) + (((D::from(0.3) * ((lin8.w[0] + lin8.b) * dx_sin(dx_log(dx_abs(dx_atan2(lin8.b, v7, tr_), tr_) + D::from(1.4), dx_abs(v1 / (-(dx_abs(cc6, tr_) + D::from(0.55))), tr_) + D::from(2.85), tr_), tr_))) + (D::from(0.65) * dx_sigmoid(wv9[(c2 + 2) % wv9.len()].iter().map(|e10| -D::from(0.2) + (*e10)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.35) * (wv9[1][(c2 + 1) % 2] * dx_sigmoid((wv9[c2 % 3][(c2 + 1) % 2] + cc6) - (-D::from(1.55) / D::from(1.3)), tr_))))
+    ((((v1 - v1) + (D::from(0.9) * acc5)) + (D::from(0.3) * cc6)) + (D::from(1.15) * dx_tanh(v7 * dx_atan(dx_powi(dx_atan(acc5, tr_), 1, tr_), tr_), tr_))) + (((D::from(0.3) * ((lin8.w[0] + lin8.b) * dx_sin(dx_log(dx_abs(dx_atan2(lin8.b, v7, tr_), tr_) + D::from(1.4), dx_abs(v1 / (-(dx_abs(cc6, tr_) + D::from(0.55))), tr_) + D::from(2.85), tr_), tr_))) + (D::from(0.65) * dx_sigmoid(wv9[(c2 + 2) % wv9.len()].iter().map(|e10| -D::from(0.2) + (*e10)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.35) * (wv9[1][(c2 + 1) % 2] * dx_sigmoid((wv9[c2 % 3][(c2 + 1) % 2] + cc6) - (-D::from(1.55) / D::from(1.3)), tr_))))
 }
 
 fn p862_eval(x: &[f64]) -> Vec<f64> {
@@ -33424,9 +33424,9 @@ fn p863_dual<D: Dn>(a1: [D; 5], n2: usize, st: &BodyD<D>, tr_: &mut Tr) -> D {
     out10[0] += st.inner.a[n2 % 2];
     out10[1] = dx_sigmoid(dx_powi(dx_tanh(dx_leaky_relu(-D::from(2.45), dx_sin(st.w[0][0], tr_), tr_), tr_), 3, tr_), tr_);
     let snap11 = out10;
-    out10[1] = (D::from(0.6) * snap11[0]) + dx_tanh(snap11.iter().map(|e12| dx_exp2(st.w[n2 % 2][(n2 + 1) % 2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.inner.t, tr_);
+    out10[1] = (D::from(0.6) * snap11[0]) + dx_tanh(snap11.iter().map(|e12| dx_exp2(st.w[n2 % 2][(n2 + 1) % 2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.inner.t, tr_);
     out10[1] = (D::from(0.6) * snap11[1]) + (dx_atan((D::from(0.3) / D::from(1.75)) + st.m, tr_) * D::from(0.95));
-    let v14: D = dx_atan(dx_max(dx_tanh(st.inner.t, tr_), snap11.iter().map(|e13| st.vel[(n2 + 3) % 2] * snap11[(n2 + 2) % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let v14: D = dx_atan(dx_max(dx_tanh(st.inner.t, tr_), snap11.iter().map(|e13| st.vel[(n2 + 3) % 2] * snap11[(n2 + 2) % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     if dx_gt(dx_abs(v14, tr_), D::from(1e300), tr_) {
         let _ = v14;
     }
@@ -33635,7 +33635,7 @@ fn p865_dual<D: Dn>(s2: &[D], mut a1: [D; 5], a3: [D; 5], tr_: &mut Tr) -> D {
     let ia11: [D; 4] = [dx_tanh(v10 + s2[0], tr_), dx_sigmoid(dx_relu(y3[2] / (-(D::from(1.0) + (v9 * v9))), tr_) + a3[3], tr_), dx_sin(v9 + s2[2], tr_), a3[0]];
     let lh12 = lpush_dual(&ia11, dx_tanh(ia11[1] + s2[1], tr_), tr_);
     let lq13: LpD<D> = lmake_dual(dx_sin((ia11[0] + v9) + a3[4], tr_), dx_sin((dx_min(v9, v9, tr_) * dx_acos(dx_tanh(D::from(1.9), tr_) * D::from(0.9), tr_)) + s2[2], tr_), tr_);
-    ((((((((if dx_is_sign_negative(a3[1] - (a1[0] * y4[0]), tr_) { D::from(1.0) / (dx_abs(y4[1], tr_) + D::from(1.1)) } else { dx_tanh(s2[2], tr_) }) * dx_softplus(dx_softplus(-D::from(1.05), tr_), tr_)) * (-D::from(1.95))) - D::from(1.15)) + s2[0]) + (D::from(1.0) * v5)) + (D::from(0.8) * v9)) + (D::from(0.95) * v10)) + (((D::from(0.35) * (D::from(lh12.len() as f64) * dx_sin(dx_softplus(y3[0] / (dx_abs(v10, tr_) + D::from(1.35)), tr_) + a1[0], tr_))) + (D::from(1.05) * lh12.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.2) * dx_tanh(lnorm_dual(&lq13, tr_), tr_)))
+    ((((((((if dx_is_sign_negative(a3[1] - (a1[0] * y4[0]), tr_) { D::from(1.0) / (dx_abs(y4[1], tr_) + D::from(1.1)) } else { dx_tanh(s2[2], tr_) }) * dx_softplus(dx_softplus(-D::from(1.05), tr_), tr_)) * (-D::from(1.95))) - D::from(1.15)) + s2[0]) + (D::from(1.0) * v5)) + (D::from(0.8) * v9)) + (D::from(0.95) * v10)) + (((D::from(0.35) * (D::from(lh12.len() as f64) * dx_sin(dx_softplus(y3[0] / (dx_abs(v10, tr_) + D::from(1.35)), tr_) + a1[0], tr_))) + (D::from(1.05) * lh12.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.2) * dx_tanh(lnorm_dual(&lq13, tr_), tr_)))
 }
 
 fn p865_eval(x: &[f64]) -> Vec<f64> {
@@ -33748,7 +33748,7 @@ fn p866_dual(&self, s1: &[D], ga25: [D; 3], tr_: &mut Tr) -> D {
     let mut out11: [D; 2] = self.inner.a;
     out11[1] = dx_sigmoid(dx_tanh(v4 + self.inner.t, tr_) * dx_max(self.pos[1], out11[0], tr_), tr_);
     out11[1] += dx_atan(dx_exp(dx_atan(dx_mul_add(-D::from(0.95), self.inner.a[0], -D::from(2.8), tr_), tr_), tr_), tr_);
-    let v13: D = s1.iter().map(|&e12| D::from(1.0) * e12).map(|t_| dx_asinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v13: D = s1.iter().map(|&e12| D::from(1.0) * e12).map(|t_| dx_asinh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut u14: [D; 2] = [D::from(0.0); 2];
     for o15 in u14.iter_mut() {
         *o15 *= D::from(0.5);
@@ -33853,7 +33853,7 @@ fn p867(x1: f64, x2: f64, b3: &[f64; 4], k4: i32, f5: bool, st: &Body) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p867_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], k4: i32, f5: bool, st: &BodyD<D>, tr_: &mut Tr) -> D {
-    let mut v1 = dx_atan(st.vel[1] - dx_exp_m1(st.vel[0], tr_), tr_) * dx_sin(b3.iter().map(|&e2| dx_exp2(st.pos[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let mut v1 = dx_atan(st.vel[1] - dx_exp_m1(st.vel[0], tr_), tr_) * dx_sin(b3.iter().map(|&e2| dx_exp2(st.pos[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let mut y3 = [x2, b3[0]];
     let v4 = dx_softplus(dx_hypot(dx_asin(dx_tanh(st.inner.t, tr_) * D::from(0.9), tr_), st.inner.t + st.vel[0], tr_), tr_);
     let mut c5 = 0;
@@ -33971,7 +33971,7 @@ fn p868_dual<D: Dn>(r1: &D, x3: D, r2: &D, x4: D, st: &BodyD<D>, ps16: &[PtD<D>]
         }
         let mut y4: [D; 2] = st.inner.a;
         let mut v5 = y4.iter().fold(D::from(1.55), |acc7, e6| dx_max(acc7, dx_atan(dx_cosh(dx_atan(dx_max(x4, st.m, tr_), tr_), tr_), tr_), tr_));
-        y4[0] = dx_rem(y4[0], dx_abs(y4.iter().map(|e8| dx_tan(dx_sin(st.inner.a[0], tr_), tr_) + (st.inner.t * D::from(0.35))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.3), tr_);
+        y4[0] = dx_rem(y4[0], dx_abs(y4.iter().map(|e8| dx_tan(dx_sin(st.inner.a[0], tr_), tr_) + (st.inner.t * D::from(0.35))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.3), tr_);
     }
     let v9: D = st.vel[0];
     let mut acc11: D = D::from(0.0);
@@ -33982,7 +33982,7 @@ fn p868_dual<D: Dn>(r1: &D, x3: D, r2: &D, x4: D, st: &BodyD<D>, ps16: &[PtD<D>]
     out12[0] -= dx_sin(dx_log10(dx_abs(*r1, tr_) + D::from(1.2), tr_) / (dx_abs(dx_log10(dx_abs(st.w[0][1], tr_) + D::from(1.5), tr_), tr_) + D::from(0.7)), tr_);
     out12[0] = dx_atan(acc11, tr_);
     let v15: D = dx_sin(out12.iter().fold(*r1, |acc14, &e13| acc14 + dx_sin(e13 + out12[1], tr_)) + st.inner.a[1], tr_) + D::from(std::f64::consts::E);
-    ((((dx_tanh(dx_mul_add(dx_mul_add(-(-D::from(1.8)), st.w[0][1], x4 - st.pos[1], tr_), dx_sigmoid(dx_min(dx_sin(x3, tr_), dx_powf(D::from(1.35) + (st.inner.t * st.inner.t), *r1, tr_), tr_), tr_), dx_sinh(st.inner.a[1], tr_), tr_), tr_) * st.inner.t) * (*r2)) + (D::from(1.0) * acc11)) + ((D::from(1.15) * dx_sigmoid(out12[1], tr_)) + (D::from(0.8) * dx_sigmoid(v15, tr_)))) + ((D::from(1.0) * (ps16[0].x * dx_tanh(({ let t17 = dx_atanh(dx_tanh(*r2, tr_) * D::from(0.9), tr_); t17 * (-D::from(2.9)) }) + st.pos[0], tr_))) + (D::from(0.5) * dx_atan(ps16.iter().map(|p18| (dx_tanh(dx_exp(p18.x, tr_), tr_) * p18.x) * (dx_sin(dx_log2(dx_abs(dx_exp(D::from(1.05), tr_), tr_) + D::from(0.6), tr_), tr_) + p18.f[0])).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    ((((dx_tanh(dx_mul_add(dx_mul_add(-(-D::from(1.8)), st.w[0][1], x4 - st.pos[1], tr_), dx_sigmoid(dx_min(dx_sin(x3, tr_), dx_powf(D::from(1.35) + (st.inner.t * st.inner.t), *r1, tr_), tr_), tr_), dx_sinh(st.inner.a[1], tr_), tr_), tr_) * st.inner.t) * (*r2)) + (D::from(1.0) * acc11)) + ((D::from(1.15) * dx_sigmoid(out12[1], tr_)) + (D::from(0.8) * dx_sigmoid(v15, tr_)))) + ((D::from(1.0) * (ps16[0].x * dx_tanh(({ let t17 = dx_atanh(dx_tanh(*r2, tr_) * D::from(0.9), tr_); t17 * (-D::from(2.9)) }) + st.pos[0], tr_))) + (D::from(0.5) * dx_atan(ps16.iter().map(|p18| (dx_tanh(dx_exp(p18.x, tr_), tr_) * p18.x) * (dx_sin(dx_log2(dx_abs(dx_exp(D::from(1.05), tr_), tr_) + D::from(0.6), tr_), tr_) + p18.f[0])).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p868_eval(x: &[f64]) -> Vec<f64> {
@@ -34431,7 +34431,7 @@ fn p872_dual<D: Dn>(x1: D, w2: &[[D; 3]; 1], a3: [D; 2], b4: &[D; 1], st: &BodyD
         std::mem::swap(&mut u8, &mut z9);
     }
     let v14: D = dx_div_euclid(dx_tanh(z9.iter().zip(out7.iter()).map(|(p10, q11)| dx_sin(z9[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - b4.iter().fold(acc6, |acc13, e12| dx_tanh(acc13 + dx_atan(st.pos[0] / D::from(2.45), tr_), tr_)), tr_), -(dx_abs(dx_tan(dx_sin(st.vel[0], tr_), tr_), tr_) + D::from(1.2)), tr_);
-    let lo15 = if dx_gt(dx_tanh(dx_max(dx_max(v14, b4[0], tr_), st.m * v14, tr_), tr_), D::from(0.113), tr_) { Some(dx_tanh(dx_powi(dx_sin(a3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), 2, tr_), tr_)) } else { None };
+    let lo15 = if dx_gt(dx_tanh(dx_max(dx_max(v14, b4[0], tr_), st.m * v14, tr_), tr_), D::from(0.113), tr_) { Some(dx_tanh(dx_powi(dx_sin(a3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), 2, tr_), tr_)) } else { None };
     let v18: D = match lo15 { Some(ov17) if dx_gt(ov17, st.m, tr_) => ov17 * dx_tanh(dx_max(st.inner.a[1], x1 + st.inner.a[0], tr_), tr_), Some(ov17) => dx_min(ov17, ov17, tr_) + dx_sigmoid(-dx_log2(dx_abs(acc6, tr_) + D::from(1.1), tr_) + st.inner.a[0], tr_), None => dx_tanh(v4 + b4[0], tr_) };
     ((((((w2[0][2] * v4) + st.inner.t) + (D::from(0.55) * acc6)) + (((D::from(0.25) * dx_sin(out7[0], tr_)) + (D::from(0.25) * dx_tanh(u8[1], tr_))) + (D::from(0.65) * dx_tanh(z9[0], tr_)))) + (D::from(1.4) * (v14 * dx_tanh(dx_ln(dx_abs(-D::from(3.0), tr_) + D::from(1.45), tr_), tr_)))) + (D::from(0.5) * v18), (dx_ln_1p(dx_abs(dx_tanh(st.inner.t, tr_) + (st.inner.t - st.m), tr_), tr_) + v4) - st.w[1][1])
 }
@@ -34837,12 +34837,12 @@ fn p875_dual(&self, x1: D, r2: &D, b3: &[D; 1], n4: usize, tr_: &mut Tr) -> [D; 
     while c2 < 4 {
         c2 += 1;
         let v1 = dx_sigmoid(self.w[0][(c2 + 2) % 2], tr_);
-        if dx_gt(self.inner.t + (D::from(0.35) / (D::from(1.0) + (b3[c2 % b3.len()] * b3[c2 % b3.len()]))), b3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+        if dx_gt(self.inner.t + (D::from(0.35) / (D::from(1.0) + (b3[c2 % b3.len()] * b3[c2 % b3.len()]))), b3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
             let mut v4 = -dx_exp2(dx_tanh(self.m - v1, tr_), tr_);
             for e5 in b3.iter() {
                 v4 *= D::from(0.6);
             }
-            v4 += b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
+            v4 += b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
         } else {
             let mut v9: D = b3[n4 % b3.len()];
             let mut c10 = 0;
@@ -34854,7 +34854,7 @@ fn p875_dual(&self, x1: D, r2: &D, b3: &[D; 1], n4: usize, tr_: &mut Tr) -> [D; 
     }
     let mut out11: [D; 2] = self.pos;
     out11[0] += dx_sigmoid(D::from(2.5) / (-(dx_abs(self.m / (dx_abs(self.inner.t, tr_) + D::from(1.1)), tr_) + D::from(1.15))), tr_);
-    out11[0] += dx_atan(b3.iter().enumerate().map(|(j12, e13)| dx_cbrt(D::from(0.75) + (*r2 * (*r2)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    out11[0] += dx_atan(b3.iter().enumerate().map(|(j12, e13)| dx_cbrt(D::from(0.75) + (*r2 * (*r2)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v14: D = dx_rem_euclid(-D::from(0.05) / D::from(1.8), -(D::from(1.0) + (self.w[c2 % 2][n4 % 2] * self.w[c2 % 2][n4 % 2])), tr_);
     [(((dx_ln_1p(dx_abs(dx_ln(D::from(0.55) + (self.vel[c2 % 2] * self.vel[c2 % 2]), tr_) / (dx_abs(self.pos[n4 % 2], tr_) + D::from(1.4)), tr_), tr_) + self.vel[n4 % 2]) + self.inner.t) + (D::from(1.35) * dx_tanh(out11[0], tr_))) + (D::from(0.3) * dx_sin(v14, tr_))]
 }
@@ -35147,7 +35147,7 @@ fn p878_dual<D: Dn>(mut x1: D, x2: D, w3: &[[D; 3]; 2], f7: bool, a5: [D; 3], n6
         }
         x1 = dx_sigmoid(x1 + dx_atan(((x2 * D::from(1.45)) + x2) / (D::from(1.0) + (v1 * v1)), tr_), tr_);
     }
-    let v10: D = a5.iter().skip(2).step_by(2).map(|e9| dx_tanh(-b4[1] - D::from(2.8), tr_) + dx_sin(*e9, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v10: D = a5.iter().skip(2).step_by(2).map(|e9| dx_tanh(-b4[1] - D::from(2.8), tr_) + dx_sin(*e9, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v12: D = (wv11[0][1] * dx_sin(dx_cbrt(dx_abs(D::from(n6 as f64) * x2, tr_) + D::from(0.5), tr_), tr_)) + dx_sin(wv11[0][0], tr_);
     let v13: D = dx_atan(dx_tanh(dx_min(D::from(n6 as f64), v10, tr_), tr_) + a5[n6], tr_);
     if dx_gt(dx_abs(v13, tr_), D::from(1e300), tr_) {
@@ -35382,7 +35382,7 @@ fn p879_dual<D: Dn>(r1: &D, b2: &[D; 1], tr_: &mut Tr) -> [D; 2] {
         for (i3, e4) in b2.iter().enumerate() {
             if dx_lt(dx_atan(D::from(i3 as f64) + b2[i3], tr_), -D::from(0.85), tr_) {
                 let v5: D = dx_sigmoid(*e2, tr_);
-                let mut v6 = (b2.iter().map(|&e7| dx_rem(e7, dx_exp(D::from(i3 as f64), tr_) + D::from(0.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_cosh(b2[i3], tr_), tr_) + D::from(0.65))) * dx_hypot(b2[0] - b2[i3], dx_leaky_relu(*r1, dx_tanh(b2[0], tr_), tr_), tr_);
+                let mut v6 = (b2.iter().map(|&e7| dx_rem(e7, dx_exp(D::from(i3 as f64), tr_) + D::from(0.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_cosh(b2[i3], tr_), tr_) + D::from(0.65))) * dx_hypot(b2[0] - b2[i3], dx_leaky_relu(*r1, dx_tanh(b2[0], tr_), tr_), tr_);
             }
         }
     }
@@ -35390,7 +35390,7 @@ fn p879_dual<D: Dn>(r1: &D, b2: &[D; 1], tr_: &mut Tr) -> [D; 2] {
     for i8 in 0..4 {
         acc9 += dx_sin(dx_max(dx_log2(dx_abs(b2[i8 % 1], tr_) + D::from(1.35), tr_), b2[(i8 + 1) % 1], tr_), tr_);
     }
-    let mut u10: [D; 1] = [dx_atan(b2.iter().map(|&e11| D::from(0.35) - (*r1)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95)];
+    let mut u10: [D; 1] = [dx_atan(b2.iter().map(|&e11| D::from(0.35) - (*r1)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95)];
     for i12 in 0..4 {
         let mut z13: [D; 1] = [D::from(0.0); 1];
         z13[0] = (D::from(0.6) * u10[0]) + dx_sigmoid((dx_sigmoid(v1, tr_) * acc9) + b2[i12 % 1], tr_);
@@ -35468,7 +35468,7 @@ fn p880_dual(&self, b1: &[D; 5], b2: &[D; 3], mut a3: [D; 3], ps9: &[PtD<D>], tr
     a3[2] *= dx_sigmoid(dx_exp2(self.m, tr_), tr_);
     a3[1] += dx_min((b2[0] * dx_tanh(v1, tr_)) * dx_max(self.vel[0], self.vel[1], tr_), -D::from(0.15) + self.w[0][1], tr_);
     let mut out5: [D; 2] = self.pos;
-    out5[0] -= dx_tanh((a3[1] - b2[0]) - b2.iter().copied().map(|e6| dx_rem(e6, D::from(1.0) + (e6 * e6), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    out5[0] -= dx_tanh((a3[1] - b2[0]) - b2.iter().copied().map(|e6| dx_rem(e6, D::from(1.0) + (e6 * e6), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     out5[0] = dx_sigmoid((dx_tanh(v1, tr_) * self.w[0][0]) * dx_recip(-(dx_abs(self.inner.t, tr_) + D::from(1.1)), tr_), tr_);
     let cc7: D = cdot2_dual(&out5, &out5, tr_);
     let v8: D = dx_rem_euclid((self.pos[1] * self.inner.t) - b1[3], -D::from(0.9), tr_);
@@ -35583,7 +35583,7 @@ fn p881_dual<D: Dn>(n4: usize, r2: &D, a3: [D; 1], x1: D, tr_: &mut Tr) -> D {
     }
     let mut acc9: D = D::from(0.0);
     for e8 in a3.iter() {
-        acc9 += a3.iter().map(|e10| dx_asin(dx_tanh(*r2, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        acc9 += a3.iter().map(|e10| dx_asin(dx_tanh(*r2, tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     }
     let mut u11: [D; 2] = [dx_sin(x1 + (a3[(n4 + 3) % a3.len()] + acc9), tr_), dx_atan((x1 + a3[0]) * (-D::from(2.8) * x1), tr_) * D::from(0.95)];
     for i12 in 0..n4 {
@@ -35592,12 +35592,12 @@ fn p881_dual<D: Dn>(n4: usize, r2: &D, a3: [D; 1], x1: D, tr_: &mut Tr) -> D {
         u11[1] = (D::from(0.75) * snap13[1]) + dx_sigmoid(D::from(2.35) + (*r2), tr_);
     }
     let cc14: D = cdot1_dual(&a3, &a3, tr_);
-    let v17: D = dx_rem_euclid(a3.iter().zip(u11.iter()).map(|(p15, q16)| a3[0] - (-D::from(1.6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(2.25), tr_);
+    let v17: D = dx_rem_euclid(a3.iter().zip(u11.iter()).map(|(p15, q16)| a3[0] - (-D::from(1.6))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(2.25), tr_);
     let mut lv18 = Vec::with_capacity(1);
     for e19 in a3.iter() {
         lv18.push(dx_sin(dx_powi(dx_asinh(*e19, tr_), 4, tr_), tr_));
     }
-    (((((({ let t6 = a3.iter().map(|&e7| D::from(n4 as f64) - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_); t6 * dx_softplus(-D::from(1.2), tr_) }) + a3[0]) + (*r2)) + (D::from(0.9) * acc9)) + ((D::from(0.55) * dx_atan(u11[0], tr_)) + (D::from(0.85) * cc14))) + (D::from(1.4) * v17)) + (D::from(1.25) * lv18.iter().map(|&t20| dx_ln_1p(dx_abs(t20, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))
+    (((((({ let t6 = a3.iter().map(|&e7| D::from(n4 as f64) - x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_); t6 * dx_softplus(-D::from(1.2), tr_) }) + a3[0]) + (*r2)) + (D::from(0.9) * acc9)) + ((D::from(0.55) * dx_atan(u11[0], tr_)) + (D::from(0.85) * cc14))) + (D::from(1.4) * v17)) + (D::from(1.25) * lv18.iter().map(|&t20| dx_ln_1p(dx_abs(t20, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))
 }
 
 fn p881_eval(x: &[f64]) -> Vec<f64> {
@@ -35790,7 +35790,7 @@ fn p882_dual<D: Dn>(mut a1: [D; 4], s2: &[D], b3: &[D; 5], wv13: [[D; 3]; 3], tr
             return (D::from(2.3) - s2[0]) - a1[0];
         } else {
             let mut v2 = ((s2[1] * s2[1]) + D::from(1.9)) / (-(dx_abs(b3[1], tr_) + D::from(1.5)));
-            let mut v3 = a1.iter().enumerate().map(|(j4, e5)| dx_sigmoid(v2 + b3[5 - 1 - j4], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+            let mut v3 = a1.iter().enumerate().map(|(j4, e5)| dx_sigmoid(v2 + b3[5 - 1 - j4], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         }
         a1[2] = dx_cos(-dx_elu(a1[2], dx_sin(-D::from(2.25), tr_), tr_), tr_);
     } else {
@@ -35800,15 +35800,15 @@ fn p882_dual<D: Dn>(mut a1: [D; 4], s2: &[D], b3: &[D; 5], wv13: [[D; 3]; 3], tr
     let cc8: D = cdot_s_dual(s2, s2, tr_);
     let mut acc9: D = D::from(0.0);
     for i10 in 0..3 {
-        acc9 = (D::from(0.5) * acc9) + (match i10 { 0 => dx_atan(b3.iter().enumerate().map(|(j11, e12)| dx_powi(a1[i10], 2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95), 1 => dx_tanh(dx_ln_1p(s2[i10 % s2.len()] * s2[i10 % s2.len()], tr_) * dx_recip(dx_abs(cc7, tr_) + D::from(1.25), tr_), tr_), _ => dx_sigmoid(b3[5 - 1 - i10], tr_) });
+        acc9 = (D::from(0.5) * acc9) + (match i10 { 0 => dx_atan(b3.iter().enumerate().map(|(j11, e12)| dx_powi(a1[i10], 2, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95), 1 => dx_tanh(dx_ln_1p(s2[i10 % s2.len()] * s2[i10 % s2.len()], tr_) * dx_recip(dx_abs(cc7, tr_) + D::from(1.25), tr_), tr_), _ => dx_sigmoid(b3[5 - 1 - i10], tr_) });
     }
     let v14: D = (wv13[0][0] * dx_atan(-(b3[3] + cc7), tr_)) + dx_sin(wv13[1][0], tr_);
     let m15: D = D::from(num_dual::DualStruct::re(&(dx_sigmoid(wv13[2][0], tr_))));
-    let v17: D = m15 + dx_ln(b3.iter().map(|&e16| dx_exp(e16 - m15, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    let ia18: [D; 3] = [dx_tanh(dx_exp(dx_atan(v17 + cc7, tr_), tr_) + a1[3], tr_), dx_sin(dx_atan2(s2[0], a1.iter().zip(s2.iter()).map(|(p19, q20)| *q20 - v14).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_sin(b3.iter().zip(a1.iter()).map(|(p21, q22)| dx_sin(dx_sqrt(dx_abs(cc8, tr_) + D::from(0.85), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)];
-    let v25: D = { let mut s_ = D::from(0.0); for e24 in ia18.iter().copied().step_by(2) { if dx_gt(e24, -D::from(1.087), tr_) { s_ = s_ + dx_sin(dx_ceil(dx_relu(e24, tr_), tr_), tr_); } } s_ };
+    let v17: D = m15 + dx_ln(b3.iter().map(|&e16| dx_exp(e16 - m15, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
+    let ia18: [D; 3] = [dx_tanh(dx_exp(dx_atan(v17 + cc7, tr_), tr_) + a1[3], tr_), dx_sin(dx_atan2(s2[0], a1.iter().zip(s2.iter()).map(|(p19, q20)| *q20 - v14).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_sin(b3.iter().zip(a1.iter()).map(|(p21, q22)| dx_sin(dx_sqrt(dx_abs(cc8, tr_) + D::from(0.85), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)];
+    let v25: D = { let mut s_ = D::from(-0.0); for e24 in ia18.iter().copied().step_by(2) { if dx_gt(e24, -D::from(1.087), tr_) { s_ = s_ + dx_sin(dx_ceil(dx_relu(e24, tr_), tr_), tr_); } } s_ };
     let v26: D = dx_tanh(dx_exp(dx_sigmoid(v14, tr_), tr_) + (s2[1] - v17), tr_);
-    ((((((-D::from(1.8) + D::from(2.6)) + s2[0]) - s2[1]) + (((D::from(0.85) * cc7) + (D::from(0.65) * cc8)) + (D::from(0.5) * acc9))) + ((D::from(1.0) * dx_sigmoid(v14, tr_)) + (D::from(0.85) * v17))) + (D::from(0.35) * v25)) + (D::from(0.85) * (if (dx_ge(v26, -D::from(0.987), tr_) && dx_lt(v26, D::from(1.163), tr_)) { dx_atan(dx_rem(dx_exp2(D::from(2.55), tr_), D::from(2.15), tr_) + wv13[0][2], tr_) } else { dx_tanh(if dx_ge(acc9, -D::from(0.95), tr_) && dx_ge(cc7, v17, tr_) { -D::from(2.5) + b3[1] } else if dx_le(v26, D::from(1.5), tr_) && dx_gt(acc9, cc8, tr_) { v17 } else { a1.iter().map(|e27| dx_relu(v14, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_) }))
+    ((((((-D::from(1.8) + D::from(2.6)) + s2[0]) - s2[1]) + (((D::from(0.85) * cc7) + (D::from(0.65) * cc8)) + (D::from(0.5) * acc9))) + ((D::from(1.0) * dx_sigmoid(v14, tr_)) + (D::from(0.85) * v17))) + (D::from(0.35) * v25)) + (D::from(0.85) * (if (dx_ge(v26, -D::from(0.987), tr_) && dx_lt(v26, D::from(1.163), tr_)) { dx_atan(dx_rem(dx_exp2(D::from(2.55), tr_), D::from(2.15), tr_) + wv13[0][2], tr_) } else { dx_tanh(if dx_ge(acc9, -D::from(0.95), tr_) && dx_ge(cc7, v17, tr_) { -D::from(2.5) + b3[1] } else if dx_le(v26, D::from(1.5), tr_) && dx_gt(acc9, cc8, tr_) { v17 } else { a1.iter().map(|e27| dx_relu(v14, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) }, tr_) }))
 }
 
 fn p882_eval(x: &[f64]) -> Vec<f64> {
@@ -35898,7 +35898,7 @@ fn p883_dual<D: Dn>(w3: &[[D; 2]; 1], s2: &[D], x1: D, a4: [D; 4], tr_: &mut Tr)
     }
     let v7: D = dx_rem_euclid(dx_sin(dx_exp_m1(dx_min(-D::from(0.7), a4[3], tr_), tr_), tr_), -(dx_abs(-D::from(0.05) + v1, tr_) + D::from(0.5)), tr_);
     let v8: D = dx_rem_euclid(dx_sigmoid(dx_hypot(x1 * s2[1], dx_mul_add(x1, w3[0][0], x1, tr_), tr_), tr_), dx_abs(w3[0][1], tr_) + D::from(0.8), tr_);
-    ((s2.iter().copied().enumerate().map(|(j5, e6)| dx_relu(v1 / (dx_exp(a4[4 - 1 - j5], tr_) + D::from(0.5)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + v1) - v1) + ((D::from(0.65) * dx_atan(v7, tr_)) + (D::from(0.6) * v8))
+    ((s2.iter().copied().enumerate().map(|(j5, e6)| dx_relu(v1 / (dx_exp(a4[4 - 1 - j5], tr_) + D::from(0.5)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + v1) - v1) + ((D::from(0.65) * dx_atan(v7, tr_)) + (D::from(0.6) * v8))
 }
 
 fn p883_eval(x: &[f64]) -> Vec<f64> {
@@ -36103,15 +36103,15 @@ fn p885(w2: &[[f64; 3]; 3], b1: &[f64; 5], ch11: char, wv13: [[f64; 2]; 2]) -> f
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p885_dual<D: Dn>(w2: &[[D; 3]; 3], b1: &[D; 5], ch11: char, wv13: [[D; 2]; 2], tr_: &mut Tr) -> D {
-    let mut v1 = b1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
+    let mut v1 = b1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
     if !dx_lt(dx_ln_1p(dx_abs(D::from(0.6), tr_), tr_), dx_atan(v1, tr_) * dx_tanh(v1, tr_), tr_) {
         let v3 = (dx_log(dx_abs(D::from(0.95), tr_) + D::from(0.9), D::from(5.75), tr_) / (-(dx_exp(dx_sigmoid(dx_ln(D::from(0.95) + (v1 * v1), tr_), tr_), tr_) + D::from(0.5)))) + (dx_exp2(dx_sigmoid(v1, tr_), tr_) * dx_min(b1[4], w2[2][2], tr_));
         if dx_gt(w2[2][2], -D::from(0.65), tr_) {
             let mut v5 = { let t6 = { let t7 = dx_elu(dx_tanh(v3, tr_), dx_sin(w2[0][2], tr_), tr_); t7 * (dx_atan(v3, tr_) * dx_atan(v1, tr_)) }; t6 * dx_cbrt(-(dx_abs(-D::from(0.9), tr_) + D::from(1.45)), tr_) };
-            return dx_tanh(b1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + b1[0], tr_) * dx_atan(v1, tr_);
+            return dx_tanh(b1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + b1[0], tr_) * dx_atan(v1, tr_);
         }
         let v8: D = v1;
-        v1 = dx_rem(v1, dx_abs(dx_min(v3, b1.iter().map(|e9| dx_exp(w2[2][1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.85), tr_);
+        v1 = dx_rem(v1, dx_abs(dx_min(v3, b1.iter().map(|e9| dx_exp(w2[2][1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.85), tr_);
     } else if dx_lt(-D::from(2.0), dx_atan(v1, tr_) * b1[3], tr_) {
         let mut v10 = dx_tanh(-D::from(0.85), tr_);
     }
@@ -36315,7 +36315,7 @@ fn p886_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, ps10: &[PtD<D>], pts12: &[(D, D)
         acc13 += dx_sigmoid(dx_acos(dx_tanh(qa14, tr_) * D::from(0.9), tr_), tr_) * dx_sin(dx_powi(dx_abs(dx_recip(D::from(1.45) + (qb15 * qb15), tr_), tr_) + D::from(0.9), -2, tr_), tr_);
     }
     let (qa16, qb17) = pts12[0];
-    (((dx_abs(-dx_tanh(x3, tr_), tr_) - x2) + (D::from(1.2) * acc4)) + (D::from(0.25) * dx_sigmoid(v9, tr_))) + (((D::from(0.75) * dx_sigmoid(ps10.iter().map(|p11| dx_sigmoid(dx_mul_add(p11.x, p11.x, p11.x, tr_) + dx_sigmoid(p11.x, tr_), tr_) * dx_atan(dx_sqrt(dx_abs(D::from(1.85), tr_) + D::from(0.55), tr_) * (D::from(2.0) - p11.f[1]), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.5) * acc13)) + (D::from(0.3) * (dx_sigmoid(qa16 / (dx_exp(dx_tanh(qa16 * qa16, tr_), tr_) + D::from(0.5)), tr_) + dx_sin(dx_asin(dx_sin(qb17 * qb17, tr_) * D::from(0.9), tr_), tr_))))
+    (((dx_abs(-dx_tanh(x3, tr_), tr_) - x2) + (D::from(1.2) * acc4)) + (D::from(0.25) * dx_sigmoid(v9, tr_))) + (((D::from(0.75) * dx_sigmoid(ps10.iter().map(|p11| dx_sigmoid(dx_mul_add(p11.x, p11.x, p11.x, tr_) + dx_sigmoid(p11.x, tr_), tr_) * dx_atan(dx_sqrt(dx_abs(D::from(1.85), tr_) + D::from(0.55), tr_) * (D::from(2.0) - p11.f[1]), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.5) * acc13)) + (D::from(0.3) * (dx_sigmoid(qa16 / (dx_exp(dx_tanh(qa16 * qa16, tr_), tr_) + D::from(0.5)), tr_) + dx_sin(dx_asin(dx_sin(qb17 * qb17, tr_) * D::from(0.9), tr_), tr_))))
 }
 
 fn p886_eval(x: &[f64]) -> Vec<f64> {
@@ -36512,7 +36512,7 @@ fn p887(x1: f64, r2: &f64, s3: &[f64], s4: &[f64], vx10: &Vec<f64>) -> f64 {
 fn p887_dual<D: Dn>(x1: D, r2: &D, s3: &[D], s4: &[D], vx10: &Vec<D>, tr_: &mut Tr) -> D {
     let mut v1 = dx_sigmoid(dx_atan(*r2, tr_) + (s4[2] + (*r2)), tr_);
     v1 += dx_min(-dx_cos(-D::from(0.65), tr_), (D::from(0.75) * s4[0]) - (D::from(0.3) * x1), tr_);
-    let mut v2 = dx_rem((v1 + x1) / (dx_exp(dx_sigmoid(s4.iter().enumerate().map(|(j3, e4)| v1 - (*e4)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), dx_abs(dx_tanh(s3[1], tr_), tr_) + D::from(0.9), tr_);
+    let mut v2 = dx_rem((v1 + x1) / (dx_exp(dx_sigmoid(s4.iter().enumerate().map(|(j3, e4)| v1 - (*e4)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), dx_abs(dx_tanh(s3[1], tr_), tr_) + D::from(0.9), tr_);
     for i5 in 0..=4 {
         let v6 = dx_exp2(dx_tanh(s4[i5 % s4.len()] / (dx_exp(x1, tr_) + D::from(0.5)), tr_), tr_) * dx_hypot(dx_signum(x1, tr_), -D::from(0.95), tr_);
         v1 *= D::from(0.85);
@@ -36718,7 +36718,7 @@ fn p888_dual<D: Dn>(a2: [D; 3], x1: D, a3: [D; 1], mut st: BodyD<D>, nt: usize, 
                 st.inner.t = dx_min(st.inner.t, v4, tr_);
             }
             for i6 in 0..=1 {
-                let mut y7 = [a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)];
+                let mut y7 = [a3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)];
                 st.inner.t += dx_sigmoid(dx_fract(-D::from(1.05), tr_), tr_);
             }
             st.vel[(c2 + 1) % 2] += dx_sin(dx_elu(dx_atan(st.m, tr_) / (-(dx_abs(a2[c2 % a2.len()] - st.pos[nt % 2], tr_) + D::from(1.15))), D::from(0.85), tr_), tr_);
@@ -36731,7 +36731,7 @@ fn p888_dual<D: Dn>(a2: [D; 3], x1: D, a3: [D; 1], mut st: BodyD<D>, nt: usize, 
     }
     let snap13 = st.pos;
     st.pos[1] += D::from(0.5) * (dx_atan(-dx_min(st.inner.t, st.w[nt % 2][1], tr_), tr_) * D::from(0.63));
-    let mut u14: [D; 3] = [dx_atan(dx_max(st.m, snap13[(nt + 1) % 2], tr_) / D::from(1.25), tr_) * D::from(0.95), dx_tanh(dx_fract(a3[nt % a3.len()], tr_) / (-(dx_abs(a3.iter().map(|e15| dx_log10(dx_abs(-D::from(0.1), tr_) + D::from(1.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15))), tr_), dx_tanh(dx_log2(dx_abs(dx_atanh(dx_tanh(-D::from(2.9), tr_) * D::from(0.9), tr_), tr_) + D::from(0.8), tr_) + st.vel[nt % 2], tr_)];
+    let mut u14: [D; 3] = [dx_atan(dx_max(st.m, snap13[(nt + 1) % 2], tr_) / D::from(1.25), tr_) * D::from(0.95), dx_tanh(dx_fract(a3[nt % a3.len()], tr_) / (-(dx_abs(a3.iter().map(|e15| dx_log10(dx_abs(-D::from(0.1), tr_) + D::from(1.05), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15))), tr_), dx_tanh(dx_log2(dx_abs(dx_atanh(dx_tanh(-D::from(2.9), tr_) * D::from(0.9), tr_), tr_) + D::from(0.8), tr_) + st.vel[nt % 2], tr_)];
     let mut z16: [D; 3] = [D::from(0.0); 3];
     for i17 in 0..1 {
         z16[0] = (D::from(0.5) * u14[2]) + dx_sigmoid(dx_max(dx_hypot(st.m, st.m, tr_), dx_atan(snap13[1], tr_), tr_), tr_);
@@ -37006,7 +37006,7 @@ fn p890_dual(&self, x1: D, mut x2: D, b3: &[D; 2], tr_: &mut Tr) -> (D, D) {
                 x2 = dx_max(x2, x2, tr_);
             }
             for i6 in 0..=3 {
-                x2 -= dx_sigmoid(b3.iter().enumerate().map(|(j7, e8)| dx_atan2(-D::from(1.1), K890, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - ((K890 + self.pos[1]) - (x1 - self.inner.t)), tr_);
+                x2 -= dx_sigmoid(b3.iter().enumerate().map(|(j7, e8)| dx_atan2(-D::from(1.1), K890, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - ((K890 + self.pos[1]) - (x1 - self.inner.t)), tr_);
                 x2 = dx_sigmoid(x2 + self.inner.t, tr_);
                 let mut v9 = self.inner.t;
             }
@@ -37031,7 +37031,7 @@ fn p890_dual(&self, x1: D, mut x2: D, b3: &[D; 2], tr_: &mut Tr) -> (D, D) {
     let cc16: D = cdot2_dual(b3, b3, tr_);
     let mut acc17: D = D::from(0.0);
     for i18 in (0..2).rev() {
-        acc17 = (D::from(0.5) * acc17) + (dx_sigmoid(dx_hypot(u13.iter().map(|e19| dx_softplus(u13[c1 % 1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_hypot(self.w[(c1 + 1) % 2][i18], self.vel[c1 % 2], tr_), tr_), tr_) * D::from(i18 as f64));
+        acc17 = (D::from(0.5) * acc17) + (dx_sigmoid(dx_hypot(u13.iter().map(|e19| dx_softplus(u13[c1 % 1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_hypot(self.w[(c1 + 1) % 2][i18], self.vel[c1 % 2], tr_), tr_), tr_) * D::from(i18 as f64));
     }
     let v20: D = dx_div_euclid(dx_max(self.w[c1 % 2][(c1 + 2) % 2], x1, tr_), dx_abs(dx_log10(dx_abs(self.inner.a[c1 % 2], tr_) + D::from(1.1), tr_), tr_) + D::from(1.45), tr_);
     (((((dx_cbrt(dx_abs(dx_atan2(self.pos[c1 % 2], D::from(0.65), tr_) + dx_asin(dx_sin(self.inner.a[c1 % 2], tr_) * D::from(0.9), tr_), tr_) + D::from(1.0), tr_) + K890) + x2) - self.m) + ((((D::from(1.25) * dx_tanh(out12[0], tr_)) + (D::from(1.1) * dx_sin(u13[0], tr_))) + (D::from(0.55) * cc16)) + (D::from(0.4) * dx_sigmoid(acc17, tr_)))) + (D::from(0.25) * dx_sigmoid(v20 * dx_atan(self.inner.a[c1 % 2] * acc17, tr_), tr_)), (dx_tanh((((self.inner.t - D::from(0.5)) / D::from(1.3)) / D::from(2.35)) - K890, tr_) * D::from(0.8)) + self.m)
@@ -37268,9 +37268,9 @@ fn p892(x1: f64, a3: [f64; 3], b2: &[f64; 1], ch16: char, ok28: Option<usize>) -
 #[allow(unused, clippy::all, non_snake_case)]
 fn p892_dual<D: Dn>(x1: D, a3: [D; 3], b2: &[D; 1], ch16: char, ok28: Option<usize>, tr_: &mut Tr) -> (D, D) {
     let v1 = dx_rem(a3[1] * x1, dx_exp(dx_atan(dx_floor(x1, tr_) - D::from(0.9), tr_), tr_) + D::from(0.5), tr_);
-    let mut y2: [D; 2] = [b2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_); 2];
+    let mut y2: [D; 2] = [b2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_); 2];
     for &e4 in y2.iter() {
-        let mut y5 = [-dx_leaky_relu(x1, dx_tanh(v1, tr_), tr_), dx_rem(y2.iter().copied().enumerate().map(|(j6, e7)| -a3[j6 + 1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_exp(dx_tanh(v1 + (-D::from(2.45)), tr_), tr_) + D::from(0.5), tr_), -(e4 * x1), dx_atan(a3[0] * y2[0], tr_) * (e4 - x1)];
+        let mut y5 = [-dx_leaky_relu(x1, dx_tanh(v1, tr_), tr_), dx_rem(y2.iter().copied().enumerate().map(|(j6, e7)| -a3[j6 + 1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_exp(dx_tanh(v1 + (-D::from(2.45)), tr_), tr_) + D::from(0.5), tr_), -(e4 * x1), dx_atan(a3[0] * y2[0], tr_) * (e4 - x1)];
         let mut y8: [D; 3] = [D::from(0.0); 3];
         y8[1] /= dx_abs(dx_max((x1 + x1) - (v1 - a3[0]), (a3[2] / (D::from(1.0) + (b2[0] * b2[0]))) * (x1 - v1), tr_), tr_) + D::from(0.7);
         let v9 = dx_atan(dx_relu(y5[3], tr_), tr_) * dx_sigmoid(e4 * y8[1], tr_);
@@ -37284,7 +37284,7 @@ fn p892_dual<D: Dn>(x1: D, a3: [D; 3], b2: &[D; 1], ch16: char, ok28: Option<usi
     let v17: D = if ch16 == 'b' { dx_tanh(dx_tan(dx_tanh(dx_cosh(dx_tanh(y2[1], tr_), tr_), tr_), tr_) + b2[0], tr_) } else { dx_tanh(dx_powf(dx_abs(x1, tr_) + D::from(0.55), -D::from(0.7), tr_) + dx_cosh(dx_atan(cc14, tr_), tr_), tr_) };
     let ia18: [D; 2] = [dx_atan(cc15 + x1, tr_), dx_sigmoid(dx_log(D::from(0.95) + (a3[0] * a3[0]), dx_abs(dx_exp2(a3[0], tr_), tr_) + D::from(1.95), tr_), tr_)];
     let cl19 = |z20: D, tr_: &mut Tr| dx_tanh(z20 + dx_atan2(z20, D::from(0.9), tr_), tr_);
-    let v21: D = ia18.iter().copied().map(|t_| cl19(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v21: D = ia18.iter().copied().map(|t_| cl19(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let ia22: [D; 3] = [dx_tanh(dx_sinh(b2.iter().zip(ia18.iter()).fold(D::from(0.95), |acc25, (p23, q24)| dx_min(acc25, dx_sigmoid(ia18[1] + (-D::from(2.8)), tr_), tr_)), tr_), tr_), b2[0], dx_sigmoid(y2[0] + a3[0], tr_)];
     let k27 = { let mut c_ = 0usize; for v26 in ia22.iter() { if dx_gt(*v26, D::from(0.663), tr_) { c_ += 1; } } c_ };
     let mut v29: D = dx_tanh(dx_exp(ia18[0], tr_) + b2[0], tr_);
@@ -37295,7 +37295,7 @@ fn p892_dual<D: Dn>(x1: D, a3: [D; 3], b2: &[D; 1], ch16: char, ok28: Option<usi
     }
     let uq31 = UqD { a: dx_atan(-dx_sinh(dx_sin(D::from(k27 as f64), tr_), tr_) + b2[k27 % 1], tr_), v: [dx_atan(dx_softplus(v29 + cc15, tr_) + x1, tr_), dx_atan(b2[k27 % 1] * (-D::from(2.15)), tr_)] };
     let uq32 = UqD { a: dx_tanh(ia18[0] + b2[0], tr_), v: [dx_tanh(((D::from(0.75) + v29) - (D::from(0.3) * v17)) + a3[k27 % 3], tr_), dx_tanh(dx_exp2(dx_rem(v21, dx_exp(dx_sin(cc14, tr_), tr_) + D::from(0.5), tr_), tr_) + a3[k27 % a3.len()], tr_)] };
-    ((((((((dx_max(dx_tanh(a3.iter().zip(b2.iter()).map(|(p10, q11)| *q11 / (D::from(1.0) + (y2[1] * y2[1]))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * (a3[0] + a3[2]), dx_ln(dx_abs(dx_powf(dx_abs(v1, tr_) + D::from(1.3), -D::from(1.2), tr_), tr_) + D::from(1.45), tr_), tr_) - x1) + x1) - x1) + (D::from(0.65) * acc13)) + ((D::from(0.55) * dx_sigmoid(cc14, tr_)) + (D::from(0.8) * dx_atan(cc15, tr_)))) + ((D::from(0.3) * v17) + (D::from(0.95) * v21))) + ((D::from(0.65) * (ia22[k27 % 3] + dx_tanh(y2[k27 % 2] + x1, tr_))) + (D::from(0.8) * dx_sigmoid(v29, tr_)))) + (((D::from(0.8) * uq31.ulen_dual(dx_tanh(dx_min(y2[k27 % 2], x1, tr_), tr_), tr_)) + (D::from(0.75) * uq32.umix_dual(dx_sin(dx_recip(dx_abs(dx_relu(v1, tr_), tr_) + D::from(1.15), tr_) + a3[(k27 + 1) % 3], tr_), tr_))) + (D::from(1.5) * uq32.umix_dual(dx_tanh(acc13 + b2[k27 % 1], tr_), tr_))), ((x1 * dx_sin(dx_exp_m1(dx_relu(x1, tr_), tr_), tr_)) + y2[0]) * v1)
+    ((((((((dx_max(dx_tanh(a3.iter().zip(b2.iter()).map(|(p10, q11)| *q11 / (D::from(1.0) + (y2[1] * y2[1]))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * (a3[0] + a3[2]), dx_ln(dx_abs(dx_powf(dx_abs(v1, tr_) + D::from(1.3), -D::from(1.2), tr_), tr_) + D::from(1.45), tr_), tr_) - x1) + x1) - x1) + (D::from(0.65) * acc13)) + ((D::from(0.55) * dx_sigmoid(cc14, tr_)) + (D::from(0.8) * dx_atan(cc15, tr_)))) + ((D::from(0.3) * v17) + (D::from(0.95) * v21))) + ((D::from(0.65) * (ia22[k27 % 3] + dx_tanh(y2[k27 % 2] + x1, tr_))) + (D::from(0.8) * dx_sigmoid(v29, tr_)))) + (((D::from(0.8) * uq31.ulen_dual(dx_tanh(dx_min(y2[k27 % 2], x1, tr_), tr_), tr_)) + (D::from(0.75) * uq32.umix_dual(dx_sin(dx_recip(dx_abs(dx_relu(v1, tr_), tr_) + D::from(1.15), tr_) + a3[(k27 + 1) % 3], tr_), tr_))) + (D::from(1.5) * uq32.umix_dual(dx_tanh(acc13 + b2[k27 % 1], tr_), tr_))), ((x1 * dx_sin(dx_exp_m1(dx_relu(x1, tr_), tr_), tr_)) + y2[0]) * v1)
 }
 
 fn p892_eval(x: &[f64]) -> Vec<f64> {
@@ -37399,7 +37399,7 @@ fn p893_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], a4: [D; 3], n5: usize, mut st: Bod
     }
     let mut lo14: [D; 2] = [D::from(0.0); 2];
     lfill2_dual(dx_tanh(dx_exp(dx_sigmoid(a4[n5 + 1] * st.pos[n5], tr_), tr_), tr_), &mut lo14, tr_);
-    ((((((st.inner.a[n5] + (-D::from(0.7))) + st.m) + D::from(1.3)) + (D::from(1.3) * acc3)) + (((D::from(0.65) * dx_sigmoid(st.pos[0] - snap4[0], tr_)) + (D::from(0.9) * v6)) + (D::from(0.9) * v7))) + (D::from(1.3) * v8)) + ((D::from(1.2) * (lv9[0] * dx_tanh(-a4.iter().zip(ia10.iter()).map(|(p12, q13)| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.0) * (lo14[1] * lo14[0])))
+    ((((((st.inner.a[n5] + (-D::from(0.7))) + st.m) + D::from(1.3)) + (D::from(1.3) * acc3)) + (((D::from(0.65) * dx_sigmoid(st.pos[0] - snap4[0], tr_)) + (D::from(0.9) * v6)) + (D::from(0.9) * v7))) + (D::from(1.3) * v8)) + ((D::from(1.2) * (lv9[0] * dx_tanh(-a4.iter().zip(ia10.iter()).map(|(p12, q13)| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.0) * (lo14[1] * lo14[0])))
 }
 
 fn p893_eval(x: &[f64]) -> Vec<f64> {
@@ -37515,7 +37515,7 @@ fn p894_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 2], k5: i32, ok14: O
         if dx_lt(dx_leaky_relu(x1 * x1, dx_atan(a4[1] - (-D::from(0.45)), tr_) * D::from(0.63), tr_), -D::from(2.65), tr_) {
             return vec![dx_acosh(dx_abs(x1, tr_) + D::from(1.9), tr_) * x1];
         } else {
-            let mut v1 = dx_tanh(dx_log2(dx_abs(x1, tr_) + D::from(1.15), tr_), tr_) - (dx_relu(x1, tr_) * dx_tanh(b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_));
+            let mut v1 = dx_tanh(dx_log2(dx_abs(x1, tr_) + D::from(1.15), tr_), tr_) - (dx_relu(x1, tr_) * dx_tanh(b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_));
             let mut y3: [D; 1] = [D::from(0.0); 1];
             y3[0] *= a2[0];
         }
@@ -37544,7 +37544,7 @@ fn p894_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 2], k5: i32, ok14: O
     for (i21, o20) in u17.iter_mut().enumerate().skip(1) {
         *o20 -= (D::from(0.15) * D::from(i21 as f64)) * a2[i21 - 1];
     }
-    let ia23: [D; 3] = [dx_tanh(dx_min(a2[1], a4[0], tr_) / D::from(0.85), tr_), dx_tanh(a4.iter().copied().enumerate().map(|(j24, e25)| dx_log10(dx_abs(-D::from(2.3), tr_) + D::from(1.25), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sin((b3[4] / (dx_abs(acc6, tr_) + D::from(1.2))) / (-(dx_exp(dx_tanh(a4[1] / D::from(0.9), tr_), tr_) + D::from(0.5))), tr_)];
+    let ia23: [D; 3] = [dx_tanh(dx_min(a2[1], a4[0], tr_) / D::from(0.85), tr_), dx_tanh(a4.iter().copied().enumerate().map(|(j24, e25)| dx_log10(dx_abs(-D::from(2.3), tr_) + D::from(1.25), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_sin((b3[4] / (dx_abs(acc6, tr_) + D::from(1.2))) / (-(dx_exp(dx_tanh(a4[1] / D::from(0.9), tr_), tr_) + D::from(0.5))), tr_)];
     let mut lv22 = Vec::new();
     for (i27, e26) in ia23.iter().enumerate() {
         if dx_lt(*e26, D::from(1.163), tr_) {
@@ -37655,7 +37655,7 @@ fn p895_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 1], a4: [D; 3], tr_: &mut Tr) -> [
                 break;
             } else {
                 let mut v4 = dx_asin(dx_sin(dx_atan2(a4[i1], a3[i1 % 1], tr_) - (a4[2] * x1), tr_) * D::from(0.9), tr_);
-                a3[i1 % a3.len()] = dx_rem(a3[i1 % a3.len()], dx_abs(x1 / (dx_abs(a3.iter().zip(a4.iter()).map(|(p5, q6)| D::from(0.7)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.3)), tr_) + D::from(1.1), tr_);
+                a3[i1 % a3.len()] = dx_rem(a3[i1 % a3.len()], dx_abs(x1 / (dx_abs(a3.iter().zip(a4.iter()).map(|(p5, q6)| D::from(0.7)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.3)), tr_) + D::from(1.1), tr_);
                 a3[0] = dx_min(a3[0], dx_tanh(dx_log2(dx_abs(dx_powf(dx_abs(D::from(i1 as f64) + K895, tr_) + D::from(0.7), K895, tr_), tr_) + D::from(1.05), tr_), tr_), tr_);
             }
             let v7 = dx_rem(a3[i1 % a3.len()] - a4[i1], D::from(2.75), tr_) + (-a4[0] + (a4[0] / (dx_abs(K895, tr_) + D::from(0.95))));
@@ -38119,18 +38119,18 @@ fn p899_dual<D: Dn>(mut x1: D, w2: &[[D; 2]; 1], b3: &[D; 5], s4: &[D], k5: i32,
     st.vel[1] += D::from(0.1) * dx_sigmoid((-D::from(1.85) - D::from(2.7)) - x1, tr_);
     let mut acc3: D = D::from(0.0);
     for i4 in 0..4 {
-        acc3 = (D::from(0.5) * acc3) + (match i4 { 0 => dx_tanh(s4.iter().map(|e5| dx_exp(dx_sin(st.inner.t, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), 1 => dx_sin(-dx_hypot(st.vel[0], y1[(i4 + 3) % 1], tr_), tr_), _ => dx_tanh(b3.iter().zip(y1.iter()).map(|(p6, q7)| st.w[1][i4 % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) });
+        acc3 = (D::from(0.5) * acc3) + (match i4 { 0 => dx_tanh(s4.iter().map(|e5| dx_exp(dx_sin(st.inner.t, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), 1 => dx_sin(-dx_hypot(st.vel[0], y1[(i4 + 3) % 1], tr_), tr_), _ => dx_tanh(b3.iter().zip(y1.iter()).map(|(p6, q7)| st.w[1][i4 % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) });
     }
     let v9: D = if ch8 == 'a' { dx_atan(-(w2[0][1] + snap2[1]), tr_) } else { dx_tanh(dx_ln(D::from(0.9) + (x1 * x1), tr_), tr_) };
     let m13: D = D::from(num_dual::DualStruct::re(&(dx_tanh(snap2.iter().zip(s4.iter()).fold(y1[0], |acc12, (p10, q11)| dx_tanh(acc12 + dx_tanh(-D::from(2.75) - st.vel[1], tr_), tr_)) - (st.inner.t * (-D::from(1.9))), tr_))));
-    let v15: D = dx_exp(s4[0] - m13, tr_) / s4.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let v18: D = { let mut s_ = D::from(0.0); for e17 in b3.iter() { if dx_gt(*e17, D::from(1.513), tr_) { s_ = s_ + *e17; } } s_ };
+    let v15: D = dx_exp(s4[0] - m13, tr_) / s4.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    let v18: D = { let mut s_ = D::from(-0.0); for e17 in b3.iter() { if dx_gt(*e17, D::from(1.513), tr_) { s_ = s_ + *e17; } } s_ };
     let mut v22: D = dx_atan(if dx_le(snap2.iter().map(|e21| (dx_atan(D::from(1.15) + v15, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.2), tr_) { dx_ln_1p(dx_abs(st.inner.t, tr_), tr_) } else { st.pos[0] - v15 }, tr_);
     if let Ok(c20) = oc19 {
         v22 = dx_max(v22, D::from(c20), tr_);
     }
     let uq23 = UqD { a: dx_atan(v22 + st.w[1][1], tr_), v: [dx_sigmoid((dx_asin(dx_tanh(acc3, tr_) * D::from(0.9), tr_) - D::from(0.5)) + b3[3], tr_), dx_atan(dx_rem(dx_exp_m1(v22, tr_), dx_exp(dx_atan(snap2.iter().copied().enumerate().map(|(j24, e25)| dx_tanh(snap2[2 - 1 - j24] + st.pos[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) + D::from(0.5), tr_) + st.vel[1], tr_)] };
-    let mut acc28: D = dx_tanh(((D::from(0.2) * v15) - y1.iter().copied().map(|e29| e29 - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + s4[0], tr_);
+    let mut acc28: D = dx_tanh(((D::from(0.2) * v15) - y1.iter().copied().map(|e29| e29 - x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + s4[0], tr_);
     let mut k30 = 0;
     loop {
         k30 += 1;
@@ -38146,7 +38146,7 @@ fn p899_dual<D: Dn>(mut x1: D, w2: &[[D; 2]; 1], b3: &[D; 5], s4: &[D], k5: i32,
             break;
         }
     }
-    ((((((st.w[0][0] - x1) * st.vel[0]) * x1) + ((D::from(0.95) * dx_tanh(st.vel[1] - snap2[1], tr_)) + (D::from(1.05) * acc3))) + ((D::from(1.5) * v9) + (D::from(1.25) * v15))) + ((D::from(0.85) * dx_sin(v18, tr_)) + (D::from(0.25) * v22))) + ((D::from(1.4) * uq23.ulen_dual(dx_tanh(-y1.iter().zip(s4.iter()).map(|(p26, q27)| dx_log10(D::from(0.7) + (st.inner.t * st.inner.t), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)) + (D::from(0.5) * acc28))
+    ((((((st.w[0][0] - x1) * st.vel[0]) * x1) + ((D::from(0.95) * dx_tanh(st.vel[1] - snap2[1], tr_)) + (D::from(1.05) * acc3))) + ((D::from(1.5) * v9) + (D::from(1.25) * v15))) + ((D::from(0.85) * dx_sin(v18, tr_)) + (D::from(0.25) * v22))) + ((D::from(1.4) * uq23.ulen_dual(dx_tanh(-y1.iter().zip(s4.iter()).map(|(p26, q27)| dx_log10(D::from(0.7) + (st.inner.t * st.inner.t), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)) + (D::from(0.5) * acc28))
 }
 
 fn p899_eval(x: &[f64]) -> Vec<f64> {
@@ -38278,7 +38278,7 @@ fn p900_dual<D: Dn>(a1: [D; 5], w2: &[[D; 2]; 1], f3: bool, ch13: char, wv28: &[
         v2 = dx_rem(v2, dx_abs(v2 / D::from(1.3), tr_) + D::from(1.2), tr_);
     } else if dx_gt(dx_hypot(dx_rem(v2, D::from(1.0) + (v2 * v2), tr_), v1 + w2[c3 % 1][1], tr_), a1.iter().fold(D::from(1.4), |acc7, e6| dx_max(acc7, dx_sqrt(D::from(1.35) + (a1[c3] * a1[c3]), tr_), tr_)), tr_) {
         if c3 % 3 == 0 {
-            if dx_gt(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), D::from(c3 as f64) * a1[c3], tr_) {
+            if dx_gt(a1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), D::from(c3 as f64) * a1[c3], tr_) {
                 v2 /= dx_abs(dx_trunc(dx_atan(dx_log(dx_abs(v1, tr_) + D::from(0.75), dx_abs(v2, tr_) + D::from(2.75), tr_) * dx_relu(v1, tr_), tr_), tr_), tr_) + D::from(0.9);
                 return [(dx_atan(dx_leaky_relu(v2, D::from(0.36), tr_), tr_) * dx_tanh(v1 - v1, tr_)) * dx_atan(v1, tr_), ((a1[4] * dx_atan(v1, tr_)) + w2[(c3 + 3) % w2.len()][c3 % 2]) - (-D::from(0.55)), -D::from(0.05) + v1];
             } else {
@@ -38291,8 +38291,8 @@ fn p900_dual<D: Dn>(a1: [D; 5], w2: &[[D; 2]; 1], f3: bool, ch13: char, wv28: &[
     let cc11: D = caff2_dual(&w2[0], dx_tanh(dx_rem(dx_exp2(dx_tanh(v1, tr_), tr_), dx_abs(v1 / D::from(2.1), tr_) + D::from(1.4), tr_) + a1[c3], tr_) * D::from(0.5), &hh12, tr_);
     let v14: D = if ch13 == 'a' { dx_sigmoid(-D::from(3.0) + a1[c3], tr_) } else { dx_sigmoid(dx_fract(hh12[c3 % hh12.len()] * dx_atan(v2, tr_), tr_) + w2[0][c3 % 2], tr_) };
     let v17: D = { let mut s_ = D::from(1.0); for e16 in a1.iter().take(3) { if dx_gt(*e16, -D::from(1.037), tr_) { s_ = s_ * dx_tanh(if dx_ge(*e16, *e16, tr_) && dx_gt(*e16, -D::from(0.65), tr_) { *e16 - (-D::from(0.85)) } else if dx_lt(dx_rem(*e16, D::from(1.0) + (*e16 * (*e16)), tr_), dx_clamp(*e16, -D::from(0.05), D::from(1.8), tr_), tr_) { dx_cosh(*e16, tr_) } else { *e16 + (*e16) }, tr_); } } s_ };
-    let ia18: [D; 4] = [dx_sin(dx_powi(cc11 * hh12[1], c3 as i32, tr_) + w2[c3 % 1][c3 % 2], tr_), dx_sigmoid(dx_hypot(hh12[c3 % hh12.len()], w2[0][c3 % 2], tr_) * dx_relu(cc11, tr_), tr_), dx_sin((dx_max(v1, v2, tr_) - D::from(0.75)) + w2[c3 % w2.len()][c3 % 2], tr_), dx_tanh((v2 / (dx_abs(hh12.iter().copied().enumerate().map(|(j19, e20)| dx_clamp(v1, -D::from(2.0), -D::from(1.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.65))) + w2[(c3 + 2) % w2.len()][0], tr_)];
-    let v23: D = { let mut s_ = D::from(0.0); for e22 in ia18.iter() { if dx_gt(*e22, D::from(0.263), tr_) { s_ = s_ + dx_atan(*e22 - (*e22 - D::from(2.05)), tr_); } } s_ };
+    let ia18: [D; 4] = [dx_sin(dx_powi(cc11 * hh12[1], c3 as i32, tr_) + w2[c3 % 1][c3 % 2], tr_), dx_sigmoid(dx_hypot(hh12[c3 % hh12.len()], w2[0][c3 % 2], tr_) * dx_relu(cc11, tr_), tr_), dx_sin((dx_max(v1, v2, tr_) - D::from(0.75)) + w2[c3 % w2.len()][c3 % 2], tr_), dx_tanh((v2 / (dx_abs(hh12.iter().copied().enumerate().map(|(j19, e20)| dx_clamp(v1, -D::from(2.0), -D::from(1.4), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.65))) + w2[(c3 + 2) % w2.len()][0], tr_)];
+    let v23: D = { let mut s_ = D::from(-0.0); for e22 in ia18.iter() { if dx_gt(*e22, D::from(0.263), tr_) { s_ = s_ + dx_atan(*e22 - (*e22 - D::from(2.05)), tr_); } } s_ };
     let v25: D = dx_rem_euclid(dx_tanh(a1.iter().map(|e24| cc11 + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), D::from(2.15), tr_);
     let lm26: [D; 5] = a1.map(|t27| t27);
     let ff30: [D; 4] = std::array::from_fn(|i31| dx_atan(dx_sigmoid(ia18[i31], tr_), tr_));
@@ -38443,7 +38443,7 @@ fn p901_dual<D: Dn>(x4: D, x2: D, x3: D, x1: D, f5: bool, nt: usize, tr_: &mut T
         z15[0] = (D::from(0.65) * u14[2]) + dx_sigmoid(dx_log(dx_abs(x3, tr_) + D::from(0.6), D::from(1.95), tr_), tr_);
         z15[1] = (D::from(0.75) * u14[0]) + dx_tanh(dx_powf(dx_sin(D::from(1.15) + (z15[3 - 1 - i16] * z15[3 - 1 - i16]), tr_) + D::from(1.5), dx_sin(D::from(i16 as f64), tr_), tr_) / (dx_abs(z15[3 - 1 - nt] + x3, tr_) + D::from(0.6)), tr_);
         z15[2] = (D::from(0.45) * u14[2]) + dx_tanh(dx_cosh(dx_sin(u14[i16], tr_), tr_) / (dx_abs(x4 / D::from(2.0), tr_) + D::from(0.7)), tr_);
-        if dx_gt(z15.iter().zip(u14.iter()).map(|(p17, q18)| *p17 + (-D::from(0.1))).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_ln(dx_abs(-D::from(1.3), tr_) + D::from(0.95), tr_), tr_) {
+        if dx_gt(z15.iter().zip(u14.iter()).map(|(p17, q18)| *p17 + (-D::from(0.1))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_ln(dx_abs(-D::from(1.3), tr_) + D::from(0.95), tr_), tr_) {
             u14 = z15;
         } else {
             std::mem::swap(&mut u14, &mut z15);
@@ -38547,7 +38547,7 @@ fn p902_dual<D: Dn>(b1: &[D; 2], s2: &[D], s3: &[D], n4: usize, tr_: &mut Tr) ->
     let mut c1 = 0;
     while c1 < 5 {
         c1 += 1;
-        let v2 = dx_acos(dx_sin(s3.iter().map(|e3| b1[c1 % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_) * D::from(n4 as f64);
+        let v2 = dx_acos(dx_sin(s3.iter().map(|e3| b1[c1 % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_) * D::from(n4 as f64);
         for e4 in s3.iter() {
             if dx_ge({ let t5 = dx_atan2(b1[n4 % 2], D::from(c1 as f64), tr_); t5 * dx_sigmoid(v2 - s3[c1 % s3.len()], tr_) }, D::from(0.25), tr_) {
                 let v6 = dx_log(dx_abs(dx_atan2(v2, D::from(n4 as f64), tr_), tr_) + D::from(0.75), D::from(8.35), tr_) + (dx_acos(dx_tanh(b1[n4 % b1.len()], tr_) * D::from(0.9), tr_) * dx_atan(v2 / (-(dx_abs(v2, tr_) + D::from(1.1))), tr_));
@@ -38577,7 +38577,7 @@ fn p902_dual<D: Dn>(b1: &[D; 2], s2: &[D], s3: &[D], n4: usize, tr_: &mut Tr) ->
             lv19.push(dx_sin(dx_tanh(D::from(0.2), tr_) + (*e20), tr_) + (D::from(i21 as f64) * D::from(0.7)));
         }
     }
-    let v24: D = if lv19.is_empty() { dx_atan(dx_asinh(s3[0], tr_) - dx_powi(s3[c1 % 1], n4 as i32, tr_), tr_) } else { (lv19[0] * (dx_atan(dx_max(s2.iter().zip(s3.iter()).map(|(p22, q23)| b1[c1 % b1.len()] + s2[(c1 + 3) % 5]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_powi(acc16, n4 as i32, tr_), tr_), tr_) * D::from(0.95))) + lv19[lv19.len() - 1] };
+    let v24: D = if lv19.is_empty() { dx_atan(dx_asinh(s3[0], tr_) - dx_powi(s3[c1 % 1], n4 as i32, tr_), tr_) } else { (lv19[0] * (dx_atan(dx_max(s2.iter().zip(s3.iter()).map(|(p22, q23)| b1[c1 % b1.len()] + s2[(c1 + 3) % 5]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_powi(acc16, n4 as i32, tr_), tr_), tr_) * D::from(0.95))) + lv19[lv19.len() - 1] };
     [((dx_powf(dx_abs(dx_min(s2[5 - 1 - n4] * D::from(1.45), -D::from(0.55) * s3[(c1 + 2) % 1], tr_), tr_) + D::from(0.65), dx_sin(dx_softplus(b1[n4 % b1.len()], tr_), tr_), tr_) - (-D::from(0.9))) + ((D::from(0.4) * acc16) + (D::from(1.4) * v18))) + (D::from(0.9) * dx_tanh(v24, tr_)), ((dx_sin(dx_min(dx_leaky_relu(s3[n4 % s3.len()] / (dx_abs(s2[3], tr_) + D::from(0.6)), D::from(0.06), tr_), (s3[c1 % 1] - s3[0]) * s2[n4 + 1], tr_), tr_) * b1[n4 % b1.len()]) + b1[c1 % 2]) * (-D::from(1.55))]
 }
 
@@ -38680,9 +38680,9 @@ fn p903_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 1], tr_: &mut Tr) -> D {
         std::mem::swap(&mut u8, &mut z9);
     }
     let v12: D = dx_to_radians(dx_tanh(dx_asin(dx_sin(v7, tr_) * D::from(0.9), tr_) + (*r1), tr_), tr_);
-    let ia13: [D; 3] = [b3[0], dx_tanh(b3.iter().zip(z9.iter()).map(|(p14, q15)| dx_softplus(z9[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sin(dx_exp(y6[c10 + 1] / (dx_abs(b3[c10 % b3.len()], tr_) + D::from(1.45)), tr_), tr_)];
-    let m17: D = D::from(num_dual::DualStruct::re(&(b3.iter().copied().map(|e16| dx_relu(D::from(1.0), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))));
-    let v19: D = dx_exp(ia13[1] - m17, tr_) / ia13.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let ia13: [D; 3] = [b3[0], dx_tanh(b3.iter().zip(z9.iter()).map(|(p14, q15)| dx_softplus(z9[2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_sin(dx_exp(y6[c10 + 1] / (dx_abs(b3[c10 % b3.len()], tr_) + D::from(1.45)), tr_), tr_)];
+    let m17: D = D::from(num_dual::DualStruct::re(&(b3.iter().copied().map(|e16| dx_relu(D::from(1.0), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))));
+    let v19: D = dx_exp(ia13[1] - m17, tr_) / ia13.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v20: D = dx_rem_euclid(ia13[1], dx_exp(dx_tanh(v19 - x2, tr_), tr_) + D::from(0.5), tr_);
     ((((dx_sigmoid((v7 - (dx_sinh(v7, tr_) / (dx_abs(v7 - (-D::from(1.15)), tr_) + D::from(0.7)))) - y6[1], tr_) * v7) - (*r1)) + (((D::from(0.35) * dx_tanh(u8[2], tr_)) + (D::from(0.5) * dx_tanh(z9[0], tr_))) + (D::from(0.65) * v12))) + (D::from(1.5) * v19)) + (D::from(0.25) * v20)
 }
@@ -38955,7 +38955,7 @@ fn p905(b1: &[f64; 4]) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p905_dual<D: Dn>(b1: &[D; 4], tr_: &mut Tr) -> D {
     let mut v1 = dx_cbrt(-(dx_abs(dx_ln(dx_abs(dx_mul_add(b1[3], b1[0], -D::from(1.55), tr_), tr_) + D::from(0.55), tr_), tr_) + D::from(0.6)), tr_);
-    v1 = ((v1 - b1[0]) / (dx_exp(dx_tanh(b1.iter().map(|e2| dx_softplus(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5))) / (D::from(1.0) + (b1[3] * b1[3]));
+    v1 = ((v1 - b1[0]) / (dx_exp(dx_tanh(b1.iter().map(|e2| dx_softplus(v1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5))) / (D::from(1.0) + (b1[3] * b1[3]));
     let v3: D = dx_log(dx_abs(-b1[1] * dx_tanh(dx_max(v1, v1, tr_), tr_), tr_) + D::from(0.95), dx_abs(dx_softplus(dx_min(b1[3], b1[0], tr_), tr_), tr_) + D::from(2.45), tr_);
     if dx_le(v3, D::from(0.55), tr_) {
         let mut v5 = b1[2] + dx_ln_1p(dx_abs(b1[2] / (D::from(1.0) + (v3 * v3)), tr_), tr_);
@@ -38965,7 +38965,7 @@ fn p905_dual<D: Dn>(b1: &[D; 4], tr_: &mut Tr) -> D {
             let (v9, v10) = (v8, v1);
         }
         let mut y11: [D; 1] = [D::from(0.0); 1];
-        return dx_sin(dx_mul_add(b1[0] + b1[0], v3 - v3, b1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_) * v3;
+        return dx_sin(dx_mul_add(b1[0] + b1[0], v3 - v3, b1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_) * v3;
     } else if dx_le(dx_powf((dx_atan(dx_abs(b1[3] - v1, tr_) + D::from(0.7), tr_) * D::from(0.63)) + D::from(1.5), -D::from(0.3), tr_), dx_sigmoid(v1, tr_) * dx_atan(v1, tr_), tr_) {
         for (i12, e13) in b1.iter().enumerate() {
             let v14 = { let t15 = D::from((i12 + 1) as f64) + v1; t15 * dx_tanh(dx_exp2(dx_leaky_relu(dx_tanh(t15, tr_), dx_sigmoid(*e13, tr_), tr_), tr_), tr_) };
@@ -38980,9 +38980,9 @@ fn p905_dual<D: Dn>(b1: &[D; 4], tr_: &mut Tr) -> D {
     if dx_gt(dx_abs(v18, tr_), D::from(1e300), tr_) {
         let _ = v18;
     }
-    let ia19: [D; 4] = [dx_sigmoid(-dx_sqrt(dx_abs(acc17, tr_) + D::from(0.85), tr_) + b1[2], tr_), dx_sin(if dx_gt(b1[2] + v18, D::from(0.85), tr_) { dx_max(v3, b1[2], tr_) } else if dx_le(b1[3] * D::from(2.2), dx_leaky_relu(b1[1], D::from(0.16), tr_), tr_) { v3 } else { D::from(1.2) }, tr_), dx_atan(dx_mul_add(b1[2], dx_sigmoid(b1.iter().map(|e20| dx_rem(v3, dx_abs(b1[1], tr_) + D::from(1.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_tan(dx_sin(b1[2], tr_), tr_), tr_), tr_), dx_tanh(dx_clamp(dx_min(v1, v1, tr_), -D::from(1.7), -D::from(0.95), tr_) + b1[0], tr_)];
+    let ia19: [D; 4] = [dx_sigmoid(-dx_sqrt(dx_abs(acc17, tr_) + D::from(0.85), tr_) + b1[2], tr_), dx_sin(if dx_gt(b1[2] + v18, D::from(0.85), tr_) { dx_max(v3, b1[2], tr_) } else if dx_le(b1[3] * D::from(2.2), dx_leaky_relu(b1[1], D::from(0.16), tr_), tr_) { v3 } else { D::from(1.2) }, tr_), dx_atan(dx_mul_add(b1[2], dx_sigmoid(b1.iter().map(|e20| dx_rem(v3, dx_abs(b1[1], tr_) + D::from(1.05), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_tan(dx_sin(b1[2], tr_), tr_), tr_), tr_), dx_tanh(dx_clamp(dx_min(v1, v1, tr_), -D::from(1.7), -D::from(0.95), tr_) + b1[0], tr_)];
     let m21: D = D::from(num_dual::DualStruct::re(&(dx_atan(ia19[2] + b1[0], tr_))));
-    let v23: D = m21 + dx_ln(ia19.iter().map(|&e22| dx_exp(e22 - m21, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v23: D = m21 + dx_ln(ia19.iter().map(|&e22| dx_exp(e22 - m21, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let (s29, s30) = b1.iter().fold((D::from(0.0), D::from(0.0)), |(p26, q27), &v24| (p26 + dx_sin(dx_sqrt(dx_abs(dx_max(v24, v24, tr_), tr_) + D::from(1.3), tr_), tr_), q27 + (dx_tanh(v24, tr_) * p26)));
     let v31: D = dx_div_euclid(dx_sigmoid((-D::from(1.7) * v3) * dx_elu(dx_sin(v1, tr_), dx_tanh(ia19[3], tr_), tr_), tr_), D::from(1.0) + (s30 * s30), tr_);
     let v32: D = dx_div_euclid(dx_atan(dx_asin(dx_sin(v23, tr_) * D::from(0.9), tr_) - (v31 - b1[0]), tr_), dx_abs(b1[3], tr_) + D::from(0.55), tr_);
@@ -39303,7 +39303,7 @@ fn p908(x1: f64, b2: &[f64; 3], n3: usize, st: &Body, ch16: char) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p908_dual<D: Dn>(x1: D, b2: &[D; 3], n3: usize, st: &BodyD<D>, ch16: char, tr_: &mut Tr) -> D {
     let mut y1 = [st.vel[(n3 + 2) % 2]; 3];
-    let mut v2 = b2.iter().copied().enumerate().map(|(j3, e4)| dx_tanh(b2.iter().map(|e5| y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
+    let mut v2 = b2.iter().copied().enumerate().map(|(j3, e4)| dx_tanh(b2.iter().map(|e5| y1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
     v2 += -dx_abs(-D::from(1.6), tr_);
     if n3 != 2 {
         y1[n3 % 3] /= dx_abs(dx_sin(dx_sqrt(D::from(0.7) + (x1 * x1), tr_), tr_), tr_) + D::from(1.3);
@@ -39319,7 +39319,7 @@ fn p908_dual<D: Dn>(x1: D, b2: &[D; 3], n3: usize, st: &BodyD<D>, ch16: char, tr
     let snap10 = out9;
     for i11 in 0..1 {
         out9[0] = (D::from(0.3) * snap10[0]) + dx_sigmoid(st.inner.t + (acc8 * D::from(1.65)), tr_);
-        out9[0] = (D::from(0.65) * snap10[1]) + dx_sin(y1.iter().map(|e12| st.m / (dx_abs(D::from((n3 + 1) as f64), tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_);
+        out9[0] = (D::from(0.65) * snap10[1]) + dx_sin(y1.iter().map(|e12| st.m / (dx_abs(D::from((n3 + 1) as f64), tr_) + D::from(0.5))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x1, tr_);
     }
     let v15: D = snap10.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v17: D = if ch16 == 'a' { dx_sin(acc8 + st.w[1][(n3 + 1) % 2], tr_) } else { dx_atan(st.inner.a[n3 % 2] - out9[n3 % 2], tr_) };
@@ -39397,7 +39397,7 @@ fn p909_dual<D: Dn>(s1: &[D], k2: i32, tr_: &mut Tr) -> D {
     if dx_gt(-s1[1], -D::from(0.35), tr_) {
         let v2 = s1[1] * (-dx_sigmoid(D::from(2.45), tr_));
         let v3 = dx_sigmoid((s1[0] + v2) - dx_exp_m1(-D::from(2.05), tr_), tr_) * dx_sigmoid(v2, tr_);
-        return (if dx_ge(s1.iter().map(|e1| dx_ln_1p(dx_abs(-D::from(0.3), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(1.55) / D::from(0.9), tr_) { s1[0] } else { s1[0] }) - s1[0];
+        return (if dx_ge(s1.iter().map(|e1| dx_ln_1p(dx_abs(-D::from(0.3), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(1.55) / D::from(0.9), tr_) { s1[0] } else { s1[0] }) - s1[0];
     }
     let v4 = s1[1];
     let cc5: D = cdot_s_dual(s1, s1, tr_);
@@ -39484,12 +39484,12 @@ fn p910_dual<D: Dn>(b1: &[D; 4], b2: &[D; 1], s3: &[D], n4: usize, ok14: Option<
             }
             for i5 in 0..=2 {
                 let v6 = dx_exp_m1(dx_tanh(y1[i5 + 1][3 - 1 - i5], tr_), tr_);
-                y1[n4][1] *= dx_sigmoid(s3.iter().zip(b1.iter()).map(|(p7, q8)| dx_rem(y1[i5 + 1][n4], dx_exp(dx_atan(v6, tr_), tr_) + D::from(0.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_powi(dx_tanh(dx_sqrt(dx_abs(*e3, tr_) + D::from(1.45), tr_), tr_), i5 as i32, tr_), tr_) + D::from(1.1)), tr_);
+                y1[n4][1] *= dx_sigmoid(s3.iter().zip(b1.iter()).map(|(p7, q8)| dx_rem(y1[i5 + 1][n4], dx_exp(dx_atan(v6, tr_), tr_) + D::from(0.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_powi(dx_tanh(dx_sqrt(dx_abs(*e3, tr_) + D::from(1.45), tr_), tr_), i5 as i32, tr_), tr_) + D::from(1.1)), tr_);
             }
         } else if dx_le(dx_powi(*e3, 4, tr_) + dx_clamp(v2, D::from(0.25), D::from(1.1), tr_), D::from(0.7), tr_) {
         }
     }
-    let hh10: [D; 3] = [dx_sigmoid(v2 + s3[n4 % s3.len()], tr_), dx_sigmoid(b1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_tanh(dx_clamp(v2, dx_atan(v2, tr_), dx_atan(v2, tr_) + D::from(0.95), tr_) * dx_atanh(dx_tanh(b2[(n4 + 2) % b2.len()], tr_) * D::from(0.9), tr_), tr_)];
+    let hh10: [D; 3] = [dx_sigmoid(v2 + s3[n4 % s3.len()], tr_), dx_sigmoid(b1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), dx_tanh(dx_clamp(v2, dx_atan(v2, tr_), dx_atan(v2, tr_) + D::from(0.95), tr_) * dx_atanh(dx_tanh(b2[(n4 + 2) % b2.len()], tr_) * D::from(0.9), tr_), tr_)];
     let mut cc9: D = D::from(0.0);
     for l12 in 0..4 {
         cc9 += caff3_dual(&y1[l12], dx_tanh(dx_min(dx_cosh(dx_tanh(v2, tr_), tr_), s3[l12 % 2], tr_), tr_) * D::from(0.5), &hh10, tr_);
@@ -39499,11 +39499,11 @@ fn p910_dual<D: Dn>(b1: &[D; 4], b2: &[D; 1], s3: &[D], n4: usize, ok14: Option<
     if let Some(j16) = ok14 {
         v15 += dx_tanh(y1[n4][1] + b2[n4 % 1], tr_) * (D::from(j16 as f64) + D::from(0.5));
     }
-    let v18: D = dx_rem_euclid(dx_sin(hh10.iter().map(|e17| D::from((n4 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (b2[n4 % 1] * b2[n4 % 1]), tr_);
+    let v18: D = dx_rem_euclid(dx_sin(hh10.iter().map(|e17| D::from((n4 + 1) as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (b2[n4 % 1] * b2[n4 % 1]), tr_);
     let v19: D = dx_div_euclid(dx_sigmoid((y1[n4 + 1][n4] + y1[n4][3 - 1 - n4]) + v18, tr_), dx_abs(dx_ln_1p(dx_abs(D::from(n4 as f64), tr_), tr_), tr_) + D::from(1.4), tr_);
     let lm20 = hh10.map(|t21| dx_tanh(t21 + dx_log10(D::from(1.05) + (t21 * t21), tr_), tr_));
     let [u25, u26] = upair_dual(dx_atan((hh10.iter().copied().fold(b2[0], |acc28, e27| acc28 - (dx_atan(lin24.b / (-(dx_exp(lin24.m[(n4 + 2) % 2][n4 % 2], tr_) + D::from(0.5))), tr_) * D::from(0.63))) + v18) + b2[n4 % 1], tr_), dx_sin(dx_powf(dx_abs(lin24.b, tr_) + D::from(1.15), hh10[n4], tr_), tr_), tr_);
-    ((((((((dx_sqrt(dx_abs(s3[n4 % 2] * v2, tr_) + D::from(1.35), tr_) + v2) * (-D::from(1.05))) + b1[n4]) + ((D::from(0.85) * cc9) + (D::from(0.8) * dx_atan(cc13, tr_)))) + (D::from(0.35) * dx_tanh(v15, tr_))) + ((D::from(0.3) * dx_sigmoid(v18, tr_)) + (D::from(0.75) * (v19 * dx_tanh(-D::from(2.8), tr_))))) + (D::from(0.7) * (lm20[0] * (dx_atan(-(v2 * v19) + b1[0], tr_) * D::from(0.95))))) + ((D::from(0.55) * ps22.iter().map(|p23| dx_sin((p23.x - D::from(0.2)) - p23.x, tr_) * (dx_tanh(dx_exp_m1(dx_cos(D::from(2.9), tr_), tr_), tr_) + p23.f[1])).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.45) * ((lin24.w[0] + lin24.b) * dx_tanh(dx_min(v15 - lin24.m[(n4 + 1) % 2][1], cc13 + v15, tr_), tr_))))) + (D::from(0.9) * (u25 * u26))
+    ((((((((dx_sqrt(dx_abs(s3[n4 % 2] * v2, tr_) + D::from(1.35), tr_) + v2) * (-D::from(1.05))) + b1[n4]) + ((D::from(0.85) * cc9) + (D::from(0.8) * dx_atan(cc13, tr_)))) + (D::from(0.35) * dx_tanh(v15, tr_))) + ((D::from(0.3) * dx_sigmoid(v18, tr_)) + (D::from(0.75) * (v19 * dx_tanh(-D::from(2.8), tr_))))) + (D::from(0.7) * (lm20[0] * (dx_atan(-(v2 * v19) + b1[0], tr_) * D::from(0.95))))) + ((D::from(0.55) * ps22.iter().map(|p23| dx_sin((p23.x - D::from(0.2)) - p23.x, tr_) * (dx_tanh(dx_exp_m1(dx_cos(D::from(2.9), tr_), tr_), tr_) + p23.f[1])).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.45) * ((lin24.w[0] + lin24.b) * dx_tanh(dx_min(v15 - lin24.m[(n4 + 1) % 2][1], cc13 + v15, tr_), tr_))))) + (D::from(0.9) * (u25 * u26))
 }
 
 fn p910_eval(x: &[f64]) -> Vec<f64> {
@@ -39652,10 +39652,10 @@ fn p911_dual<D: Dn>(b1: &[D; 4], mut a2: [D; 5], s3: &[D], ch15: char, tr_: &mut
     let cc13: D = cdot2_dual(&z10, &u9, tr_);
     let cc14: D = cdot2_dual(&u9, &z10, tr_);
     let v16: D = if ch15 == 'a' { dx_tanh(cc13 + b1[c11], tr_) } else { dx_tanh((dx_cos(cc13, tr_) + dx_abs(D::from(1.9), tr_)) + a2[c11], tr_) };
-    let v19: D = { let mut s_ = D::from(0.0); for e18 in a2.iter() { if dx_lt(*e18, -D::from(0.837), tr_) { s_ = s_ + *e18; } } s_ };
+    let v19: D = { let mut s_ = D::from(-0.0); for e18 in a2.iter() { if dx_lt(*e18, -D::from(0.837), tr_) { s_ = s_ + *e18; } } s_ };
     let lh20 = lvec_dual(&u6, dx_tanh(((v16 * dx_atan(v1, tr_)) - dx_ln_1p(dx_abs(cc13, tr_), tr_)) + b1[c11], tr_), tr_);
     let ff21 = core::array::from_fn::<D, 4, _>(|i22| dx_tanh((b1[i22] - b1[i22]) + (-D::from(0.2)), tr_));
-    ((((((dx_ln(dx_abs(if !dx_le(v1, v1, tr_) { dx_floor(v1, tr_) } else { v1 + v1 }, tr_) + D::from(0.6), tr_) * dx_sin(v1, tr_)) * dx_sin(v1, tr_)) + (((((D::from(0.35) * dx_atan(u6[0], tr_)) + (D::from(0.85) * dx_tanh(u9[1], tr_))) + (D::from(0.75) * dx_tanh(z10[0], tr_))) + (D::from(0.7) * dx_sin(cc13, tr_))) + (D::from(1.5) * dx_tanh(cc14, tr_)))) + (D::from(0.45) * v16)) + (D::from(0.4) * dx_sin(v19, tr_))) + ((D::from(0.55) * (D::from(lh20.len() as f64) * dx_sin(-D::from(2.5) + b1[c11], tr_))) + (D::from(0.75) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.05) * (ff21[2] * dx_sigmoid((dx_tanh(dx_hypot(v19, v16, tr_), tr_) * dx_relu(D::from(2.9), tr_)) + s3[c11 % 1], tr_)))
+    ((((((dx_ln(dx_abs(if !dx_le(v1, v1, tr_) { dx_floor(v1, tr_) } else { v1 + v1 }, tr_) + D::from(0.6), tr_) * dx_sin(v1, tr_)) * dx_sin(v1, tr_)) + (((((D::from(0.35) * dx_atan(u6[0], tr_)) + (D::from(0.85) * dx_tanh(u9[1], tr_))) + (D::from(0.75) * dx_tanh(z10[0], tr_))) + (D::from(0.7) * dx_sin(cc13, tr_))) + (D::from(1.5) * dx_tanh(cc14, tr_)))) + (D::from(0.45) * v16)) + (D::from(0.4) * dx_sin(v19, tr_))) + ((D::from(0.55) * (D::from(lh20.len() as f64) * dx_sin(-D::from(2.5) + b1[c11], tr_))) + (D::from(0.75) * lh20.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.05) * (ff21[2] * dx_sigmoid((dx_tanh(dx_hypot(v19, v16, tr_), tr_) * dx_relu(D::from(2.9), tr_)) + s3[c11 % 1], tr_)))
 }
 
 fn p911_eval(x: &[f64]) -> Vec<f64> {
@@ -39945,9 +39945,9 @@ fn p913_dual<D: Dn>(r2: &D, r1: &D, tr_: &mut Tr) -> [D; 2] {
     let ia10: [D; 4] = [dx_atan(ia5[2] + (*r2), tr_), dx_sigmoid(dx_acosh(dx_abs(*r1 / (dx_abs(ia5[3], tr_) + D::from(1.15)), tr_) + D::from(1.5), tr_), tr_), dx_tanh(-(ia5[3] / (D::from(1.0) + (*r1 * (*r1)))), tr_), dx_tanh(dx_atanh(dx_sin(dx_trunc(*r1, tr_), tr_) * D::from(0.9), tr_), tr_)];
     let k12 = { let mut c_ = 0usize; for v11 in ia10.iter() { if dx_lt(*v11, D::from(1.513), tr_) { c_ += 1; } } c_ };
     let v14: D = match k12.checked_sub(1) { Some(j13) => dx_sigmoid(D::from(2.4) - (v2 / (D::from(1.0) + (*r1 * (*r1)))), tr_) * D::from(j13 as f64), None => dx_tanh(dx_atan2(ia10[(k12 + 3) % ia10.len()], dx_log10(D::from(0.85) + (*r1 * (*r1)), tr_), tr_), tr_), };
-    let mut ls15 = LpD { a: dx_atan((ia10.iter().copied().map(|e16| ia5[k12 % ia5.len()] + K913).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(2.2))) + (*r2), tr_), v: [dx_tanh((if dx_lt(ia10.iter().zip(ia5.iter()).fold(ia5[k12 % 4], |acc19, (p17, q18)| dx_tanh(acc19 + dx_tanh(ia5[0] + v2, tr_), tr_)), -D::from(0.95), tr_) { dx_powf(dx_sigmoid(D::from(1.25) + (v14 * v14), tr_) + D::from(1.5), -D::from(1.5), tr_) } else { dx_leaky_relu(ia5[(k12 + 2) % ia5.len()], D::from(0.21), tr_) }) + (*r2), tr_), dx_atan(dx_clamp(ia5[k12 % ia5.len()] / (-(dx_abs(v1, tr_) + D::from(0.95))), dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(0.2), tr_) + (*r1), tr_)] };
+    let mut ls15 = LpD { a: dx_atan((ia10.iter().copied().map(|e16| ia5[k12 % ia5.len()] + K913).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (-D::from(2.2))) + (*r2), tr_), v: [dx_tanh((if dx_lt(ia10.iter().zip(ia5.iter()).fold(ia5[k12 % 4], |acc19, (p17, q18)| dx_tanh(acc19 + dx_tanh(ia5[0] + v2, tr_), tr_)), -D::from(0.95), tr_) { dx_powf(dx_sigmoid(D::from(1.25) + (v14 * v14), tr_) + D::from(1.5), -D::from(1.5), tr_) } else { dx_leaky_relu(ia5[(k12 + 2) % ia5.len()], D::from(0.21), tr_) }) + (*r2), tr_), dx_atan(dx_clamp(ia5[k12 % ia5.len()] / (-(dx_abs(v1, tr_) + D::from(0.95))), dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(0.2), tr_) + (*r1), tr_)] };
     ls15.a += dx_sigmoid(ia5[k12 % 4] + (*r1), tr_);
-    ls15.v[0] -= dx_tanh(-ia5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + (*r1), tr_);
+    ls15.v[0] -= dx_tanh(-ia5.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + (*r1), tr_);
     let ps21 = LpD { a: dx_tanh((*r2 - ia5[k12 % ia5.len()]) - dx_max(ia10[k12 % ia10.len()], *r1, tr_), tr_), v: [dx_tanh(dx_atan2(ia10[k12 % 4] - v2, ia10[k12 % 4], tr_) + (*r1), tr_), dx_tanh(dx_ceil(D::from(k12 as f64), tr_) + (*r1), tr_)] };
     let LpD { a, .. } = ps21;
     let mut acc23: D = dx_sigmoid(dx_softplus(v14, tr_) - dx_hypot(D::from(k12 as f64), *r1, tr_), tr_);
@@ -39961,7 +39961,7 @@ fn p913_dual<D: Dn>(r2: &D, r1: &D, tr_: &mut Tr) -> [D; 2] {
         }
         acc23 *= D::from(0.9);
     }
-    [((((*r2 - K913) + (*r1)) + ((D::from(0.6) * u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.2) * v14))) + ((D::from(0.9) * dx_sin(ls15.v[0] + (ls15.a * ls15.v[1]), tr_)) + (D::from(0.55) * dx_atan(lnorm_dual(&ls15, tr_), tr_)))) + ((D::from(1.45) * a) + (D::from(0.6) * acc23)), dx_tanh(((v2 - v1) - (-D::from(1.65))) + (if dx_ge(K913 * v1, D::from(0.7), tr_) { D::from(1.0) - v1 } else { K913 + K913 }), tr_) * (*r1)]
+    [((((*r2 - K913) + (*r1)) + ((D::from(0.6) * u6.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.2) * v14))) + ((D::from(0.9) * dx_sin(ls15.v[0] + (ls15.a * ls15.v[1]), tr_)) + (D::from(0.55) * dx_atan(lnorm_dual(&ls15, tr_), tr_)))) + ((D::from(1.45) * a) + (D::from(0.6) * acc23)), dx_tanh(((v2 - v1) - (-D::from(1.65))) + (if dx_ge(K913 * v1, D::from(0.7), tr_) { D::from(1.0) - v1 } else { K913 + K913 }), tr_) * (*r1)]
 }
 
 fn p913_eval(x: &[f64]) -> Vec<f64> {
@@ -40041,7 +40041,7 @@ fn p914(x1: f64, a2: [f64; 1], b3: &[f64; 4], n4: usize) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p914_dual<D: Dn>(x1: D, a2: [D; 1], b3: &[D; 4], n4: usize, tr_: &mut Tr) -> D {
     let v1 = b3[1];
-    let mut v2 = dx_rem(dx_hypot(b3[n4 % 4], dx_sqrt(D::from(0.6) + (a2[n4 % a2.len()] * a2[n4 % a2.len()]), tr_), tr_), dx_abs(dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_) - a2.iter().map(|e3| a2[n4 % 1] / (dx_abs(D::from(n4 as f64), tr_) + D::from(1.25))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), tr_);
+    let mut v2 = dx_rem(dx_hypot(b3[n4 % 4], dx_sqrt(D::from(0.6) + (a2[n4 % a2.len()] * a2[n4 % a2.len()]), tr_), tr_), dx_abs(dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_) - a2.iter().map(|e3| a2[n4 % 1] / (dx_abs(D::from(n4 as f64), tr_) + D::from(1.25))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), tr_);
     for &e4 in a2.iter() {
         let mut v5 = dx_atan2(dx_sigmoid(b3[0] + x1, tr_), v2, tr_);
         v2 = dx_tanh(v2 + dx_tanh(dx_min((b3[n4 % 4] + D::from(0.85)) + dx_elu(D::from((n4 + 1) as f64), D::from(1.15), tr_), b3[1] / D::from(2.6), tr_), tr_), tr_);
@@ -40201,12 +40201,12 @@ fn p915_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], s4: &[D], w5: &[[D; 2]; 1], tr_: 
     let v1 = dx_log10(dx_abs(dx_sin(dx_exp(x2, tr_), tr_) * (x2 / (dx_abs(w5[0][1], tr_) + D::from(1.05))), tr_) + D::from(0.6), tr_);
     let v2 = v1 - dx_mul_add(v1 + b3[2], D::from(0.3) - s4[1], dx_cbrt(-(dx_abs(v1, tr_) + D::from(0.85)), tr_), tr_);
     let mut v3 = x1;
-    if (dx_le(b3[2], v2, tr_) || dx_ge(b3[4], D::from(0.9), tr_)) || dx_ge(b3.iter().zip(s4.iter()).map(|(p4, q5)| w5[0][1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(0.8), tr_) {
+    if (dx_le(b3[2], v2, tr_) || dx_ge(b3[4], D::from(0.9), tr_)) || dx_ge(b3.iter().zip(s4.iter()).map(|(p4, q5)| w5[0][1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), -D::from(0.8), tr_) {
         v3 = dx_relu(s4[2] / (-(dx_exp(x2, tr_) + D::from(0.5))), tr_) * dx_log(dx_abs(-D::from(2.2), tr_) + D::from(0.9), D::from(9.3), tr_);
     }
     let mut acc8: D = D::from(0.0);
     for e7 in s4.iter() {
-        acc8 += dx_tanh(s4.iter().copied().map(|e9| D::from(1.95)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        acc8 += dx_tanh(s4.iter().copied().map(|e9| D::from(1.95)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     }
     let cc10: D = cdot_s_dual(s4, s4, tr_);
     let hh12: [D; 2] = [dx_rem(-D::from(0.95), dx_exp(dx_atan(w5[0][0] / (dx_exp(dx_sigmoid(v3, tr_), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.5), tr_), dx_tanh(b3.iter().fold(x1, |acc14, e13| dx_min(acc14, b3[2] - D::from(1.5), tr_)), tr_)];
@@ -40218,7 +40218,7 @@ fn p915_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], s4: &[D], w5: &[[D; 2]; 1], tr_: 
     let cl17 = |acc18: D, z19: D, tr_: &mut Tr| (D::from(0.5) * acc18) + dx_atan(z19 + dx_abs(z19, tr_), tr_);
     let v20: D = hh12.iter().copied().fold(D::from(0.25), |acc_, t_| cl17(acc_, t_, tr_));
     let v21: D = dx_div_euclid(dx_round(acc8 - cc11, tr_), D::from(0.5), tr_);
-    (((((((if dx_le(s4[0] / (D::from(1.0) + (v3 * v3)), dx_cos(v2, tr_), tr_) && dx_le(v3, D::from(0.75), tr_) { dx_atanh(dx_tanh(b3.iter().copied().map(|e6| dx_log2(dx_abs(D::from(1.05), tr_) + D::from(1.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_) } else { -x1 * dx_tanh(v2, tr_) }) + (-D::from(2.05))) - b3[0]) - x1) + (D::from(0.95) * acc8)) + (((D::from(1.1) * dx_sigmoid(cc10, tr_)) + (D::from(0.8) * cc11)) + (D::from(1.35) * acc15))) + (D::from(1.45) * v20)) + (D::from(1.5) * dx_atan(v21 * hh12[1], tr_))
+    (((((((if dx_le(s4[0] / (D::from(1.0) + (v3 * v3)), dx_cos(v2, tr_), tr_) && dx_le(v3, D::from(0.75), tr_) { dx_atanh(dx_tanh(b3.iter().copied().map(|e6| dx_log2(dx_abs(D::from(1.05), tr_) + D::from(1.4), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_) } else { -x1 * dx_tanh(v2, tr_) }) + (-D::from(2.05))) - b3[0]) - x1) + (D::from(0.95) * acc8)) + (((D::from(1.1) * dx_sigmoid(cc10, tr_)) + (D::from(0.8) * cc11)) + (D::from(1.35) * acc15))) + (D::from(1.45) * v20)) + (D::from(1.5) * dx_atan(v21 * hh12[1], tr_))
 }
 
 fn p915_eval(x: &[f64]) -> Vec<f64> {
@@ -40331,7 +40331,7 @@ fn p916_dual<D: Dn>(x1: D, x2: D, x4: D, r3: &D, mut st: BodyD<D>, tr_: &mut Tr)
     for l8 in 0..2 {
         cc7 += caff2_dual(&st.w[l8], dx_tanh(st.m, tr_) * D::from(0.5), &z5, tr_);
     }
-    let v10: D = snap2.iter().cloned().skip(1).rev().map(|e9| dx_tanh(dx_powf(dx_tanh(D::from(1.05) + (v1 * v1), tr_) + D::from(1.5), dx_tanh(x1, tr_), tr_) + snap2[0], tr_) + e9).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v10: D = snap2.iter().cloned().skip(1).rev().map(|e9| dx_tanh(dx_powf(dx_tanh(D::from(1.05) + (v1 * v1), tr_) + D::from(1.5), dx_tanh(x1, tr_), tr_) + snap2[0], tr_) + e9).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     (((((st.pos[1] * dx_tan(dx_sin(v1, tr_), tr_)) + (-D::from(0.15) - (x2 / (-(dx_exp(x4, tr_) + D::from(0.5)))))) - st.m) + v1) - st.inner.a[1]) + (((((D::from(0.45) * dx_sin(st.vel[0] - snap2[0], tr_)) + (D::from(1.5) * dx_sigmoid(u4[0], tr_))) + (D::from(0.35) * dx_tanh(z5[0], tr_))) + (D::from(0.45) * cc7)) + (D::from(0.35) * v10))
 }
 
@@ -40626,7 +40626,7 @@ fn p919_dual<D: Dn>(x1: D, r2: &D, k3: i32, ow11: Option<f64>, vx14: &Vec<D>, tr
     let cc8: D = cdot2_dual(&u5, &u5, tr_);
     let v10: D = if u5.iter().all(|v_| dx_is_finite(*v_, tr_)) && u5.iter().copied().any(|v9| dx_lt(v9, -D::from(0.687), tr_)) { dx_tanh(u5[0] + x1, tr_) } else { dx_tanh(z6[1] + x1, tr_) };
     let v13: D = if let Some(f12) = ow11 { dx_sigmoid(((z6[0] + z6[1]) + dx_sqrt(D::from(1.1) + (u5[0] * u5[0]), tr_)) + x1, tr_) * D::from(f12) } else { dx_sin(v10 + (*r2), tr_) };
-    let ra15: [D; 4] = [*r2, dx_tanh(u5.iter().copied().map(|e16| dx_signum(v13, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_atan(x1, tr_) * v10, tr_) + D::from(0.5)), tr_), dx_sin(vx14[0], tr_) * dx_sigmoid(z6[0] / (-(D::from(1.0) + (v10 * v10))), tr_), dx_sin(v10 + (*r2), tr_)];
+    let ra15: [D; 4] = [*r2, dx_tanh(u5.iter().copied().map(|e16| dx_signum(v13, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_atan(x1, tr_) * v10, tr_) + D::from(0.5)), tr_), dx_sin(vx14[0], tr_) * dx_sigmoid(z6[0] / (-(D::from(1.0) + (v10 * v10))), tr_), dx_sin(v10 + (*r2), tr_)];
     let ff17 = core::array::from_fn::<D, 4, _>(|i18| dx_tanh(dx_acos(dx_sin(dx_exp(ra15[i18], tr_), tr_) * D::from(0.9), tr_), tr_) + (D::from(0.25) * D::from(i18 as f64)));
     let [u20, u21] = upair_dual(dx_atan(dx_tanh(acc4 - v13, tr_) + x1, tr_), dx_tanh(cc8 + vx14[1], tr_), tr_);
     (((((((*r2 * dx_tanh(x1, tr_)) * (*r2)) - D::from(0.5)) + (D::from(0.45) * acc4)) + (((D::from(0.9) * dx_tanh(u5[1], tr_)) + (D::from(0.6) * dx_sigmoid(z6[1], tr_))) + (D::from(0.7) * dx_sigmoid(cc8, tr_)))) + ((D::from(1.05) * v10) + (D::from(0.65) * v13))) + (D::from(0.5) * dx_atan(dx_atanh(dx_sin(dx_atan(acc4, tr_), tr_) * D::from(0.9), tr_) + (*r2), tr_))) + ((D::from(0.6) * (ff17[3] * dx_sin(ra15[0] + (*r2), tr_))) + (D::from(1.45) * (u20 * u21)))
@@ -40715,30 +40715,30 @@ fn p920(a3: [f64; 3], b2: &[f64; 5], r1: &f64, n4: usize, mut st: Body) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p920_dual<D: Dn>(a3: [D; 3], b2: &[D; 5], r1: &D, n4: usize, mut st: BodyD<D>, tr_: &mut Tr) -> D {
-    let v1 = b2.iter().zip(a3.iter()).map(|(p2, q3)| if n4 > 3 { dx_atanh(dx_sin(*r1, tr_) * D::from(0.9), tr_) } else if dx_le(dx_exp(-D::from(2.25), tr_), D::from(0.9), tr_) { dx_mul_add(*r1, st.m, D::from(2.65), tr_) } else { *p2 + st.inner.a[(n4 + 1) % 2] }).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v1 = b2.iter().zip(a3.iter()).map(|(p2, q3)| if n4 > 3 { dx_atanh(dx_sin(*r1, tr_) * D::from(0.9), tr_) } else if dx_le(dx_exp(-D::from(2.25), tr_), D::from(0.9), tr_) { dx_mul_add(*r1, st.m, D::from(2.65), tr_) } else { *p2 + st.inner.a[(n4 + 1) % 2] }).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut y4: [D; 1] = [dx_sigmoid(dx_acos(dx_sin(st.pos[n4 % 2], tr_) * D::from(0.9), tr_), tr_); 1];
     for i5 in 1..5 {
         for i6 in 1..4 {
             let mut v1 = v1 + dx_elu(st.inner.t - (*r1), D::from(0.3), tr_);
             if n4 <= 0 {
-                let mut v7 = a3[i5 % a3.len()] + a3.iter().map(|e8| dx_exp_m1(dx_atan(v1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+                let mut v7 = a3[i5 % a3.len()] + a3.iter().map(|e8| dx_exp_m1(dx_atan(v1, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
                 break;
             } else {
                 let v1 = dx_sigmoid(*r1 * dx_tanh(v1, tr_), tr_);
-                st.pos[n4 % 2] += dx_tanh(dx_min(dx_tanh(D::from((i6 + 1) as f64) - (*r1), tr_), a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_);
+                st.pos[n4 % 2] += dx_tanh(dx_min(dx_tanh(D::from((i6 + 1) as f64) - (*r1), tr_), a3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_);
             }
             let v10 = dx_softplus(st.inner.t - v1, tr_) - dx_sigmoid(dx_max(-D::from(1.0), st.inner.a[n4 % 2], tr_), tr_);
             st.m = dx_sigmoid(st.m + y4.iter().zip(b2.iter()).fold(D::from(0.9), |acc13, (p11, q12)| (acc13 * D::from(0.5)) + (dx_atan(dx_leaky_relu(dx_atan2(D::from(2.15), b2[4], tr_), dx_tanh(*p11 + st.inner.t, tr_), tr_), tr_) * D::from(0.63))), tr_);
         }
     }
-    st.inner.a[n4 % 2] = dx_tanh(a3.iter().zip(b2.iter()).map(|(p14, q15)| *q15 * b2[n4]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (a3[(n4 + 3) % a3.len()] / (dx_exp(dx_atan(st.vel[(n4 + 3) % 2], tr_), tr_) + D::from(0.5))), tr_) * dx_tanh(a3.iter().zip(b2.iter()).map(|(p16, q17)| *p16 - D::from(2.2)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    st.inner.a[n4 % 2] = dx_tanh(a3.iter().zip(b2.iter()).map(|(p14, q15)| *q15 * b2[n4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (a3[(n4 + 3) % a3.len()] / (dx_exp(dx_atan(st.vel[(n4 + 3) % 2], tr_), tr_) + D::from(0.5))), tr_) * dx_tanh(a3.iter().zip(b2.iter()).map(|(p16, q17)| *p16 - D::from(2.2)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let snap19 = st.inner.a;
     st.inner.a[1] += D::from(0.35) * dx_sigmoid(dx_sin(-D::from(0.65), tr_), tr_);
     let v20: D = dx_atan(st.m, tr_) + D::from(std::f64::consts::PI);
     let v22: D = match dx_tanh(-snap19[1] + st.inner.a[n4 % 2], tr_) { t21 if dx_lt(t21, D::from(0.9), tr_) => dx_atan(dx_min(st.inner.t, dx_powf(dx_tanh(D::from(1.2) + (v1 * v1), tr_) + D::from(1.5), -D::from(1.15), tr_), tr_), tr_), _ => dx_tanh(-D::from(1.05) + b2[n4], tr_) };
     let v25: D = y4.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v26: D = dx_div_euclid(v22, dx_exp(dx_sin(st.w[1][(n4 + 3) % 2] + D::from(1.15), tr_), tr_) + D::from(0.5), tr_);
-    (((({ let t18 = dx_cbrt(-(dx_abs(dx_atan(st.vel[(n4 + 1) % 2], tr_), tr_) + D::from(0.85)), tr_); t18 * dx_tanh(dx_min(st.m - v1, b2[4] - (-D::from(0.1)), tr_), tr_) }) - st.m) + (((D::from(0.35) * dx_atan(st.inner.a[0] - snap19[0], tr_)) + (D::from(1.25) * dx_tanh(v20, tr_))) + (D::from(1.0) * v22))) + (D::from(0.95) * dx_sigmoid(v25, tr_))) + (D::from(1.2) * dx_sigmoid(v26 * snap19.iter().zip(a3.iter()).map(|(p27, q28)| dx_sigmoid(D::from(2.1), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
+    (((({ let t18 = dx_cbrt(-(dx_abs(dx_atan(st.vel[(n4 + 1) % 2], tr_), tr_) + D::from(0.85)), tr_); t18 * dx_tanh(dx_min(st.m - v1, b2[4] - (-D::from(0.1)), tr_), tr_) }) - st.m) + (((D::from(0.35) * dx_atan(st.inner.a[0] - snap19[0], tr_)) + (D::from(1.25) * dx_tanh(v20, tr_))) + (D::from(1.0) * v22))) + (D::from(0.95) * dx_sigmoid(v25, tr_))) + (D::from(1.2) * dx_sigmoid(v26 * snap19.iter().zip(a3.iter()).map(|(p27, q28)| dx_sigmoid(D::from(2.1), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p920_eval(x: &[f64]) -> Vec<f64> {
@@ -40844,11 +40844,11 @@ fn p921_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 4], ok16: Option<usize>, ow19: Opt
         let mut v2: D = dx_sigmoid(a3[0], tr_);
         if dx_is_sign_positive(a3[2] - dx_log2(D::from(1.05) + (x1 * x1), tr_), tr_) {
             for (i3, e4) in a3.iter().enumerate() {
-                let mut v5 = if dx_gt(dx_sin(-D::from(1.4), tr_) + dx_trunc(a3[i3], tr_), -D::from(0.6), tr_) { dx_leaky_relu(dx_exp2(dx_tanh(a3[4 - 1 - i3], tr_), tr_), D::from(0.16), tr_) } else if dx_ge(dx_sinh(*e1, tr_) - dx_tan(dx_tanh(-D::from(0.85), tr_), tr_), *e1 / (dx_exp(dx_atan(*e4, tr_), tr_) + D::from(0.5)), tr_) { a3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_rem(-D::from(1.15) - x1, D::from(1.0) + (a3[0] * a3[0]), tr_) };
+                let mut v5 = if dx_gt(dx_sin(-D::from(1.4), tr_) + dx_trunc(a3[i3], tr_), -D::from(0.6), tr_) { dx_leaky_relu(dx_exp2(dx_tanh(a3[4 - 1 - i3], tr_), tr_), D::from(0.16), tr_) } else if dx_ge(dx_sinh(*e1, tr_) - dx_tan(dx_tanh(-D::from(0.85), tr_), tr_), *e1 / (dx_exp(dx_atan(*e4, tr_), tr_) + D::from(0.5)), tr_) { a3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { dx_rem(-D::from(1.15) - x1, D::from(1.0) + (a3[0] * a3[0]), tr_) };
                 v2 = dx_atan(v2 + dx_tanh(if dx_gt(D::from(0.2), a3[4 - 1 - i3] - (*e4), tr_) { dx_abs(*e4, tr_) + (v5 - D::from(2.2)) } else { a3[0] / (dx_abs(dx_fract(a3[i3], tr_), tr_) + D::from(1.15)) }, tr_), tr_) * D::from(0.63);
             }
             let v7 = a3[0];
-        } else if dx_gt(a3.iter().fold(D::from(0.9), |acc9, e8| (acc9 * D::from(0.5)) + dx_tanh(D::from(1.85) / (-(dx_abs(*e8, tr_) + D::from(0.65))), tr_)), dx_tanh(a3[1], tr_) * dx_tanh(a3[3], tr_), tr_) || dx_ge(a3.iter().map(|e10| x1 + a3[3]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_log10(D::from(1.25) + (x2 * x2), tr_), tr_) {
+        } else if dx_gt(a3.iter().fold(D::from(0.9), |acc9, e8| (acc9 * D::from(0.5)) + dx_tanh(D::from(1.85) / (-(dx_abs(*e8, tr_) + D::from(0.65))), tr_)), dx_tanh(a3[1], tr_) * dx_tanh(a3[3], tr_), tr_) || dx_ge(a3.iter().map(|e10| x1 + a3[3]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_log10(D::from(1.25) + (x2 * x2), tr_), tr_) {
             v2 += (if dx_lt(-x2, dx_max(a3[1], a3[1], tr_), tr_) { dx_exp2(dx_tanh(a3[0], tr_), tr_) } else { dx_cosh(x1, tr_) }) - dx_ln_1p(dx_abs(dx_powf(dx_sigmoid(dx_abs(a3[3], tr_) + D::from(0.95), tr_) + D::from(1.5), D::from(2.1), tr_), tr_), tr_);
             for i11 in 0..=2 {
                 v2 /= (D::from(1.0) + (v2 * v2)) + D::from(0.5);
@@ -40879,7 +40879,7 @@ fn p921_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 4], ok16: Option<usize>, ow19: Opt
         }
         acc25 *= D::from(0.9);
     }
-    ((((dx_sin(a3.iter().map(|e12| *e12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) - x1) + ((D::from(1.25) * dx_atan(cc13, tr_)) + (D::from(0.25) * acc14))) + ((D::from(0.65) * v18) + (D::from(0.55) * v21))) + ((D::from(0.25) * dx_sigmoid(v22, tr_)) + (D::from(1.5) * (v23 * dx_sigmoid(dx_log2(D::from(1.05) + (x1 * x1), tr_), tr_))))) + ((D::from(1.35) * (if (dx_ge(v24, D::from(0.763), tr_) && dx_lt(v24, x1, tr_)) { dx_sigmoid(cc13, tr_) * (D::from(0.55) / (-(D::from(1.0) + (a3[0] * a3[0])))) } else { dx_sin((-D::from(2.85) - v23) * dx_log(dx_abs(x1, tr_) + D::from(1.35), D::from(4.4), tr_), tr_) })) + (D::from(1.45) * acc25))
+    ((((dx_sin(a3.iter().map(|e12| *e12).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) - x1) + ((D::from(1.25) * dx_atan(cc13, tr_)) + (D::from(0.25) * acc14))) + ((D::from(0.65) * v18) + (D::from(0.55) * v21))) + ((D::from(0.25) * dx_sigmoid(v22, tr_)) + (D::from(1.5) * (v23 * dx_sigmoid(dx_log2(D::from(1.05) + (x1 * x1), tr_), tr_))))) + ((D::from(1.35) * (if (dx_ge(v24, D::from(0.763), tr_) && dx_lt(v24, x1, tr_)) { dx_sigmoid(cc13, tr_) * (D::from(0.55) / (-(D::from(1.0) + (a3[0] * a3[0])))) } else { dx_sin((-D::from(2.85) - v23) * dx_log(dx_abs(x1, tr_) + D::from(1.35), D::from(4.4), tr_), tr_) })) + (D::from(1.45) * acc25))
 }
 
 fn p921_eval(x: &[f64]) -> Vec<f64> {
@@ -41338,7 +41338,7 @@ fn p924(mut x1: f64, b2: &[f64; 1], k3: i32, f4: bool) -> f64 {
 fn p924_dual<D: Dn>(mut x1: D, b2: &[D; 1], k3: i32, f4: bool, tr_: &mut Tr) -> D {
     x1 *= x1;
     x1 *= (dx_tan(dx_tanh(x1, tr_), tr_) / (dx_exp(dx_atan(-D::from(0.75), tr_), tr_) + D::from(0.5))) * dx_tanh((x1 - (-D::from(2.75))) - x1, tr_);
-    let mut y1 = [(x1 - x1) - (x1 + b2[0]), b2.iter().enumerate().map(|(j2, e3)| b2[j2] - (*e3)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_acosh(dx_abs(x1, tr_) + D::from(1.7), tr_) * dx_log(dx_abs(b2[0], tr_) + D::from(1.35), D::from(9.0), tr_), dx_recip(D::from(0.6) + (x1 * x1), tr_) / (-(dx_abs(x1 + x1, tr_) + D::from(0.65)))];
+    let mut y1 = [(x1 - x1) - (x1 + b2[0]), b2.iter().enumerate().map(|(j2, e3)| b2[j2] - (*e3)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_acosh(dx_abs(x1, tr_) + D::from(1.7), tr_) * dx_log(dx_abs(b2[0], tr_) + D::from(1.35), D::from(9.0), tr_), dx_recip(D::from(0.6) + (x1 * x1), tr_) / (-(dx_abs(x1 + x1, tr_) + D::from(0.65)))];
     y1[0] = dx_tanh(y1[0] * dx_tanh(y1[2], tr_), tr_);
     let mut acc5: D = D::from(0.0);
     for e4 in b2.iter() {
@@ -41411,13 +41411,13 @@ fn p925(mut x1: f64, r2: &f64, s3: &[f64], s4: &[f64], st: &Body) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p925_dual<D: Dn>(mut x1: D, r2: &D, s3: &[D], s4: &[D], st: &BodyD<D>, tr_: &mut Tr) -> D {
-    x1 = dx_rem(x1, dx_abs((dx_atan(st.m, tr_) + st.pos[1]) + s3.iter().copied().map(|e1| x1 + s3[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95), tr_);
+    x1 = dx_rem(x1, dx_abs((dx_atan(st.m, tr_) + st.pos[1]) + s3.iter().copied().map(|e1| x1 + s3[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95), tr_);
     x1 = dx_rem(x1, dx_abs(dx_asinh(st.inner.a[0], tr_), tr_) + D::from(1.0), tr_);
     x1 -= (-s3[2] + (st.pos[0] / (-(dx_abs(st.inner.t, tr_) + D::from(1.2))))) / (dx_abs(dx_log2(dx_abs(dx_tan(dx_sin(st.inner.a[0], tr_), tr_), tr_) + D::from(0.75), tr_), tr_) + D::from(1.5));
     let mut out2: [D; 2] = st.vel;
     out2[0] = D::from(0.2) / (-(dx_exp(dx_sin(st.pos[1] - x1, tr_), tr_) + D::from(0.5)));
     let v4: D = match dx_rem(out2[1], dx_abs(dx_log2(dx_abs(x1, tr_) + D::from(0.55), tr_), tr_) + D::from(0.6), tr_) { t3 if dx_gt(t3, D::from(0.15), tr_) => dx_rem(dx_cos(out2[0], tr_), dx_abs(dx_log(dx_abs(-D::from(0.85), tr_) + D::from(1.45), dx_abs(x1, tr_) + D::from(1.9), tr_), tr_) + D::from(0.65), tr_), _ => dx_sigmoid(dx_log(D::from(1.5) + (*r2 * (*r2)), dx_abs(st.m, tr_) + D::from(2.8), tr_) / (dx_abs(-(*r2), tr_) + D::from(1.45)), tr_) };
-    let v6: D = (0..4).skip(1).map(|e5| dx_sin(dx_signum(dx_acosh(dx_abs(st.inner.t, tr_) + D::from(1.4), tr_), tr_), tr_) + dx_sigmoid(D::from(e5 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v6: D = (0..4).skip(1).map(|e5| dx_sin(dx_signum(dx_acosh(dx_abs(st.inner.t, tr_) + D::from(1.4), tr_), tr_), tr_) + dx_sigmoid(D::from(e5 as f64), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((x1 + x1) - st.inner.t) + (((D::from(0.5) * dx_tanh(out2[1], tr_)) + (D::from(0.5) * v4)) + (D::from(0.6) * dx_tanh(v6, tr_)))
 }
 
@@ -41695,7 +41695,7 @@ fn p928_dual<D: Dn>(x1: D, k3: i32, a2: [D; 1], mut st: BodyD<D>, pts18: &[(D, D
         st.vel[1] += D::from(0.4) * dx_sin(snap8[1], tr_);
         st.vel[1] += D::from(0.1) * dx_tanh(if dx_gt(-D::from(3.0), -D::from(0.05), tr_) { v3 } else { x1 }, tr_);
     }
-    let v11: D = a2.iter().step_by(2).rev().map(|e10| st.pos[1] + (*e10)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v11: D = a2.iter().step_by(2).rev().map(|e10| st.pos[1] + (*e10)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let ia12: [D; 4] = [dx_tanh((D::from(0.7) - snap8[1]) + (st.inner.a[1] + acc7), tr_), dx_tanh(dx_sigmoid(acc7, tr_) + st.w[1][1], tr_), dx_atan(dx_min(-D::from(1.95) / (dx_exp(dx_sigmoid(x1, tr_), tr_) + D::from(0.5)), dx_ln(dx_abs(snap8[1], tr_) + D::from(1.25), tr_), tr_), tr_), dx_sigmoid(dx_softplus(dx_softplus(x1, tr_), tr_), tr_)];
     let v15: D = ia12.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v16: D = dx_tanh(a2[0] / (D::from(1.0) + (st.inner.a[1] * st.inner.a[1])), tr_);
@@ -41800,11 +41800,11 @@ fn p929_dual<D: Dn>(a1: [D; 4], ok17: Option<usize>, gp22: &[[D; 2]; 1], tr_: &m
     let v3 = dx_rem(dx_sqrt(dx_abs(-D::from(0.95), tr_) + D::from(1.45), tr_) * (v2 - a1[0]), D::from(1.0) + (a1[1] * a1[1]), tr_);
     if dx_gt(D::from(0.8) * (v2 - a1[3]), D::from(0.4), tr_) {
         let mut v7 = v3;
-        return vec![(dx_atan(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - v3, tr_) * v2) * dx_sin(v3, tr_), (a1.iter().enumerate().map(|(j5, e6)| dx_tanh(a1[4 - 1 - j5] - v3, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + v2) - v3];
+        return vec![(dx_atan(a1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) - v3, tr_) * v2) * dx_sin(v3, tr_), (a1.iter().enumerate().map(|(j5, e6)| dx_tanh(a1[4 - 1 - j5] - v3, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + v2) - v3];
     } else if dx_gt(a1[3], dx_acosh(dx_abs(D::from(0.55), tr_) + D::from(1.5), tr_), tr_) {
         let v8 = dx_atan2(dx_min(dx_fract(v2, tr_), -D::from(0.25) / (dx_exp(a1[1], tr_) + D::from(0.5)), tr_), dx_rem(a1[3], dx_exp(a1[1], tr_) + D::from(0.5), tr_) + (-D::from(1.55)), tr_);
         let (v9, v10) = (dx_cosh(-D::from(0.2), tr_) + (D::from(1.75) - v2), dx_sinh(dx_sin(dx_atan2(a1[3], v8, tr_), tr_), tr_));
-        return vec![(dx_atan(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - v3, tr_) * v2) * dx_sin(v3, tr_), (a1.iter().enumerate().map(|(j5, e6)| dx_tanh(a1[4 - 1 - j5] - v3, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + v2) - v3];
+        return vec![(dx_atan(a1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) - v3, tr_) * v2) * dx_sin(v3, tr_), (a1.iter().enumerate().map(|(j5, e6)| dx_tanh(a1[4 - 1 - j5] - v3, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + v2) - v3];
     } else {
     }
     let mut acc12: D = D::from(0.0);
@@ -41812,15 +41812,15 @@ fn p929_dual<D: Dn>(a1: [D; 4], ok17: Option<usize>, gp22: &[[D; 2]; 1], tr_: &m
         acc12 += dx_sin(v3, tr_);
     }
     let v13: D = cgen_dual((dx_atan(dx_min(dx_atanh(dx_tanh(a1[0], tr_) * D::from(0.9), tr_), a1[3] - a1[3], tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_sigmoid(v3 + a1[2], tr_) * D::from(0.5), tr_);
-    let v16: D = if !a1.iter().any(|v14| dx_lt(*v14, -D::from(0.587), tr_)) { dx_atan(dx_cbrt(dx_abs(a1[0] / D::from(2.6), tr_) + D::from(0.75), tr_), tr_) } else { dx_sigmoid(dx_asinh(a1.iter().copied().map(|e15| dx_acosh(dx_abs(v3, tr_) + D::from(1.35), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) };
-    let Some(m18) = ok17 else { return vec![dx_sin(dx_mul_add(v2 - v16, dx_powi(dx_abs(v16, tr_) + D::from(0.95), -2, tr_), a1.iter().map(|&e19| a1[3] * D::from(1.6)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) * v16, a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - v2]; };
+    let v16: D = if !a1.iter().any(|v14| dx_lt(*v14, -D::from(0.587), tr_)) { dx_atan(dx_cbrt(dx_abs(a1[0] / D::from(2.6), tr_) + D::from(0.75), tr_), tr_) } else { dx_sigmoid(dx_asinh(a1.iter().copied().map(|e15| dx_acosh(dx_abs(v3, tr_) + D::from(1.35), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) };
+    let Some(m18) = ok17 else { return vec![dx_sin(dx_mul_add(v2 - v16, dx_powi(dx_abs(v16, tr_) + D::from(0.95), -2, tr_), a1.iter().map(|&e19| a1[3] * D::from(1.6)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) * v16, a1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) - v2]; };
     let v21: D = dx_rem_euclid(dx_tanh(dx_atanh(dx_sin(a1[m18], tr_) * D::from(0.9), tr_), tr_), dx_exp(dx_acosh(dx_abs(v2, tr_) + D::from(1.4), tr_), tr_) + D::from(0.5), tr_);
     let mut acc23: D = D::from(0.0);
     for p24 in gp22.iter() {
         let [g25, g26] = *p24;
         acc23 += (g25 * g26) + g26;
     }
-    let uq27 = UqD { a: dx_sin(dx_leaky_relu(dx_exp(gp22[m18 % gp22.len()][m18 % 2], tr_), D::from(0.11), tr_), tr_), v: [dx_sigmoid(a1.iter().copied().map(|e28| dx_acosh(dx_abs(v21, tr_) + D::from(1.35), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sin({ let t29 = dx_atan(v13, tr_); t29 * (gp22[0][m18 % 2] * v16) }, tr_)] };
+    let uq27 = UqD { a: dx_sin(dx_leaky_relu(dx_exp(gp22[m18 % gp22.len()][m18 % 2], tr_), D::from(0.11), tr_), tr_), v: [dx_sigmoid(a1.iter().copied().map(|e28| dx_acosh(dx_abs(v21, tr_) + D::from(1.35), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_sin({ let t29 = dx_atan(v13, tr_); t29 * (gp22[0][m18 % 2] * v16) }, tr_)] };
     vec![(((((dx_asinh(dx_log10(dx_abs(dx_min(v2, v2, tr_), tr_) + D::from(1.45), tr_), tr_) * dx_atan(v3, tr_)) + (D::from(0.6) * acc12)) + (D::from(1.35) * v13)) + ((D::from(1.1) * v16) + (D::from(0.8) * dx_tanh(D::from(m18 as f64) * a1[2], tr_)))) + (D::from(0.8) * dx_sigmoid(v21, tr_))) + (((D::from(1.05) * dx_sigmoid(acc23, tr_)) + (D::from(1.25) * gp22[0][1])) + (D::from(0.35) * uq27.umix_dual(dx_sin(dx_cosh(dx_sin(a1.iter().fold(D::from(m18 as f64), |acc31, &e30| dx_min(acc31, dx_asinh(acc31, tr_), tr_)), tr_), tr_), tr_), tr_))), a1[0] * dx_tanh(v3, tr_)]
 }
 
@@ -42042,9 +42042,9 @@ fn p931(x1: f64, mut x2: f64, n4: usize, s3: &[f64]) -> [f64; 1] {
 fn p931_dual<D: Dn>(x1: D, mut x2: D, n4: usize, s3: &[D], tr_: &mut Tr) -> [D; 1] {
     x2 -= dx_softplus(s3[n4], tr_) - dx_leaky_relu(dx_log(dx_abs(s3[n4], tr_) + D::from(1.4), dx_abs(D::from((n4 + 1) as f64), tr_) + D::from(1.75), tr_), D::from(0.21), tr_);
     if dx_lt(dx_softplus(dx_max(x2, x1, tr_), tr_), x2 / (dx_exp(s3[n4], tr_) + D::from(0.5)), tr_) {
-        let mut v1: D = s3.iter().enumerate().map(|(j2, e3)| s3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let mut v1: D = s3.iter().enumerate().map(|(j2, e3)| s3[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         let v4 = dx_rem(dx_acos(dx_tanh(D::from(n4 as f64), tr_) * D::from(0.9), tr_), dx_abs(s3[4], tr_) + D::from(1.45), tr_);
-        x2 = dx_elu(s3[5 - 1 - n4] + s3[n4], dx_tanh(-D::from(1.45) * (-D::from(2.95)), tr_), tr_) * dx_atan(s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_);
+        x2 = dx_elu(s3[5 - 1 - n4] + s3[n4], dx_tanh(-D::from(1.45) * (-D::from(2.95)), tr_), tr_) * dx_atan(s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_);
     } else if dx_gt(dx_tanh(dx_abs(s3[3], tr_), tr_), s3[5 - 1 - n4] / (D::from(1.0) + (s3[n4] * s3[n4])), tr_) {
     } else {
     }
@@ -42063,9 +42063,9 @@ fn p931_dual<D: Dn>(x1: D, mut x2: D, n4: usize, s3: &[D], tr_: &mut Tr) -> [D; 
         acc14 = (D::from(0.5) * acc14) + (dx_sigmoid(-D::from(1.3) * dx_ln_1p(dx_abs(x1, tr_), tr_), tr_) * D::from(i15 as f64));
     }
     let cl16 = |z17: D, tr_: &mut Tr| dx_sin(dx_rem(dx_max(-D::from(1.95), z17, tr_), D::from(1.0) + (z17 * z17), tr_), tr_);
-    let v18: D = s3.iter().copied().map(|t_| cl16(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v18: D = s3.iter().copied().map(|t_| cl16(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let cl19 = |z20: D, tr_: &mut Tr| dx_sin(dx_max(D::from(0.05), D::from(0.55), tr_) - dx_exp(D::from(0.65), tr_), tr_) + dx_tanh(z20, tr_);
-    let v21: D = old6.iter().copied().map(|t_| cl19(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v21: D = old6.iter().copied().map(|t_| cl19(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v22: D = dx_rem_euclid(dx_cosh(dx_sin(x2, tr_), tr_), D::from(2.65), tr_);
     [((((x1 - x2) + x1) + ((((D::from(0.95) * dx_sigmoid(u7[1], tr_)) + (D::from(0.75) * dx_sin(old6[1], tr_))) + (D::from(1.4) * dx_tanh(cc13, tr_))) + (D::from(1.4) * dx_tanh(acc14, tr_)))) + ((D::from(0.95) * dx_tanh(v18, tr_)) + (D::from(0.7) * v21))) + (D::from(0.5) * v22)]
 }
@@ -42245,13 +42245,13 @@ fn p933_dual(&self, x1: D, ow10: Option<f64>, tr_: &mut Tr) -> [D; 3] {
     out3[0] -= dx_tanh(dx_fract(out3[0], tr_) / (D::from(1.0) + (self.m * self.m)), tr_);
     let ia4: [D; 2] = [dx_sigmoid((self.vel[1] - self.inner.a[0]) + (v1 - self.m), tr_), dx_sin(dx_min(v2, v1 * (-D::from(2.65)), tr_) + self.m, tr_)];
     let k6 = { let mut c_ = 0usize; for v5 in ia4.iter().skip(1) { if dx_lt(*v5, D::from(0.713), tr_) { c_ += 1; } } c_ };
-    let v9: D = { let mut s_ = D::from(0.0); for e8 in out3.iter().skip(1) { if dx_lt(*e8, x1, tr_) { s_ = s_ + (dx_tanh(-D::from(2.65), tr_) + (*e8)); } } s_ };
+    let v9: D = { let mut s_ = D::from(-0.0); for e8 in out3.iter().skip(1) { if dx_lt(*e8, x1, tr_) { s_ = s_ + (dx_tanh(-D::from(2.65), tr_) + (*e8)); } } s_ };
     let v13: D = ow10.map(D::from).map_or(dx_atan(-D::from((k6 + 1) as f64) - dx_min(x1, self.pos[(k6 + 2) % 2], tr_), tr_), |ov11| dx_sin(dx_ln(dx_abs(ov11 * D::from(3.0), tr_) + D::from(0.5), tr_), tr_) + (dx_atan(out3.iter().map(|e12| dx_tanh(ia4[k6 % 2] * v2, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + x1, tr_) * D::from(0.95)));
     let oc14 = if dx_lt(dx_tanh(ia4.iter().copied().enumerate().fold(v13, |acc17, (j15, e16)| dx_min(acc17, dx_recip(dx_abs(v1, tr_) + D::from(0.95), tr_), tr_)) + self.pos[k6 % 2], tr_), -D::from(1.087), tr_) { Some(dx_tanh(dx_acosh(dx_abs(x1, tr_) + D::from(1.9), tr_) - (self.m - (-D::from(1.25))), tr_)) } else { None };
     let v19: D = oc14.map(|ov18| ov18 * dx_sin(dx_sin(dx_powi(dx_abs(v9, tr_) + D::from(1.25), -2, tr_), tr_) * (self.inner.t / (dx_abs(ia4[k6 % 2], tr_) + D::from(1.35))), tr_)).unwrap_or(dx_atan(dx_max(self.m, self.w[k6 % 2][k6 % 2], tr_), tr_));
-    let uq20 = UqD { a: dx_tanh((self.m - self.inner.a[1]) / (dx_exp(dx_sigmoid(dx_exp2(self.m, tr_), tr_), tr_) + D::from(0.5)), tr_), v: [dx_tanh((dx_asinh(v19, tr_) / D::from(2.3)) + self.pos[(k6 + 2) % 2], tr_), dx_sigmoid((v2 + out3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + self.w[k6 % 2][(k6 + 3) % 2], tr_)] };
-    let v24: D = dx_tanh(out3.iter().zip(ia4.iter()).map(|(p22, q23)| out3[(k6 + 2) % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.inner.a[k6 % 2], tr_);
-    [((((dx_sinh(v2, tr_) + v2) + (D::from(0.95) * dx_sin(out3[1], tr_))) + ((D::from(0.5) * (D::from(k6 as f64) * dx_tanh(dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_))) + (D::from(0.85) * dx_atan(v9, tr_)))) + ((D::from(1.2) * v13) + (D::from(0.45) * v19))) + ((D::from(0.75) * uq20.umix_dual(dx_sin((ia4[1] - dx_asinh(D::from((k6 + 1) as f64), tr_)) + self.w[k6 % 2][(k6 + 3) % 2], tr_), tr_)) + (D::from(0.7) * (if !(dx_ge(v24, x1, tr_) && dx_lt(v24, self.m, tr_)) { dx_tanh(dx_powi(dx_abs(out3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.85), -2, tr_) + self.inner.t, tr_) } else { dx_sin(dx_sqrt(dx_abs(v13, tr_) + D::from(1.25), tr_) + self.inner.t, tr_) }))), ((dx_sin(dx_exp_m1(self.inner.t, tr_), tr_) * v2) + self.inner.t) * self.inner.t, (((dx_sin((self.inner.t - v2) * v1, tr_) * self.m) - v2) - self.vel[0]) + v2]
+    let uq20 = UqD { a: dx_tanh((self.m - self.inner.a[1]) / (dx_exp(dx_sigmoid(dx_exp2(self.m, tr_), tr_), tr_) + D::from(0.5)), tr_), v: [dx_tanh((dx_asinh(v19, tr_) / D::from(2.3)) + self.pos[(k6 + 2) % 2], tr_), dx_sigmoid((v2 + out3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + self.w[k6 % 2][(k6 + 3) % 2], tr_)] };
+    let v24: D = dx_tanh(out3.iter().zip(ia4.iter()).map(|(p22, q23)| out3[(k6 + 2) % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.inner.a[k6 % 2], tr_);
+    [((((dx_sinh(v2, tr_) + v2) + (D::from(0.95) * dx_sin(out3[1], tr_))) + ((D::from(0.5) * (D::from(k6 as f64) * dx_tanh(dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_))) + (D::from(0.85) * dx_atan(v9, tr_)))) + ((D::from(1.2) * v13) + (D::from(0.45) * v19))) + ((D::from(0.75) * uq20.umix_dual(dx_sin((ia4[1] - dx_asinh(D::from((k6 + 1) as f64), tr_)) + self.w[k6 % 2][(k6 + 3) % 2], tr_), tr_)) + (D::from(0.7) * (if !(dx_ge(v24, x1, tr_) && dx_lt(v24, self.m, tr_)) { dx_tanh(dx_powi(dx_abs(out3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.85), -2, tr_) + self.inner.t, tr_) } else { dx_sin(dx_sqrt(dx_abs(v13, tr_) + D::from(1.25), tr_) + self.inner.t, tr_) }))), ((dx_sin(dx_exp_m1(self.inner.t, tr_), tr_) * v2) + self.inner.t) * self.inner.t, (((dx_sin((self.inner.t - v2) * v1, tr_) * self.m) - v2) - self.vel[0]) + v2]
 }
 }
 
@@ -42356,7 +42356,7 @@ fn p934_dual<D: Dn>(x1: D, x2: D, r3: &D, x4: D, nt: usize, tr_: &mut Tr) -> D {
     }
     for i7 in 0..nt {
         let snap8 = z3;
-        z3[0] = (D::from(0.7) * snap8[1]) + dx_sin(u2.iter().copied().map(|e9| dx_atan(x1, tr_) * u2[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x2, tr_);
+        z3[0] = (D::from(0.7) * snap8[1]) + dx_sin(u2.iter().copied().map(|e9| dx_atan(x1, tr_) * u2[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x2, tr_);
         z3[1] = (D::from(0.55) * snap8[0]) + dx_tanh(-(u2[1] * snap8[1]) + x2, tr_);
     }
     let lo10 = if dx_gt(dx_atan(x2 + (*r3 - x1), tr_), *r3, tr_) { Some(dx_sigmoid(u2[(c4 + 1) % 2] + x1, tr_)) } else { None };
@@ -42582,7 +42582,7 @@ fn p936_dual<D: Dn>(s2: &[D], a1: [D; 3], nt: usize, tr_: &mut Tr) -> D {
             let mut y7 = [dx_acosh(dx_abs(dx_sin(v2, tr_), tr_) + D::from(1.5), tr_); 2];
             let mut y8 = [dx_relu(dx_hypot(v2, v2, tr_), tr_); 4];
         }
-        return (dx_ceil(s2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) - a1[nt % a1.len()]) * D::from(2.15);
+        return (dx_ceil(s2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) - a1[nt % a1.len()]) * D::from(2.15);
     } else if dx_le(s2[1] * (-D::from(0.7)), D::from(0.2), tr_) && dx_ge(a1[nt % a1.len()] - a1[(nt + 1) % a1.len()], -D::from(0.95), tr_) {
     }
     let mut acc11: D = D::from(0.0);
@@ -42602,7 +42602,7 @@ fn p936_dual<D: Dn>(s2: &[D], a1: [D; 3], nt: usize, tr_: &mut Tr) -> D {
     let v20: D = if let Some(ov19) = lo18 { dx_atan(ov19 - (-D::from(0.45)), tr_) + dx_sin((dx_exp_m1(dx_tanh(u12[0], tr_), tr_) - (-v16)) + s2[c13 % 3], tr_) } else { dx_tanh(acc11 + a1[nt % a1.len()], tr_) };
     let ia21: [D; 2] = [dx_tanh(-(v16 - u12[0]) + a1[1], tr_), dx_atan(s2[2] - v17, tr_)];
     let lh22: Vec<D> = lpush_dual(&ia21, dx_tanh(dx_log10(dx_abs(ia21[nt % 2] + ia21[1], tr_) + D::from(0.8), tr_) + s2[1], tr_), tr_);
-    (((((((a1[(nt + 2) % 3] / D::from(1.65)) + dx_clamp(s2.iter().map(|&e9| dx_leaky_relu(D::from((nt + 1) as f64), dx_atan(-D::from(2.65), tr_) * D::from(0.63), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), a1[0], a1[0] + D::from(0.75), tr_)) - (-D::from(1.1))) + (D::from(0.55) * acc11)) + (D::from(0.7) * dx_tanh(u12[0], tr_))) + (D::from(1.45) * v16)) + (D::from(0.9) * v17)) + ((D::from(0.3) * v20) + (D::from(0.7) * lh22.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
+    (((((((a1[(nt + 2) % 3] / D::from(1.65)) + dx_clamp(s2.iter().map(|&e9| dx_leaky_relu(D::from((nt + 1) as f64), dx_atan(-D::from(2.65), tr_) * D::from(0.63), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), a1[0], a1[0] + D::from(0.75), tr_)) - (-D::from(1.1))) + (D::from(0.55) * acc11)) + (D::from(0.7) * dx_tanh(u12[0], tr_))) + (D::from(1.45) * v16)) + (D::from(0.9) * v17)) + ((D::from(0.3) * v20) + (D::from(0.7) * lh22.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p936_eval(x: &[f64]) -> Vec<f64> {
@@ -42767,7 +42767,7 @@ fn p938_dual<D: Dn>(x1: D, a2: [D; 1], s3: &[D], nt: usize, tr_: &mut Tr) -> (D,
             let mut v11 = D::from((nt + 1) as f64);
         }
     } else if nt <= 0 {
-        v6 += dx_mul_add(dx_atan(a2.iter().map(|e12| D::from(1.6) * a2[nt % 1]).fold(D::from(0.0), |acc_, t_| acc_ + t_) * (x1 - s3[0]), tr_), (x1 * dx_sin(v3, tr_)) - dx_leaky_relu(v2, D::from(0.21), tr_), dx_exp_m1(D::from(0.4), tr_) / (dx_abs(a2[0], tr_) + D::from(1.05)), tr_);
+        v6 += dx_mul_add(dx_atan(a2.iter().map(|e12| D::from(1.6) * a2[nt % 1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * (x1 - s3[0]), tr_), (x1 * dx_sin(v3, tr_)) - dx_leaky_relu(v2, D::from(0.21), tr_), dx_exp_m1(D::from(0.4), tr_) / (dx_abs(a2[0], tr_) + D::from(1.05)), tr_);
     } else {
     }
     let mut u13: [D; 2] = [dx_atan(v3 + a2[0], tr_) * D::from(0.95), dx_tanh((D::from(nt as f64) - x1) / (-(D::from(1.0) + (s3[nt] * s3[nt]))), tr_)];
@@ -42953,7 +42953,7 @@ fn p940(x1: f64, a2: [f64; 3], b3: &[f64; 3], f4: bool, mut st: Body) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p940_dual<D: Dn>(x1: D, a2: [D; 3], b3: &[D; 3], f4: bool, mut st: BodyD<D>, tr_: &mut Tr) -> D {
-    let (v5, v6) = (st.w[1][0], a2.iter().zip(b3.iter()).map(|(p1, q2)| b3.iter().zip(a2.iter()).map(|(p3, q4)| dx_elu(*q2, D::from(1.45), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_));
+    let (v5, v6) = (st.w[1][0], a2.iter().zip(b3.iter()).map(|(p1, q2)| b3.iter().zip(a2.iter()).map(|(p3, q4)| dx_elu(*q2, D::from(1.45), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_));
     st.vel[1] *= dx_sigmoid((st.inner.t - (dx_atan(v6, tr_) * st.m)) * st.m, tr_);
     let mut v7 = st.vel[0] / D::from(2.75);
     if dx_ge(dx_sigmoid(v7, tr_), dx_powi(D::from(0.6) + (a2[1] * a2[1]), -2, tr_), tr_) {
@@ -43223,7 +43223,7 @@ fn p942_dual<D: Dn>(x1: D, b2: &[D; 5], b3: &[D; 3], s4: &[D], k5: i32, mut st: 
         for i2 in 1..3 {
             st.vel[i2 % 2] -= dx_tanh(dx_abs(dx_atanh(dx_sin(s4[i2], tr_) * D::from(0.9), tr_), tr_), tr_);
             for i3 in 0..s4.len() {
-                let mut v4 = (b3.iter().zip(b2.iter()).fold(D::from(1.9), |acc7, (p5, q6)| acc7 - dx_tanh(D::from(i3 as f64) - (*p5), tr_)) - b3.iter().map(|e8| D::from(i3 as f64) / (-(D::from(1.0) + (*e8 * (*e8))))).fold(D::from(0.0), |acc_, t_| acc_ + t_)) / (-(dx_abs(dx_acosh(dx_abs(D::from(2.4) / (-(D::from(1.0) + (x1 * x1))), tr_) + D::from(1.65), tr_), tr_) + D::from(0.5)));
+                let mut v4 = (b3.iter().zip(b2.iter()).fold(D::from(1.9), |acc7, (p5, q6)| acc7 - dx_tanh(D::from(i3 as f64) - (*p5), tr_)) - b3.iter().map(|e8| D::from(i3 as f64) / (-(D::from(1.0) + (*e8 * (*e8))))).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) / (-(dx_abs(dx_acosh(dx_abs(D::from(2.4) / (-(D::from(1.0) + (x1 * x1))), tr_) + D::from(1.65), tr_), tr_) + D::from(0.5)));
                 st.pos[(i3 + 1) % 2] = dx_tanh(st.pos[(i3 + 1) % 2] + dx_sigmoid(if dx_ge(st.m, dx_signum(D::from((i3 + 1) as f64), tr_), tr_) { (dx_atan(st.pos[(i3 + 2) % 2], tr_) * dx_tanh(st.w[i3 % 2][i3 % 2], tr_)) + (dx_sigmoid(st.inner.t, tr_) * dx_sigmoid(v4, tr_)) } else { (D::from(1.3) - b3[0]) + v4 }, tr_), tr_);
             }
             for (i9, e10) in b2.iter().enumerate() {
@@ -43241,9 +43241,9 @@ fn p942_dual<D: Dn>(x1: D, b2: &[D; 5], b3: &[D; 3], s4: &[D], k5: i32, mut st: 
     let snap14 = st.inner.a;
     st.inner.a[0] += D::from(0.2) * (dx_atan(b2[0], tr_) * D::from(0.63));
     st.inner.a[1] += D::from(0.1) * dx_tanh(dx_cbrt(dx_abs(-D::from(0.45), tr_) + D::from(1.1), tr_) + x1, tr_);
-    let v16: D = dx_rem_euclid(dx_tanh(snap14.iter().map(|e15| st.inner.t).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -(D::from(1.0) + (st.inner.t * st.inner.t)), tr_);
-    let ia17: [D; 4] = [dx_sigmoid(D::from(1.4) + x1, tr_), dx_atan(dx_asin(dx_tanh(dx_relu(v16, tr_), tr_) * D::from(0.9), tr_) + st.w[0][1], tr_), dx_tanh(dx_max(dx_tanh(st.pos[0], tr_) * dx_tanh(st.w[1][0], tr_), s4[0] + st.inner.a[0], tr_), tr_), dx_tanh(b2.iter().zip(snap14.iter()).map(|(p18, q19)| dx_clamp(s4[0], dx_atan(*p18, tr_), dx_atan(*p18, tr_) + D::from(1.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
-    let lh20: Vec<D> = lpush_dual(&ia17, dx_atan(dx_cbrt(-(dx_abs(s4.iter().zip(ia17.iter()).fold(b2[3], |acc23, (p21, q22)| acc23 - dx_tanh(snap14.iter().map(|e24| ia17[1] - (*p21)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)), tr_) + D::from(1.0)), tr_), tr_) * D::from(0.95), tr_);
+    let v16: D = dx_rem_euclid(dx_tanh(snap14.iter().map(|e15| st.inner.t).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), -(D::from(1.0) + (st.inner.t * st.inner.t)), tr_);
+    let ia17: [D; 4] = [dx_sigmoid(D::from(1.4) + x1, tr_), dx_atan(dx_asin(dx_tanh(dx_relu(v16, tr_), tr_) * D::from(0.9), tr_) + st.w[0][1], tr_), dx_tanh(dx_max(dx_tanh(st.pos[0], tr_) * dx_tanh(st.w[1][0], tr_), s4[0] + st.inner.a[0], tr_), tr_), dx_tanh(b2.iter().zip(snap14.iter()).map(|(p18, q19)| dx_clamp(s4[0], dx_atan(*p18, tr_), dx_atan(*p18, tr_) + D::from(1.8), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
+    let lh20: Vec<D> = lpush_dual(&ia17, dx_atan(dx_cbrt(-(dx_abs(s4.iter().zip(ia17.iter()).fold(b2[3], |acc23, (p21, q22)| acc23 - dx_tanh(snap14.iter().map(|e24| ia17[1] - (*p21)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)), tr_) + D::from(1.0)), tr_), tr_) * D::from(0.95), tr_);
     let mut lo25: [D; 2] = [dx_sigmoid(b2[4], tr_), dx_sigmoid(D::from(2.8) + x1, tr_)];
     let r26: D = lscale_dual(dx_tanh(dx_log(dx_abs(-D::from(0.7) - st.pos[1], tr_) + D::from(1.3), D::from(8.2), tr_), tr_), &mut lo25, tr_);
     (((st.inner.t + x1) + (D::from(1.1) * dx_sigmoid(st.inner.a[0] - snap14[0], tr_))) + (D::from(0.6) * dx_tanh(v16, tr_))) + ((((D::from(0.55) * (lh20[2] * (dx_sigmoid(v16 + st.inner.t, tr_) * dx_rem(ia17[3], D::from(1.05), tr_)))) + (D::from(0.6) * dx_sigmoid(lsum_dual(&lh20, tr_), tr_))) + (D::from(0.75) * (lo25[0] * lo25[1]))) + (D::from(1.0) * r26))
@@ -43348,11 +43348,11 @@ fn p943_dual<D: Dn>(x1: D, a2: [D; 3], k6: i32, mut a4: [D; 1], n5: usize, b3: &
             break;
         }
         let mut v4 = *p1;
-        a4[n5 % 1] -= dx_sin(*p1 + ((v4 + (*q2)) * a4.iter().map(|e5| dx_clamp(*q2, a2[n5], a2[n5] + D::from(1.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)), tr_);
+        a4[n5 % 1] -= dx_sin(*p1 + ((v4 + (*q2)) * a4.iter().map(|e5| dx_clamp(*q2, a2[n5], a2[n5] + D::from(1.4), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)), tr_);
     }
     if n5 > 2 {
         a4[n5 % a4.len()] /= dx_abs(dx_sqrt(dx_abs(x1 - a4[n5 % a4.len()], tr_) + D::from(1.05), tr_) - a2[2], tr_) + D::from(1.2);
-        a4[n5 % 1] = dx_rem(a4[n5 % 1], dx_abs(dx_min(dx_max(x1, a2[3 - 1 - n5], tr_) - dx_tan(dx_tanh(b3[1], tr_), tr_), a2.iter().map(|e6| -x1).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_sinh(D::from(n5 as f64), tr_), tr_), tr_) + D::from(0.6), tr_);
+        a4[n5 % 1] = dx_rem(a4[n5 % 1], dx_abs(dx_min(dx_max(x1, a2[3 - 1 - n5], tr_) - dx_tan(dx_tanh(b3[1], tr_), tr_), a2.iter().map(|e6| -x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - dx_sinh(D::from(n5 as f64), tr_), tr_), tr_) + D::from(0.6), tr_);
         let mut v7: D = dx_sqrt(dx_abs(dx_atan2(a4[n5 % a4.len()], x1, tr_), tr_) + D::from(1.3), tr_) + (dx_atan(x1, tr_) * b3[1]);
     } else if dx_ge(x1 - x1, D::from(0.5), tr_) || dx_le(x1 / (dx_abs(x1, tr_) + D::from(0.7)), dx_exp_m1(x1, tr_), tr_) {
         let v8 = x1;
@@ -43361,14 +43361,14 @@ fn p943_dual<D: Dn>(x1: D, a2: [D; 3], k6: i32, mut a4: [D; 1], n5: usize, b3: &
             let mut v11: D = a2[n5];
             a4[(n5 + 2) % a4.len()] = dx_atan(a4[(n5 + 2) % a4.len()] + dx_sin(a2.iter().map(|&e12| dx_tanh((b3[n5 % b3.len()] - (*p9)) * dx_sqrt(D::from(0.85) + (v11 * v11), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) * D::from(0.63);
         }
-        if !dx_lt(x1, D::from(0.15), tr_) && dx_gt(-b3[0], b3.iter().map(|&e13| a2[3 - 1 - n5] / (dx_exp(-D::from(0.15), tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+        if !dx_lt(x1, D::from(0.15), tr_) && dx_gt(-b3[0], b3.iter().map(|&e13| a2[3 - 1 - n5] / (dx_exp(-D::from(0.15), tr_) + D::from(0.5))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
             let mut v14 = dx_tanh(-dx_rem(b3[n5 % b3.len()], dx_abs(a2[n5], tr_) + D::from(0.8), tr_), tr_);
             a4[(n5 + 1) % 1] /= dx_abs(dx_exp2(dx_tanh(dx_exp_m1(dx_atan(a4[n5 % 1] + x1, tr_), tr_), tr_), tr_), tr_) + D::from(0.9);
         } else if dx_gt(x1, -D::from(0.1), tr_) {
         }
     }
     let lh17 = lpush_dual(&a2, dx_tanh(dx_hypot(dx_clamp(b3[1], -D::from(1.25), D::from(0.7), tr_), x1 / (dx_abs(x1, tr_) + D::from(1.05)), tr_), tr_), tr_);
-    [((((dx_tanh(-(-a4[n5 % a4.len()]), tr_) * a4.iter().copied().fold(D::from(0.6), |acc16, e15| acc16 - dx_sin(D::from(n5 as f64), tr_))) * x1) * x1) * x1) + (D::from(1.2) * lh17.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)), a4[0] - x1]
+    [((((dx_tanh(-(-a4[n5 % a4.len()]), tr_) * a4.iter().copied().fold(D::from(0.6), |acc16, e15| acc16 - dx_sin(D::from(n5 as f64), tr_))) * x1) * x1) * x1) + (D::from(1.2) * lh17.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)), a4[0] - x1]
 }
 
 fn p943_eval(x: &[f64]) -> Vec<f64> {
@@ -43449,7 +43449,7 @@ fn p944_dual<D: Dn>(x1: D, w2: &[[D; 3]; 1], s3: &[D], w4: &[[D; 3]; 2], n5: usi
     st.pos[n5 % 2] = st.w[n5 % 2][n5 % 2] + D::from(n5 as f64);
     let snap2 = st.vel;
     for i4 in 0..4 {
-        st.vel[1] += D::from(0.1) * (dx_atan(s3.iter().map(|&e3| D::from(0.3)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (w4[0][n5] - D::from((n5 + 1) as f64)), tr_) * D::from(0.63));
+        st.vel[1] += D::from(0.1) * (dx_atan(s3.iter().map(|&e3| D::from(0.3)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (w4[0][n5] - D::from((n5 + 1) as f64)), tr_) * D::from(0.63));
     }
     let mut lo5 = None;
     for e6 in snap2.iter() {
@@ -43460,7 +43460,7 @@ fn p944_dual<D: Dn>(x1: D, w2: &[[D; 3]; 1], s3: &[D], w4: &[[D; 3]; 2], n5: usi
     let v8: D = lo5.unwrap_or(dx_sin(dx_powf(dx_abs(dx_atanh(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_) + D::from(1.35), dx_atan(dx_acos(dx_sin(st.inner.t, tr_) * D::from(0.9), tr_), tr_), tr_), tr_));
     let ia9: [D; 2] = [dx_sigmoid(snap2.iter().zip(s3.iter()).fold(v8, |acc12, (p10, q11)| acc12 - dx_tanh(dx_ln_1p(*p10 * (*p10), tr_), tr_)), tr_), dx_tanh(v8 + st.m, tr_)];
     let lh13: Vec<D> = lvec_dual(&ia9, dx_tanh(x1, tr_), tr_);
-    ((dx_sigmoid(st.w[n5 % 2][n5 % 2], tr_) + x1) + (D::from(1.5) * dx_sigmoid(st.vel[1] - snap2[1], tr_))) + (((D::from(0.9) * v8) + (D::from(1.3) * lh13.iter().map(|&t14| dx_sin((t14 / (D::from(1.0) + (t14 * t14))) / (dx_exp(t14, tr_) + D::from(0.5)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(0.3) * lsum_dual(&lh13, tr_)))
+    ((dx_sigmoid(st.w[n5 % 2][n5 % 2], tr_) + x1) + (D::from(1.5) * dx_sigmoid(st.vel[1] - snap2[1], tr_))) + (((D::from(0.9) * v8) + (D::from(1.3) * lh13.iter().map(|&t14| dx_sin((t14 / (D::from(1.0) + (t14 * t14))) / (dx_exp(t14, tr_) + D::from(0.5)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(0.3) * lsum_dual(&lh13, tr_)))
 }
 
 fn p944_eval(x: &[f64]) -> Vec<f64> {
@@ -43606,7 +43606,7 @@ fn p945_dual<D: Dn>(x1: D, r2: &D, k3: i32, st: &BodyD<D>, wv16: [[D; 2]; 3], tr
     for e19 in hh12.iter() {
         lv18.push(dx_atan(if dx_le(dx_powi(D::from(2.3), 1, tr_), *e19, tr_) { *e19 } else { D::from(2.85) - (*e19) }, tr_));
     }
-    (((((((st.pos[0] + dx_atan2(x1, st.w[0][0] - st.vel[1], tr_)) + st.m) + st.m) - st.inner.t) + (D::from(0.8) * acc7)) + (((((D::from(0.35) * dx_atan(out8[0], tr_)) + (D::from(0.7) * cc9)) + (D::from(1.1) * cc11)) + (D::from(0.7) * v14)) + (D::from(0.25) * v15))) + (D::from(0.9) * v17)) + (D::from(0.7) * lv18.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))
+    (((((((st.pos[0] + dx_atan2(x1, st.w[0][0] - st.vel[1], tr_)) + st.m) + st.m) - st.inner.t) + (D::from(0.8) * acc7)) + (((((D::from(0.35) * dx_atan(out8[0], tr_)) + (D::from(0.7) * cc9)) + (D::from(1.1) * cc11)) + (D::from(0.7) * v14)) + (D::from(0.25) * v15))) + (D::from(0.9) * v17)) + (D::from(0.7) * lv18.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))
 }
 
 fn p945_eval(x: &[f64]) -> Vec<f64> {
@@ -43741,7 +43741,7 @@ fn p947(n5: usize, x2: f64, w3: &[[f64; 2]; 1], a4: [f64; 5], r1: &f64, st: &Bod
 fn p947_dual<D: Dn>(n5: usize, x2: D, w3: &[[D; 2]; 1], a4: [D; 5], r1: &D, st: &BodyD<D>, tr_: &mut Tr) -> D {
     let K947: D = D::from(1.6);
     let v1 = st.m;
-    if dx_le(a4.iter().enumerate().map(|(j2, e3)| st.w[0][1] + D::from(2.4)).fold(D::from(0.0), |acc_, t_| acc_ + t_), v1, tr_) {
+    if dx_le(a4.iter().enumerate().map(|(j2, e3)| st.w[0][1] + D::from(2.4)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), v1, tr_) {
         for i4 in 0..4 {
             let mut v5: D = -(dx_atanh(dx_tanh(D::from(0.8), tr_) * D::from(0.9), tr_) - dx_log(dx_abs(D::from(i4 as f64), tr_) + D::from(1.1), D::from(5.9), tr_));
         }
@@ -43958,13 +43958,13 @@ fn p949_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
     std::mem::swap(&mut u3, &mut z4);
     let mut acc5: D = D::from(0.0);
     for i6 in 0..2 {
-        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_sigmoid((D::from(0.4) / (-(dx_abs(z4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.25)))) + x4, tr_), 1 => dx_sin(u3[0] + x3, tr_), _ => dx_sin(x2 + (D::from(1.45) - x4), tr_) });
+        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_sigmoid((D::from(0.4) / (-(dx_abs(z4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.25)))) + x4, tr_), 1 => dx_sin(u3[0] + x3, tr_), _ => dx_sin(x2 + (D::from(1.45) - x4), tr_) });
     }
     let mut lv8 = Vec::new();
     for i9 in 0..2 {
         lv8.push(dx_atan((x4 * x3) - z4[1], tr_) + (D::from(i9 as f64) * D::from(0.3)));
     }
-    (((dx_tan(dx_tanh(D::from(0.3), tr_), tr_) * x2) * x2) + (((D::from(0.8) * dx_tanh(u3[1], tr_)) + (D::from(1.35) * dx_sin(z4[1], tr_))) + (D::from(0.45) * acc5))) + (D::from(0.65) * dx_tanh(lv8.iter().map(|&t10| dx_ln_1p(dx_abs(-(-D::from(1.1)), tr_), tr_) + t10).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
+    (((dx_tan(dx_tanh(D::from(0.3), tr_), tr_) * x2) * x2) + (((D::from(0.8) * dx_tanh(u3[1], tr_)) + (D::from(1.35) * dx_sin(z4[1], tr_))) + (D::from(0.45) * acc5))) + (D::from(0.65) * dx_tanh(lv8.iter().map(|&t10| dx_ln_1p(dx_abs(-(-D::from(1.1)), tr_), tr_) + t10).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p949_eval(x: &[f64]) -> Vec<f64> {
@@ -44183,8 +44183,8 @@ fn p951_dual<D: Dn>(r1: &D, a2: [D; 2], w3: &[[D; 3]; 2], a4: [D; 3], n5: usize,
                 let mut y5 = [v1; 2];
             }
             if dx_le(dx_atanh(dx_sin(-(*r1), tr_) * D::from(0.9), tr_), D::from(0.25), tr_) {
-                let mut y6 = [dx_rem(dx_tanh(v1, tr_) * D::from(n5 as f64), dx_exp(K951 * K951, tr_) + D::from(0.5), tr_), a4.iter().map(|e7| a4[1] - a2[n5]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - a4[1]];
-                v1 = dx_tanh(v1 * dx_acos(dx_tanh(a4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(0.9), tr_), tr_);
+                let mut y6 = [dx_rem(dx_tanh(v1, tr_) * D::from(n5 as f64), dx_exp(K951 * K951, tr_) + D::from(0.5), tr_), a4.iter().map(|e7| a4[1] - a2[n5]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - a4[1]];
+                v1 = dx_tanh(v1 * dx_acos(dx_tanh(a4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(0.9), tr_), tr_);
             }
         }
     } else {
@@ -44323,7 +44323,7 @@ fn p952_dual<D: Dn>(s1: &[D], a2: [D; 5], gb22: &[D; 2], tr_: &mut Tr) -> D {
         acc20 = (D::from(0.6) * acc20) + (dx_sigmoid((dx_atanh(dx_sin(s15, tr_) * D::from(0.9), tr_) - ia5[(k7 + 3) % ia5.len()]) + a2[k7 + 1], tr_) * ((D::from(0.25) * D::from(i21 as f64)) + D::from(0.5)));
     }
     let [g23, g24] = *gb22;
-    ((((((-D::from(1.8) * dx_sigmoid(v1, tr_)) + v1) + v1) + (((D::from(0.75) * dx_atan(v9, tr_)) + (D::from(0.6) * dx_sin(s15, tr_))) + (D::from(0.8) * dx_sigmoid(s16, tr_)))) + (D::from(1.35) * dx_sigmoid(v17, tr_))) + (D::from(1.15) * lv18.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (((D::from(0.25) * acc20) + (D::from(1.5) * (gb22[0] * dx_sigmoid((dx_sigmoid(v1, tr_) * ia5[(k7 + 3) % ia5.len()]) / (dx_exp(dx_sigmoid(s1[k7 % s1.len()], tr_), tr_) + D::from(0.5)), tr_)))) + (D::from(1.25) * (g23 * g24)))
+    ((((((-D::from(1.8) * dx_sigmoid(v1, tr_)) + v1) + v1) + (((D::from(0.75) * dx_atan(v9, tr_)) + (D::from(0.6) * dx_sin(s15, tr_))) + (D::from(0.8) * dx_sigmoid(s16, tr_)))) + (D::from(1.35) * dx_sigmoid(v17, tr_))) + (D::from(1.15) * lv18.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (((D::from(0.25) * acc20) + (D::from(1.5) * (gb22[0] * dx_sigmoid((dx_sigmoid(v1, tr_) * ia5[(k7 + 3) % ia5.len()]) / (dx_exp(dx_sigmoid(s1[k7 % s1.len()], tr_), tr_) + D::from(0.5)), tr_)))) + (D::from(1.25) * (g23 * g24)))
 }
 
 fn p952_eval(x: &[f64]) -> Vec<f64> {
@@ -44526,9 +44526,9 @@ fn p954_dual<D: Dn>(x1: D, a2: [D; 5], a3: [D; 5], ch8: char, ok25: Option<usize
     }
     let v7: D = cgen_dual(dx_tanh(v4 - (v4 * a3[4]), tr_) * D::from(0.5), dx_sin(dx_trunc(acc6 - x1, tr_), tr_) * D::from(0.5), tr_);
     let v10: D = if ch8 == 'a' { dx_sin({ let t9 = dx_hypot(a2[2], v7, tr_); t9 * a3[1] }, tr_) } else { dx_recip(dx_abs(a2[3] * (-D::from(2.05)), tr_) + D::from(1.3), tr_) };
-    let ia11: [D; 3] = [a3[4], dx_tanh(a2.iter().zip(a3.iter()).map(|(p12, q13)| a3[0] - v7).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sin(dx_abs(v7, tr_) - (a3[1] - a2[0]), tr_)];
+    let ia11: [D; 3] = [a3[4], dx_tanh(a2.iter().zip(a3.iter()).map(|(p12, q13)| a3[0] - v7).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_sin(dx_abs(v7, tr_) - (a3[1] - a2[0]), tr_)];
     let m14: D = D::from(num_dual::DualStruct::re(&(dx_sigmoid(a3[2] + acc6, tr_))));
-    let v16: D = m14 + dx_ln(ia11.iter().map(|&e15| dx_exp(e15 - m14, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v16: D = m14 + dx_ln(ia11.iter().map(|&e15| dx_exp(e15 - m14, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let ia17: [D; 3] = [dx_tanh((a3[1] / (dx_abs(a2[2], tr_) + D::from(0.55))) + dx_powf(dx_abs(v4, tr_) + D::from(1.4), v10, tr_), tr_), dx_sin(dx_ceil(dx_sin(a3[4], tr_), tr_), tr_), dx_tanh(v10 + a2[1], tr_)];
     let (s23, s24) = ia17.iter().fold((D::from(0.0), D::from(0.0)), |(p20, q21), &v18| (p20 + dx_relu(v18, tr_), q21 + dx_sigmoid(dx_softplus(v18 * v18, tr_), tr_)));
     let n26 = if let Some(j27) = ok25 { j27 } else { 2 };
@@ -44623,7 +44623,7 @@ fn p955(r1: &f64, x2: f64, s3: &[f64]) -> f64 {
 fn p955_dual<D: Dn>(r1: &D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
     let K955: D = D::from(1.85);
     for i1 in 1..5 {
-        let mut v2 = dx_mul_add(dx_rem(*r1, dx_exp(dx_elu(s3[i1 % 4], D::from(0.5), tr_), tr_) + D::from(0.5), tr_), s3.iter().copied().map(|e3| dx_rem(s3[i1 % 4], D::from(1.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(2.85) - dx_elu(s3[i1 % 4], dx_tanh(s3[i1 % s3.len()], tr_), tr_), tr_);
+        let mut v2 = dx_mul_add(dx_rem(*r1, dx_exp(dx_elu(s3[i1 % 4], D::from(0.5), tr_), tr_) + D::from(0.5), tr_), s3.iter().copied().map(|e3| dx_rem(s3[i1 % 4], D::from(1.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(2.85) - dx_elu(s3[i1 % 4], dx_tanh(s3[i1 % s3.len()], tr_), tr_), tr_);
         v2 = dx_tanh(v2 * dx_tanh(dx_min(D::from(i1 as f64), dx_log2(dx_abs(dx_recip(dx_abs(v2, tr_) + D::from(1.5), tr_), tr_) + D::from(0.5), tr_), tr_), tr_), tr_);
         let mut v4 = *r1;
     }
@@ -44724,10 +44724,10 @@ fn p956_dual<D: Dn>(r1: &D, x2: D, r3: &D, pts7: &[(D, D)], wv10: &[Vec<D>], tr_
     }
     let ia3: [D; 2] = [x2, *r3];
     let m4: D = D::from(num_dual::DualStruct::re(&(dx_atan(dx_leaky_relu(ia3[1], dx_sin(ia3[1], tr_), tr_) / (-(dx_exp(dx_sin(D::from(1.85) * (*r1), tr_), tr_) + D::from(0.5))), tr_))));
-    let v6: D = m4 + dx_ln(ia3.iter().map(|&e5| dx_exp(e5 - m4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v6: D = m4 + dx_ln(ia3.iter().map(|&e5| dx_exp(e5 - m4, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let (qa8, qb9) = pts7[1];
     let ia11: [D; 3] = [dx_tanh(dx_exp_m1(dx_tanh(dx_sqrt(dx_abs(-D::from(1.2), tr_) + D::from(0.5), tr_), tr_), tr_) + x2, tr_), dx_sigmoid(if dx_lt(qa8, -D::from(0.1), tr_) { dx_atanh(dx_tanh(wv10[0][0], tr_) * D::from(0.9), tr_) } else { -ia3[0] }, tr_), dx_tanh(dx_relu(*r3 - (*r1), tr_), tr_)];
-    (((dx_asinh(*r1 - v1, tr_) + v1) - v1) + (D::from(0.45) * v6)) + ((((D::from(0.9) * (pts7[0].1 * (dx_atan(dx_acosh(dx_abs(dx_cos(*r3, tr_), tr_) + D::from(1.85), tr_), tr_) * D::from(0.95)))) + (D::from(1.5) * (dx_rem(qa8, D::from(1.95), tr_) + dx_tanh((-D::from(2.75) + (-D::from(1.1))) + qb9, tr_)))) + (D::from(0.55) * (wv10[0][1] * (dx_atan(dx_cosh(dx_rem(-D::from(0.75), dx_exp(wv10[0][0], tr_) + D::from(0.5), tr_), tr_), tr_) * D::from(0.95))))) + (D::from(1.3) * dx_tanh(wv10[0].iter().zip(ia11.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    (((dx_asinh(*r1 - v1, tr_) + v1) - v1) + (D::from(0.45) * v6)) + ((((D::from(0.9) * (pts7[0].1 * (dx_atan(dx_acosh(dx_abs(dx_cos(*r3, tr_), tr_) + D::from(1.85), tr_), tr_) * D::from(0.95)))) + (D::from(1.5) * (dx_rem(qa8, D::from(1.95), tr_) + dx_tanh((-D::from(2.75) + (-D::from(1.1))) + qb9, tr_)))) + (D::from(0.55) * (wv10[0][1] * (dx_atan(dx_cosh(dx_rem(-D::from(0.75), dx_exp(wv10[0][0], tr_) + D::from(0.5), tr_), tr_), tr_) * D::from(0.95))))) + (D::from(1.3) * dx_tanh(wv10[0].iter().zip(ia11.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p956_eval(x: &[f64]) -> Vec<f64> {
@@ -44818,8 +44818,8 @@ fn p957(x1: f64, b2: &[f64; 1], mut a3: [f64; 5], n4: usize, st: &Body, ok10: Op
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p957_dual<D: Dn>(x1: D, b2: &[D; 1], mut a3: [D; 5], n4: usize, st: &BodyD<D>, ok10: Option<usize>, tr_: &mut Tr) -> D {
-    let x1 = a3.iter().map(|&e1| a3[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - a3[n4];
-    let mut v2 = dx_ceil(a3.iter().map(|&e3| st.w[n4][2 - 1 - n4]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let x1 = a3.iter().map(|&e1| a3[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - a3[n4];
+    let mut v2 = dx_ceil(a3.iter().map(|&e3| st.w[n4][2 - 1 - n4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v4 = D::from(n4 as f64);
     v2 = dx_rem(v2, dx_abs((dx_log10(dx_abs(st.pos[2 - 1 - n4], tr_) + D::from(0.55), tr_) - dx_sin(-D::from(0.05), tr_)) + (st.w[1][2 - 1 - n4] * (-D::from(1.35))), tr_) + D::from(1.0), tr_);
     v2 -= dx_log(dx_abs(dx_rem(dx_tan(dx_tanh(b2[n4 % b2.len()], tr_), tr_), D::from(1.7), tr_), tr_) + D::from(1.3), D::from(7.6), tr_);
@@ -45007,7 +45007,7 @@ fn p958_dual<D: Dn>(mut x1: D, s2: &[D], b3: &[D; 4], b4: &[D; 2], ch5: char, tr
         let mut v1 = dx_abs(x1, tr_);
     }
     x1 = x1;
-    x1 /= dx_abs(dx_cos((x1 * b3[0]) + b4.iter().enumerate().map(|(j2, e3)| x1 * x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.25);
+    x1 /= dx_abs(dx_cos((x1 * b3[0]) + b4.iter().enumerate().map(|(j2, e3)| x1 * x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.25);
     x1 = dx_rem(x1, dx_abs(x1 - x1, tr_) + D::from(0.95), tr_);
     let cc4: D = cdot_s_dual(s2, s2, tr_);
     let v6: D = if ch5 == 'a' { dx_sigmoid(dx_cos(x1, tr_) + (b4[1] / (-(dx_abs(x1, tr_) + D::from(0.55)))), tr_) } else { dx_tanh(dx_fract(dx_elu(s2[0], dx_atan(s2[0], tr_) * D::from(0.63), tr_), tr_), tr_) };
@@ -45330,9 +45330,9 @@ fn p959_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], st: &BodyD<D>, ow23: Option<f64>, 
         let snap9 = u3;
         u3[0] = (D::from(0.45) * snap9[0]) + dx_sin(dx_log(dx_abs(-st.inner.t, tr_) + D::from(1.25), D::from(2.8), tr_), tr_);
     }
-    let ia10: [D; 4] = [dx_sin(z4.iter().copied().enumerate().map(|(j11, e12)| st.pos[j11] - D::from(j11 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_), dx_sin(dx_min(K959, st.inner.t, tr_) + (st.m / (dx_abs(v1, tr_) + D::from(0.55))), tr_), dx_sigmoid(dx_round(z4.iter().zip(out2.iter()).fold(D::from(0.35), |acc15, (p13, q14)| (acc15 * D::from(0.5)) + dx_sigmoid(dx_log2(D::from(0.9) + (K959 * K959), tr_), tr_)), tr_) + x2, tr_), dx_tanh(v1 + st.vel[c7 % 2], tr_)];
-    let m17: D = D::from(num_dual::DualStruct::re(&(dx_tanh(out2.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.vel[c7 % 2], tr_))));
-    let v19: D = dx_exp(ia10[2] - m17, tr_) / ia10.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let ia10: [D; 4] = [dx_sin(z4.iter().copied().enumerate().map(|(j11, e12)| st.pos[j11] - D::from(j11 as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x1, tr_), dx_sin(dx_min(K959, st.inner.t, tr_) + (st.m / (dx_abs(v1, tr_) + D::from(0.55))), tr_), dx_sigmoid(dx_round(z4.iter().zip(out2.iter()).fold(D::from(0.35), |acc15, (p13, q14)| (acc15 * D::from(0.5)) + dx_sigmoid(dx_log2(D::from(0.9) + (K959 * K959), tr_), tr_)), tr_) + x2, tr_), dx_tanh(v1 + st.vel[c7 % 2], tr_)];
+    let m17: D = D::from(num_dual::DualStruct::re(&(dx_tanh(out2.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.vel[c7 % 2], tr_))));
+    let v19: D = dx_exp(ia10[2] - m17, tr_) / ia10.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v22: D = out2.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v25: D = match ow23 { Some(0.0) => dx_sin((ia10[c7] - v19) * st.inner.t, tr_), Some(f24) => dx_tanh(dx_min(dx_min(D::from((c7 + 1) as f64), D::from(c7 as f64), tr_), dx_asin(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_), tr_) * D::from(f24), None => dx_tanh(dx_min(dx_cosh(v1, tr_), dx_min(st.m, u3[c7 % 1], tr_), tr_), tr_), };
     let v28: D = match oc26 { Ok(c27) => dx_sin(v19 + st.inner.a[c7 % 2], tr_) * D::from(c27), Err(_) => dx_tanh(ia10[4 - 1 - c7] + x2, tr_), };
@@ -45561,7 +45561,7 @@ fn p961_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 2], k4: i32, tr_: &mut Tr) -> (D, D)
         if dx_le(dx_floor(*r1, tr_), dx_leaky_relu(b3[1], dx_sigmoid(v2, tr_), tr_), tr_) {
             let mut v6 = dx_tanh(x2, tr_) * dx_recip(dx_abs(dx_sin(D::from(0.2), tr_), tr_) + D::from(1.3), tr_);
             let (v7, v8) = (-D::from(0.7) + y1[0], dx_mul_add(y1[0] / (dx_abs(b3[1], tr_) + D::from(1.0)), *r1, b3[1] * D::from(2.35), tr_) - y1[0]);
-            y1[0] -= b3.iter().enumerate().map(|(j9, e10)| dx_exp_m1(dx_atan(y1[(j9 + 1) % 1], tr_), tr_) - dx_sin(D::from(1.45), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+            y1[0] -= b3.iter().enumerate().map(|(j9, e10)| dx_exp_m1(dx_atan(y1[(j9 + 1) % 1], tr_), tr_) - dx_sin(D::from(1.45), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         }
         let mut v11 = b3[0] / (dx_abs(dx_ln(D::from(0.9) + (y1[0] * y1[0]), tr_), tr_) + D::from(0.5));
     } else {
@@ -45581,9 +45581,9 @@ fn p961_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 2], k4: i32, tr_: &mut Tr) -> (D, D)
     let ia19: [D; 4] = [dx_tanh(dx_asinh(dx_max(z15[0], y1[0], tr_), tr_) + x2, tr_), dx_atan(dx_cbrt(dx_abs(-y1[0], tr_) + D::from(1.5), tr_) + (*r1), tr_), dx_sigmoid((v2 * dx_sin(x2, tr_)) / D::from(1.7), tr_), dx_sin(dx_tan(dx_sin(D::from(1.25) + v2, tr_), tr_) + x2, tr_)];
     let k21 = { let mut c_ = 0usize; for v20 in ia19.iter() { if dx_gt(*v20, *r1, tr_) { c_ += 1; } } c_ };
     let v23: D = match k21.checked_sub(1) { Some(j22) => dx_tanh((u14[k21 % 1] - x2) / D::from(1.35), tr_) * D::from(j22 as f64), None => dx_sigmoid(dx_asin(dx_sin(dx_mul_add(*r1, v2, z18[k21 % 3], tr_), tr_) * D::from(0.9), tr_), tr_), };
-    let ra24: [D; 4] = [dx_sigmoid(dx_asinh(dx_max(z15[k21 % 1], v23, tr_), tr_) + b3[(k21 + 3) % b3.len()], tr_), dx_sin(dx_powf(dx_tanh(D::from(1.15) + (x2 * x2), tr_) + D::from(1.5), D::from(0.45), tr_), tr_), dx_sin(u17.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + b3[k21 % b3.len()], tr_), dx_tanh(ia19.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + b3[k21 % b3.len()], tr_)];
+    let ra24: [D; 4] = [dx_sigmoid(dx_asinh(dx_max(z15[k21 % 1], v23, tr_), tr_) + b3[(k21 + 3) % b3.len()], tr_), dx_sin(dx_powf(dx_tanh(D::from(1.15) + (x2 * x2), tr_) + D::from(1.5), D::from(0.45), tr_), tr_), dx_sin(u17.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + b3[k21 % b3.len()], tr_), dx_tanh(ia19.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + b3[k21 % b3.len()], tr_)];
     let ff27 = std::array::from_fn::<D, 4, _>(|i28| dx_sigmoid(dx_cbrt(dx_abs(ra24[i28], tr_) + D::from(1.15), tr_) + dx_sinh(ra24[i28], tr_), tr_));
-    ((((dx_tanh(dx_min(b3.iter().zip(y1.iter()).map(|(p12, q13)| -b3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_hypot(dx_rem(x2, D::from(2.3), tr_), b3[1], tr_), tr_) - y1[0], tr_) * (*r1)) + ((((D::from(0.75) * dx_tanh(u14[0], tr_)) + (D::from(0.6) * dx_tanh(z15[0], tr_))) + (D::from(1.2) * dx_atan(u17[0], tr_))) + (D::from(0.95) * dx_sin(z18[1], tr_)))) + (D::from(1.3) * v23)) + (D::from(0.55) * (ff27[0] * ff27[3])), ((-dx_sin(x2, tr_) * (*r1)) + (*r1)) * (*r1))
+    ((((dx_tanh(dx_min(b3.iter().zip(y1.iter()).map(|(p12, q13)| -b3[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_hypot(dx_rem(x2, D::from(2.3), tr_), b3[1], tr_), tr_) - y1[0], tr_) * (*r1)) + ((((D::from(0.75) * dx_tanh(u14[0], tr_)) + (D::from(0.6) * dx_tanh(z15[0], tr_))) + (D::from(1.2) * dx_atan(u17[0], tr_))) + (D::from(0.95) * dx_sin(z18[1], tr_)))) + (D::from(1.3) * v23)) + (D::from(0.55) * (ff27[0] * ff27[3])), ((-dx_sin(x2, tr_) * (*r1)) + (*r1)) * (*r1))
 }
 
 fn p961_eval(x: &[f64]) -> Vec<f64> {
@@ -45654,7 +45654,7 @@ fn p962(a1: [f64; 3]) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p962_dual<D: Dn>(a1: [D; 3], tr_: &mut Tr) -> D {
     let mut v1 = a1[0];
-    let mut y2 = [a1[1], if dx_gt(a1.iter().map(|e3| dx_abs(a1[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_atanh(dx_tanh(-D::from(0.45), tr_) * D::from(0.9), tr_), tr_) { D::from(3.0) - (-D::from(1.6)) } else { v1 * v1 }, dx_ln(dx_abs(dx_recip(dx_abs(a1[1], tr_) + D::from(1.3), tr_), tr_) + D::from(1.45), tr_), dx_max(dx_acos(dx_tanh(-D::from(2.35), tr_) * D::from(0.9), tr_), v1, tr_)];
+    let mut y2 = [a1[1], if dx_gt(a1.iter().map(|e3| dx_abs(a1[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_atanh(dx_tanh(-D::from(0.45), tr_) * D::from(0.9), tr_), tr_) { D::from(3.0) - (-D::from(1.6)) } else { v1 * v1 }, dx_ln(dx_abs(dx_recip(dx_abs(a1[1], tr_) + D::from(1.3), tr_), tr_) + D::from(1.45), tr_), dx_max(dx_acos(dx_tanh(-D::from(2.35), tr_) * D::from(0.9), tr_), v1, tr_)];
     let ia4: [D; 2] = [dx_tanh(dx_min(y2[2] - (-D::from(1.7)), dx_floor(a1[1], tr_), tr_), tr_), dx_tanh((-D::from(1.05) - (D::from(0.25) / (-D::from(2.15)))) + a1[0], tr_)];
     let mut u5 = ia4.to_vec();
     for _ in 0..3 {
@@ -45666,7 +45666,7 @@ fn p962_dual<D: Dn>(a1: [D; 3], tr_: &mut Tr) -> D {
         *o8 += dx_tanh(dx_asin(dx_sin(dx_max(*xi9, *xi9, tr_), tr_) * D::from(0.9), tr_), tr_);
     }
     let uq11 = UqD { a: dx_tanh((dx_min(y2[3], ia4[1], tr_) / (D::from(1.0) + (v1 * v1))) + a1[1], tr_), v: [dx_sigmoid(dx_atan2(v1, dx_exp(D::from(0.25), tr_), tr_) + a1[2], tr_), dx_tanh((-D::from(0.9) - ia4[1]) + a1[0], tr_)] };
-    ((((dx_atan(dx_exp(dx_sin(a1[0] * a1[1], tr_), tr_) * dx_ln_1p(dx_abs(dx_ln_1p(v1 * v1, tr_), tr_), tr_), tr_) * v1) + v1) * v1) + (D::from(1.25) * u5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.3) * uq11.umix_dual(dx_tanh(ia4.iter().fold(D::from(1.7), |acc13, e12| acc13 - dx_tanh(dx_asin(dx_sin(-D::from(1.0), tr_) * D::from(0.9), tr_), tr_)) + a1[1], tr_), tr_))
+    ((((dx_atan(dx_exp(dx_sin(a1[0] * a1[1], tr_), tr_) * dx_ln_1p(dx_abs(dx_ln_1p(v1 * v1, tr_), tr_), tr_), tr_) * v1) + v1) * v1) + (D::from(1.25) * u5.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.3) * uq11.umix_dual(dx_tanh(ia4.iter().fold(D::from(1.7), |acc13, e12| acc13 - dx_tanh(dx_asin(dx_sin(-D::from(1.0), tr_) * D::from(0.9), tr_), tr_)) + a1[1], tr_), tr_))
 }
 
 fn p962_eval(x: &[f64]) -> Vec<f64> {
@@ -45769,7 +45769,7 @@ fn p963_dual(&self, a2: [D; 1], b1: &[D; 1], ch12: char, tr_: &mut Tr) -> Vec<D>
     let v11: D = dx_gamma(dx_sin((dx_acos(dx_sin(K963, tr_) * D::from(0.9), tr_) * dx_sqrt(D::from(1.2) + (out8[0] * out8[0]), tr_)) + self.vel[0], tr_) + D::from(2.0), tr_);
     let v13: D = if ch12 == 'b' { dx_atan(dx_recip(D::from(0.8) + (acc7 * acc7), tr_) + self.inner.a[1], tr_) } else { dx_tanh(dx_clamp(v3, self.pos[0], self.pos[0] + D::from(1.95), tr_) - dx_cos(b1[0], tr_), tr_) };
     let m14: D = D::from(num_dual::DualStruct::re(&(dx_atan((self.inner.a[0] - self.inner.t) + (v13 + K963), tr_))));
-    let v16: D = m14 + dx_ln(a2.iter().map(|&e15| dx_exp(e15 - m14, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v16: D = m14 + dx_ln(a2.iter().map(|&e15| dx_exp(e15 - m14, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     vec![((((b1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) * K963) + self.w[1][1]) + (D::from(0.8) * acc7)) + ((((D::from(0.5) * dx_sigmoid(out8[1], tr_)) + (D::from(0.6) * cc9)) + (D::from(1.05) * cc10)) + (D::from(1.05) * v11))) + ((D::from(0.35) * v13) + (D::from(1.4) * v16)), dx_exp2(dx_tanh(a2[0] * (self.inner.a[1] * self.m), tr_), tr_) + self.inner.t]
 }
 }
@@ -45869,7 +45869,7 @@ fn p964_dual<D: Dn>(x1: D, b2: &[D; 5], b3: &[D; 3], n4: usize, tr_: &mut Tr) ->
         if dx_lt(-D::from(2.55), dx_log(dx_abs(*e1, tr_) + D::from(0.65), dx_abs(b3[n4 % 3], tr_) + D::from(1.65), tr_), tr_) {
             if dx_le(dx_sigmoid(b3[0], tr_) + (D::from(n4 as f64) + b3[(n4 + 1) % 3]), *e1, tr_) {
                 let mut x1 = b2.iter().fold(D::from(1.15), |acc7, e6| acc7 + dx_tanh(acc7 + (*e6), tr_));
-                v2 -= dx_ln(dx_abs(dx_sinh(dx_tanh(b2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_), tr_) + D::from(1.4), tr_);
+                v2 -= dx_ln(dx_abs(dx_sinh(dx_tanh(b2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_), tr_) + D::from(1.4), tr_);
                 let mut v9 = dx_exp(dx_atan(v2, tr_), tr_);
             } else {
                 let mut y10 = [dx_log2(dx_abs(b2[n4] - x1, tr_) + D::from(1.45), tr_), dx_sqrt(dx_abs(dx_atan(b2[n4], tr_), tr_) + D::from(0.6), tr_)];
@@ -45886,7 +45886,7 @@ fn p964_dual<D: Dn>(x1: D, b2: &[D; 5], b3: &[D; 3], n4: usize, tr_: &mut Tr) ->
         acc15 += b2[n4];
     }
     let mut old16: [D; 3] = [dx_tanh(dx_recip(dx_abs(b2[n4], tr_) + D::from(0.65), tr_) * b3[n4 % 3], tr_), dx_tanh(dx_min(D::from((n4 + 1) as f64), x1, tr_) / D::from(0.65), tr_), dx_tanh((dx_softplus(acc15, tr_) - dx_leaky_relu(D::from(n4 as f64), D::from(0.16), tr_)) + b2[2], tr_)];
-    let mut u17: [D; 3] = [dx_sigmoid(dx_log2(dx_abs(old16.iter().map(|&e18| -D::from(1.7) + D::from(0.85)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.5), tr_) + b2[3], tr_), dx_sigmoid(-x1 * b2[n4], tr_), dx_atan(dx_asin(dx_tanh(x1 / (-D::from(1.9)), tr_) * D::from(0.9), tr_), tr_) * D::from(0.95)];
+    let mut u17: [D; 3] = [dx_sigmoid(dx_log2(dx_abs(old16.iter().map(|&e18| -D::from(1.7) + D::from(0.85)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.5), tr_) + b2[3], tr_), dx_sigmoid(-x1 * b2[n4], tr_), dx_atan(dx_asin(dx_tanh(x1 / (-D::from(1.9)), tr_) * D::from(0.9), tr_), tr_) * D::from(0.95)];
     let mut z19: [D; 3] = [D::from(0.0); 3];
     let mut c20 = 0;
     while c20 < 3 {
@@ -45985,13 +45985,13 @@ fn p965_dual<D: Dn>(mut a1: [D; 4], b3: &[D; 4], b2: &[D; 2], st: &BodyD<D>, tr_
         }
     }
     let ia9: [D; 2] = [dx_sin(dx_ln(dx_abs(-D::from(2.9) - v1, tr_) + D::from(0.7), tr_) + b2[1], tr_), dx_sigmoid(dx_tan(dx_sin(dx_cosh(dx_tanh(v1, tr_), tr_), tr_), tr_) + b3[1], tr_)];
-    let v12: D = { let mut s_ = D::from(0.0); for e11 in ia9.iter().rev() { if dx_gt(*e11, -D::from(1.037), tr_) { s_ = s_ + dx_tanh(dx_exp2(-(*e11), tr_), tr_); } } s_ };
+    let v12: D = { let mut s_ = D::from(-0.0); for e11 in ia9.iter().rev() { if dx_gt(*e11, -D::from(1.037), tr_) { s_ = s_ + dx_tanh(dx_exp2(-(*e11), tr_), tr_); } } s_ };
     let lh13: Vec<D> = lvec_dual(&ia9, dx_sin(b3[0], tr_), tr_);
     let lo17 = if dx_lt(-(dx_sin(a1[1], tr_) * v12), -D::from(1.037), tr_) { Some(b2[1]) } else { None };
     let v19: D = lo17.unwrap_or(dx_atan((v12 / D::from(2.05)) - (v12 - a1[1]), tr_));
     let ra23: [D; 2] = [dx_sin(-dx_ln(dx_abs(-D::from(0.05), tr_) + D::from(1.05), tr_) + b3[3], tr_), dx_rem(st.inner.t, dx_exp(dx_tanh(dx_min(st.w[0][0], st.m, tr_), tr_), tr_) + D::from(0.5), tr_)];
     let r24: [D; 2] = st.w[0];
-    (((dx_sigmoid((b3[2] - v1) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.15) * v12)) + ((((D::from(0.95) * (D::from(lh13.len() as f64) * dx_tanh(ia9.iter().zip(b2.iter()).fold(b3[0], |acc16, (p14, q15)| dx_tanh(acc16 + v12, tr_)), tr_))) + (D::from(1.35) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.55) * lsum_dual(&lh13, tr_))) + (D::from(1.1) * v19))) + (D::from(1.3) * dx_tanh(cdot2_dual(&r24, &ra23, tr_) * r24[1], tr_))
+    (((dx_sigmoid((b3[2] - v1) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.15) * v12)) + ((((D::from(0.95) * (D::from(lh13.len() as f64) * dx_tanh(ia9.iter().zip(b2.iter()).fold(b3[0], |acc16, (p14, q15)| dx_tanh(acc16 + v12, tr_)), tr_))) + (D::from(1.35) * lh13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.55) * lsum_dual(&lh13, tr_))) + (D::from(1.1) * v19))) + (D::from(1.3) * dx_tanh(cdot2_dual(&r24, &ra23, tr_) * r24[1], tr_))
 }
 
 fn p965_eval(x: &[f64]) -> Vec<f64> {
@@ -46106,7 +46106,7 @@ fn p966_dual(&self, mut x1: D, pts12: &[(D, D)], tr_: &mut Tr) -> D {
     let cc7: D = cdot2_dual(&out4, &out4, tr_);
     let cl8 = |acc9: D, z10: D, tr_: &mut Tr| (D::from(0.5) * acc9) + dx_atan(dx_leaky_relu(dx_tanh(z10, tr_), dx_sigmoid(D::from(0.25), tr_), tr_), tr_);
     let v11: D = out4.iter().copied().fold(D::from(0.7), |acc_, t_| cl8(acc_, t_, tr_));
-    (((((self.pos[1] + x1) + x1) + self.m) + (((D::from(0.25) * dx_sigmoid(out4[0], tr_)) + (D::from(0.8) * cc5)) + (D::from(0.75) * cc7))) + (D::from(0.85) * v11)) + (D::from(0.5) * dx_atan(pts12.iter().map(|&(qa13, qb14)| dx_atan(dx_floor(qa13 + qa13, tr_), tr_) * dx_cos(dx_atanh(dx_tanh(qb14, tr_) * D::from(0.9), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
+    (((((self.pos[1] + x1) + x1) + self.m) + (((D::from(0.25) * dx_sigmoid(out4[0], tr_)) + (D::from(0.8) * cc5)) + (D::from(0.75) * cc7))) + (D::from(0.85) * v11)) + (D::from(0.5) * dx_atan(pts12.iter().map(|&(qa13, qb14)| dx_atan(dx_floor(qa13 + qa13, tr_), tr_) * dx_cos(dx_atanh(dx_tanh(qb14, tr_) * D::from(0.9), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
 }
 }
 
@@ -46198,7 +46198,7 @@ fn p967_dual<D: Dn>(x1: D, b2: &[D; 3], b3: &[D; 3], st: &BodyD<D>, ch20: char, 
         return (st.pos[0] + st.m) + x1;
     } else if dx_ge(dx_abs(dx_softplus(x1, tr_), tr_), b2[2], tr_) {
         let mut v3 = -dx_max(dx_leaky_relu(-D::from(0.3), D::from(0.41), tr_), st.inner.t, tr_);
-        let mut v4 = ({ let t5 = st.w[1][1] + st.inner.a[0]; t5 * dx_tanh(t5 + b3[2], tr_) }) * (b3.iter().zip(b2.iter()).map(|(p6, q7)| dx_sigmoid(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * x1);
+        let mut v4 = ({ let t5 = st.w[1][1] + st.inner.a[0]; t5 * dx_tanh(t5 + b3[2], tr_) }) * (b3.iter().zip(b2.iter()).map(|(p6, q7)| dx_sigmoid(v1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * x1);
         let v4 = v4 * ((st.w[1][0] + v1) / (-D::from(1.7)));
         return (st.pos[0] + st.m) + x1;
     } else {
@@ -46220,7 +46220,7 @@ fn p967_dual<D: Dn>(x1: D, b2: &[D; 3], b3: &[D; 3], st: &BodyD<D>, ch20: char, 
     let v21: D = if ch20 == 'a' { dx_atan(dx_ln_1p(dx_abs(dx_powf(dx_tanh(dx_abs(v1, tr_) + D::from(1.1), tr_) + D::from(1.5), st.vel[1], tr_), tr_), tr_), tr_) } else { dx_sin(dx_log10(dx_abs(dx_powi(st.vel[1], 0, tr_), tr_) + D::from(1.1), tr_), tr_) };
     let v22: D = dx_rem_euclid(dx_atan((x1 * v8) / (dx_exp(out11[0], tr_) + D::from(0.5)), tr_), D::from(1.0) + (v14 * v14), tr_);
     let v23: D = dx_div_euclid(dx_acosh(dx_abs(v19 + out11[1], tr_) + D::from(1.6), tr_), D::from(1.0) + (v8 * v8), tr_);
-    (((((if dx_lt(b3.iter().enumerate().map(|(j9, e10)| dx_sigmoid(x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.7), tr_) { dx_sin(x1 + v1, tr_) } else if dx_le(dx_rem(dx_sinh(st.m, tr_), dx_abs(st.m, tr_) + D::from(0.9), tr_), D::from(0.05), tr_) { -st.vel[1] } else { dx_elu(dx_floor(st.inner.a[1], tr_), dx_tanh(dx_acos(dx_tanh(D::from(0.85), tr_) * D::from(0.9), tr_), tr_), tr_) }) - v8) - v1) + (((D::from(0.95) * dx_atan(out11[1], tr_)) + (D::from(1.35) * dx_atan(v14, tr_))) + (D::from(0.25) * acc15))) + ((D::from(1.0) * v19) + (D::from(1.45) * v21))) + ((D::from(1.3) * dx_atan(v22, tr_)) + (D::from(1.2) * dx_sin(v23 * st.inner.a[0], tr_)))
+    (((((if dx_lt(b3.iter().enumerate().map(|(j9, e10)| dx_sigmoid(x1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(0.7), tr_) { dx_sin(x1 + v1, tr_) } else if dx_le(dx_rem(dx_sinh(st.m, tr_), dx_abs(st.m, tr_) + D::from(0.9), tr_), D::from(0.05), tr_) { -st.vel[1] } else { dx_elu(dx_floor(st.inner.a[1], tr_), dx_tanh(dx_acos(dx_tanh(D::from(0.85), tr_) * D::from(0.9), tr_), tr_), tr_) }) - v8) - v1) + (((D::from(0.95) * dx_atan(out11[1], tr_)) + (D::from(1.35) * dx_atan(v14, tr_))) + (D::from(0.25) * acc15))) + ((D::from(1.0) * v19) + (D::from(1.45) * v21))) + ((D::from(1.3) * dx_atan(v22, tr_)) + (D::from(1.2) * dx_sin(v23 * st.inner.a[0], tr_)))
 }
 
 fn p967_eval(x: &[f64]) -> Vec<f64> {
@@ -46312,7 +46312,7 @@ fn p968_dual<D: Dn>(a2: [D; 5], b1: &[D; 2], wv9: [[D; 2]; 1], vx11: &Vec<D>, tr
     }
     let cc8: D = cdot2_dual(b1, b1, tr_);
     let v10: D = (wv9[0][0] * dx_tanh(dx_mul_add(cc8, D::from(2.55) + acc7, v4 - cc8, tr_) + wv9[0][0], tr_)) + dx_sin(wv9[0][0], tr_);
-    [(((((D::from(2.75) + v4) * dx_atan(v4, tr_)) + (D::from(1.0) * acc7)) + (D::from(0.25) * cc8)) + (D::from(1.2) * v10)) + (D::from(1.0) * (D::from(vx11.len() as f64) * dx_sin(-a2[1] - (wv9[0][1] * v4), tr_))), b1[0] * (-D::from(2.25)), dx_sigmoid((((-D::from(0.7) + v4) - dx_recip(-(dx_abs(a2[1], tr_) + D::from(1.35)), tr_)) + dx_min(b1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), a2[3] - v4, tr_)) + v4, tr_) * dx_tanh(v4, tr_)]
+    [(((((D::from(2.75) + v4) * dx_atan(v4, tr_)) + (D::from(1.0) * acc7)) + (D::from(0.25) * cc8)) + (D::from(1.2) * v10)) + (D::from(1.0) * (D::from(vx11.len() as f64) * dx_sin(-a2[1] - (wv9[0][1] * v4), tr_))), b1[0] * (-D::from(2.25)), dx_sigmoid((((-D::from(0.7) + v4) - dx_recip(-(dx_abs(a2[1], tr_) + D::from(1.35)), tr_)) + dx_min(b1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), a2[3] - v4, tr_)) + v4, tr_) * dx_tanh(v4, tr_)]
 }
 
 fn p968_eval(x: &[f64]) -> Vec<f64> {
@@ -46413,7 +46413,7 @@ fn p969_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], k4: i32, tr_: &mut Tr) -> [D; 2] {
     let v15: D = dx_div_euclid(dx_tanh({ let t14 = dx_atanh(dx_sin(a3[2], tr_) * D::from(0.9), tr_); t14 * dx_ln(dx_abs(-D::from(1.3), tr_) + D::from(1.45), tr_) }, tr_), -(dx_abs(dx_relu(-D::from(2.0), tr_), tr_) + D::from(1.2)), tr_);
     let lq16: LpD<D> = lmake_dual(dx_tanh(dx_mul_add(v15 + a3[0], dx_ln(D::from(0.85) + (a3[0] * a3[0]), tr_), v15 * v13, tr_), tr_), dx_tanh(v12 + x2, tr_), tr_);
     let lm17: [D; 3] = a3.map(|t18| dx_tan(dx_sin(-(-D::from(1.75)), tr_), tr_) + t18);
-    [((((((dx_log(dx_abs(dx_clamp(dx_powf(dx_abs(D::from(1.95), tr_) + D::from(0.5), a3[1], tr_), D::from(0.35), D::from(1.95), tr_), tr_) + D::from(0.95), D::from(6.2), tr_) - x1) - x1) * x1) + (D::from(0.95) * dx_sigmoid(cc9, tr_))) + (D::from(0.35) * v12)) + ((D::from(1.05) * dx_tanh(v13 * dx_atan(dx_acos(dx_tanh(v13, tr_) * D::from(0.9), tr_), tr_), tr_)) + (D::from(1.2) * dx_sin(v15 * dx_abs(x2, tr_), tr_)))) + ((D::from(0.5) * lnormv_dual(lq16, tr_)) + (D::from(1.0) * (lm17[1] * dx_tanh(D::from(1.8) - a3.iter().map(|e19| v15 * a3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))), ((dx_leaky_relu(x2 / (dx_abs(a3[1] + x2, tr_) + D::from(0.85)), D::from(0.36), tr_) + x2) - x1) - x1]
+    [((((((dx_log(dx_abs(dx_clamp(dx_powf(dx_abs(D::from(1.95), tr_) + D::from(0.5), a3[1], tr_), D::from(0.35), D::from(1.95), tr_), tr_) + D::from(0.95), D::from(6.2), tr_) - x1) - x1) * x1) + (D::from(0.95) * dx_sigmoid(cc9, tr_))) + (D::from(0.35) * v12)) + ((D::from(1.05) * dx_tanh(v13 * dx_atan(dx_acos(dx_tanh(v13, tr_) * D::from(0.9), tr_), tr_), tr_)) + (D::from(1.2) * dx_sin(v15 * dx_abs(x2, tr_), tr_)))) + ((D::from(0.5) * lnormv_dual(lq16, tr_)) + (D::from(1.0) * (lm17[1] * dx_tanh(D::from(1.8) - a3.iter().map(|e19| v15 * a3[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))), ((dx_leaky_relu(x2 / (dx_abs(a3[1] + x2, tr_) + D::from(0.85)), D::from(0.36), tr_) + x2) - x1) - x1]
 }
 
 fn p969_eval(x: &[f64]) -> Vec<f64> {
@@ -46716,7 +46716,7 @@ fn p972_dual<D: Dn>(x1: D, b2: &[D; 4], tr_: &mut Tr) -> (D, D) {
     let v19: D = dx_rem_euclid(dx_tanh({ let t18 = D::from(c1 as f64); t18 * dx_log(dx_abs(D::from(1.85), tr_) + D::from(0.85), dx_abs(D::from(1.45), tr_) + D::from(2.05), tr_) }, tr_), dx_abs(dx_max(u13[c1 % 3], u13[c1 % u13.len()], tr_), tr_) + D::from(0.6), tr_);
     let lq20 = lmake_dual(dx_tanh(-(acc11 / (dx_abs(u16[c1 % u16.len()], tr_) + D::from(0.85))) + b2[c1], tr_), dx_sin(z17[c1 % z17.len()] + x1, tr_), tr_);
     let lq21 = lshift_dual(lq20, dx_tanh(dx_rem(D::from(1.05), dx_abs(dx_min(D::from(0.7), z17[(c1 + 3) % z17.len()], tr_), tr_) + D::from(0.55), tr_) + b2[0], tr_), tr_);
-    (((((D::from(0.6) + x1) + (D::from(1.15) * acc11)) + ((((D::from(0.55) * dx_tanh(u13[2], tr_)) + (D::from(1.2) * dx_tanh(old12[1], tr_))) + (D::from(0.35) * dx_sin(u16[2], tr_))) + (D::from(0.9) * dx_tanh(z17[0], tr_)))) + (D::from(0.25) * dx_sin(v19, tr_))) + ((D::from(0.9) * lnormv_dual(lq21, tr_)) + (D::from(0.5) * dx_sin(lnorm_dual(&lq21, tr_), tr_))), dx_atan((b2.iter().map(|&e8| { let t9 = dx_tanh(x1, tr_); t9 * dx_tanh(dx_min(x1, b2[c1], tr_), tr_) }).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1) + b2[4 - 1 - c1], tr_) * (-D::from(2.75)))
+    (((((D::from(0.6) + x1) + (D::from(1.15) * acc11)) + ((((D::from(0.55) * dx_tanh(u13[2], tr_)) + (D::from(1.2) * dx_tanh(old12[1], tr_))) + (D::from(0.35) * dx_sin(u16[2], tr_))) + (D::from(0.9) * dx_tanh(z17[0], tr_)))) + (D::from(0.25) * dx_sin(v19, tr_))) + ((D::from(0.9) * lnormv_dual(lq21, tr_)) + (D::from(0.5) * dx_sin(lnorm_dual(&lq21, tr_), tr_))), dx_atan((b2.iter().map(|&e8| { let t9 = dx_tanh(x1, tr_); t9 * dx_tanh(dx_min(x1, b2[c1], tr_), tr_) }).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x1) + b2[4 - 1 - c1], tr_) * (-D::from(2.75)))
 }
 
 fn p972_eval(x: &[f64]) -> Vec<f64> {
@@ -46934,7 +46934,7 @@ fn p974_dual<D: Dn>(x1: D, mut x2: D, x3: D, mut st: BodyD<D>, mut lin21: LvD<D>
     let lq20 = lmake_dual(dx_atan(dx_atan(dx_atan(-D::from(2.15), tr_), tr_) + x2, tr_), dx_sin(dx_max(st.inner.a[1], st.w[0][1] + x1, tr_), tr_), tr_);
     let ia22: [D; 2] = [dx_tanh(dx_sin(st.w[1][1], tr_) * lin21.b, tr_), dx_atan(dx_atan(st.pos[0], tr_) * (-D::from(2.6) / (-D::from(0.55))), tr_)];
     let (qa28, qb29) = pts27[3];
-    let mut acc30: D = dx_sin(snap8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + st.pos[0], tr_);
+    let mut acc30: D = dx_sin(snap8.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + st.pos[0], tr_);
     for i32 in 0..5 {
         acc30 = (D::from(0.5) * acc30) + (dx_tanh(if dx_ge(D::from(2.3) * dx_atan(st.w[(i32 + 1) % 2][(i32 + 2) % 2], tr_), dx_cbrt(-(D::from(0.75) + (x2 * x2)), tr_), tr_) { st.vel[i32 % 2] / (D::from(1.0) + (D::from(i32 as f64) * D::from(i32 as f64))) } else if i32 != 4 && dx_lt(st.pos[0], st.inner.t, tr_) { x2 } else { dx_ceil(st.vel[(i32 + 3) % 2], tr_) }, tr_) * ((D::from(0.25) * D::from(i32 as f64)) + D::from(0.5)));
         let ra33: [D; 3] = [dx_atan(st.inner.t, tr_), dx_sigmoid(dx_sqrt(D::from(0.8) + (lin21.w[i32 % 1] * lin21.w[i32 % 1]), tr_) * dx_atanh(dx_sin(st.w[(i32 + 1) % 2][i32 % 2], tr_) * D::from(0.9), tr_), tr_), dx_sin(dx_exp(dx_atan(st.inner.a[(i32 + 2) % 2], tr_), tr_) - (D::from(1.3) / (D::from(1.0) + (x2 * x2))), tr_)];
@@ -46946,7 +46946,7 @@ fn p974_dual<D: Dn>(x1: D, mut x2: D, x3: D, mut st: BodyD<D>, mut lin21: LvD<D>
         }
         acc30 *= D::from(0.9);
     }
-    (((((((dx_min(dx_clamp(st.vel[1], -D::from(0.8), D::from(0.5), tr_) * dx_tanh(dx_hypot(st.inner.t, x3, tr_), tr_), st.inner.t, tr_) + st.m) - x2) + x3) + ((D::from(0.95) * dx_atan(st.pos[1] - snap8[1], tr_)) + (D::from(1.35) * v12))) + (D::from(0.65) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.8) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (((D::from(1.15) * dx_tanh(lin21.m[1].iter().zip(ia22.iter()).map(|(p23, q24)| *p23 * *q24).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.25) * dx_sin(lin21.m[1].iter().zip(ia22.iter()).map(|(p25, q26)| *p25 * *q26).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.25) * (dx_tanh(dx_cbrt(dx_abs(dx_acosh(dx_abs(qa28, tr_) + D::from(1.3), tr_), tr_) + D::from(0.9), tr_), tr_) * dx_sin((qb29 + qb29) - (-D::from(1.25)), tr_))))) + (D::from(1.5) * acc30)
+    (((((((dx_min(dx_clamp(st.vel[1], -D::from(0.8), D::from(0.5), tr_) * dx_tanh(dx_hypot(st.inner.t, x3, tr_), tr_), st.inner.t, tr_) + st.m) - x2) + x3) + ((D::from(0.95) * dx_atan(st.pos[1] - snap8[1], tr_)) + (D::from(1.35) * v12))) + (D::from(0.65) * dx_tanh(u13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.8) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (((D::from(1.15) * dx_tanh(lin21.m[1].iter().zip(ia22.iter()).map(|(p23, q24)| *p23 * *q24).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.25) * dx_sin(lin21.m[1].iter().zip(ia22.iter()).map(|(p25, q26)| *p25 * *q26).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.25) * (dx_tanh(dx_cbrt(dx_abs(dx_acosh(dx_abs(qa28, tr_) + D::from(1.3), tr_), tr_) + D::from(0.9), tr_), tr_) * dx_sin((qb29 + qb29) - (-D::from(1.25)), tr_))))) + (D::from(1.5) * acc30)
 }
 
 fn p974_eval(x: &[f64]) -> Vec<f64> {
@@ -47177,7 +47177,7 @@ fn p976_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     }
     let v20: D = dx_atan(dx_atan2(D::from(2.9), acc8, tr_) - (x1 - ia9[0]), tr_);
     let v22: D = ia9.last().map_or(dx_tanh((ia9[1] - (-D::from(2.05))) + x1, tr_), |fv21| *fv21);
-    ((((((if dx_le(if dx_lt(-D::from(2.25), -D::from(0.85), tr_) || dx_le(x1, -D::from(0.7), tr_) { dx_sigmoid(v1, tr_) } else { dx_fract(v2, tr_) }, x1 - v1, tr_) { -(D::from(0.85) / (dx_abs(v1, tr_) + D::from(0.95))) } else { dx_mul_add(v2, v2, v2, tr_) * D::from(1.1) }) * x1) - x1) - v2) + (D::from(1.45) * acc8)) + ((D::from(0.85) * v12) + (D::from(1.45) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(1.0) * (if (dx_ge(v20, D::from(0.263), tr_) && dx_lt(v20, D::from(1.013), tr_)) { dx_tanh(dx_atanh(dx_sin(x1 / (-(dx_abs(ia9[1], tr_) + D::from(1.1))), tr_) * D::from(0.9), tr_), tr_) } else { dx_sigmoid(-dx_ln(D::from(0.75) + (v2 * v2), tr_) + x1, tr_) })) + (D::from(0.85) * (v22 * dx_sin(((ia9[1] - ia9[0]) - ia9.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + x1, tr_))))
+    ((((((if dx_le(if dx_lt(-D::from(2.25), -D::from(0.85), tr_) || dx_le(x1, -D::from(0.7), tr_) { dx_sigmoid(v1, tr_) } else { dx_fract(v2, tr_) }, x1 - v1, tr_) { -(D::from(0.85) / (dx_abs(v1, tr_) + D::from(0.95))) } else { dx_mul_add(v2, v2, v2, tr_) * D::from(1.1) }) * x1) - x1) - v2) + (D::from(1.45) * acc8)) + ((D::from(0.85) * v12) + (D::from(1.45) * u13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(1.0) * (if (dx_ge(v20, D::from(0.263), tr_) && dx_lt(v20, D::from(1.013), tr_)) { dx_tanh(dx_atanh(dx_sin(x1 / (-(dx_abs(ia9[1], tr_) + D::from(1.1))), tr_) * D::from(0.9), tr_), tr_) } else { dx_sigmoid(-dx_ln(D::from(0.75) + (v2 * v2), tr_) + x1, tr_) })) + (D::from(0.85) * (v22 * dx_sin(((ia9[1] - ia9[0]) - ia9.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + x1, tr_))))
 }
 
 fn p976_eval(x: &[f64]) -> Vec<f64> {
@@ -47252,7 +47252,7 @@ fn p977_dual<D: Dn>(mut x1: D, r2: &D, b3: &[D; 2], a4: [D; 2], ow18: Option<f64
     }
     let cl7 = |z8: D, tr_: &mut Tr| z8;
     let v9: D = cl7(dx_sin(((D::from(1.35) / D::from(0.8)) + dx_mul_add(D::from(0.05), D::from(3.0), K977, tr_)) + b3[1], tr_), tr_) + (D::from(0.3) * cl7(dx_atan(dx_asin(dx_sin(b3[1] * a4[1], tr_) * D::from(0.9), tr_), tr_), tr_));
-    let v11: D = b3.iter().take(2).rev().map(|e10| dx_tanh(dx_log10(dx_abs(b3[1], tr_) + D::from(1.05), tr_) + dx_max(D::from(0.8), -D::from(0.9), tr_), tr_) + (*e10)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v11: D = b3.iter().take(2).rev().map(|e10| dx_tanh(dx_log10(dx_abs(b3[1], tr_) + D::from(1.05), tr_) + dx_max(D::from(0.8), -D::from(0.9), tr_), tr_) + (*e10)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v12: D = dx_rem_euclid(-v11, D::from(1.0) + (a4[0] * a4[0]), tr_);
     let ia14: [D; 4] = [dx_tanh(dx_atanh(dx_sin(dx_log(dx_abs(D::from(2.2), tr_) + D::from(0.8), dx_abs(-D::from(1.3), tr_) + D::from(2.35), tr_), tr_) * D::from(0.9), tr_) + b3[1], tr_), dx_atan(dx_min(dx_min(a4[1], v12, tr_), dx_recip(dx_abs(K977, tr_) + D::from(1.4), tr_), tr_), tr_), dx_tanh(b3[0], tr_), dx_tanh(dx_atan2(dx_leaky_relu(a4[1], D::from(0.31), tr_), dx_atan(v1, tr_) * a4[1], tr_), tr_)];
     let mut lv13 = Vec::with_capacity(4);
@@ -47262,7 +47262,7 @@ fn p977_dual<D: Dn>(mut x1: D, r2: &D, b3: &[D; 2], a4: [D; 2], ow18: Option<f64
     let lq16 = lmake_dual(dx_tanh(dx_asin(dx_tanh(dx_relu(v9, tr_), tr_) * D::from(0.9), tr_) + b3[0], tr_), dx_tanh(dx_cos(-D::from(2.5), tr_) + x1, tr_), tr_);
     let lq17 = lshift_dual(lq16, dx_tanh(dx_cos(dx_clamp(a4[1], -D::from(1.9), D::from(0.0), tr_), tr_), tr_), tr_);
     let v20: D = ow18.map(D::from).map_or(dx_atan((v12 + (v1 + ia14[3])) + (*r2), tr_), |ov19| dx_tanh(dx_sinh(ov19 * ov19, tr_), tr_) * dx_sin(-dx_ln(dx_abs(a4[1], tr_) + D::from(1.25), tr_), tr_));
-    (((((dx_clamp(dx_hypot(dx_ln(dx_abs(-D::from(1.8), tr_) + D::from(1.0), tr_), -x1, tr_), -D::from(0.35), D::from(1.45), tr_) - x1) + (D::from(0.45) * acc6)) + ((D::from(0.35) * dx_sin(v9, tr_)) + (D::from(1.5) * dx_atan(v11, tr_)))) + (D::from(0.6) * dx_tanh(v12, tr_))) + (((D::from(1.05) * (D::from(lv13.len() as f64) * dx_tanh(dx_relu(K977, tr_) * dx_atanh(dx_sin(b3[1], tr_) * D::from(0.9), tr_), tr_))) + (D::from(1.05) * lv13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.85) * lnormv_dual(lq17, tr_)))) + (D::from(1.35) * v20)
+    (((((dx_clamp(dx_hypot(dx_ln(dx_abs(-D::from(1.8), tr_) + D::from(1.0), tr_), -x1, tr_), -D::from(0.35), D::from(1.45), tr_) - x1) + (D::from(0.45) * acc6)) + ((D::from(0.35) * dx_sin(v9, tr_)) + (D::from(1.5) * dx_atan(v11, tr_)))) + (D::from(0.6) * dx_tanh(v12, tr_))) + (((D::from(1.05) * (D::from(lv13.len() as f64) * dx_tanh(dx_relu(K977, tr_) * dx_atanh(dx_sin(b3[1], tr_) * D::from(0.9), tr_), tr_))) + (D::from(1.05) * lv13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.85) * lnormv_dual(lq17, tr_)))) + (D::from(1.35) * v20)
 }
 
 fn p977_eval(x: &[f64]) -> Vec<f64> {
@@ -47471,9 +47471,9 @@ fn p978_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> D {
     }
     let ia5: [D; 3] = [dx_sigmoid(dx_ln(dx_abs(dx_min(x1, x1, tr_), tr_) + D::from(1.5), tr_), tr_), dx_tanh(dx_tanh(dx_max(acc4, acc4, tr_), tr_) + x1, tr_), dx_tanh(dx_min(-x1, dx_recip(dx_abs(D::from(2.9), tr_) + D::from(1.5), tr_), tr_), tr_)];
     let cl6 = |z7: D, tr_: &mut Tr| (z7 * z7) / (dx_exp(dx_tanh(dx_exp2(z7, tr_), tr_), tr_) + D::from(0.5));
-    let v8: D = ia5.iter().copied().map(|t_| cl6(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v8: D = ia5.iter().copied().map(|t_| cl6(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let m9: D = D::from(num_dual::DualStruct::re(&(dx_tanh(x1 - x1, tr_) * dx_sigmoid(x1 - acc4, tr_))));
-    let v11: D = m9 + dx_ln(ia5.iter().map(|&e10| dx_exp(e10 - m9, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v11: D = m9 + dx_ln(ia5.iter().map(|&e10| dx_exp(e10 - m9, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     (((dx_atan(((dx_clamp(x1, -D::from(0.3), D::from(0.85), tr_) - (x1 * x1)) + dx_log10(dx_abs(-x1, tr_) + D::from(1.35), tr_)) - x1, tr_) * dx_atan(x1, tr_)) + x1) + (D::from(1.4) * acc4)) + ((D::from(0.55) * dx_atan(v8, tr_)) + (D::from(0.65) * v11))
 }
 
@@ -47683,7 +47683,7 @@ fn p980_dual<D: Dn>(b1: &[D; 5], tr_: &mut Tr) -> D {
     }
     let mut acc8: D = D::from(0.0);
     for e7 in b1.iter() {
-        acc8 += dx_tanh(dx_elu(b1.iter().enumerate().map(|(j9, e10)| b1[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sin(b1[1] - D::from(1.85), tr_), tr_), tr_);
+        acc8 += dx_tanh(dx_elu(b1.iter().enumerate().map(|(j9, e10)| b1[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_sin(b1[1] - D::from(1.85), tr_), tr_), tr_);
     }
     let cc11: D = cdot5_dual(b1, b1, tr_);
     let mut ls12 = LpD { a: dx_tanh(-b1[0] - dx_acosh(dx_abs(D::from(1.3), tr_) + D::from(1.5), tr_), tr_), v: [dx_tanh(dx_mul_add(dx_atan(-v2, tr_), dx_tanh(cc11, tr_) * b1[2], dx_elu(-D::from(1.95), dx_sin(acc8, tr_), tr_), tr_), tr_), dx_sin(dx_rem(b1[1], dx_abs(D::from(1.45), tr_) + D::from(1.25), tr_) - dx_sin(v2, tr_), tr_)] };
@@ -47869,7 +47869,7 @@ fn p981_dual<D: Dn>(r1: &D, f2: bool, tr_: &mut Tr) -> D {
         acc6 += -D::from(1.05);
     }
     let ia7: [D; 2] = [dx_sin(acc6 + (*r1), tr_), dx_tanh(dx_sqrt(D::from(0.55) + (K981 * K981), tr_) + (*r1), tr_)];
-    let v9: D = ia7.iter().map(|&e8| D::from(1.0) * e8).map(|t_| dx_exp(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v9: D = ia7.iter().map(|&e8| D::from(1.0) * e8).map(|t_| dx_exp(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((dx_elu(dx_sin((dx_tanh(v1, tr_) * dx_sigmoid(v1, tr_)) + v1, tr_), D::from(1.2), tr_) - (*r1)) + (D::from(1.4) * acc6)) + (D::from(0.5) * dx_tanh(v9, tr_))
 }
 
@@ -47933,13 +47933,13 @@ fn p982(x1: f64, x2: f64, s3: &[f64], s4: &[f64], n5: usize, wv7: [[f64; 2]; 3],
 #[allow(unused, clippy::all, non_snake_case)]
 fn p982_dual<D: Dn>(x1: D, x2: D, s3: &[D], s4: &[D], n5: usize, wv7: [[D; 2]; 3], wv14: &[Vec<D>], tr_: &mut Tr) -> D {
     let x2 = x2 + dx_powf(dx_abs(x1, tr_) + D::from(1.0), dx_sigmoid(dx_log2(dx_abs(x1, tr_) + D::from(0.6), tr_), tr_), tr_);
-    if dx_gt(s4.iter().map(|e1| dx_sigmoid(x2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_cos(x1, tr_), D::from(0.45), tr_) {
+    if dx_gt(s4.iter().map(|e1| dx_sigmoid(x2, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * dx_cos(x1, tr_), D::from(0.45), tr_) {
         let mut c2 = 0;
         while c2 < 5 {
             c2 += 1;
             let mut v3 = dx_acosh(dx_abs(dx_exp2(dx_atan(x2 - s3[0], tr_), tr_), tr_) + D::from(1.65), tr_);
         }
-    } else if dx_gt(s3.iter().map(|e4| dx_ln(dx_abs(x2, tr_) + D::from(1.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_exp(D::from(1.6), tr_) + D::from(0.5)), D::from(0.15), tr_) {
+    } else if dx_gt(s3.iter().map(|e4| dx_ln(dx_abs(x2, tr_) + D::from(1.4), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_exp(D::from(1.6), tr_) + D::from(0.5)), D::from(0.15), tr_) {
     }
     let mut acc6: D = D::from(0.0);
     for e5 in s4.iter() {
@@ -48229,7 +48229,7 @@ fn p984_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 1], b4: &[D; 4], k5: i32, ps20: 
     }
     let v18: D = dx_div_euclid(dx_sigmoid(dx_min(D::from(0.95), D::from(c10 as f64), tr_) - (-acc7), tr_), dx_exp(dx_tanh(D::from(c10 as f64) - acc7, tr_), tr_) + D::from(0.5), tr_);
     let v19: D = dx_rem_euclid(dx_sin((v18 * (-D::from(1.45))) + dx_max(u8[c10 % u8.len()], x1, tr_), tr_), D::from(1.55), tr_);
-    (((((((x2 - (b4[0] - (-D::from(0.8)))) * x1) * x1) - x1) + (D::from(0.5) * acc7)) + ((((D::from(1.4) * dx_tanh(u8[1], tr_)) + (D::from(0.25) * dx_tanh(z9[0], tr_))) + (D::from(0.85) * dx_tanh(u14[1], tr_))) + (D::from(0.45) * dx_sin(old13[0], tr_)))) + ((D::from(0.7) * dx_tanh(v18 * dx_atan(dx_clamp(u8[(c10 + 3) % 2], dx_sin(old13[c10 % 2], tr_), dx_sin(old13[c10 % 2], tr_) + D::from(0.7), tr_), tr_), tr_)) + (D::from(0.8) * v19))) + (((D::from(0.7) * dx_sin(D::from(ps20.len() as f64) * (dx_atan(-x1 / (dx_exp(dx_tanh(dx_hypot(x1, D::from((c10 + 1) as f64), tr_), tr_), tr_) + D::from(0.5)), tr_) * D::from(0.95)), tr_)) + (D::from(1.15) * pts21.iter().map(|&(qa22, qb23)| dx_atan(-(D::from(2.7) + qa22), tr_) * dx_sigmoid(qb23 + dx_atan2(qb23, qb23, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(0.8) * pts21.iter().map(|&(qa24, qb25)| dx_sin(dx_asinh(qa24 * qa24, tr_), tr_) + dx_tanh((-D::from(1.15) / D::from(2.1)) * (qb25 / (-(dx_abs(qb25, tr_) + D::from(0.55)))), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    (((((((x2 - (b4[0] - (-D::from(0.8)))) * x1) * x1) - x1) + (D::from(0.5) * acc7)) + ((((D::from(1.4) * dx_tanh(u8[1], tr_)) + (D::from(0.25) * dx_tanh(z9[0], tr_))) + (D::from(0.85) * dx_tanh(u14[1], tr_))) + (D::from(0.45) * dx_sin(old13[0], tr_)))) + ((D::from(0.7) * dx_tanh(v18 * dx_atan(dx_clamp(u8[(c10 + 3) % 2], dx_sin(old13[c10 % 2], tr_), dx_sin(old13[c10 % 2], tr_) + D::from(0.7), tr_), tr_), tr_)) + (D::from(0.8) * v19))) + (((D::from(0.7) * dx_sin(D::from(ps20.len() as f64) * (dx_atan(-x1 / (dx_exp(dx_tanh(dx_hypot(x1, D::from((c10 + 1) as f64), tr_), tr_), tr_) + D::from(0.5)), tr_) * D::from(0.95)), tr_)) + (D::from(1.15) * pts21.iter().map(|&(qa22, qb23)| dx_atan(-(D::from(2.7) + qa22), tr_) * dx_sigmoid(qb23 + dx_atan2(qb23, qb23, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(0.8) * pts21.iter().map(|&(qa24, qb25)| dx_sin(dx_asinh(qa24 * qa24, tr_), tr_) + dx_tanh((-D::from(1.15) / D::from(2.1)) * (qb25 / (-(dx_abs(qb25, tr_) + D::from(0.55)))), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p984_eval(x: &[f64]) -> Vec<f64> {
@@ -48413,7 +48413,7 @@ fn p986_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
             if dx_le(x1 * x1, D::from(0.3), tr_) || dx_is_sign_positive(x1 - dx_min(x1, x1, tr_), tr_) {
                 let mut v3 = dx_min((x1 * x1) + D::from(0.15), x1, tr_);
                 let mut y4 = [(D::from(0.95) * v3) + (D::from(2.6) + v3), dx_powi(dx_cbrt(-(dx_abs(D::from(i2 as f64), tr_) + D::from(1.25)), tr_), 4, tr_), -dx_leaky_relu(x1, dx_tanh(v3, tr_), tr_)];
-                v3 = ((D::from(1.35) * v3) - y4.iter().enumerate().map(|(j5, e6)| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_)) / (D::from(1.0) + (v3 * v3));
+                v3 = ((D::from(1.35) * v3) - y4.iter().enumerate().map(|(j5, e6)| *e6).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) / (D::from(1.0) + (v3 * v3));
             } else {
                 let mut v7 = dx_rem(dx_sin(x1, tr_), D::from(1.0), tr_) / D::from(2.35);
                 let v8 = x1;
@@ -48512,7 +48512,7 @@ fn p987(a1: [f64; 4], f2: bool, vx21: &Vec<f64>) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p987_dual<D: Dn>(a1: [D; 4], f2: bool, vx21: &Vec<D>, tr_: &mut Tr) -> D {
     let v1 = (dx_atanh(dx_sin(-D::from(1.1), tr_) * D::from(0.9), tr_) * dx_log2(dx_abs(-D::from(0.05), tr_) + D::from(1.5), tr_)) + (dx_leaky_relu(-D::from(0.4), D::from(0.31), tr_) + (a1[0] / D::from(1.85)));
-    let v2 = dx_exp(dx_cos(a1[2], tr_), tr_) / (dx_abs(dx_sin(v1, tr_) + a1.iter().map(|e3| dx_signum(a1[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.05));
+    let v2 = dx_exp(dx_cos(a1[2], tr_), tr_) / (dx_abs(dx_sin(v1, tr_) + a1.iter().map(|e3| dx_signum(a1[2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.05));
     let mut v4 = dx_softplus(dx_exp2(dx_tanh(dx_asinh(v2, tr_), tr_), tr_), tr_);
     if dx_lt(dx_sin(a1[2] + v1, tr_) * dx_clamp(v4, dx_sin(v4, tr_), dx_sin(v4, tr_) + D::from(1.7), tr_), dx_hypot(v2, v1, tr_), tr_) {
         if dx_gt(dx_tan(dx_tanh(a1.iter().map(|&e5| dx_tanh(e5 * dx_tanh(v1, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_), -D::from(0.9), tr_) {
@@ -48528,7 +48528,7 @@ fn p987_dual<D: Dn>(a1: [D; 4], f2: bool, vx21: &Vec<D>, tr_: &mut Tr) -> D {
                 v4 = (dx_sigmoid(dx_leaky_relu(v2, D::from(0.41), tr_), tr_) * dx_sin(dx_exp(dx_atan(v4, tr_), tr_), tr_)) * a1.iter().fold(D::from(1.95), |acc10, e9| (acc10 * D::from(0.5)) + dx_sigmoid(v2, tr_));
             }
             if dx_le(v1, dx_sinh(dx_tanh(v2, tr_), tr_), tr_) {
-                v4 = a1.iter().map(|e11| (*e11 - a1[2]) - dx_abs(-D::from(1.2), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+                v4 = a1.iter().map(|e11| (*e11 - a1[2]) - dx_abs(-D::from(1.2), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
             }
         }
     } else {
@@ -48552,7 +48552,7 @@ fn p987_dual<D: Dn>(a1: [D; 4], f2: bool, vx21: &Vec<D>, tr_: &mut Tr) -> D {
         u17 = z19;
     }
     let cc20: D = cdot1_dual(&u17, &u17, tr_);
-    ((dx_mul_add(dx_sin(dx_leaky_relu(a1[2], D::from(0.06), tr_), tr_), dx_tanh(a1[0] - v4, tr_) * a1[2], a1[0], tr_) - v4) + ((((D::from(1.2) * u13[1]) + (D::from(0.3) * old12[2])) + (D::from(0.85) * dx_atan(u17[0], tr_))) + (D::from(1.25) * dx_sin(cc20, tr_)))) + ((D::from(0.7) * vx21.iter().map(|e22| dx_tanh(dx_elu(*e22 + D::from(0.35), dx_atan(dx_ceil(*e22, tr_), tr_) * D::from(0.63), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.35) * (vx21[2] * dx_tanh(dx_recip(dx_abs(vx21[3 - 1 - c14], tr_) + D::from(1.1), tr_) * dx_clamp(D::from(c14 as f64), -D::from(0.8), D::from(0.25), tr_), tr_))))
+    ((dx_mul_add(dx_sin(dx_leaky_relu(a1[2], D::from(0.06), tr_), tr_), dx_tanh(a1[0] - v4, tr_) * a1[2], a1[0], tr_) - v4) + ((((D::from(1.2) * u13[1]) + (D::from(0.3) * old12[2])) + (D::from(0.85) * dx_atan(u17[0], tr_))) + (D::from(1.25) * dx_sin(cc20, tr_)))) + ((D::from(0.7) * vx21.iter().map(|e22| dx_tanh(dx_elu(*e22 + D::from(0.35), dx_atan(dx_ceil(*e22, tr_), tr_) * D::from(0.63), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.35) * (vx21[2] * dx_tanh(dx_recip(dx_abs(vx21[3 - 1 - c14], tr_) + D::from(1.1), tr_) * dx_clamp(D::from(c14 as f64), -D::from(0.8), D::from(0.25), tr_), tr_))))
 }
 
 fn p987_eval(x: &[f64]) -> Vec<f64> {
@@ -48657,11 +48657,11 @@ fn p988_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 2]; 3], st: &BodyD<D>, nt: usize, wv
                 v4 += ((w3[nt % 3][0] - st.vel[1]) / (dx_abs(st.inner.a[(nt + 2) % 2], tr_) + D::from(0.9))) + x2;
                 break;
             } else if dx_lt(st.pos[(nt + 3) % 2], st.inner.a[nt % 2], tr_) {
-                let mut v7 = row1.iter().map(|e8| dx_asin(dx_sin(x2, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(-(st.inner.t + v4), tr_) + D::from(1.15));
+                let mut v7 = row1.iter().map(|e8| dx_asin(dx_sin(x2, tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_abs(-(st.inner.t + v4), tr_) + D::from(1.15));
             } else {
                 let v9 = st.w[nt % 2][nt % 2];
                 let v10: D = D::from(1.95);
-                let mut v11 = row1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
+                let mut v11 = row1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
             }
         }
     }
@@ -48672,7 +48672,7 @@ fn p988_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 2]; 3], st: &BodyD<D>, nt: usize, wv
         out13[1] = (D::from(0.25) * snap14[0]) + dx_tanh(dx_hypot(dx_clamp(-D::from(1.7), dx_atan(out13[0], tr_), dx_atan(out13[0], tr_) + D::from(1.45), tr_), dx_hypot(snap14[nt % 2], st.vel[(i15 + 1) % 2], tr_), tr_), tr_);
         out13[0] = (D::from(0.55) * snap14[1]) + dx_tanh(dx_clamp(dx_exp2(st.w[0][1], tr_), -D::from(0.05), D::from(1.2), tr_), tr_);
     }
-    let mut u16: [D; 3] = [dx_atan((D::from(2.95) * dx_atan(snap14.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + x1, tr_) * D::from(0.95), dx_sigmoid(dx_recip(dx_abs(x2, tr_) + D::from(0.55), tr_) + out13.iter().copied().fold(D::from(0.2), |acc19, e18| dx_max(acc19, dx_tanh(dx_exp(x2, tr_), tr_), tr_)), tr_), dx_tanh(D::from(0.15) + st.vel[nt % 2], tr_)];
+    let mut u16: [D; 3] = [dx_atan((D::from(2.95) * dx_atan(snap14.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + x1, tr_) * D::from(0.95), dx_sigmoid(dx_recip(dx_abs(x2, tr_) + D::from(0.55), tr_) + out13.iter().copied().fold(D::from(0.2), |acc19, e18| dx_max(acc19, dx_tanh(dx_exp(x2, tr_), tr_), tr_)), tr_), dx_tanh(D::from(0.15) + st.vel[nt % 2], tr_)];
     let mut c20 = 0;
     while c20 < 4 {
         c20 += 1;
@@ -48877,7 +48877,7 @@ fn p989_dual<D: Dn>(r1: &D, x2: D, a3: [D; 3], b4: &[D; 2], b5: &[D; 3], nt: usi
     let lq13 = lmake_dual(dx_tanh(-D::from(0.3) + a3[nt], tr_), dx_sin((v11 - a3[2]) - (b5[2] - (-D::from(1.3))), tr_), tr_);
     let lq14 = lshift_dual(lq13, dx_sigmoid(dx_log(dx_abs(ia8.iter().map(|e15| dx_tanh(dx_max(z3[k10 % z3.len()], b4[k10 % b4.len()], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(1.05), dx_abs(dx_leaky_relu(-D::from(2.9), dx_tanh(*r1, tr_), tr_), tr_) + D::from(2.5), tr_), tr_), tr_);
     let [u19, u20] = upair_dual(dx_tanh((ia8[k10 % 4] - b5[(k10 + 3) % b5.len()]) - dx_log10(dx_abs(D::from(2.8), tr_) + D::from(0.8), tr_), tr_), dx_tanh(v7 + b4[(k10 + 3) % 2], tr_), tr_);
-    [(((((((x2 - (*r1)) + ((D::from(1.45) * dx_tanh(u2[2], tr_)) + (D::from(0.6) * dx_tanh(z3[1], tr_)))) + (D::from(1.45) * dx_atan(v7, tr_))) + (D::from(0.9) * (ia8[k10 % 4] + dx_atan((a3[nt] + a3[2]) / (D::from(1.0) + (z3[k10 % 3] * z3[k10 % 3])), tr_)))) + ((D::from(1.2) * dx_atan(v11, tr_)) + (D::from(1.45) * v12))) + (D::from(1.2) * dx_tanh(lnorm_dual(&lq14, tr_), tr_))) + ((D::from(0.75) * (ps16[1].x * (dx_atan((dx_atanh(dx_sin(-D::from(1.1), tr_) * D::from(0.9), tr_) - v11) + b4[k10 % b4.len()], tr_) * D::from(0.95)))) + (D::from(1.0) * (D::from(ps16.len() as f64) * dx_tanh(u2.iter().zip(ia8.iter()).map(|(p17, q18)| u2[k10 % u2.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1), tr_))))) + (D::from(1.2) * (u19 + (dx_tanh(dx_cosh(dx_tanh(ia8[k10 % 4] / D::from(1.25), tr_), tr_) + x2, tr_) * u20)))]
+    [(((((((x2 - (*r1)) + ((D::from(1.45) * dx_tanh(u2[2], tr_)) + (D::from(0.6) * dx_tanh(z3[1], tr_)))) + (D::from(1.45) * dx_atan(v7, tr_))) + (D::from(0.9) * (ia8[k10 % 4] + dx_atan((a3[nt] + a3[2]) / (D::from(1.0) + (z3[k10 % 3] * z3[k10 % 3])), tr_)))) + ((D::from(1.2) * dx_atan(v11, tr_)) + (D::from(1.45) * v12))) + (D::from(1.2) * dx_tanh(lnorm_dual(&lq14, tr_), tr_))) + ((D::from(0.75) * (ps16[1].x * (dx_atan((dx_atanh(dx_sin(-D::from(1.1), tr_) * D::from(0.9), tr_) - v11) + b4[k10 % b4.len()], tr_) * D::from(0.95)))) + (D::from(1.0) * (D::from(ps16.len() as f64) * dx_tanh(u2.iter().zip(ia8.iter()).map(|(p17, q18)| u2[k10 % u2.len()]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (*r1), tr_))))) + (D::from(1.2) * (u19 + (dx_tanh(dx_cosh(dx_tanh(ia8[k10 % 4] / D::from(1.25), tr_), tr_) + x2, tr_) * u20)))]
 }
 
 fn p989_eval(x: &[f64]) -> Vec<f64> {
@@ -49016,7 +49016,7 @@ fn p990_dual<D: Dn>(x1: D, r2: &D, nt: usize, vx18: &Vec<D>, lin19: &LvD<D>, tr_
     let mut u9: [D; 3] = [dx_sigmoid({ let t10 = x1 * acc8; t10 * x1 }, tr_), dx_sin(dx_hypot(x1 + (-D::from(1.65)), dx_exp2(v1, tr_), tr_), tr_), dx_sigmoid((dx_ln(dx_abs(v2, tr_) + D::from(0.65), tr_) - (v1 - (-D::from(1.15)))) + x1, tr_)];
     for i11 in 0..3 {
         let snap12 = u9;
-        u9[1] = (D::from(0.3) * snap12[1]) + dx_tanh(dx_elu(snap12.iter().map(|e13| D::from(i11 as f64) - v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(1.0), tr_) + (*r2), tr_);
+        u9[1] = (D::from(0.3) * snap12[1]) + dx_tanh(dx_elu(snap12.iter().map(|e13| D::from(i11 as f64) - v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(1.0), tr_) + (*r2), tr_);
         u9[2] = (D::from(0.5) * snap12[1]) + (dx_atan((x1 * snap12[nt % snap12.len()]) - (v2 - (-D::from(1.45))), tr_) * D::from(0.95));
     }
     let mut u14: [D; 2] = [dx_sigmoid(dx_log(dx_abs(x1, tr_) + D::from(0.9), D::from(4.35), tr_), tr_), dx_sigmoid(dx_abs(dx_log10(D::from(1.0) + (x1 * x1), tr_), tr_), tr_)];
@@ -49028,7 +49028,7 @@ fn p990_dual<D: Dn>(x1: D, r2: &D, nt: usize, vx18: &Vec<D>, lin19: &LvD<D>, tr_
     }
     let v17: D = dx_ln_gamma((dx_atan(v1 + x1, tr_) * D::from(0.63)) + D::from(2.0), tr_);
     let ia20: [D; 2] = [dx_sigmoid(D::from(nt as f64) + lin19.w[0], tr_), dx_tanh(acc8 - dx_sqrt(dx_abs(vx18[nt % vx18.len()], tr_) + D::from(0.6), tr_), tr_)];
-    ((((if dx_is_sign_negative(v1 - v1, tr_) { (-D::from(2.25) - (*r2)) + dx_rem(*r2, dx_exp(*r2, tr_) + D::from(0.5), tr_) } else { (v1 - x1) / (-(dx_exp(dx_rem(x1, dx_abs(*r2, tr_) + D::from(1.0), tr_), tr_) + D::from(0.5))) }) * dx_atan(D::from((nt + 1) as f64), tr_)) + (D::from(0.3) * acc8)) + ((((D::from(1.0) * dx_tanh(u9[2], tr_)) + (D::from(0.55) * dx_sigmoid(u14[0], tr_))) + (D::from(0.3) * dx_tanh(z15[0], tr_))) + (D::from(1.1) * v17))) + (((D::from(0.5) * (D::from(vx18.len() as f64) * dx_sigmoid(dx_sin(dx_sigmoid(vx18[nt % vx18.len()], tr_), tr_), tr_))) + (D::from(1.4) * lin19.m[1].iter().zip(ia20.iter()).map(|(p21, q22)| *p21 * *q22).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(0.3) * lin19.m[0].iter().map(|e23| *e23).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    ((((if dx_is_sign_negative(v1 - v1, tr_) { (-D::from(2.25) - (*r2)) + dx_rem(*r2, dx_exp(*r2, tr_) + D::from(0.5), tr_) } else { (v1 - x1) / (-(dx_exp(dx_rem(x1, dx_abs(*r2, tr_) + D::from(1.0), tr_), tr_) + D::from(0.5))) }) * dx_atan(D::from((nt + 1) as f64), tr_)) + (D::from(0.3) * acc8)) + ((((D::from(1.0) * dx_tanh(u9[2], tr_)) + (D::from(0.55) * dx_sigmoid(u14[0], tr_))) + (D::from(0.3) * dx_tanh(z15[0], tr_))) + (D::from(1.1) * v17))) + (((D::from(0.5) * (D::from(vx18.len() as f64) * dx_sigmoid(dx_sin(dx_sigmoid(vx18[nt % vx18.len()], tr_), tr_), tr_))) + (D::from(1.4) * lin19.m[1].iter().zip(ia20.iter()).map(|(p21, q22)| *p21 * *q22).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(0.3) * lin19.m[0].iter().map(|e23| *e23).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p990_eval(x: &[f64]) -> Vec<f64> {
@@ -49189,7 +49189,7 @@ fn p991_dual<D: Dn>(x1: D, b2: &[D; 1], s3: &[D], tr_: &mut Tr) -> D {
     }
     let cc13: D = cdot1_dual(&y1, b2, tr_);
     let cc14: D = cdot1_dual(b2, b2, tr_);
-    let v17: D = dx_rem_euclid(dx_sin(s3.iter().zip(b2.iter()).map(|(p15, q16)| y1[0] / (D::from(1.0) + (*p15 * (*p15)))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_exp(-D::from(1.6), tr_) + D::from(0.5), tr_);
+    let v17: D = dx_rem_euclid(dx_sin(s3.iter().zip(b2.iter()).map(|(p15, q16)| y1[0] / (D::from(1.0) + (*p15 * (*p15)))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_exp(-D::from(1.6), tr_) + D::from(0.5), tr_);
     let v18: D = dx_rem_euclid(dx_tanh(dx_leaky_relu(dx_signum(v5, tr_), D::from(0.31), tr_), tr_), D::from(2.05), tr_);
     ((((dx_ln_1p(dx_abs(-D::from(0.95), tr_), tr_) / (-D::from(1.1))) * dx_atan2(y1[0], s3.iter().copied().fold(D::from(0.1), |acc12, e11| dx_min(acc12, dx_atan(y1[0], tr_) * b2[0], tr_)), tr_)) - b2[0]) + ((D::from(0.3) * dx_atan(cc13, tr_)) + (D::from(1.15) * cc14))) + ((D::from(0.7) * dx_sigmoid(v17, tr_)) + (D::from(0.3) * v18))
 }
@@ -49274,7 +49274,7 @@ fn p992_dual<D: Dn>(x1: D, b3: &[D; 1], b2: &[D; 4], mut a4: [D; 4], ow10: Optio
     a4[2] += dx_asinh(b2[3], tr_);
     for i1 in 0..a4.len() {
         let x1 = x1 * ((b2[4 - 1 - i1] / (dx_exp(b2[i1], tr_) + D::from(0.5))) - (b2[4 - 1 - i1] / (-(dx_abs(b3[i1 % 1], tr_) + D::from(0.95)))));
-        if dx_ge(dx_ln(dx_abs(a4.iter().zip(b3.iter()).map(|(p2, q3)| D::from(i1 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.85), tr_), x1, tr_) {
+        if dx_ge(dx_ln(dx_abs(a4.iter().zip(b3.iter()).map(|(p2, q3)| D::from(i1 as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.85), tr_), x1, tr_) {
             if dx_lt(dx_softplus(D::from((i1 + 1) as f64) + b2[i1], tr_), -D::from(0.9), tr_) {
                 let x1 = dx_leaky_relu(dx_sin(D::from(2.0), tr_), D::from(0.11), tr_);
                 let mut y4 = [x1];
@@ -49397,18 +49397,18 @@ fn p993_dual<D: Dn>(a1: [D; 4], s2: &[D], n3: usize, wv21: [[D; 2]; 3], tr_: &mu
     let mut v1 = dx_abs(dx_cos(K993 * K993, tr_), tr_);
     let mut v2 = dx_sigmoid((s2[1] - s2[n3 % 3]) + dx_ln_1p(a1[(n3 + 1) % 4] * a1[(n3 + 1) % 4], tr_), tr_);
     v1 += dx_atanh(dx_sin((v1 + v2) + (s2[n3 % s2.len()] - K993), tr_) * D::from(0.9), tr_);
-    v1 = a1.iter().zip(s2.iter()).map(|(p3, q4)| v2).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    v1 = a1.iter().zip(s2.iter()).map(|(p3, q4)| v2).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut v5 = K993;
     let mut v6 = K993;
     let mut acc10: D = D::from(0.0);
     for e9 in s2.iter() {
-        acc10 += dx_atan(a1.iter().map(|e11| dx_mul_add(a1[(n3 + 2) % a1.len()], K993, -D::from(1.3), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_cos(s2[n3 % 3], tr_);
+        acc10 += dx_atan(a1.iter().map(|e11| dx_mul_add(a1[(n3 + 2) % a1.len()], K993, -D::from(1.3), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_cos(s2[n3 % 3], tr_);
     }
     let mut u12: [D; 2] = [dx_atan(dx_exp2(dx_sigmoid(s2[n3 % 3] - D::from(2.55), tr_), tr_), tr_) * D::from(0.95), dx_tanh(dx_tanh(-D::from(1.2), tr_) + s2[(n3 + 2) % s2.len()], tr_)];
     let mut z13: [D; 2] = [D::from(0.0); 2];
     z13[0] = (D::from(0.25) * u12[1]) + dx_tanh(dx_atan2(u12[n3 % u12.len()], v6, tr_) - (s2[n3 % s2.len()] + a1[n3 % a1.len()]), tr_);
     z13[1] = (D::from(0.6) * u12[0]) + dx_tanh(u12.iter().zip(z13.iter()).map(|(p14, q15)| (dx_atan(dx_min(v5, acc10, tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + a1[n3 % a1.len()], tr_);
-    if dx_gt(dx_softplus(s2[(n3 + 1) % 3], tr_), s2.iter().map(|e16| v2 - v2).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+    if dx_gt(dx_softplus(s2[(n3 + 1) % 3], tr_), s2.iter().map(|e16| v2 - v2).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
         u12 = z13;
     } else {
         let tmp17 = std::mem::replace(&mut u12, z13);
@@ -49422,7 +49422,7 @@ fn p993_dual<D: Dn>(a1: [D; 4], s2: &[D], n3: usize, wv21: [[D; 2]; 3], tr_: &mu
     z19 = tmp20;
     let v22: D = (wv21[2][1] * dx_tanh(dx_min(-v2, dx_log(dx_abs(wv21[1][n3 % 2], tr_) + D::from(0.9), dx_abs(K993, tr_) + D::from(1.7), tr_), tr_), tr_)) + dx_sin(wv21[1][0], tr_);
     let m23: D = D::from(num_dual::DualStruct::re(&(dx_atan(K993 + a1[0], tr_))));
-    let v25: D = dx_exp(s2[0] - m23, tr_) / s2.iter().map(|&e24| dx_exp(e24 - m23, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v25: D = dx_exp(s2[0] - m23, tr_) / s2.iter().map(|&e24| dx_exp(e24 - m23, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     (((((dx_sigmoid(dx_min(a1.iter().fold(K993, |acc8, &e7| acc8 - dx_sigmoid(K993 + (-D::from(1.3)), tr_)), dx_hypot(s2[n3 % s2.len()], K993, tr_), tr_), tr_) - v5) * v5) - v6) + (D::from(0.45) * acc10)) + ((((D::from(0.35) * dx_tanh(u12[0], tr_)) + (D::from(0.5) * dx_atan(z13[1], tr_))) + (D::from(1.2) * dx_sigmoid(u18[0], tr_))) + (D::from(1.35) * dx_sigmoid(z19[0], tr_)))) + ((D::from(0.75) * v22) + (D::from(1.4) * v25))
 }
 
@@ -49599,11 +49599,11 @@ fn p995(r1: &f64, b4: &[f64; 2], a3: [f64; 3], x2: f64, s5: &[f64]) -> Vec<f64> 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p995_dual<D: Dn>(r1: &D, b4: &[D; 2], a3: [D; 3], x2: D, s5: &[D], tr_: &mut Tr) -> Vec<D> {
     let v1 = (x2 + (*r1 / (dx_abs(*r1, tr_) + D::from(1.35)))) - dx_sqrt(dx_abs(b4[1] / D::from(1.9), tr_) + D::from(1.45), tr_);
-    let v2 = ((b4[0] * a3[2]) - s5.iter().zip(b4.iter()).fold(D::from(1.1), |acc5, (p3, q4)| dx_tanh(acc5 + dx_sigmoid(b4[0] * a3[0], tr_), tr_))) - (-b4.iter().copied().enumerate().map(|(j6, e7)| a3[j6] * a3[j6]).fold(D::from(0.0), |acc_, t_| acc_ + t_));
+    let v2 = ((b4[0] * a3[2]) - s5.iter().zip(b4.iter()).fold(D::from(1.1), |acc5, (p3, q4)| dx_tanh(acc5 + dx_sigmoid(b4[0] * a3[0], tr_), tr_))) - (-b4.iter().copied().enumerate().map(|(j6, e7)| a3[j6] * a3[j6]).fold(D::from(-0.0), |acc_, t_| acc_ + t_));
     let mut v8 = dx_exp(dx_leaky_relu(s5[2] * dx_tanh(v2, tr_), D::from(0.06), tr_), tr_);
     let mut u9: [D; 1] = [dx_sin((-D::from(2.25) - dx_powi(dx_tanh(v2, tr_), 1, tr_)) + b4[0], tr_)];
     let mut z10: [D; 1] = [D::from(0.0); 1];
-    z10[0] = (D::from(0.3) * u9[0]) + dx_sigmoid(a3.iter().map(|e11| s5[0] - x2).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    z10[0] = (D::from(0.3) * u9[0]) + dx_sigmoid(a3.iter().map(|e11| s5[0] - x2).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     u9 = z10;
     let mut ls12 = LpD { a: dx_tanh(dx_mul_add(dx_sigmoid(v2, tr_) * x2, x2 - D::from(1.05), dx_asinh(b4[1], tr_), tr_), tr_), v: [dx_atan(-dx_ln_1p(dx_abs(*r1, tr_), tr_), tr_), dx_atan(-dx_min(x2, u9[0], tr_), tr_)] };
     ls12.a += dx_atan(dx_leaky_relu(dx_powf((dx_atan(D::from(0.85) + (v1 * v1), tr_) * D::from(0.63)) + D::from(1.5), -D::from(0.65), tr_), dx_tanh(dx_tan(dx_tanh(D::from(1.05), tr_), tr_), tr_), tr_) + b4[1], tr_) * D::from(0.95);
@@ -49715,7 +49715,7 @@ fn p996_dual<D: Dn>(b2: &[D; 2], mut x1: D, n3: usize, tr_: &mut Tr) -> D {
     }
     let ia11: [D; 2] = [dx_sigmoid(dx_floor(dx_ln(dx_abs(snap8[c5 % 1], tr_) + D::from(0.5), tr_), tr_) + x1, tr_), dx_atan(-dx_recip(-(dx_abs(D::from(c5 as f64), tr_) + D::from(0.75)), tr_) + b2[1], tr_)];
     let cl12 = |z13: D, tr_: &mut Tr| dx_atan(dx_acos(dx_sin(z13, tr_) * D::from(0.9), tr_) / D::from(1.2), tr_);
-    let v14: D = ia11.iter().copied().map(|t_| cl12(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v14: D = ia11.iter().copied().map(|t_| cl12(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v17: D = dx_rem_euclid(-v14, dx_abs(u7.iter().zip(ia11.iter()).map(|(p15, q16)| dx_sin(dx_log(dx_abs(v14, tr_) + D::from(0.5), dx_abs(v1, tr_) + D::from(2.75), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(1.5), tr_);
     ((((dx_cos(x1, tr_) * dx_atan(dx_min(b2[c5 % b2.len()], dx_floor(D::from(c5 as f64), tr_), tr_), tr_)) * dx_tanh(x1, tr_)) + (((D::from(1.3) * dx_sigmoid(u7[0], tr_)) + (D::from(1.05) * dx_tanh(snap8[0], tr_))) + (D::from(0.95) * dx_tanh(u7[0], tr_)))) + (D::from(0.3) * v14)) + (D::from(1.4) * v17)
 }
@@ -49791,11 +49791,11 @@ impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p997_dual(&self, s1: &[D], s2: &[D], n3: usize, tr_: &mut Tr) -> (D, D) {
     let K997: D = D::from(1.2);
-    let mut v1 = (s1.iter().map(|e2| dx_cbrt(D::from(0.5) + (self.inner.t * self.inner.t), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_ln_1p(self.m * self.m, tr_), tr_) + D::from(1.35))) / (dx_abs(dx_tan(dx_tanh(dx_exp2(self.w[n3][n3], tr_), tr_), tr_), tr_) + D::from(0.85));
-    let v3 = dx_exp(dx_tanh(s2.iter().map(|e4| s2[n3] * self.m).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let mut v1 = (s1.iter().map(|e2| dx_cbrt(D::from(0.5) + (self.inner.t * self.inner.t), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_ln_1p(self.m * self.m, tr_), tr_) + D::from(1.35))) / (dx_abs(dx_tan(dx_tanh(dx_exp2(self.w[n3][n3], tr_), tr_), tr_), tr_) + D::from(0.85));
+    let v3 = dx_exp(dx_tanh(s2.iter().map(|e4| s2[n3] * self.m).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     let mut out6: [D; 2] = self.vel;
-    out6[0] = dx_sigmoid(s1.iter().map(|e7| -v3).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    let mut u8: [D; 2] = [dx_tanh(dx_hypot(dx_clamp(self.m, K997, K997 + D::from(1.65), tr_), -D::from(0.3) - (-D::from(2.55)), tr_), tr_), dx_atan(s2.iter().enumerate().map(|(j9, e10)| K997).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(1.7)), tr_) * D::from(0.95)];
+    out6[0] = dx_sigmoid(s1.iter().map(|e7| -v3).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
+    let mut u8: [D; 2] = [dx_tanh(dx_hypot(dx_clamp(self.m, K997, K997 + D::from(1.65), tr_), -D::from(0.3) - (-D::from(2.55)), tr_), tr_), dx_atan(s2.iter().enumerate().map(|(j9, e10)| K997).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (-D::from(1.7)), tr_) * D::from(0.95)];
     let snap11 = u8;
     for i12 in 0..3 {
         u8[1] = (D::from(0.75) * snap11[0]) + dx_sin((v3 + self.inner.t) * (self.m / (dx_exp(D::from(1.0), tr_) + D::from(0.5))), tr_);
@@ -49809,7 +49809,7 @@ fn p997_dual(&self, s1: &[D], s2: &[D], n3: usize, tr_: &mut Tr) -> (D, D) {
     }
     let cl16 = |acc17: D, z18: D, tr_: &mut Tr| (D::from(0.5) * acc17) + dx_sin(dx_atan2(D::from(2.25) + z18, dx_abs(z18, tr_), tr_), tr_);
     let v19: D = out6.iter().copied().fold(D::from(0.2), |acc_, t_| cl16(acc_, t_, tr_));
-    let v24: D = dx_rem_euclid(dx_tanh(z14.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) / (dx_abs(snap11.iter().zip(s1.iter()).map(|(p21, q22)| out6.iter().map(|e23| dx_cbrt(D::from(0.5) + (K997 * K997), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.55)), tr_), dx_abs(self.vel[n3], tr_) + D::from(1.05), tr_);
+    let v24: D = dx_rem_euclid(dx_tanh(z14.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) / (dx_abs(snap11.iter().zip(s1.iter()).map(|(p21, q22)| out6.iter().map(|e23| dx_cbrt(D::from(0.5) + (K997 * K997), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.55)), tr_), dx_abs(self.vel[n3], tr_) + D::from(1.05), tr_);
     ((((s1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) - v3) + (((((D::from(0.9) * dx_tanh(out6[1], tr_)) + (D::from(1.25) * dx_tanh(u8[1], tr_))) + (D::from(0.3) * dx_tanh(snap11[1], tr_))) + (D::from(0.85) * dx_tanh(u13[0], tr_))) + (D::from(1.15) * dx_atan(z14[0], tr_)))) + (D::from(0.9) * v19)) + (D::from(0.95) * v24), (self.inner.a[n3] * K997) - self.w[n3][1])
 }
 }
@@ -49879,7 +49879,7 @@ fn p998_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 1], b4: &[D; 2], tr_: &mut Tr) -> D 
     let mut v3 = dx_powf(dx_abs(-(b4[0] * x1), tr_) + D::from(1.5), dx_tanh((*r2 - D::from(1.75)) + dx_ln(dx_abs(x1, tr_) + D::from(1.15), tr_), tr_), tr_);
     v3 /= dx_abs({ let t4 = dx_leaky_relu(dx_tanh(dx_relu(v3, tr_), tr_), dx_tanh(dx_asin(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_), tr_); t4 * dx_sigmoid(-D::from(2.75) - (v1 + D::from(0.3)), tr_) }, tr_) + D::from(1.3);
     let v9: D = dx_rem_euclid(dx_sigmoid(dx_mul_add(b3[0] * D::from(3.0), b3[0], b3[0] * b3[0], tr_), tr_), dx_abs(dx_hypot(v3, v1, tr_), tr_) + D::from(0.9), tr_);
-    ((dx_max(dx_leaky_relu(b4.iter().zip(b3.iter()).map(|(p5, q6)| dx_sin(b3.iter().enumerate().map(|(j7, e8)| dx_min(v1, b4[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.06), tr_), dx_sigmoid(b3[0], tr_) + (-D::from(1.85) * b4[1]), tr_) - (*r2)) - v1) + (D::from(1.05) * dx_tanh(v9, tr_))
+    ((dx_max(dx_leaky_relu(b4.iter().zip(b3.iter()).map(|(p5, q6)| dx_sin(b3.iter().enumerate().map(|(j7, e8)| dx_min(v1, b4[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.06), tr_), dx_sigmoid(b3[0], tr_) + (-D::from(1.85) * b4[1]), tr_) - (*r2)) - v1) + (D::from(1.05) * dx_tanh(v9, tr_))
 }
 
 fn p998_eval(x: &[f64]) -> Vec<f64> {
@@ -50150,10 +50150,10 @@ fn p1000_dual<D: Dn>(a4: [D; 2], x2: D, a3: [D; 2], x1: D, nt: usize, ch21: char
     let (v12, v13) = (x1, x2 - a4.iter().enumerate().fold(a4[nt], |acc11, (j9, e10)| dx_max(acc11, *e10, tr_)));
     let mut v14 = dx_sinh(dx_tanh((D::from(nt as f64) + x2) * (a3[nt] - a4[0]), tr_), tr_);
     let mut v15 = dx_min(-D::from(2.85), dx_powi(dx_leaky_relu(a3[nt], dx_sin(D::from(1.35), tr_), tr_), 3, tr_), tr_);
-    let mut u16: [D; 3] = [dx_tanh(if dx_le(a4.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_softplus(-D::from(0.1), tr_), tr_) { a3[nt] + a3[nt] } else if dx_le(dx_atan(v15, tr_) * v13, v13, tr_) { v14 + v14 } else { dx_clamp(v13, a3[0], a3[0] + D::from(1.8), tr_) }, tr_), dx_sin(dx_floor(v13 + a4[nt], tr_), tr_), dx_atan(((v12 - D::from(1.05)) * (D::from(2.65) / (-(dx_abs(v14, tr_) + D::from(0.5))))) + a4[nt], tr_) * D::from(0.95)];
+    let mut u16: [D; 3] = [dx_tanh(if dx_le(a4.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_softplus(-D::from(0.1), tr_), tr_) { a3[nt] + a3[nt] } else if dx_le(dx_atan(v15, tr_) * v13, v13, tr_) { v14 + v14 } else { dx_clamp(v13, a3[0], a3[0] + D::from(1.8), tr_) }, tr_), dx_sin(dx_floor(v13 + a4[nt], tr_), tr_), dx_atan(((v12 - D::from(1.05)) * (D::from(2.65) / (-(dx_abs(v14, tr_) + D::from(0.5))))) + a4[nt], tr_) * D::from(0.95)];
     for i18 in 0..nt {
         let snap19 = u16;
-        u16[0] = (D::from(0.35) * snap19[0]) + a4.iter().map(|e20| -D::from(0.15)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        u16[0] = (D::from(0.35) * snap19[0]) + a4.iter().map(|e20| -D::from(0.15)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         u16[2] = (D::from(0.4) * snap19[2]) + dx_tanh(dx_elu(u16[3 - 1 - nt] - a4[2 - 1 - i18], dx_tanh(-v15, tr_), tr_), tr_);
     }
     let v22: D = if ch21 == 'b' { dx_sin(dx_round(a3[nt], tr_), tr_) } else { dx_sin((a3[nt] / (D::from(1.0) + (a4[nt] * a4[nt]))) + (a3[nt] + u16[nt]), tr_) };
@@ -50243,7 +50243,7 @@ fn p1001_dual<D: Dn>(a1: [D; 2], b2: &[D; 2], s3: &[D], nt: usize, tr_: &mut Tr)
     let mut u5: [D; 3] = [dx_tanh(dx_abs(b2[nt % 2], tr_) * dx_exp(old4[(nt + 3) % old4.len()], tr_), tr_), dx_sin(dx_relu(v3 + b2[(nt + 2) % 2], tr_), tr_), dx_sin((v3 * v1) + a1[nt % a1.len()], tr_)];
     let mut z6: [D; 3] = [D::from(0.0); 3];
     z6[0] = (u5[0] + (D::from(0.25) * (u5[0] - old4[0]))) + (D::from(0.25) * dx_tanh(D::from(0.55) + s3[nt % s3.len()], tr_));
-    z6[1] = (u5[1] + (D::from(0.25) * (u5[1] - old4[1]))) + (D::from(0.25) * dx_tanh(old4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + s3[(nt + 2) % s3.len()], tr_));
+    z6[1] = (u5[1] + (D::from(0.25) * (u5[1] - old4[1]))) + (D::from(0.25) * dx_tanh(old4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + s3[(nt + 2) % s3.len()], tr_));
     z6[2] = (u5[2] + (D::from(0.25) * (u5[2] - old4[2]))) + (D::from(0.25) * dx_tanh(dx_abs(dx_rem(v2, dx_abs(v2, tr_) + D::from(0.95), tr_), tr_) + b2[0], tr_));
     old4 = u5;
     u5 = z6;
@@ -50362,7 +50362,7 @@ fn p1002_dual<D: Dn>(a1: [D; 2], b2: &[D; 3], nt: usize, tr_: &mut Tr) -> D {
             for (i9, e10) in a1.iter().enumerate() {
                 let v11 = (dx_acos(dx_sin(a1[i2 % a1.len()], tr_) * D::from(0.9), tr_) / (-(dx_abs(b2[i2] * dx_atan(v1, tr_), tr_) + D::from(1.3)))) + ((*e3 + (-D::from(0.4))) / (-(dx_abs(a1[i9] / (-(dx_abs(*e10, tr_) + D::from(1.45))), tr_) + D::from(1.3))));
                 let mut v12 = dx_exp_m1(dx_sigmoid(b2[i2] + (*e10), tr_), tr_) - dx_max(a1[i2 % a1.len()] / D::from(2.3), b2[nt % b2.len()] + D::from(2.7), tr_);
-                v1 = dx_min(v1, if dx_gt(a1.iter().map(|e13| dx_tanh(v12, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.75), tr_) && dx_gt(a1[(c4 + 3) % 2] + v11, -D::from(0.85), tr_) { dx_log2(dx_abs(dx_tanh(v12, tr_) * dx_atan(v11, tr_), tr_) + D::from(0.85), tr_) } else if i9 % 3 == 2 { dx_tanh(a1.iter().map(|&e14| dx_log2(D::from(1.2) + (v1 * v1), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.75) } else { dx_tanh(b2.iter().enumerate().map(|(j15, e16)| v11 - a1[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_max(b2[(nt + 3) % 3], D::from((nt + 1) as f64), tr_) }, tr_);
+                v1 = dx_min(v1, if dx_gt(a1.iter().map(|e13| dx_tanh(v12, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.75), tr_) && dx_gt(a1[(c4 + 3) % 2] + v11, -D::from(0.85), tr_) { dx_log2(dx_abs(dx_tanh(v12, tr_) * dx_atan(v11, tr_), tr_) + D::from(0.85), tr_) } else if i9 % 3 == 2 { dx_tanh(a1.iter().map(|&e14| dx_log2(D::from(1.2) + (v1 * v1), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.75) } else { dx_tanh(b2.iter().enumerate().map(|(j15, e16)| v11 - a1[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_max(b2[(nt + 3) % 3], D::from((nt + 1) as f64), tr_) }, tr_);
             }
             v1 /= (dx_abs(dx_recip(dx_abs(-dx_mul_add(*e3, *e3, v1, tr_), tr_) + D::from(0.75), tr_), tr_) + D::from(1.45)) + D::from(0.5);
         }
@@ -50388,7 +50388,7 @@ fn p1002_dual<D: Dn>(a1: [D; 2], b2: &[D; 3], nt: usize, tr_: &mut Tr) -> D {
     }
     let cc25: D = cdot3_dual(b2, b2, tr_);
     let ia26: [D; 4] = [dx_tanh(a1[c23 % a1.len()] / (D::from(1.0) + (a1[nt % 2] * a1[nt % 2])), tr_), dx_tanh(dx_log(D::from(1.45) + (acc18 * acc18), D::from(4.7), tr_) + a1[nt % 2], tr_), dx_atan(dx_clamp(cc25 - acc18, acc18, acc18 + D::from(2.0), tr_) + a1[0], tr_), dx_sin((u20[(c23 + 3) % 3] - dx_hypot(D::from(1.3), z22[nt % 3], tr_)) + b2[nt % b2.len()], tr_)];
-    let v28: D = ia26.iter().map(|&e27| D::from(1.0) * e27).map(|t_| dx_tanh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v28: D = ia26.iter().map(|&e27| D::from(1.0) * e27).map(|t_| dx_tanh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v29: D = dx_div_euclid(dx_tanh(v28, tr_), dx_exp(dx_tanh(dx_powf(dx_abs(cc25, tr_) + D::from(1.25), dx_sigmoid(z22[(nt + 2) % 3], tr_), tr_), tr_), tr_) + D::from(0.5), tr_);
     let v30: D = dx_rem_euclid(dx_cos(dx_relu(v1, tr_), tr_), -D::from(0.6), tr_);
     (((((dx_tanh(dx_abs(v1, tr_), tr_) * dx_tanh(v1, tr_)) + (-D::from(1.35))) + (D::from(1.0) * acc18)) + (((D::from(0.4) * dx_tanh(u20[1], tr_)) + (D::from(0.85) * dx_tanh(z22[0], tr_))) + (D::from(1.1) * dx_atan(cc25, tr_)))) + (D::from(0.8) * dx_sigmoid(v28, tr_))) + ((D::from(0.7) * (v29 * dx_sin(dx_exp2(D::from(2.95), tr_), tr_))) + (D::from(1.3) * v30))
@@ -50540,7 +50540,7 @@ fn p1003_dual<D: Dn>(b1: &[D; 4], a2: [D; 1], w3: &[[D; 3]; 1], k4: i32, nt: usi
             let v6 = dx_rem(w3[(nt + 2) % w3.len()][3 - 1 - nt], D::from(2.3), tr_);
         }
     } else {
-        if dx_lt(dx_exp(a2.iter().zip(b1.iter()).map(|(p7, q8)| dx_rem(*p7, dx_abs(*q8, tr_) + D::from(1.25), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(0.5), tr_) {
+        if dx_lt(dx_exp(a2.iter().zip(b1.iter()).map(|(p7, q8)| dx_rem(*p7, dx_abs(*q8, tr_) + D::from(1.25), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), D::from(0.5), tr_) {
             if dx_le(dx_asin(dx_sin(dx_min(w3[0][1], b1[nt], tr_), tr_) * D::from(0.9), tr_), dx_max(D::from(nt as f64), v1, tr_), tr_) {
                 let v1 = v1 + dx_exp2(-w3[0][3 - 1 - nt], tr_);
             } else {
@@ -50666,7 +50666,7 @@ impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1004_dual(&self, b1: &[D; 1], nt: usize, tr_: &mut Tr) -> D {
     if dx_lt(dx_ln(dx_abs(b1[(nt + 1) % b1.len()], tr_) + D::from(1.25), tr_) / (dx_exp(dx_cbrt(-(dx_abs(self.m, tr_) + D::from(0.6)), tr_), tr_) + D::from(0.5)), D::from(0.05), tr_) {
-        let mut y1 = [b1.iter().map(|e2| -self.w[nt][0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (-D::from(2.65)), dx_atan(dx_abs(b1[nt % b1.len()], tr_), tr_), self.inner.t * (self.inner.t / (-(dx_abs(self.vel[nt], tr_) + D::from(1.05)))), dx_atan2(self.inner.t, self.inner.t, tr_) + (self.m - self.inner.t)];
+        let mut y1 = [b1.iter().map(|e2| -self.w[nt][0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (-D::from(2.65)), dx_atan(dx_abs(b1[nt % b1.len()], tr_), tr_), self.inner.t * (self.inner.t / (-(dx_abs(self.vel[nt], tr_) + D::from(1.05)))), dx_atan2(self.inner.t, self.inner.t, tr_) + (self.m - self.inner.t)];
         let v3 = dx_relu(self.m, tr_);
     } else {
         if dx_le(self.m - self.inner.a[nt], dx_softplus(self.inner.t, tr_), tr_) && dx_gt(dx_ln_1p(self.vel[nt] * self.vel[nt], tr_), self.vel[2 - 1 - nt], tr_) {
@@ -50686,12 +50686,12 @@ fn p1004_dual(&self, b1: &[D; 1], nt: usize, tr_: &mut Tr) -> D {
     }
     let mut out9: [D; 2] = self.pos;
     out9[0] = dx_tanh(dx_cosh(self.pos[nt], tr_), tr_) * dx_ln_1p(acc8 * acc8, tr_);
-    let mut u10: [D; 2] = [dx_sin(if dx_le(dx_rem(D::from(2.55), D::from(1.3), tr_), -self.m, tr_) { dx_sin(self.inner.t, tr_) } else if dx_lt(acc8, -D::from(0.2), tr_) { b1.iter().enumerate().map(|(j11, e12)| *e12 * b1[j11]).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { -D::from(2.85) - (-D::from(2.6)) }, tr_), dx_tanh(dx_sqrt(dx_abs(dx_atanh(dx_tanh(D::from(2.15), tr_) * D::from(0.9), tr_), tr_) + D::from(1.25), tr_) + self.m, tr_)];
+    let mut u10: [D; 2] = [dx_sin(if dx_le(dx_rem(D::from(2.55), D::from(1.3), tr_), -self.m, tr_) { dx_sin(self.inner.t, tr_) } else if dx_lt(acc8, -D::from(0.2), tr_) { b1.iter().enumerate().map(|(j11, e12)| *e12 * b1[j11]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { -D::from(2.85) - (-D::from(2.6)) }, tr_), dx_tanh(dx_sqrt(dx_abs(dx_atanh(dx_tanh(D::from(2.15), tr_) * D::from(0.9), tr_), tr_) + D::from(1.25), tr_) + self.m, tr_)];
     let mut z13: [D; 2] = [D::from(0.0); 2];
     let mut c14 = 0;
     while c14 < 2 {
         c14 += 1;
-        z13[0] = (D::from(0.5) * u10[1]) + dx_tanh(b1.iter().zip(z13.iter()).map(|(p16, q17)| *p16 + (-D::from(1.1))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        z13[0] = (D::from(0.5) * u10[1]) + dx_tanh(b1.iter().zip(z13.iter()).map(|(p16, q17)| *p16 + (-D::from(1.1))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
         z13[1] = (D::from(0.75) * u10[1]) + dx_sin(dx_leaky_relu(self.inner.t, dx_tanh(dx_sin(D::from((nt + 1) as f64), tr_), tr_), tr_), tr_);
         u10 = z13;
     }
@@ -50974,7 +50974,7 @@ fn p1007(x1: f64, b2: &[f64; 5], w3: &[[f64; 2]; 1], nt: usize, wv19: [[f64; 2];
 fn p1007_dual<D: Dn>(x1: D, b2: &[D; 5], w3: &[[D; 2]; 1], nt: usize, wv19: [[D; 2]; 3], tr_: &mut Tr) -> D {
     let x1 = x1 * ({ let t1 = w3[0][nt % 2]; t1 * dx_relu(b2[5 - 1 - nt], tr_) });
     let mut v2: D = dx_cosh(dx_atan(dx_abs(x1, tr_), tr_), tr_);
-    v2 = dx_rem(v2, dx_abs(dx_elu(b2.iter().map(|e3| -D::from(1.85) * dx_sigmoid(v2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(1.85), tr_), tr_) + D::from(1.15), tr_);
+    v2 = dx_rem(v2, dx_abs(dx_elu(b2.iter().map(|e3| -D::from(1.85) * dx_sigmoid(v2, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(1.85), tr_), tr_) + D::from(1.15), tr_);
     let mut v4 = b2.iter().map(|e5| dx_sin(dx_asin(dx_sin(*e5, tr_) * D::from(0.9), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
     let mut acc7: D = D::from(0.0);
     for e6 in b2.iter() {
@@ -50985,14 +50985,14 @@ fn p1007_dual<D: Dn>(x1: D, b2: &[D; 5], w3: &[[D; 2]; 1], nt: usize, wv19: [[D;
         let snap10 = u8;
         u8[0] = (D::from(0.75) * snap10[0]) + dx_tanh(v4 + x1, tr_);
     }
-    let hh12: [D; 2] = [dx_sigmoid(({ let t13 = u8.iter().zip(b2.iter()).map(|(p14, q15)| D::from((nt + 1) as f64) * (-D::from(2.3))).fold(D::from(0.0), |acc_, t_| acc_ + t_); t13 * (-(-D::from(2.05))) }) + x1, tr_), dx_atan(-D::from(0.05) + x1, tr_) * D::from(0.95)];
+    let hh12: [D; 2] = [dx_sigmoid(({ let t13 = u8.iter().zip(b2.iter()).map(|(p14, q15)| D::from((nt + 1) as f64) * (-D::from(2.3))).fold(D::from(-0.0), |acc_, t_| acc_ + t_); t13 * (-(-D::from(2.05))) }) + x1, tr_), dx_atan(-D::from(0.05) + x1, tr_) * D::from(0.95)];
     let cc11: D = caff2_dual(&w3[nt % 1], dx_sin(dx_exp2(dx_tanh(v4, tr_), tr_) + b2[nt + 1], tr_) * D::from(0.5), &hh12, tr_);
     let mut acc16: D = D::from(0.0);
     for i17 in 0..2 {
         acc16 = (D::from(0.5) * acc16) + (match i17 { 0 => dx_sigmoid(((cc11 * u8[(nt + 1) % 3]) * (hh12[2 - 1 - i17] * dx_tanh(v2, tr_))) + x1, tr_), 1 => dx_sigmoid(dx_min(-cc11, D::from(2.65) - u8[0], tr_) + w3[0][nt % 2], tr_), _ => dx_tanh((D::from(1.45) * (-D::from(2.3))) / (-(dx_exp(dx_sigmoid(b2.iter().map(|e18| dx_tanh(dx_asinh(x1, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) + D::from(0.5))), tr_) });
     }
     let v20: D = (wv19[2][0] * dx_sigmoid(-acc16 + b2[5 - 1 - nt], tr_)) + dx_sin(wv19[2][1], tr_);
-    let v23: D = { let mut s_ = D::from(0.0); for e22 in hh12.iter() { if dx_gt(*e22, -D::from(1.337), tr_) { s_ = s_ + dx_tanh(dx_trunc(*e22 / (-(dx_abs(-D::from(2.05), tr_) + D::from(1.4))), tr_), tr_); } } s_ };
+    let v23: D = { let mut s_ = D::from(-0.0); for e22 in hh12.iter() { if dx_gt(*e22, -D::from(1.337), tr_) { s_ = s_ + dx_tanh(dx_trunc(*e22 / (-(dx_abs(-D::from(2.05), tr_) + D::from(1.4))), tr_), tr_); } } s_ };
     let v24: D = dx_rem_euclid(dx_atan((wv19[0][nt % 2] - D::from(nt as f64)) * dx_log2(dx_abs(D::from(2.85), tr_) + D::from(1.1), tr_), tr_), dx_abs(dx_trunc(D::from((nt + 1) as f64), tr_), tr_) + D::from(1.15), tr_);
     let ff25 = core::array::from_fn::<D, 3, _>(|i26| dx_sigmoid(dx_log2(dx_abs(dx_rem(u8[i26], dx_abs(-D::from(0.5), tr_) + D::from(1.15), tr_), tr_) + D::from(0.8), tr_), tr_));
     (((((((((b2[nt + 1] * dx_tanh(v2 - w3[0][nt % 2], tr_)) / D::from(2.8)) + v4) + D::from(2.5)) + (D::from(0.6) * acc7)) + (((D::from(1.05) * dx_tanh(u8[0], tr_)) + (D::from(0.45) * cc11)) + (D::from(0.6) * acc16))) + (D::from(0.45) * v20)) + (D::from(0.5) * v23)) + (D::from(1.4) * dx_atan(v24, tr_))) + (D::from(0.45) * (ff25[0] * ff25[2]))
@@ -51197,7 +51197,7 @@ fn p1009_dual<D: Dn>(s1: &[D], nt: usize, ga18: [D; 3], tr_: &mut Tr) -> [D; 3] 
         let snap7 = u4;
         u4[1] = (D::from(0.75) * snap7[0]) + dx_tanh(dx_fract(D::from((nt + 1) as f64), tr_) + s1[c5], tr_);
     }
-    let v10: D = { let mut s_ = D::from(0.0); for e9 in s1.iter() { if dx_lt(*e9, D::from(0.313), tr_) { s_ = s_ + (-D::from(1.7) + (*e9)); } } s_ };
+    let v10: D = { let mut s_ = D::from(-0.0); for e9 in s1.iter() { if dx_lt(*e9, D::from(0.313), tr_) { s_ = s_ + (-D::from(1.7) + (*e9)); } } s_ };
     let (s16, s17) = u4.iter().fold((D::from(0.0), D::from(0.0)), |(p13, q14), v11| (p13 + dx_cos(*v11 - (*v11), tr_), q14 + (dx_tanh(-D::from(1.85) * dx_tanh(*v11 - (*v11), tr_), tr_) * p13)));
     let [g19, g20, g21] = ga18;
     let uq22 = UqD { a: dx_sigmoid((dx_max(s16, s16, tr_) + (D::from(c5 as f64) - g21)) + ga18[3 - 1 - c5], tr_), v: [dx_tanh(g20 + ga18[2], tr_), dx_sin(v10 + s1[nt], tr_)] };
@@ -51311,7 +51311,7 @@ fn p1010_dual<D: Dn>(mut x1: D, b2: &[D; 1], s3: &[D], st: &BodyD<D>, tr_: &mut 
     }
     let lo17 = if dx_lt(dx_tanh(D::from(2.65) + st.pos[0], tr_), -D::from(0.937), tr_) { Some(dx_sin(dx_sigmoid(st.m, tr_) - (st.m - st.pos[1]), tr_)) } else { None };
     let v19: D = match lo17 { Some(ov18) if dx_lt(ov18, x1, tr_) => dx_rem(dx_atan(D::from(1.35), tr_), dx_abs(ov18 + (-D::from(1.45)), tr_) + D::from(0.75), tr_) * dx_tanh(out9[1] + s3[0], tr_), Some(ov18) => (dx_tanh(D::from(2.35), tr_) + ov18) * dx_tanh(snap10[1] + st.vel[0], tr_), None => dx_tanh(dx_acosh(dx_abs(st.m, tr_) + D::from(2.0), tr_), tr_) };
-    let lq20 = lmake_dual(dx_tanh(ia11.iter().map(|e21| dx_hypot(D::from(1.2), st.pos[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.vel[0], tr_), st.w[0][0], tr_);
+    let lq20 = lmake_dual(dx_tanh(ia11.iter().map(|e21| dx_hypot(D::from(1.2), st.pos[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.vel[0], tr_), st.w[0][0], tr_);
     let mut acc22: D = dx_tanh(dx_mul_add(-D::from(1.5) * s3[0], ia11[0] * dx_sin(x1, tr_), dx_cosh(v19, tr_), tr_), tr_);
     for e23 in snap10.iter() {
         acc22 = (D::from(0.5) * acc22) + dx_sin((*e23 / (dx_abs(*e23, tr_) + D::from(0.8))) - (*e23 - (*e23)), tr_);
@@ -51319,7 +51319,7 @@ fn p1010_dual<D: Dn>(mut x1: D, b2: &[D; 1], s3: &[D], st: &BodyD<D>, tr_: &mut 
             break;
         }
     }
-    ((((((dx_sigmoid(dx_min(dx_ln(dx_abs(D::from(2.65) / D::from(2.15), tr_) + D::from(0.5), tr_), dx_max(dx_atan(st.m, tr_), b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * st.pos[0]) * s3[0]) + (((D::from(0.25) * dx_tanh(out9[1], tr_)) + (D::from(1.15) * dx_atan(out9[1], tr_))) + (D::from(1.3) * dx_tanh(snap10[0], tr_)))) + (D::from(0.85) * u12[2])) + (((D::from(1.2) * v19) + (D::from(1.25) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (D::from(0.6) * lnormv_dual(lq20, tr_)))) + (D::from(1.0) * acc22), ((dx_sigmoid(s3.iter().map(|e8| v5 / (dx_abs(st.inner.t, tr_) + D::from(1.45))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.a[1]) - v5) + st.m)
+    ((((((dx_sigmoid(dx_min(dx_ln(dx_abs(D::from(2.65) / D::from(2.15), tr_) + D::from(0.5), tr_), dx_max(dx_atan(st.m, tr_), b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * st.pos[0]) * s3[0]) + (((D::from(0.25) * dx_tanh(out9[1], tr_)) + (D::from(1.15) * dx_atan(out9[1], tr_))) + (D::from(1.3) * dx_tanh(snap10[0], tr_)))) + (D::from(0.85) * u12[2])) + (((D::from(1.2) * v19) + (D::from(1.25) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (D::from(0.6) * lnormv_dual(lq20, tr_)))) + (D::from(1.0) * acc22), ((dx_sigmoid(s3.iter().map(|e8| v5 / (dx_abs(st.inner.t, tr_) + D::from(1.45))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.a[1]) - v5) + st.m)
 }
 
 fn p1010_eval(x: &[f64]) -> Vec<f64> {
@@ -51458,8 +51458,8 @@ fn p1011_dual<D: Dn>(s1: &[D], w2: &[[D; 2]; 1], s3: &[D], f4: bool, nt: usize, 
     }
     let (n21, s22, s23) = s3.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c18, p19, q20), &v17| (c18 + 1, p19 + dx_tanh(if dx_lt(v17, v17, tr_) || dx_ge(D::from(2.45), v17, tr_) { dx_min(v17, -D::from(1.0), tr_) } else { v17 * v17 }, tr_), q20 + (dx_tanh(v17, tr_) * D::from(c18 as f64))));
     let v24: D = dx_rem_euclid(dx_relu(D::from(2.05), tr_), dx_abs(dx_acosh(dx_abs(s22, tr_) + D::from(1.85), tr_), tr_) + D::from(0.65), tr_);
-    let v28: D = if let Some(fv27) = s1.first() { dx_cos(dx_max(*fv27, *fv27, tr_), tr_) } else { dx_sigmoid(z15.iter().zip(old13.iter()).map(|(p25, q26)| *p25 * s3[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + s3[n21 % s3.len()], tr_) };
-    (((((((dx_sigmoid(dx_exp_m1(D::from(nt as f64), tr_) + (s3[nt] / (-(dx_exp(-D::from(0.15), tr_) + D::from(0.5)))), tr_) * dx_tanh(s3.iter().enumerate().map(|(j11, e12)| D::from(j11 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - v1) - v1) - v1) + ((D::from(0.3) * dx_atan(u14[1], tr_)) + (D::from(1.0) * dx_tanh(old13[0], tr_)))) + ((D::from(1.15) * (s22 / D::from(n21 as f64))) + (D::from(0.8) * dx_tanh(s23, tr_)))) + (D::from(1.5) * v24)) + (D::from(1.25) * (v28 * (dx_atan((dx_exp(dx_tanh(s22, tr_), tr_) + dx_exp2(dx_tanh(v1, tr_), tr_)) + w2[nt % 1][n21 % 2], tr_) * D::from(0.95))))
+    let v28: D = if let Some(fv27) = s1.first() { dx_cos(dx_max(*fv27, *fv27, tr_), tr_) } else { dx_sigmoid(z15.iter().zip(old13.iter()).map(|(p25, q26)| *p25 * s3[2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + s3[n21 % s3.len()], tr_) };
+    (((((((dx_sigmoid(dx_exp_m1(D::from(nt as f64), tr_) + (s3[nt] / (-(dx_exp(-D::from(0.15), tr_) + D::from(0.5)))), tr_) * dx_tanh(s3.iter().enumerate().map(|(j11, e12)| D::from(j11 as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) - v1) - v1) - v1) + ((D::from(0.3) * dx_atan(u14[1], tr_)) + (D::from(1.0) * dx_tanh(old13[0], tr_)))) + ((D::from(1.15) * (s22 / D::from(n21 as f64))) + (D::from(0.8) * dx_tanh(s23, tr_)))) + (D::from(1.5) * v24)) + (D::from(1.25) * (v28 * (dx_atan((dx_exp(dx_tanh(s22, tr_), tr_) + dx_exp2(dx_tanh(v1, tr_), tr_)) + w2[nt % 1][n21 % 2], tr_) * D::from(0.95))))
 }
 
 fn p1011_eval(x: &[f64]) -> Vec<f64> {
@@ -51645,7 +51645,7 @@ fn p1013_dual<D: Dn>(x1: D, b2: &[D; 5], a3: [D; 4], nt: usize, ow31: Option<f64
     let v1 = dx_asinh(b2[nt] * (x1 / (-(dx_abs(x1, tr_) + D::from(0.7)))), tr_);
     let v2 = dx_sigmoid(dx_leaky_relu(a3[2] + x1, dx_sigmoid(a3[4 - 1 - nt], tr_), tr_), tr_);
     let v3 = x1;
-    let v4 = dx_tanh(b2.iter().map(|e5| v2 * D::from(0.7)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v4 = dx_tanh(b2.iter().map(|e5| v2 * D::from(0.7)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     if dx_lt(dx_atan(D::from((nt + 1) as f64), tr_), a3[nt], tr_) || dx_ge(dx_sigmoid(b2[nt], tr_), -D::from(0.85) + v3, tr_) {
         let mut v6 = dx_relu(dx_tan(dx_tanh(-D::from(2.25), tr_), tr_), tr_) - b2[nt];
         for e7 in b2.iter() {
@@ -51671,7 +51671,7 @@ fn p1013_dual<D: Dn>(x1: D, b2: &[D; 5], a3: [D; 4], nt: usize, ow31: Option<f64
     let cl26 = |acc27: D, z28: D, tr_: &mut Tr| (D::from(0.5) * acc27) + dx_sin(dx_asin(dx_sin(z28, tr_) * D::from(0.9), tr_) - D::from(1.95), tr_);
     let v29: D = ia25.iter().copied().fold(D::from(0.55), |acc_, t_| cl26(acc_, t_, tr_));
     let v30: D = ia25.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
-    let v34: D = if let Some(f32) = ow31 { dx_tanh(((old17[1] - v29) / (dx_exp(v30, tr_) + D::from(0.5))) + x1, tr_) * D::from(f32) } else { dx_sin(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) };
+    let v34: D = if let Some(f32) = ow31 { dx_tanh(((old17[1] - v29) / (dx_exp(v30, tr_) + D::from(0.5))) + x1, tr_) * D::from(f32) } else { dx_sin(a3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) };
     lin35.w[0] = lin35.w[0] * dx_tanh(a3[1], tr_);
     let mut acc36: D = D::from(0.0);
     for row37 in lin35.m.iter() {
@@ -51691,7 +51691,7 @@ fn p1013_dual<D: Dn>(x1: D, b2: &[D; 5], a3: [D; 4], nt: usize, ow31: Option<f64
             return [((dx_cbrt(-(dx_abs(b2[c19], tr_) + D::from(0.6)), tr_) * dx_clamp(acc43, D::from(0.25), D::from(1.9), tr_)) + v34) + v3, ((((lin35.w[3 - 1 - nt] + v4) - (D::from(k44 as f64) * x1)) - acc40) - lin35.b) - v3, (v30 * v15) - v3];
         }
     }
-    [(((((dx_tanh(((((v1 / D::from(0.95)) - v4) / (-(dx_abs(b2.iter().copied().map(|e16| dx_acos(dx_sin(D::from(1.0), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95)))) + v15) + v2, tr_) * v4) + ((D::from(1.0) * dx_sin(u18[1], tr_)) + (D::from(0.3) * dx_atan(old17[1], tr_)))) + ((D::from(1.35) * v29) + (D::from(0.6) * v30))) + (D::from(1.05) * v34)) + ((((D::from(0.5) * ((lin35.w[0] + lin35.b) * dx_sin(dx_relu(a3[c19] / (dx_abs(v15, tr_) + D::from(0.55)), tr_), tr_))) + (D::from(1.05) * acc36)) + (D::from(0.75) * dx_tanh(acc40, tr_))) + (D::from(0.45) * (pts39[1].1 * dx_sigmoid(v15 + x1, tr_))))) + (D::from(1.0) * acc43), D::from(nt as f64) + v3, (D::from(2.85) + v1) * v3]
+    [(((((dx_tanh(((((v1 / D::from(0.95)) - v4) / (-(dx_abs(b2.iter().copied().map(|e16| dx_acos(dx_sin(D::from(1.0), tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95)))) + v15) + v2, tr_) * v4) + ((D::from(1.0) * dx_sin(u18[1], tr_)) + (D::from(0.3) * dx_atan(old17[1], tr_)))) + ((D::from(1.35) * v29) + (D::from(0.6) * v30))) + (D::from(1.05) * v34)) + ((((D::from(0.5) * ((lin35.w[0] + lin35.b) * dx_sin(dx_relu(a3[c19] / (dx_abs(v15, tr_) + D::from(0.55)), tr_), tr_))) + (D::from(1.05) * acc36)) + (D::from(0.75) * dx_tanh(acc40, tr_))) + (D::from(0.45) * (pts39[1].1 * dx_sigmoid(v15 + x1, tr_))))) + (D::from(1.0) * acc43), D::from(nt as f64) + v3, (D::from(2.85) + v1) * v3]
 }
 
 fn p1013_eval(x: &[f64]) -> Vec<f64> {
@@ -51783,7 +51783,7 @@ fn p1014(mut x1: f64, r2: &f64, s3: &[f64], a4: [f64; 3], s5: &[f64], n6: usize,
 fn p1014_dual<D: Dn>(mut x1: D, r2: &D, s3: &[D], a4: [D; 3], s5: &[D], n6: usize, f7: bool, tr_: &mut Tr) -> D {
     let K1014: D = D::from(2.25);
     x1 += *r2;
-    let v1 = dx_softplus(dx_log2(dx_abs(*r2, tr_) + D::from(0.9), tr_) - a4.iter().map(|e2| a4[n6 % 3]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v1 = dx_softplus(dx_log2(dx_abs(*r2, tr_) + D::from(0.9), tr_) - a4.iter().map(|e2| a4[n6 % 3]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     if dx_ge(x1 * dx_sigmoid(s3[(n6 + 2) % s3.len()], tr_), s3[n6 % 3], tr_) {
         for e3 in s5.iter() {
             let v4 = s5.iter().map(|&e5| (dx_atan(dx_powi(e5, n6 as i32, tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
@@ -51791,7 +51791,7 @@ fn p1014_dual<D: Dn>(mut x1: D, r2: &D, s3: &[D], a4: [D; 3], s5: &[D], n6: usiz
             let mut y7 = [D::from(n6 as f64) + (*e3); 4];
             x1 = dx_max(x1, a4.iter().enumerate().fold(s3[(n6 + 1) % s3.len()], |acc10, (j8, e9)| dx_tanh(acc10 + (-(*r2)), tr_)) - (-D::from(2.5)), tr_);
         }
-        x1 += a4.iter().copied().map(|e11| dx_acosh(dx_abs(*r2, tr_) + D::from(1.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_ln(dx_abs(D::from(n6 as f64) + s5[1], tr_) + D::from(1.4), tr_);
+        x1 += a4.iter().copied().map(|e11| dx_acosh(dx_abs(*r2, tr_) + D::from(1.8), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_ln(dx_abs(D::from(n6 as f64) + s5[1], tr_) + D::from(1.4), tr_);
         let v12 = dx_sigmoid((*r2 - D::from(0.55)) * dx_log(dx_abs(-D::from(2.45), tr_) + D::from(0.65), dx_abs(s5[n6 % 2], tr_) + D::from(1.65), tr_), tr_) * (dx_max(a4[(n6 + 3) % a4.len()], s3[(n6 + 1) % 3], tr_) / (-(dx_abs(dx_sqrt(D::from(0.65) + (v1 * v1), tr_), tr_) + D::from(1.5))));
     }
     if n6 >= 3 {
@@ -52001,12 +52001,12 @@ fn p1016_dual<D: Dn>(x1: D, x2: D, s3: &[D], n4: usize, wv13: &[Vec<D>], tr_: &m
         c8 += 1;
         y6[0] *= dx_sigmoid(dx_mul_add(dx_sin((D::from(0.5) - v7) + dx_log(dx_abs(s3[n4 % 1], tr_) + D::from(1.45), dx_abs(x2, tr_) + D::from(2.25), tr_), tr_), dx_rem(dx_softplus(D::from(c8 as f64), tr_), dx_abs(y6[n4 % 1] + v7, tr_) + D::from(1.3), tr_), dx_tanh(dx_elu(x1, dx_tanh(y6[(n4 + 2) % 1], tr_), tr_), tr_), tr_), tr_);
     }
-    let v11: D = s3.iter().copied().map(|e10| -s3[c8 % s3.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v11: D = s3.iter().copied().map(|e10| -s3[c8 % s3.len()]).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     if dx_gt(dx_abs(v11, tr_), D::from(1e300), tr_) {
         let _ = v11;
     }
     let v12: D = dx_div_euclid(dx_tanh(dx_ln(D::from(1.25) + (s3[(c8 + 2) % 1] * s3[(c8 + 2) % 1]), tr_) + s3[n4 % 1], tr_), -(dx_abs(dx_exp2(s3[0], tr_), tr_) + D::from(0.9)), tr_);
-    ((((s3.iter().map(|e9| (x1 + (*e9)) - (x1 * x1)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + D::from(0.25)) - v7) + (D::from(1.1) * v11)) + (D::from(0.35) * (v12 * dx_tanh(v7, tr_)))) + (D::from(0.75) * lsum_dual(&wv13[0], tr_))
+    ((((s3.iter().map(|e9| (x1 + (*e9)) - (x1 * x1)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + D::from(0.25)) - v7) + (D::from(1.1) * v11)) + (D::from(0.35) * (v12 * dx_tanh(v7, tr_)))) + (D::from(0.75) * lsum_dual(&wv13[0], tr_))
 }
 
 fn p1016_eval(x: &[f64]) -> Vec<f64> {
@@ -52172,8 +52172,8 @@ fn p1017_dual(&self, x1: D, s2: &[D], k3: i32, tr_: &mut Tr) -> D {
     let mut out3: [D; 2] = self.vel;
     out3[0] -= dx_sin(dx_round(dx_tanh(v2, tr_) * out3[0], tr_), tr_);
     let v6: D = s2.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    let v8: D = s2.iter().map(|&e7| D::from(1.0) * e7).map(|t_| dx_sinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let ia9: [D; 4] = [dx_sin(dx_exp2(dx_floor(out3[1], tr_), tr_) + self.w[1][0], tr_), dx_sin(dx_cosh(dx_sin(D::from(2.45) / (dx_exp(dx_atan(v2, tr_), tr_) + D::from(0.5)), tr_), tr_) + s2[0], tr_), dx_atan((-D::from(2.4) + v2) - self.w[0][0], tr_), dx_tanh(s2.iter().zip(out3.iter()).map(|(p10, q11)| s2[3] * (-D::from(0.4))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let v8: D = s2.iter().map(|&e7| D::from(1.0) * e7).map(|t_| dx_sinh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    let ia9: [D; 4] = [dx_sin(dx_exp2(dx_floor(out3[1], tr_), tr_) + self.w[1][0], tr_), dx_sin(dx_cosh(dx_sin(D::from(2.45) / (dx_exp(dx_atan(v2, tr_), tr_) + D::from(0.5)), tr_), tr_) + s2[0], tr_), dx_atan((-D::from(2.4) + v2) - self.w[0][0], tr_), dx_tanh(s2.iter().zip(out3.iter()).map(|(p10, q11)| s2[3] * (-D::from(0.4))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let v15: D = { let mut acc14 = D::from(0.8); for e13 in ia9.iter() { if dx_lt(*e13, x1, tr_) { acc14 = (D::from(0.5) * acc14) + (dx_tanh(dx_round(dx_abs(-D::from(1.1), tr_), tr_), tr_) + (*e13)); } } acc14 };
     let v16: D = dx_rem_euclid(dx_elu(dx_tanh(dx_min(x1, self.inner.a[0], tr_), tr_), D::from(1.3), tr_), dx_exp(dx_tanh(dx_max(self.vel[0], self.inner.a[0], tr_), tr_), tr_) + D::from(0.5), tr_);
     let v17: D = dx_rem_euclid(D::from(2.5), dx_exp(dx_tanh(-D::from(0.55), tr_), tr_) + D::from(0.5), tr_);
@@ -52257,7 +52257,7 @@ fn p1018(a3: [f64; 4], x2: f64, x1: f64, wv12: [[f64; 3]; 3]) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1018_dual<D: Dn>(a3: [D; 4], x2: D, x1: D, wv12: [[D; 3]; 3], tr_: &mut Tr) -> D {
     let v1 = (dx_clamp(D::from(0.85), x2, x2 + D::from(0.3), tr_) - x2) - (-dx_max(a3[3], a3[2], tr_));
-    let mut v2 = dx_clamp(a3.iter().enumerate().map(|(j3, e4)| dx_asin(dx_tanh(x1, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), x1, x1 + D::from(1.4), tr_) + (-(x2 * v1));
+    let mut v2 = dx_clamp(a3.iter().enumerate().map(|(j3, e4)| dx_asin(dx_tanh(x1, tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), x1, x1 + D::from(1.4), tr_) + (-(x2 * v1));
     v2 = dx_tanh(v2 * dx_sigmoid((dx_atan(a3[3] - v1, tr_) * (a3[1] - a3[0])) / (dx_abs((x1 + D::from(1.8)) * x1, tr_) + D::from(1.15)), tr_), tr_);
     let v5 = a3.iter().fold(D::from(1.15), |acc7, &e6| dx_max(acc7, dx_asin(dx_sin(a3[0] * D::from(0.4), tr_) * D::from(0.9), tr_), tr_));
     let mut acc9: D = D::from(0.0);
@@ -52727,7 +52727,7 @@ fn p1022_dual<D: Dn>(r1: &D, mut a2: [D; 4], n3: usize, tr_: &mut Tr) -> D {
         }
         let mut v4 = (if dx_le(a2[4 - 1 - n3], -a2[1], tr_) { a2[4 - 1 - n3] - a2[n3 + 1] } else if dx_le(*r1 - (*r1), D::from(0.7), tr_) { dx_elu(*r1, D::from(2.0), tr_) } else { *r1 * a2[n3] }) - dx_sigmoid(a2[1], tr_);
         a2[n3 + 1] += (v4 + dx_leaky_relu(*r1, D::from(0.95), tr_)) / (dx_abs(dx_atan(-v4, tr_) * dx_tanh(a2[n3 + 1], tr_), tr_) + D::from(0.8));
-        return (a2.iter().map(|&e1| dx_atan(e1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (*r1)) + (*r1);
+        return (a2.iter().map(|&e1| dx_atan(e1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (*r1)) + (*r1);
     }
     let mut v5: D = dx_sin(a2.iter().copied().enumerate().fold(D::from(0.55), |acc8, (j6, e7)| dx_min(acc8, dx_tanh(dx_min(e7, D::from(n3 as f64), tr_), tr_), tr_)), tr_);
     (v5 + a2[4 - 1 - n3]) + (*r1)
@@ -53185,7 +53185,7 @@ fn p1026_dual<D: Dn>(n2: usize, b1: &[D; 4], tr_: &mut Tr) -> D {
     for i16 in 0..1 {
         lv15.push(dx_sin((cc9 - (ia10[n2 + 1] - cc9)) + b1[n2 + 1], tr_) + (D::from(i16 as f64) * D::from(0.75)));
     }
-    ((((b1.iter().enumerate().map(|(j7, e8)| *e8 - dx_rem(D::from(j7 as f64), dx_abs(*e8, tr_) + D::from(1.15), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + b1[n2 + 1]) - b1[0]) + (D::from(0.55) * dx_sin(cc9, tr_))) + (D::from(0.4) * dx_tanh(v14, tr_))) + ((D::from(1.35) * (D::from(lv15.len() as f64) * dx_sin(dx_mul_add(dx_sigmoid(v14 / (dx_abs(b1[n2 + 1], tr_) + D::from(0.7)), tr_), dx_acosh(dx_abs(-D::from(1.45), tr_) + D::from(1.45), tr_), dx_leaky_relu(cc9, dx_sigmoid(v14, tr_), tr_), tr_), tr_))) + (D::from(0.35) * lv15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
+    ((((b1.iter().enumerate().map(|(j7, e8)| *e8 - dx_rem(D::from(j7 as f64), dx_abs(*e8, tr_) + D::from(1.15), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + b1[n2 + 1]) - b1[0]) + (D::from(0.55) * dx_sin(cc9, tr_))) + (D::from(0.4) * dx_tanh(v14, tr_))) + ((D::from(1.35) * (D::from(lv15.len() as f64) * dx_sin(dx_mul_add(dx_sigmoid(v14 / (dx_abs(b1[n2 + 1], tr_) + D::from(0.7)), tr_), dx_acosh(dx_abs(-D::from(1.45), tr_) + D::from(1.45), tr_), dx_leaky_relu(cc9, dx_sigmoid(v14, tr_), tr_), tr_), tr_))) + (D::from(0.35) * lv15.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1026_eval(x: &[f64]) -> Vec<f64> {
@@ -53730,7 +53730,7 @@ fn p1030_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], mut st: BodyD<D>, ow15: Opt
     }
     let ra24: [D; 2] = [dx_tanh(dx_max(dx_mul_add(dx_tanh(v9, tr_), x2, st.w[1][1], tr_), cc4 - v9, tr_), tr_), dx_tanh(dx_hypot(st.inner.a[0], st.m, tr_), tr_)];
     let [u22, u23] = cpair2_dual(&ra24, tr_);
-    (((((((dx_tanh(dx_exp_m1(dx_clamp(v2, dx_sin(st.pos[0], tr_), dx_sin(st.pos[0], tr_) + D::from(2.0), tr_), tr_), tr_) * dx_sin(v1 - (x1 * D::from(1.85)), tr_)) * st.m) - st.m) + v2) + (((D::from(0.45) * dx_atan(st.pos[1] - snap3[1], tr_)) + (D::from(0.85) * cc4)) + (D::from(0.6) * v6))) + (D::from(1.05) * dx_sigmoid(v9, tr_))) + ((D::from(1.4) * u10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.15) * acc16))) + ((D::from(1.35) * (gb19[1] * (dx_atan(dx_sinh(dx_tanh(gb19.iter().map(|&e20| gb19.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * D::from(0.95)))) + (D::from(0.95) * (u22 + (dx_tanh((dx_trunc(acc16, tr_) + dx_exp(D::from(2.65), tr_)) + st.pos[0], tr_) * u23))))
+    (((((((dx_tanh(dx_exp_m1(dx_clamp(v2, dx_sin(st.pos[0], tr_), dx_sin(st.pos[0], tr_) + D::from(2.0), tr_), tr_), tr_) * dx_sin(v1 - (x1 * D::from(1.85)), tr_)) * st.m) - st.m) + v2) + (((D::from(0.45) * dx_atan(st.pos[1] - snap3[1], tr_)) + (D::from(0.85) * cc4)) + (D::from(0.6) * v6))) + (D::from(1.05) * dx_sigmoid(v9, tr_))) + ((D::from(1.4) * u10.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.15) * acc16))) + ((D::from(1.35) * (gb19[1] * (dx_atan(dx_sinh(dx_tanh(gb19.iter().map(|&e20| gb19.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * D::from(0.95)))) + (D::from(0.95) * (u22 + (dx_tanh((dx_trunc(acc16, tr_) + dx_exp(D::from(2.65), tr_)) + st.pos[0], tr_) * u23))))
 }
 
 fn p1030_eval(x: &[f64]) -> Vec<f64> {
@@ -53849,8 +53849,8 @@ fn p1031_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 1] {
             lv12.push(dx_sigmoid(-D::from(3.0) * (*e13 + (*e13)), tr_) + (D::from(i14 as f64) * D::from(0.85)));
         }
     }
-    let v16: D = if lv12.is_empty() { dx_sigmoid(ia8[(c2 + 1) % ia8.len()] + x1, tr_) } else { (lv12[0] * dx_sigmoid(ia8.iter().map(|e15| D::from(c2 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_)) + lv12[lv12.len() - 1] };
-    [(((dx_sin(((-D::from(0.8) * (-v1)) + x1) + v5, tr_) * dx_atan(v5, tr_)) * x1) + (D::from(0.4) * acc7)) + ((D::from(0.6) * (lh9[1] * dx_tanh((ia8.iter().copied().enumerate().map(|(j10, e11)| dx_sinh(ia8[j10], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(0.55))) + x1, tr_))) + (D::from(1.4) * dx_tanh(v16, tr_)))]
+    let v16: D = if lv12.is_empty() { dx_sigmoid(ia8[(c2 + 1) % ia8.len()] + x1, tr_) } else { (lv12[0] * dx_sigmoid(ia8.iter().map(|e15| D::from(c2 as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x1, tr_)) + lv12[lv12.len() - 1] };
+    [(((dx_sin(((-D::from(0.8) * (-v1)) + x1) + v5, tr_) * dx_atan(v5, tr_)) * x1) + (D::from(0.4) * acc7)) + ((D::from(0.6) * (lh9[1] * dx_tanh((ia8.iter().copied().enumerate().map(|(j10, e11)| dx_sinh(ia8[j10], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (-D::from(0.55))) + x1, tr_))) + (D::from(1.4) * dx_tanh(v16, tr_)))]
 }
 
 fn p1031_eval(x: &[f64]) -> Vec<f64> {
@@ -54048,11 +54048,11 @@ fn p1032_dual<D: Dn>(mut x1: D, w4: &[[D; 3]; 1], a3: [D; 3], r2: &D, a5: [D; 3]
         }
         x1 += ((v3 * w4[0][nt % 3]) * (*r2)) * v3;
     }
-    if dx_ge(dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_) + (D::from(2.3) - a5[nt % a5.len()]), a3.iter().copied().map(|e10| *r2).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+    if dx_ge(dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_) + (D::from(2.3) - a5[nt % a5.len()]), a3.iter().copied().map(|e10| *r2).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
         let x1 = x1 + dx_log(dx_abs(dx_floor(a3[nt % a3.len()], tr_), tr_) + D::from(0.9), dx_abs(dx_log10(D::from(0.9) + (*r2 * (*r2)), tr_), tr_) + D::from(2.15), tr_);
     } else {
     }
-    let mut u14: [D; 1] = [dx_tanh(dx_cos(a5.iter().map(|e15| D::from(nt as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)];
+    let mut u14: [D; 1] = [dx_tanh(dx_cos(a5.iter().map(|e15| D::from(nt as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)];
     let mut z16: [D; 1] = [D::from(0.0); 1];
     for i17 in 0..1 {
         z16[0] = (D::from(0.25) * u14[0]) + dx_sin(dx_tan(dx_sin(dx_ln_1p(*r2 * (*r2), tr_), tr_), tr_), tr_);
@@ -54178,7 +54178,7 @@ fn p1033_dual<D: Dn>(b1: &[D; 4], s2: &[D], nt: usize, oc10: Result<f64, String>
     for e3 in s2.iter() {
         acc4 += dx_sin(dx_max(dx_atan(K1033, tr_), s2[nt % s2.len()] * s2[(nt + 3) % 3], tr_), tr_);
     }
-    let mut old5: [D; 2] = [dx_tanh(b1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_tanh(dx_tanh(-acc4, tr_) + b1[nt], tr_)];
+    let mut old5: [D; 2] = [dx_tanh(b1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), dx_tanh(dx_tanh(-acc4, tr_) + b1[nt], tr_)];
     let mut u7: [D; 2] = [dx_sin(dx_powf(D::from(1.15) + (s2[(nt + 3) % 3] * s2[(nt + 3) % 3]), old5[0], tr_) / D::from(2.65), tr_), dx_sigmoid(dx_sin(dx_powf(dx_abs(old5[nt % 2], tr_) + D::from(1.15), b1[3], tr_), tr_), tr_)];
     let mut z8: [D; 2] = [D::from(0.0); 2];
     z8[0] = (u7[0] + (D::from(0.25) * (u7[0] - old5[0]))) + (D::from(0.25) * dx_sin(dx_tan(dx_sin(dx_tanh(u7[nt % u7.len()], tr_), tr_), tr_) + s2[nt % s2.len()], tr_));
@@ -54278,7 +54278,7 @@ fn p1034(x1: f64, a2: [f64; 3], s3: &[f64]) -> (f64, f64) {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1034_dual<D: Dn>(x1: D, a2: [D; 3], s3: &[D], tr_: &mut Tr) -> (D, D) {
     let mut v1 = dx_log10(dx_abs((-D::from(2.75) / D::from(1.8)) - (s3[0] * x1), tr_) + D::from(0.5), tr_);
-    let mut x1 = s3.iter().copied().fold(a2[2], |acc3, e2| dx_min(acc3, dx_sin(a2.iter().copied().map(|e4| x1 / (dx_abs(-D::from(2.8), tr_) + D::from(1.3))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_));
+    let mut x1 = s3.iter().copied().fold(a2[2], |acc3, e2| dx_min(acc3, dx_sin(a2.iter().copied().map(|e4| x1 / (dx_abs(-D::from(2.8), tr_) + D::from(1.3))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_));
     for i5 in 1..5 {
         let v6 = dx_atan(dx_exp_m1(dx_atan(dx_cbrt(dx_abs(v1, tr_) + D::from(0.9), tr_), tr_), tr_), tr_);
         for e7 in s3.iter() {
@@ -54290,7 +54290,7 @@ fn p1034_dual<D: Dn>(x1: D, a2: [D; 3], s3: &[D], tr_: &mut Tr) -> (D, D) {
                 x1 = dx_rem(x1, dx_abs(dx_exp2(dx_tanh(dx_asinh(dx_powi(D::from(1.2) + (a2[3 - 1 - i9] * a2[3 - 1 - i9]), -1, tr_), tr_), tr_), tr_), tr_) + D::from(1.0), tr_);
             }
             x1 *= dx_sigmoid(v6, tr_);
-            let mut v11 = dx_mul_add((a2[i5 % 3] * a2[1]) + dx_atan2(s3[0], v1, tr_), dx_sigmoid(x1, tr_), s3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+            let mut v11 = dx_mul_add((a2[i5 % 3] * a2[1]) + dx_atan2(s3[0], v1, tr_), dx_sigmoid(x1, tr_), s3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
         }
     }
     let mut u13: [D; 3] = [dx_sigmoid(dx_asinh(s3[0], tr_), tr_), dx_atan(v1 - dx_rem(a2[2], D::from(1.0) + (a2[2] * a2[2]), tr_), tr_) * D::from(0.95), dx_atan((x1 / (D::from(1.0) + (x1 * x1))) + v1, tr_) * D::from(0.95)];
@@ -54390,10 +54390,10 @@ fn p1035_dual<D: Dn>(s2: &[D], x1: D, tr_: &mut Tr) -> [D; 3] {
         acc6 = (D::from(0.5) * acc6) + (if matches!(i7, 1) { dx_atan(dx_sqrt(dx_abs(v1 - D::from(1.9), tr_) + D::from(1.35), tr_) + x1, tr_) * D::from(0.95) } else { dx_tanh(dx_elu(dx_acos(dx_sin(v1, tr_) * D::from(0.9), tr_), dx_sigmoid(v1, tr_), tr_) + s2[1], tr_) });
     }
     let cl8 = |z9: D, tr_: &mut Tr| dx_atan(-dx_acos(dx_sin(z9, tr_) * D::from(0.9), tr_), tr_);
-    let v10: D = s2.iter().copied().map(|t_| cl8(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v10: D = s2.iter().copied().map(|t_| cl8(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let m11: D = D::from(num_dual::DualStruct::re(&(D::from(0.25) + x1)));
-    let v13: D = dx_exp(s2[0] - m11, tr_) / s2.iter().map(|&e12| dx_exp(e12 - m11, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    [((((s2.iter().map(|e3| *e3).fold(D::from(0.0), |acc_, t_| acc_ + t_) - s2[3]) - s2[3]) + x1) + (D::from(0.8) * acc6)) + ((D::from(0.5) * dx_sigmoid(v10, tr_)) + (D::from(0.75) * v13)), ((dx_sigmoid(s2.iter().enumerate().map(|(j4, e5)| dx_cosh(-D::from(0.4) + D::from(2.25), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * x1) + v2) + D::from(0.25), (((dx_clamp(x1, x1, x1 + D::from(1.1), tr_) / (D::from(1.0) + (s2[2] * s2[2]))) + v2) - v1) - x1]
+    let v13: D = dx_exp(s2[0] - m11, tr_) / s2.iter().map(|&e12| dx_exp(e12 - m11, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    [((((s2.iter().map(|e3| *e3).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - s2[3]) - s2[3]) + x1) + (D::from(0.8) * acc6)) + ((D::from(0.5) * dx_sigmoid(v10, tr_)) + (D::from(0.75) * v13)), ((dx_sigmoid(s2.iter().enumerate().map(|(j4, e5)| dx_cosh(-D::from(0.4) + D::from(2.25), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * x1) + v2) + D::from(0.25), (((dx_clamp(x1, x1, x1 + D::from(1.1), tr_) / (D::from(1.0) + (s2[2] * s2[2]))) + v2) - v1) - x1]
 }
 
 fn p1035_eval(x: &[f64]) -> Vec<f64> {
@@ -54491,7 +54491,7 @@ fn p1036_dual<D: Dn>(x1: D, x2: D, s3: &[D], ok18: Option<usize>, tr_: &mut Tr) 
     for e4 in s3.iter() {
         acc5 += x2;
     }
-    let mut u6: [D; 1] = [dx_atan(dx_exp(dx_atan(acc5, tr_), tr_) / (dx_abs(s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.6)), tr_) * D::from(0.95)];
+    let mut u6: [D; 1] = [dx_atan(dx_exp(dx_atan(acc5, tr_), tr_) / (dx_abs(s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.6)), tr_) * D::from(0.95)];
     let mut z8: [D; 1] = [D::from(0.0); 1];
     for i9 in 0..4 {
         z8[0] = (D::from(0.4) * u6[0]) + dx_sin(dx_min(x1, -x2, tr_), tr_);
@@ -54895,7 +54895,7 @@ fn p1040_dual<D: Dn>(x3: D, x2: D, r1: &D, x4: D, k5: i32, pts15: &[(D, D)], tr_
             let mut v7 = -x2;
             let mut y8 = [dx_powi(*r1, 3, tr_), x2];
             let mut v9 = dx_softplus(x4 / (-(dx_abs(v1, tr_) + D::from(0.5))), tr_);
-            v1 = dx_atan(v1 + dx_sin(dx_asinh(y3.iter().zip(y8.iter()).map(|(p10, q11)| y8[i5 % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * D::from(0.63);
+            v1 = dx_atan(v1 + dx_sin(dx_asinh(y3.iter().zip(y8.iter()).map(|(p10, q11)| y8[i5 % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * D::from(0.63);
         }
     }
     for i12 in 1..3 {
@@ -55105,7 +55105,7 @@ fn p1042_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 1], s4: &[D], mut st: BodyD<D>, tr_
     st.vel[1] += D::from(0.4) * dx_tanh(b3.iter().fold(D::from(0.25), |acc8, e7| acc8 - dx_tanh(st.w[0][1] + (*r2), tr_)), tr_);
     st.vel[0] += D::from(0.15) * dx_tanh((*r2 * dx_atan(st.m, tr_)) / (-D::from(2.7)), tr_);
     st.vel[1] += D::from(0.35) * dx_sigmoid(dx_sin(dx_clamp(x1, -D::from(1.0), D::from(0.65), tr_), tr_), tr_);
-    let mut u9: [D; 2] = [dx_atan(st.pos[1], tr_) * D::from(0.95), dx_tanh(dx_hypot(dx_min(*r2, s4[0], tr_), snap6.iter().map(|e10| dx_tanh(st.inner.t, tr_) * b3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)];
+    let mut u9: [D; 2] = [dx_atan(st.pos[1], tr_) * D::from(0.95), dx_tanh(dx_hypot(dx_min(*r2, s4[0], tr_), snap6.iter().map(|e10| dx_tanh(st.inner.t, tr_) * b3[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)];
     let snap11 = u9;
     u9[1] = (D::from(0.5) * snap11[0]) + (dx_atan(st.m, tr_) * D::from(0.95));
     let cc12: D = cdot2_dual(&u9, &snap11, tr_);
@@ -55183,7 +55183,7 @@ fn p1043(x2: f64, x1: f64, a3: [f64; 2]) -> (f64, f64) {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1043_dual<D: Dn>(x2: D, x1: D, a3: [D; 2], tr_: &mut Tr) -> (D, D) {
     let mut y1 = a3;
-    let mut y2 = [dx_clamp(dx_acosh(dx_abs(x1, tr_) + D::from(1.35), tr_), -D::from(0.4), D::from(1.2), tr_), (a3[1] + y1[1]) + dx_leaky_relu(y1[0], dx_sin(x1, tr_), tr_), dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), y1.iter().zip(a3.iter()).map(|(p3, q4)| *q4).fold(D::from(0.0), |acc_, t_| acc_ + t_)];
+    let mut y2 = [dx_clamp(dx_acosh(dx_abs(x1, tr_) + D::from(1.35), tr_), -D::from(0.4), D::from(1.2), tr_), (a3[1] + y1[1]) + dx_leaky_relu(y1[0], dx_sin(x1, tr_), tr_), dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), y1.iter().zip(a3.iter()).map(|(p3, q4)| *q4).fold(D::from(-0.0), |acc_, t_| acc_ + t_)];
     let v5: D = dx_rem_euclid(dx_sin(dx_clamp(x1, x2, x2 + D::from(0.5), tr_) * (x1 + x1), tr_), -D::from(1.05), tr_);
     ((dx_ln(dx_abs(dx_cbrt(D::from(0.9) + (x1 * x1), tr_) * (a3[0] - a3[1]), tr_) + D::from(0.8), tr_) * x1) + (D::from(0.4) * v5), (x1 * x1) - x1)
 }
@@ -55363,7 +55363,7 @@ fn p1045(s2: &[f64], mut a1: [f64; 4], b3: &[f64; 3], n4: usize, ch8: char) -> f
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1045_dual<D: Dn>(s2: &[D], mut a1: [D; 4], b3: &[D; 3], n4: usize, ch8: char, tr_: &mut Tr) -> D {
-    let mut v1: D = a1[n4 % a1.len()] * dx_atan(dx_powf(dx_tanh(dx_abs(a1.iter().map(|&e2| dx_log(dx_abs(s2[n4 % 2], tr_) + D::from(0.7), dx_abs(e2, tr_) + D::from(2.3), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0), tr_) + D::from(1.5), dx_tanh(a1[(n4 + 1) % a1.len()] / (dx_abs(-D::from(2.6), tr_) + D::from(0.5)), tr_), tr_), tr_);
+    let mut v1: D = a1[n4 % a1.len()] * dx_atan(dx_powf(dx_tanh(dx_abs(a1.iter().map(|&e2| dx_log(dx_abs(s2[n4 % 2], tr_) + D::from(0.7), dx_abs(e2, tr_) + D::from(2.3), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0), tr_) + D::from(1.5), dx_tanh(a1[(n4 + 1) % a1.len()] / (dx_abs(-D::from(2.6), tr_) + D::from(0.5)), tr_), tr_), tr_);
     for &e3 in a1.iter() {
         for e4 in b3.iter() {
             if dx_is_sign_negative(*e4 - (*e4 - (*e4)), tr_) {
@@ -55479,15 +55479,15 @@ fn p1046(mut a1: [f64; 4], n3: usize, w2: &[[f64; 2]; 3]) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1046_dual<D: Dn>(mut a1: [D; 4], n3: usize, w2: &[[D; 2]; 3], tr_: &mut Tr) -> D {
-    if dx_lt(dx_log2(D::from(0.8) + (w2[n3][n3] * w2[n3][n3]), tr_) + a1.iter().enumerate().map(|(j1, e2)| dx_min(*e2, *e2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_leaky_relu(a1[n3], dx_sin(w2[n3][n3], tr_), tr_), tr_) {
+    if dx_lt(dx_log2(D::from(0.8) + (w2[n3][n3] * w2[n3][n3]), tr_) + a1.iter().enumerate().map(|(j1, e2)| dx_min(*e2, *e2, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_leaky_relu(a1[n3], dx_sin(w2[n3][n3], tr_), tr_), tr_) {
         let mut v3 = D::from(n3 as f64);
-        a1[1] += a1.iter().map(|e4| v3).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        a1[1] += a1.iter().map(|e4| v3).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     } else {
         let mut v5 = (w2[n3][n3] - dx_ln(dx_abs(w2[n3 + 1][n3], tr_) + D::from(0.95), tr_)) / (dx_abs(dx_rem(D::from(0.8) - a1[0], dx_abs(a1[n3], tr_) + D::from(1.25), tr_), tr_) + D::from(0.65));
     }
     let mut y6 = [dx_ln(dx_abs(D::from(2.8) * dx_tanh(a1[n3], tr_), tr_) + D::from(0.6), tr_), a1[n3 + 1], w2[3 - 1 - n3][n3]];
     if dx_le(dx_mul_add(-D::from(1.85), D::from(1.45), w2[n3][n3], tr_) * dx_sigmoid(a1[n3], tr_), -D::from(0.1), tr_) {
-        let v7 = if dx_le(dx_exp2(dx_atan(y6[2] - a1[0], tr_), tr_), dx_exp2(D::from(1.35), tr_), tr_) { if dx_lt(y6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), -D::from(0.9), tr_) { dx_atan(D::from(n3 as f64), tr_) } else if n3 > 0 { w2[n3][2 - 1 - n3] / D::from(2.1) } else { dx_ln(dx_abs(D::from(n3 as f64), tr_) + D::from(1.45), tr_) } } else if dx_ge((D::from(1.25) - w2[n3 + 1][n3]) * dx_tanh(y6[2] - D::from(n3 as f64), tr_), -D::from(0.85), tr_) { D::from(n3 as f64) } else { dx_cosh(dx_tanh(y6[n3], tr_), tr_) / (dx_abs(y6[3 - 1 - n3] + y6[n3 + 1], tr_) + D::from(0.7)) };
+        let v7 = if dx_le(dx_exp2(dx_atan(y6[2] - a1[0], tr_), tr_), dx_exp2(D::from(1.35), tr_), tr_) { if dx_lt(y6.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), -D::from(0.9), tr_) { dx_atan(D::from(n3 as f64), tr_) } else if n3 > 0 { w2[n3][2 - 1 - n3] / D::from(2.1) } else { dx_ln(dx_abs(D::from(n3 as f64), tr_) + D::from(1.45), tr_) } } else if dx_ge((D::from(1.25) - w2[n3 + 1][n3]) * dx_tanh(y6[2] - D::from(n3 as f64), tr_), -D::from(0.85), tr_) { D::from(n3 as f64) } else { dx_cosh(dx_tanh(y6[n3], tr_), tr_) / (dx_abs(y6[3 - 1 - n3] + y6[n3 + 1], tr_) + D::from(0.7)) };
         a1[n3] = v7 - v7;
     } else {
         let (v9, v10) = (w2[2][1], a1[n3]);
@@ -55503,7 +55503,7 @@ fn p1046_dual<D: Dn>(mut a1: [D; 4], n3: usize, w2: &[[D; 2]; 3], tr_: &mut Tr) 
         u11 = z12;
     }
     let (s19, s20) = a1.iter().fold((D::from(0.0), D::from(0.0)), |(p16, q17), &v14| (p16 + dx_sigmoid((-D::from(2.65) + v14) / (dx_abs(-D::from(1.85), tr_) + D::from(1.1)), tr_), q17 + (dx_sigmoid(dx_atan(v14, tr_), tr_) * p16)));
-    let v23: D = { let mut s_ = D::from(0.0); for e22 in y6.iter().step_by(2) { if dx_lt(*e22, D::from(1.113), tr_) { s_ = s_ + dx_tanh(dx_leaky_relu(dx_ln_1p(dx_abs(*e22, tr_), tr_), dx_sin(*e22, tr_), tr_), tr_); } } s_ };
+    let v23: D = { let mut s_ = D::from(-0.0); for e22 in y6.iter().step_by(2) { if dx_lt(*e22, D::from(1.113), tr_) { s_ = s_ + dx_tanh(dx_leaky_relu(dx_ln_1p(dx_abs(*e22, tr_), tr_), dx_sin(*e22, tr_), tr_), tr_); } } s_ };
     let mut acc24: D = dx_sin(dx_exp_m1(dx_tanh(s19 / (-(dx_abs(D::from(0.6), tr_) + D::from(1.05))), tr_), tr_) + a1[2], tr_);
     for e25 in u11.iter() {
         acc24 = (D::from(0.5) * acc24) + dx_tanh(dx_max(dx_powf(dx_abs(*e25, tr_) + D::from(1.4), dx_tanh(*e25, tr_), tr_), dx_leaky_relu(-D::from(1.25), dx_tanh(*e25, tr_), tr_), tr_), tr_);
@@ -55601,7 +55601,7 @@ fn p1047(x1: f64, a3: [f64; 1], x2: f64, b4: &[f64; 5], a5: [f64; 2], ch10: char
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1047_dual<D: Dn>(x1: D, a3: [D; 1], x2: D, b4: &[D; 5], a5: [D; 2], ch10: char, tr_: &mut Tr) -> [D; 1] {
     let K1047: D = D::from(0.65);
-    let mut v1 = a3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) / D::from(1.15);
+    let mut v1 = a3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_) / D::from(1.15);
     let mut c3 = 0;
     while c3 < 6 && dx_lt(v1, D::from(0.55), tr_) {
         c3 += 1;
@@ -55626,7 +55626,7 @@ fn p1047_dual<D: Dn>(x1: D, a3: [D; 1], x2: D, b4: &[D; 5], a5: [D; 2], ch10: ch
     let ff22 = core::array::from_fn::<D, 2, _>(|i23| dx_tanh(dx_log(dx_abs(a5[i23] - a5[i23], tr_) + D::from(1.15), D::from(5.05), tr_), tr_));
     let ra27: [D; 2] = [dx_atan((dx_atanh(dx_tanh(v9, tr_) * D::from(0.9), tr_) - (-K1047)) + a5[k21 % 2], tr_), dx_sigmoid((x1 * a3[c3 % 1]) * x2, tr_)];
     let [u25, u26] = cpair2_dual(&ra27, tr_);
-    [(((((x2 * dx_sin(v1, tr_)) * dx_tanh(v1, tr_)) + (D::from(0.85) * dx_sigmoid(v9, tr_))) + ((D::from(0.65) * v14) + (D::from(0.25) * v15))) + ((D::from(0.6) * v19) + (D::from(0.45) * (b4[k21 % 5] + dx_atan(v7 + b4[(k21 + 1) % 5], tr_))))) + ((D::from(0.4) * (ff22[0] * ff22[1])) + (D::from(0.25) * dx_tanh(u25 + (dx_sigmoid(a5.iter().copied().map(|e28| x1 * K1047).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * u26), tr_)))]
+    [(((((x2 * dx_sin(v1, tr_)) * dx_tanh(v1, tr_)) + (D::from(0.85) * dx_sigmoid(v9, tr_))) + ((D::from(0.65) * v14) + (D::from(0.25) * v15))) + ((D::from(0.6) * v19) + (D::from(0.45) * (b4[k21 % 5] + dx_atan(v7 + b4[(k21 + 1) % 5], tr_))))) + ((D::from(0.4) * (ff22[0] * ff22[1])) + (D::from(0.25) * dx_tanh(u25 + (dx_sigmoid(a5.iter().copied().map(|e28| x1 * K1047).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * u26), tr_)))]
 }
 
 fn p1047_eval(x: &[f64]) -> Vec<f64> {
@@ -55723,7 +55723,7 @@ fn p1048_dual<D: Dn>(a3: [D; 2], b2: &[D; 2], x1: D, b4: &[D; 4], n5: usize, st:
                 let v4: D = -D::from(1.45);
             }
             let (v5, v6) = (x1, (st.pos[0] - st.m) / (dx_abs(dx_sigmoid(D::from(n5 as f64), tr_), tr_) + D::from(0.95)));
-            let mut v7 = dx_sigmoid(dx_tanh(a3.iter().map(|e8| v6 / (dx_exp(D::from(i2 as f64), tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_log2(D::from(1.0) + (x1 * x1), tr_), tr_);
+            let mut v7 = dx_sigmoid(dx_tanh(a3.iter().map(|e8| v6 / (dx_exp(D::from(i2 as f64), tr_) + D::from(0.5))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_log2(D::from(1.0) + (x1 * x1), tr_), tr_);
         }
         let mut v9: D = dx_softplus(dx_leaky_relu(st.inner.t, D::from(0.26), tr_) + dx_atan2(D::from((n5 + 1) as f64), st.m, tr_), tr_);
     }

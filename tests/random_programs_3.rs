@@ -775,11 +775,11 @@ fn p1050_dual<D: Dn>(x3: D, x2: D, r1: &D, f4: bool, ok8: Option<usize>, lin22: 
             lo13 = Some(dx_sigmoid(D::from(2.9) * (*e14), tr_) * dx_atan(*e14, tr_));
         }
     }
-    let v18: D = if let Some(ov15) = lo13 { dx_sin(ov15 * (D::from(2.7) * ov15), tr_) + dx_sin((dx_ln_1p(dx_abs(v1, tr_), tr_) + dx_signum(dx_atan(acc10, tr_), tr_)) + x2, tr_) } else { dx_sin(u3.iter().zip(z4.iter()).map(|(p16, q17)| dx_acos(dx_tanh(D::from(2.25), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x2, tr_) };
+    let v18: D = if let Some(ov15) = lo13 { dx_sin(ov15 * (D::from(2.7) * ov15), tr_) + dx_sin((dx_ln_1p(dx_abs(v1, tr_), tr_) + dx_signum(dx_atan(acc10, tr_), tr_)) + x2, tr_) } else { dx_sin(u3.iter().zip(z4.iter()).map(|(p16, q17)| dx_acos(dx_tanh(D::from(2.25), tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x2, tr_) };
     let oc19 = if dx_gt(dx_sin(((-D::from(1.4) + v18) * dx_tanh(dx_exp_m1(-D::from(2.35), tr_), tr_)) + x3, tr_), D::from(0.163), tr_) { Some(dx_tanh(dx_ln_1p(u3[0] * u3[0], tr_) + x2, tr_)) } else { None };
     let v21: D = oc19.and_then(|ov20| if dx_gt(ov20, -D::from(0.037), tr_) { Some(dx_sigmoid(ov20 - (ov20 - ov20), tr_) * (dx_atan(dx_exp2(x2, tr_), tr_) * D::from(0.95))) } else { None }).unwrap_or(dx_atan(dx_recip(dx_abs(-D::from(0.85), tr_) + D::from(1.25), tr_) + x3, tr_));
     let v24: D = dx_sigmoid(dx_softplus(v7 + v7, tr_) + x3, tr_);
-    ((((((dx_ln(dx_abs(v2 - (-D::from(2.65)), tr_) + D::from(1.35), tr_) * v2) - v2) + ((((D::from(1.2) * dx_sin(u3[0], tr_)) + (D::from(0.8) * dx_tanh(z4[0], tr_))) + (D::from(0.45) * dx_tanh(cc6, tr_))) + (D::from(0.65) * v7))) + (D::from(1.05) * dx_sin(acc10, tr_))) + (D::from(1.1) * v18)) + ((D::from(0.55) * v21) + (D::from(0.4) * lin22.w.iter().map(|e23| dx_sigmoid(dx_relu(dx_max(*e23, *e23, tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + (D::from(1.05) * (if (dx_ge(v24, D::from(0.563), tr_) && dx_le(v24, D::from(1.263), tr_)) { dx_sigmoid(u3[0] + x2, tr_) } else { dx_sin(dx_exp(D::from(0.55), tr_) + (*r1), tr_) }))
+    ((((((dx_ln(dx_abs(v2 - (-D::from(2.65)), tr_) + D::from(1.35), tr_) * v2) - v2) + ((((D::from(1.2) * dx_sin(u3[0], tr_)) + (D::from(0.8) * dx_tanh(z4[0], tr_))) + (D::from(0.45) * dx_tanh(cc6, tr_))) + (D::from(0.65) * v7))) + (D::from(1.05) * dx_sin(acc10, tr_))) + (D::from(1.1) * v18)) + ((D::from(0.55) * v21) + (D::from(0.4) * lin22.w.iter().map(|e23| dx_sigmoid(dx_relu(dx_max(*e23, *e23, tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))) + (D::from(1.05) * (if (dx_ge(v24, D::from(0.563), tr_) && dx_le(v24, D::from(1.263), tr_)) { dx_sigmoid(u3[0] + x2, tr_) } else { dx_sin(dx_exp(D::from(0.55), tr_) + (*r1), tr_) }))
 }
 
 fn p1050_eval(x: &[f64]) -> Vec<f64> {
@@ -976,7 +976,7 @@ fn p1051_dual<D: Dn>(s1: &[D], b2: &[D; 2], tr_: &mut Tr) -> D {
     let ia10: [D; 2] = [dx_sigmoid(dx_ln(dx_abs(y5[0], tr_) + D::from(0.5), tr_) - (D::from(2.75) * s1[0]), tr_), dx_tan(dx_tanh(s1[3], tr_), tr_) * dx_abs(D::from(0.65), tr_)];
     let lh11: Vec<D> = lvec_dual(&ia10, dx_sigmoid(dx_atan2(-ia10[0], v4, tr_) + b2[1], tr_), tr_);
     let lh12: Vec<D> = lpush_dual(s1, dx_sigmoid(v4 + s1[3], tr_), tr_);
-    ((dx_atan((dx_elu(dx_elu(v4 - y5[0], D::from(0.35), tr_), dx_atan(dx_sin(v4 - v4, tr_) * dx_atan(v4 + v4, tr_), tr_) * D::from(0.63), tr_) + v4) - v4, tr_) * dx_sigmoid(v4, tr_)) + (D::from(1.2) * dx_sin(cc9, tr_))) + (((D::from(0.55) * (D::from(lh11.len() as f64) * dx_tanh(dx_log(dx_abs(dx_leaky_relu(s1[1], D::from(0.46), tr_), tr_) + D::from(0.55), dx_abs(dx_atanh(dx_sin(cc9, tr_) * D::from(0.9), tr_), tr_) + D::from(2.4), tr_), tr_))) + (D::from(1.05) * lh11.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.7) * (lh12[0] * dx_sin(dx_leaky_relu(dx_atanh(dx_sin(s1[3], tr_) * D::from(0.9), tr_), dx_sigmoid(dx_atan2(ia10[1], D::from(0.35), tr_), tr_), tr_), tr_))))
+    ((dx_atan((dx_elu(dx_elu(v4 - y5[0], D::from(0.35), tr_), dx_atan(dx_sin(v4 - v4, tr_) * dx_atan(v4 + v4, tr_), tr_) * D::from(0.63), tr_) + v4) - v4, tr_) * dx_sigmoid(v4, tr_)) + (D::from(1.2) * dx_sin(cc9, tr_))) + (((D::from(0.55) * (D::from(lh11.len() as f64) * dx_tanh(dx_log(dx_abs(dx_leaky_relu(s1[1], D::from(0.46), tr_), tr_) + D::from(0.55), dx_abs(dx_atanh(dx_sin(cc9, tr_) * D::from(0.9), tr_), tr_) + D::from(2.4), tr_), tr_))) + (D::from(1.05) * lh11.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.7) * (lh12[0] * dx_sin(dx_leaky_relu(dx_atanh(dx_sin(s1[3], tr_) * D::from(0.9), tr_), dx_sigmoid(dx_atan2(ia10[1], D::from(0.35), tr_), tr_), tr_), tr_))))
 }
 
 fn p1051_eval(x: &[f64]) -> Vec<f64> {
@@ -1074,7 +1074,7 @@ fn p1052_dual<D: Dn>(x1: D, b2: &[D; 2], a4: [D; 4], b3: &[D; 5], n5: usize, st:
                 let mut x1 = a4.iter().copied().fold(D::from(0.3), |acc8, e7| acc8 - dx_sigmoid(b2[i6 % b2.len()] * acc8, tr_));
                 let mut v9 = dx_atan2(v3 + v3, dx_cos(a4[i4 + 1], tr_), tr_) + (-D::from(1.55) * v3);
                 x1 = dx_rem(x1, dx_abs(st.m, tr_) + D::from(0.55), tr_);
-                v1 -= dx_tanh(a4.iter().enumerate().map(|(j10, e11)| dx_tan(dx_sin(b2[c2 % 2], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_leaky_relu(x1, D::from(0.46), tr_), tr_) + D::from(1.3)), tr_);
+                v1 -= dx_tanh(a4.iter().enumerate().map(|(j10, e11)| dx_tan(dx_sin(b2[c2 % 2], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_leaky_relu(x1, D::from(0.46), tr_), tr_) + D::from(1.3)), tr_);
             }
         }
     }
@@ -1084,7 +1084,7 @@ fn p1052_dual<D: Dn>(x1: D, b2: &[D; 2], a4: [D; 4], b3: &[D; 5], n5: usize, st:
     }
     let mut out14: [D; 2] = st.inner.a;
     out14[1] -= dx_atan(-dx_cbrt(-(dx_abs(-D::from(2.05), tr_) + D::from(0.65)), tr_), tr_);
-    let mut old15: [D; 3] = [dx_tanh(dx_min(st.w[0][n5 % 2], dx_relu(st.m, tr_), tr_), tr_), dx_sin(if dx_ge(dx_ln_1p(dx_abs(b2[n5 % b2.len()], tr_), tr_), D::from(0.25), tr_) { x1 - b2[c2 % b2.len()] } else if dx_lt(st.inner.t, x1 + out14[(c2 + 1) % out14.len()], tr_) { D::from(c2 as f64) - D::from((c2 + 1) as f64) } else { st.w[c2 % 2][c2 % 2] }, tr_), dx_tanh(dx_sin(b3.iter().zip(out14.iter()).map(|(p16, q17)| out14[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * (st.m + st.m), tr_)];
+    let mut old15: [D; 3] = [dx_tanh(dx_min(st.w[0][n5 % 2], dx_relu(st.m, tr_), tr_), tr_), dx_sin(if dx_ge(dx_ln_1p(dx_abs(b2[n5 % b2.len()], tr_), tr_), D::from(0.25), tr_) { x1 - b2[c2 % b2.len()] } else if dx_lt(st.inner.t, x1 + out14[(c2 + 1) % out14.len()], tr_) { D::from(c2 as f64) - D::from((c2 + 1) as f64) } else { st.w[c2 % 2][c2 % 2] }, tr_), dx_tanh(dx_sin(b3.iter().zip(out14.iter()).map(|(p16, q17)| out14[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * (st.m + st.m), tr_)];
     let mut u18: [D; 3] = [dx_atan(dx_min(acc13, dx_elu(out14[c2 % out14.len()], D::from(0.35), tr_), tr_) + st.inner.t, tr_) * D::from(0.95), dx_sigmoid(dx_cosh(D::from(0.3), tr_) + st.m, tr_), dx_tanh((st.m + b3[c2]) / (dx_abs(dx_tanh(v1, tr_) * st.w[c2 % 2][1], tr_) + D::from(1.0)), tr_)];
     let mut c19 = 0;
     while c19 < 4 {
@@ -1217,7 +1217,7 @@ fn p1053_dual<D: Dn>(r1: &D, mut st: BodyD<D>, wv13: [[D; 3]; 1], tr_: &mut Tr) 
     }
     let v9: D = dx_to_degrees(dx_sin(dx_log10(dx_abs(st.m, tr_) + D::from(1.05), tr_) * dx_sinh(dx_sigmoid(st.vel[0], tr_), tr_), tr_), tr_);
     let cl10 = |z11: D, tr_: &mut Tr| dx_atan(D::from(0.05) + (-D::from(2.05) * dx_tanh(z11, tr_)), tr_);
-    let v12: D = snap7.iter().copied().map(|t_| cl10(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v12: D = snap7.iter().copied().map(|t_| cl10(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v14: D = (wv13[0][0] * dx_sigmoid(dx_clamp(acc6, acc6, acc6 + D::from(0.9), tr_) * dx_sin(st.vel[1] + st.pos[1], tr_), tr_)) + dx_sin(wv13[0][1], tr_);
     [((((D::from(2.2) * dx_sigmoid(st.m, tr_)) * dx_sin(st.inner.a[1], tr_)) + (D::from(0.4) * acc6)) + ((D::from(1.35) * dx_sigmoid(st.vel[0] - snap7[0], tr_)) + (D::from(1.1) * dx_sigmoid(v9, tr_)))) + ((D::from(1.05) * v12) + (D::from(0.25) * v14)), ((dx_tanh(st.pos[0], tr_) * dx_tanh(st.inner.t, tr_)) * dx_sin(st.m, tr_)) - (*r1)]
 }
@@ -1312,7 +1312,7 @@ fn p1054(mut x1: f64, x2: f64, s3: &[f64], mut a4: [f64; 1], n5: usize) -> f64 {
 fn p1054_dual<D: Dn>(mut x1: D, x2: D, s3: &[D], mut a4: [D; 1], n5: usize, tr_: &mut Tr) -> D {
     let K1054: D = D::from(1.15);
     for i1 in 0..=2 {
-        let mut x1 = x1 + (dx_atan(K1054, tr_) * a4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_));
+        let mut x1 = x1 + (dx_atan(K1054, tr_) * a4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_));
         if dx_lt(dx_clamp(D::from(1.3) / (-(dx_abs(s3[(i1 + 2) % 1], tr_) + D::from(1.3))), -D::from(0.65), D::from(0.4), tr_), -D::from(0.65), tr_) {
             break;
         } else if dx_gt(dx_powf(dx_abs(dx_softplus(D::from(0.9), tr_), tr_) + D::from(1.0), dx_cos(s3[0], tr_), tr_), -D::from(0.9), tr_) {
@@ -1345,7 +1345,7 @@ fn p1054_dual<D: Dn>(mut x1: D, x2: D, s3: &[D], mut a4: [D; 1], n5: usize, tr_:
         }
     }
     let cc12: D = cdot1_dual(&a4, &a4, tr_);
-    ((dx_clamp(a4.iter().map(|e5| K1054).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sin(a4[0], tr_), dx_sin(a4[0], tr_) + D::from(0.5), tr_) + x1) + (D::from(0.7) * acc7)) + (((D::from(0.55) * dx_tanh(u8[0], tr_)) + (D::from(0.3) * dx_atan(z9[0], tr_))) + (D::from(0.65) * dx_tanh(cc12, tr_)))
+    ((dx_clamp(a4.iter().map(|e5| K1054).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_sin(a4[0], tr_), dx_sin(a4[0], tr_) + D::from(0.5), tr_) + x1) + (D::from(0.7) * acc7)) + (((D::from(0.55) * dx_tanh(u8[0], tr_)) + (D::from(0.3) * dx_atan(z9[0], tr_))) + (D::from(0.65) * dx_tanh(cc12, tr_)))
 }
 
 fn p1054_eval(x: &[f64]) -> Vec<f64> {
@@ -1514,7 +1514,7 @@ fn p1055_dual<D: Dn>(x1: D, k2: i32, f3: bool, mut st: BodyD<D>, ps17: &[PtD<D>]
     st.vel[1] += D::from(0.5) * dx_sigmoid(dx_clamp(acc5 + acc5, -D::from(0.25), D::from(1.1), tr_), tr_);
     st.vel[1] += D::from(0.2) * (dx_atan(st.inner.a[0], tr_) * D::from(0.63));
     st.vel[1] += D::from(0.4) * dx_tanh(dx_tan(dx_tanh(v2, tr_), tr_) - v3, tr_);
-    let mut u7: [D; 3] = [dx_tanh(snap6.iter().copied().enumerate().map(|(j8, e9)| dx_tanh(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.inner.a[1], tr_), dx_tanh(dx_min(-(-D::from(2.6)), x1 - st.inner.a[1], tr_), tr_), dx_sin(st.pos[0] + dx_softplus(st.w[0][0], tr_), tr_)];
+    let mut u7: [D; 3] = [dx_tanh(snap6.iter().copied().enumerate().map(|(j8, e9)| dx_tanh(v1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.inner.a[1], tr_), dx_tanh(dx_min(-(-D::from(2.6)), x1 - st.inner.a[1], tr_), tr_), dx_sin(st.pos[0] + dx_softplus(st.w[0][0], tr_), tr_)];
     let mut z10: [D; 3] = [D::from(0.0); 3];
     for i11 in 0..4 {
         z10[0] = (D::from(0.7) * u7[0]) + dx_sin(u7[i11 % 3] + st.pos[i11 % 2], tr_);
@@ -1890,7 +1890,7 @@ fn p1058_dual<D: Dn>(s1: &[D], b2: &[D; 5], a3: [D; 3], tr_: &mut Tr) -> Vec<D> 
     let mut old8: [D; 1] = [dx_sin(dx_recip(dx_abs(-D::from(1.0), tr_) + D::from(1.4), tr_) + a3[1], tr_)];
     let mut u9: [D; 1] = [dx_tanh(dx_acos(dx_tanh(a3[0], tr_) * D::from(0.9), tr_), tr_)];
     let mut z10: [D; 1] = [D::from(0.0); 1];
-    z10[0] = (u9[0] + (D::from(0.25) * (u9[0] - old8[0]))) + (D::from(0.25) * dx_tanh(dx_exp_m1(s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_));
+    z10[0] = (u9[0] + (D::from(0.25) * (u9[0] - old8[0]))) + (D::from(0.25) * dx_tanh(dx_exp_m1(s1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_));
     old8 = u9;
     u9 = z10;
     let v12: D = dx_div_euclid(dx_exp_m1(dx_sigmoid(z10[0] / (-(dx_abs(acc7, tr_) + D::from(0.85))), tr_), tr_), dx_exp(D::from(2.85), tr_) + D::from(0.5), tr_);
@@ -2121,7 +2121,7 @@ fn p1060_dual<D: Dn>(r1: &D, b2: &[D; 5], n3: usize, ow7: Option<f64>, ps17: &[P
         acc15.n += 1;
         acc15.h[1] += dx_sin(dx_min(-D::from(0.7), *e16, tr_) - dx_powi(*e16, 3, tr_), tr_);
     }
-    let ra21: [D; 2] = [dx_tanh(dx_acosh(dx_abs(b2.iter().map(|e22| D::from(c1 as f64) / (D::from(1.0) + (cc6 * cc6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.55), tr_), tr_), dx_tanh((ia12[c1 % ia12.len()] + st.inner.a[1]) - st.m, tr_)];
+    let ra21: [D; 2] = [dx_tanh(dx_acosh(dx_abs(b2.iter().map(|e22| D::from(c1 as f64) / (D::from(1.0) + (cc6 * cc6))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.55), tr_), tr_), dx_tanh((ia12[c1 % ia12.len()] + st.inner.a[1]) - st.m, tr_)];
     let mut acc18: D = D::from(0.0);
     for k19 in 0..2 {
         let r23 = st.w[k19];
@@ -2303,7 +2303,7 @@ fn p1061_dual<D: Dn>(mut x1: D, mut x2: D, a3: [D; 2], b4: &[D; 2], nt: usize, t
         u6[1] = (D::from(0.65) * snap8[1]) + dx_sigmoid(v1 + b4[0], tr_);
         u6[0] = (D::from(0.55) * snap8[0]) + dx_tanh(dx_mul_add(dx_atan2(x1, a3[nt], tr_), dx_signum(x1, tr_), dx_softplus(x1, tr_), tr_), tr_);
     }
-    let mut u9: [D; 3] = [dx_atan(dx_mul_add(y5.iter().map(|e10| dx_sigmoid(x2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sigmoid(v1 + u6[nt], tr_), -D::from(2.4), tr_) + x1, tr_) * D::from(0.95), dx_atan(dx_sigmoid(D::from(2.9) + v1, tr_) + x1, tr_) * D::from(0.95), dx_tanh(x1, tr_)];
+    let mut u9: [D; 3] = [dx_atan(dx_mul_add(y5.iter().map(|e10| dx_sigmoid(x2, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_sigmoid(v1 + u6[nt], tr_), -D::from(2.4), tr_) + x1, tr_) * D::from(0.95), dx_atan(dx_sigmoid(D::from(2.9) + v1, tr_) + x1, tr_) * D::from(0.95), dx_tanh(x1, tr_)];
     let mut z11: [D; 3] = [D::from(0.0); 3];
     for i12 in 0..3 {
         z11[0] = (D::from(0.7) * u9[1]) + dx_tanh(dx_ln(D::from(0.6) + (u6[nt] * u6[nt]), tr_) + x2, tr_);
@@ -2482,11 +2482,11 @@ fn p1062_dual<D: Dn>(n5: usize, b2: &[D; 5], a3: [D; 2], s4: &[D], x1: D, tr_: &
     while c8 < 4 {
         c8 += 1;
         u6[1] = (D::from(0.4) * snap7[1]) + dx_sin(dx_elu(dx_sigmoid(v1 - (-D::from(2.75)), tr_), D::from(1.6), tr_) + s4[0], tr_);
-        u6[1] = (D::from(0.65) * snap7[1]) + dx_sigmoid(dx_sinh(dx_sigmoid(a3.iter().copied().map(|e10| dx_abs(x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
+        u6[1] = (D::from(0.65) * snap7[1]) + dx_sigmoid(dx_sinh(dx_sigmoid(a3.iter().copied().map(|e10| dx_abs(x1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
     }
     let mut u11: [D; 2] = [dx_tanh(dx_mul_add(dx_tanh(v1, tr_), dx_sin(v1, tr_), a3[1], tr_) + (u6[0] * s4[n5 % 3]), tr_), dx_atan(snap7.iter().fold(D::from(1.4), |acc13, &e12| dx_min(acc13, x1, tr_)) + b2[n5], tr_) * D::from(0.95)];
     let mut z14: [D; 2] = [D::from(0.0); 2];
-    z14[0] = (D::from(0.25) * u11[1]) + dx_sin(dx_max(dx_sigmoid(v1, tr_), snap7.iter().enumerate().map(|(j15, e16)| dx_sigmoid(s4.iter().map(|e17| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + x1, tr_);
+    z14[0] = (D::from(0.25) * u11[1]) + dx_sin(dx_max(dx_sigmoid(v1, tr_), snap7.iter().enumerate().map(|(j15, e16)| dx_sigmoid(s4.iter().map(|e17| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + x1, tr_);
     z14[1] = (D::from(0.5) * u11[1]) + dx_sigmoid(dx_cos(x1, tr_) + (-D::from(2.5) - x1), tr_);
     let tmp18 = u11;
     u11 = z14;
@@ -2498,7 +2498,7 @@ fn p1062_dual<D: Dn>(n5: usize, b2: &[D; 5], a3: [D; 2], s4: &[D], x1: D, tr_: &
     for e23 in ia22.iter() {
         lv21.push(dx_tanh((D::from(2.85) * (*e23)) + dx_min(*e23, -D::from(2.75), tr_), tr_));
     }
-    [((s4[1] * dx_atan(v1, tr_)) + ((((((D::from(0.35) * dx_atan(u6[0], tr_)) + (D::from(0.8) * dx_tanh(snap7[0], tr_))) + (D::from(0.35) * dx_sigmoid(u11[1], tr_))) + (D::from(0.6) * dx_sin(z14[0], tr_))) + (D::from(0.85) * dx_tanh(cc19, tr_))) + (D::from(0.85) * dx_tanh(v20, tr_)))) + ((D::from(1.05) * (D::from(lv21.len() as f64) * dx_tanh(dx_tanh(cc19, tr_) * dx_softplus(x1, tr_), tr_))) + (D::from(1.5) * lv21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))), dx_max(dx_atan2(a3.iter().copied().map(|e5| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_log2(dx_abs(v1, tr_) + D::from(1.1), tr_), tr_), x1, tr_) * dx_tanh(v1, tr_)]
+    [((s4[1] * dx_atan(v1, tr_)) + ((((((D::from(0.35) * dx_atan(u6[0], tr_)) + (D::from(0.8) * dx_tanh(snap7[0], tr_))) + (D::from(0.35) * dx_sigmoid(u11[1], tr_))) + (D::from(0.6) * dx_sin(z14[0], tr_))) + (D::from(0.85) * dx_tanh(cc19, tr_))) + (D::from(0.85) * dx_tanh(v20, tr_)))) + ((D::from(1.05) * (D::from(lv21.len() as f64) * dx_tanh(dx_tanh(cc19, tr_) * dx_softplus(x1, tr_), tr_))) + (D::from(1.5) * lv21.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))), dx_max(dx_atan2(a3.iter().copied().map(|e5| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_log2(dx_abs(v1, tr_) + D::from(1.1), tr_), tr_), x1, tr_) * dx_tanh(v1, tr_)]
 }
 
 fn p1062_eval(x: &[f64]) -> Vec<f64> {
@@ -2800,10 +2800,10 @@ fn p1064_dual<D: Dn>(x1: D, r2: &D, s3: &[D], tr_: &mut Tr) -> Vec<D> {
     while c2 < 4 {
         c2 += 1;
         if c2 % 3 == 1 {
-            let mut v3 = (s3[c2 % 3] / (dx_abs(D::from(c2 as f64) / (-(dx_abs(*r2, tr_) + D::from(0.95))), tr_) + D::from(1.45))) * dx_tanh(s3.iter().copied().map(|e4| dx_rem(D::from((c2 + 1) as f64), dx_exp(s3[2], tr_) + D::from(0.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+            let mut v3 = (s3[c2 % 3] / (dx_abs(D::from(c2 as f64) / (-(dx_abs(*r2, tr_) + D::from(0.95))), tr_) + D::from(1.45))) * dx_tanh(s3.iter().copied().map(|e4| dx_rem(D::from((c2 + 1) as f64), dx_exp(s3[2], tr_) + D::from(0.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
         } else {
             let mut v5 = if dx_ge(dx_powi(dx_abs(v1, tr_), 2, tr_), -D::from(0.65), tr_) { dx_relu(v1, tr_) * (*r2 + s3[c2 % s3.len()]) } else { x1 };
-            if dx_gt(s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), D::from(0.35), tr_) || dx_lt(s3[c2 % s3.len()] * s3[(c2 + 2) % s3.len()], dx_powi(-D::from(0.5), 0, tr_), tr_) {
+            if dx_gt(s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), D::from(0.35), tr_) || dx_lt(s3[c2 % s3.len()] * s3[(c2 + 2) % s3.len()], dx_powi(-D::from(0.5), 0, tr_), tr_) {
                 v5 = dx_leaky_relu(s3[c2 % s3.len()] - (-(-D::from(2.85))), D::from(0.11), tr_);
                 v5 = dx_rem(v5, dx_abs(x1, tr_) + D::from(0.5), tr_);
                 let v7 = dx_tan(dx_sin(dx_softplus(v1 * D::from((c2 + 1) as f64), tr_), tr_), tr_);
@@ -2948,7 +2948,7 @@ fn p1065_dual<D: Dn>(x2: D, x1: D, x3: D, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     let v14: D = ia10.iter().copied().fold(D::from(0.95), |acc_, t_| cl11(acc_, t_, tr_));
     let cl15 = |acc16: D, z17: D, tr_: &mut Tr| (D::from(0.5) * acc16) + dx_sin(dx_log(dx_abs(z17, tr_) + D::from(1.0), D::from(4.9), tr_), tr_);
     let v18: D = snap7.iter().copied().fold(D::from(0.75), |acc_, t_| cl15(acc_, t_, tr_));
-    let mut ls19 = LpD { a: dx_sin(ia10.iter().enumerate().map(|(j20, e21)| ia10[j20]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x2, tr_), v: [dx_sin(D::from(0.35) + st.w[0][1], tr_), dx_tanh(dx_round(x3, tr_) * v14, tr_)] };
+    let mut ls19 = LpD { a: dx_sin(ia10.iter().enumerate().map(|(j20, e21)| ia10[j20]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x2, tr_), v: [dx_sin(D::from(0.35) + st.w[0][1], tr_), dx_tanh(dx_round(x3, tr_) * v14, tr_)] };
     ls19.a += dx_sin(dx_softplus(dx_ln(dx_abs(cc9, tr_) + D::from(1.45), tr_), tr_) + x1, tr_);
     ls19.v[0] *= dx_sigmoid(dx_ln(dx_abs(cc9, tr_) + D::from(1.45), tr_) + st.m, tr_);
     let ia23: [D; 2] = [dx_sigmoid(dx_asinh(v14, tr_) + st.inner.a[0], tr_), dx_tanh((x1 * (-D::from(0.9))) - v14, tr_)];
@@ -3086,7 +3086,7 @@ fn p1066_dual<D: Dn>(mut x1: D, r2: &D, w3: &[[D; 2]; 1], tr_: &mut Tr) -> Vec<D
     let cc14: D = caff2_dual(&w3[0], dx_sigmoid(-(w3[0][1] - x1), tr_) * D::from(0.5), &hh15, tr_);
     let v16: D = dx_div_euclid(-snap11[1], dx_exp(dx_atan(w3[0][1], tr_), tr_) + D::from(0.5), tr_);
     let v18: D = dx_div_euclid(dx_max(dx_sigmoid(cc14, tr_), cc14 - w3[0][0], tr_), -(dx_exp(hh15[0] + hh15[0], tr_) + D::from(0.5)), tr_);
-    vec![((((*r2 - (*r2)) * dx_atan(x1, tr_)) + (D::from(0.3) * acc8)) + ((((D::from(1.15) * dx_atan(u10[0], tr_)) + (D::from(1.2) * dx_atan(snap11[2], tr_))) + (D::from(1.4) * dx_atan(cc13, tr_))) + (D::from(0.85) * cc14))) + ((D::from(0.8) * dx_sigmoid(v16 * dx_atan(hh15.iter().map(|e17| x1 - (*e17)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)) + (D::from(0.7) * dx_tanh(v18 * (cc14 + cc14), tr_))), (dx_asinh(-(-D::from(2.3)) * dx_tan(dx_sin(w3[0][1], tr_), tr_), tr_) - (*r2)) - (-D::from(2.1))]
+    vec![((((*r2 - (*r2)) * dx_atan(x1, tr_)) + (D::from(0.3) * acc8)) + ((((D::from(1.15) * dx_atan(u10[0], tr_)) + (D::from(1.2) * dx_atan(snap11[2], tr_))) + (D::from(1.4) * dx_atan(cc13, tr_))) + (D::from(0.85) * cc14))) + ((D::from(0.8) * dx_sigmoid(v16 * dx_atan(hh15.iter().map(|e17| x1 - (*e17)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)) + (D::from(0.7) * dx_tanh(v18 * (cc14 + cc14), tr_))), (dx_asinh(-(-D::from(2.3)) * dx_tan(dx_sin(w3[0][1], tr_), tr_), tr_) - (*r2)) - (-D::from(2.1))]
 }
 
 fn p1066_eval(x: &[f64]) -> Vec<f64> {
@@ -3315,10 +3315,10 @@ fn p1068_dual<D: Dn>(a2: [D; 2], a1: [D; 3], a3: [D; 1], nt: usize, tr_: &mut Tr
             let mut c5 = 0;
             while c5 < 2 {
                 c5 += 1;
-                let v6 = dx_leaky_relu((-D::from(0.85) - a2[c5 % 2]) + (a2[nt % 2] + a1[nt % a1.len()]), dx_sigmoid(dx_softplus(a3.iter().map(|e7| *q3).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
+                let v6 = dx_leaky_relu((-D::from(0.85) - a2[c5 % 2]) + (a2[nt % 2] + a1[nt % a1.len()]), dx_sigmoid(dx_softplus(a3.iter().map(|e7| *q3).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
                 let mut v8 = dx_rem(-D::from(1.8) * a2[(c5 + 3) % a2.len()], dx_abs(dx_sqrt(D::from(1.35) + (v6 * v6), tr_), tr_) + D::from(1.25), tr_) - dx_hypot(dx_sqrt(D::from(1.15) + (v1 * v1), tr_), v6 * a3[c5 % a3.len()], tr_);
                 v8 -= a3.iter().map(|e9| (dx_atan(v6, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
-                let mut y10 = [dx_max(dx_asin(dx_sin(a2[c5 % 2], tr_) * D::from(0.9), tr_), a3.iter().map(|&e11| dx_sigmoid(v8, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), if nt >= 3 { dx_exp2(*q3, tr_) } else { a3[(c5 + 3) % a3.len()] }, dx_signum(D::from(c5 as f64), tr_), dx_min(v6, a1[nt % a1.len()], tr_)];
+                let mut y10 = [dx_max(dx_asin(dx_sin(a2[c5 % 2], tr_) * D::from(0.9), tr_), a3.iter().map(|&e11| dx_sigmoid(v8, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), if nt >= 3 { dx_exp2(*q3, tr_) } else { a3[(c5 + 3) % a3.len()] }, dx_signum(D::from(c5 as f64), tr_), dx_min(v6, a1[nt % a1.len()], tr_)];
             }
             if dx_gt(dx_sigmoid(dx_log(dx_abs(a3[0], tr_) + D::from(1.0), D::from(3.95), tr_), tr_), dx_atan2(*q3, a2[nt % 2], tr_), tr_) {
                 let mut v12 = dx_sigmoid(dx_relu(a3[(nt + 2) % a3.len()], tr_), tr_) - (dx_rem(-D::from(2.55), dx_abs(D::from((c5 + 1) as f64), tr_) + D::from(0.5), tr_) * v1);
@@ -3346,7 +3346,7 @@ fn p1068_dual<D: Dn>(a2: [D; 2], a1: [D; 3], a3: [D; 1], nt: usize, tr_: &mut Tr
     let v29: D = dx_div_euclid(v1 + (a1[(nt + 3) % 3] * a2[k28]), dx_abs(dx_min(v26, v1, tr_), tr_) + D::from(0.7), tr_);
     let la30: [D; 3] = [dx_atan((dx_cbrt(dx_abs(old16[nt % old16.len()], tr_) + D::from(0.7), tr_) - acc15) + a3[nt % a3.len()], tr_), dx_atan(dx_hypot(dx_mul_add(a3[k28 % a3.len()], dx_sigmoid(v29, tr_), v26, tr_), acc15, tr_), tr_), dx_atan((dx_mul_add(-D::from(2.5), acc15, v26, tr_) / (D::from(1.0) + (v29 * v29))) + a3[0], tr_)];
     let lm31 = la30.map(|t32| dx_atan(dx_ln(dx_abs(dx_sinh(-D::from(1.7), tr_), tr_) + D::from(0.6), tr_), tr_) + t32);
-    let ps33 = LpD { a: dx_atan((dx_atan2(lm31[k28], old16[k28], tr_) / D::from(0.95)) + a1[k28], tr_), v: [dx_tanh(a1.iter().map(|&e34| la30[nt % 3] - a2[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(old16[k28] - lm31[nt % 3], tr_), a3[k28 % 1]] };
+    let ps33 = LpD { a: dx_atan((dx_atan2(lm31[k28], old16[k28], tr_) / D::from(0.95)) + a1[k28], tr_), v: [dx_tanh(a1.iter().map(|&e34| la30[nt % 3] - a2[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(old16[k28] - lm31[nt % 3], tr_), a3[k28 % 1]] };
     let LpD { a, v: pv35 } = ps33;
     let ra38: [D; 2] = [dx_tanh(dx_sin(-D::from(k28 as f64), tr_) + a3[nt % a3.len()], tr_), dx_tanh(v29 + a3[nt % 1], tr_)];
     let [u36, u37] = cpair2_dual(&ra38, tr_);
@@ -3423,7 +3423,7 @@ fn p1069_dual(&self, x1: D, x2: D, b3: &[D; 5], b4: &[D; 5], w5: &[[D; 2]; 3], t
     }
     let mut y3: [D; 1] = [D::from(0.0); 1];
     let mut out4: [D; 2] = self.pos;
-    out4[1] += dx_sin(b4.iter().map(|&e5| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    out4[1] += dx_sin(b4.iter().map(|&e5| x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v6: D = dx_rem_euclid(dx_leaky_relu(self.inner.t - x2, dx_sigmoid(dx_log(dx_abs(D::from(2.6), tr_) + D::from(0.95), D::from(8.0), tr_), tr_), tr_), D::from(1.0) + (self.inner.t * self.inner.t), tr_);
     let lq7: LpD<D> = lmake_dual(x1, dx_sin((v6 / D::from(2.5)) + self.vel[0], tr_), tr_);
     [((((-dx_asin(dx_sin(y3[0] * self.pos[0], tr_) * D::from(0.9), tr_) - self.inner.t) * self.inner.a[0]) + (D::from(0.6) * dx_atan(out4[0], tr_))) + (D::from(0.25) * dx_sigmoid(v6, tr_))) + (D::from(0.25) * lnormv_dual(lq7, tr_)), -D::from(0.75) + self.m, ((dx_ln_1p(dx_abs(self.pos[0] + b4[3], tr_), tr_) * self.w[1][0]) + self.inner.a[1]) - self.m]
@@ -3672,9 +3672,9 @@ fn p1071_dual(&self, x1: D, x2: D, x4: D, x3: D, nt: usize, tr_: &mut Tr) -> D {
             lo16 = Some(dx_atan(*e18 / (-(dx_abs(*e18, tr_) + D::from(0.9))), tr_));
         }
     }
-    let v21: D = lo16.unwrap_or(dx_sigmoid(self.inner.t - old7.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_));
+    let v21: D = lo16.unwrap_or(dx_sigmoid(self.inner.t - old7.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_));
     let lh22: Vec<D> = lpush_dual(&old7, dx_sin(dx_atan(old7[c9 % old7.len()] - x2, tr_), tr_), tr_);
-    (((((dx_log10(dx_abs(self.inner.t - D::from(0.85), tr_) + D::from(1.45), tr_) + dx_acosh(dx_abs(D::from((nt + 1) as f64), tr_) + D::from(1.9), tr_)) * D::from(nt as f64)) - x1) + (D::from(1.1) * acc5)) + (((((D::from(1.45) * dx_sigmoid(out6[0], tr_)) + (D::from(1.35) * dx_sigmoid(u8[0], tr_))) + (D::from(1.15) * dx_tanh(old7[0], tr_))) + (D::from(0.9) * cc13)) + (D::from(1.45) * cc15))) + (((D::from(0.85) * v21) + (D::from(0.75) * lh22.iter().map(|&t23| dx_tanh(-D::from(2.25), tr_) + t23).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.15) * lsum_dual(&lh22, tr_)))
+    (((((dx_log10(dx_abs(self.inner.t - D::from(0.85), tr_) + D::from(1.45), tr_) + dx_acosh(dx_abs(D::from((nt + 1) as f64), tr_) + D::from(1.9), tr_)) * D::from(nt as f64)) - x1) + (D::from(1.1) * acc5)) + (((((D::from(1.45) * dx_sigmoid(out6[0], tr_)) + (D::from(1.35) * dx_sigmoid(u8[0], tr_))) + (D::from(1.15) * dx_tanh(old7[0], tr_))) + (D::from(0.9) * cc13)) + (D::from(1.45) * cc15))) + (((D::from(0.85) * v21) + (D::from(0.75) * lh22.iter().map(|&t23| dx_tanh(-D::from(2.25), tr_) + t23).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(1.15) * lsum_dual(&lh22, tr_)))
 }
 }
 
@@ -3786,7 +3786,7 @@ fn p1072_dual<D: Dn>(x1: D, x2: D, s3: &[D], wv10: [[D; 3]; 1], ok12: Option<usi
             let mut v1: D = -D::from(0.45);
             return ((dx_ln(dx_abs(D::from(1.35) * x2, tr_) + D::from(0.65), tr_) * x1) - x2) * x2;
         }
-        let v2 = dx_hypot(s3[0], s3.iter().map(|e3| dx_tanh(*e3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        let v2 = dx_hypot(s3[0], s3.iter().map(|e3| dx_tanh(*e3, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     }
     let v4: D = ((D::from(0.85) + s3[1]) / (dx_abs(s3[1] - s3[1], tr_) + D::from(1.35))) * ((x2 / D::from(2.0)) + dx_rem(x1, dx_abs(s3[1], tr_) + D::from(0.95), tr_));
     if dx_gt(v4 - x2, D::from(0.65), tr_) || dx_gt(s3[1], v4 - v4, tr_) {
@@ -3813,7 +3813,7 @@ fn p1072_dual<D: Dn>(x1: D, x2: D, s3: &[D], wv10: [[D; 3]; 1], ok12: Option<usi
     for &(qa19, qb20) in pts17.iter() {
         acc18 += (D::from(1.3) + qa19) + dx_atan(dx_softplus(dx_ln_1p(qb20 * qb20, tr_), tr_), tr_);
     }
-    let ra21: [D; 2] = [dx_tanh(D::from(m13 as f64) + s3[(m13 + 3) % s3.len()], tr_), dx_sigmoid(ia14.iter().zip(s3.iter()).map(|(p22, q23)| dx_log2(D::from(0.5) + (ia14[m13 % ia14.len()] * ia14[m13 % ia14.len()]), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let ra21: [D; 2] = [dx_tanh(D::from(m13 as f64) + s3[(m13 + 3) % s3.len()], tr_), dx_sigmoid(ia14.iter().zip(s3.iter()).map(|(p22, q23)| dx_log2(D::from(0.5) + (ia14[m13 % ia14.len()] * ia14[m13 % ia14.len()]), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let ff24 = std::array::from_fn::<D, 2, _>(|i25| dx_sigmoid(dx_leaky_relu(dx_min(ra21[i25], D::from(2.7), tr_), -ra21[i25], tr_), tr_));
     ((((((dx_sin((-(x2 - x1) - (s3[0] * s3.iter().map(|e8| dx_tanh(dx_recip(dx_abs(s3[0], tr_) + D::from(1.05), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_))) + x2, tr_) * dx_tanh(v4, tr_)) + x2) + (D::from(1.15) * cc9)) + (D::from(1.2) * dx_tanh(v11, tr_))) + (D::from(1.2) * (D::from(m13 as f64) * dx_sigmoid(dx_softplus(x2, tr_) * (x2 / (-D::from(1.4))), tr_)))) + (((D::from(1.35) * (acc15.sum / D::from(acc15.n as f64))) + (D::from(1.25) * (pts17[0].1 * dx_sigmoid(dx_rem(x1 / (-(dx_exp(x2, tr_) + D::from(0.5))), D::from(1.0) + (x2 * x2), tr_), tr_)))) + (D::from(1.3) * dx_tanh(acc18, tr_)))) + (D::from(0.65) * (ff24[0] * ff24[1]))
 }
@@ -3921,7 +3921,7 @@ fn p1073_dual<D: Dn>(x1: D, x2: D, x3: D, r4: &D, tr_: &mut Tr) -> D {
     while c5 < 1 {
         c5 += 1;
         let snap7 = y1;
-        y1[1] = (D::from(0.25) * snap7[1]) + dx_sin(dx_mul_add(dx_tanh(-D::from(1.65) * snap7[2 - 1 - c5], tr_), D::from(2.7), y4.iter().map(|e8| dx_clamp(x1, -D::from(1.4), -D::from(0.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + x2, tr_);
+        y1[1] = (D::from(0.25) * snap7[1]) + dx_sin(dx_mul_add(dx_tanh(-D::from(1.65) * snap7[2 - 1 - c5], tr_), D::from(2.7), y4.iter().map(|e8| dx_clamp(x1, -D::from(1.4), -D::from(0.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + x2, tr_);
         y1[1] = (D::from(0.7) * snap7[0]) + (dx_atan(dx_atan2(dx_clamp(x2, dx_tanh(x3, tr_), dx_tanh(x3, tr_) + D::from(0.2), tr_), dx_cos(y4[0], tr_), tr_), tr_) * D::from(0.95));
     }
     (x2 * dx_tanh(x3, tr_)) + (D::from(0.35) * dx_tanh(y1[0], tr_))
@@ -4103,7 +4103,7 @@ fn p1074_dual<D: Dn>(x1: D, f3: bool, x2: D, mut st: BodyD<D>, ok11: Option<usiz
     }
     let snap3 = st.inner.a;
     st.inner.a[1] += D::from(0.35) * dx_sin((x1 * st.w[1][0]) - st.pos[1], tr_);
-    let mut u4: [D; 2] = [dx_tanh(dx_log2(dx_abs(snap3.iter().map(|e5| snap3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.25), tr_) + st.vel[0], tr_), dx_tanh(st.vel[0], tr_)];
+    let mut u4: [D; 2] = [dx_tanh(dx_log2(dx_abs(snap3.iter().map(|e5| snap3[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.25), tr_) + st.vel[0], tr_), dx_tanh(st.vel[0], tr_)];
     let mut z6: [D; 2] = [D::from(0.0); 2];
     for i7 in 0..1 {
         z6[0] = (D::from(0.5) * u4[1]) + dx_tanh(if dx_le(st.w[1][0] * st.inner.a[2 - 1 - i7], dx_sinh(dx_sin(acc2, tr_), tr_), tr_) { D::from(1.35) } else { x1 }, tr_);
@@ -4124,7 +4124,7 @@ fn p1074_dual<D: Dn>(x1: D, f3: bool, x2: D, mut st: BodyD<D>, ok11: Option<usiz
         let Some(m14) = ok11 else { continue };
         acc12 += (D::from(m14 as f64) + D::from(0.5)) * (dx_atan({ let t15 = *v13 / D::from(0.8); t15 * dx_fract(-D::from(2.1), tr_) }, tr_) + (*v13));
     }
-    let oc16 = if dx_lt(dx_tanh(-D::from(0.25) + st.inner.a[0], tr_), -D::from(0.637), tr_) { Some(dx_sigmoid(dx_tan(dx_sin(u4.iter().zip(z6.iter()).map(|(p17, q18)| acc12 - st.pos[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + x1, tr_)) } else { None };
+    let oc16 = if dx_lt(dx_tanh(-D::from(0.25) + st.inner.a[0], tr_), -D::from(0.637), tr_) { Some(dx_sigmoid(dx_tan(dx_sin(u4.iter().zip(z6.iter()).map(|(p17, q18)| acc12 - st.pos[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + x1, tr_)) } else { None };
     let v22: D = oc16.map_or(dx_sin(dx_relu(dx_rem(snap3[0], D::from(1.0) + (st.w[1][1] * st.w[1][1]), tr_), tr_), tr_), |ov19| ov19 + dx_sin(snap3.iter().zip(u4.iter()).map(|(p20, q21)| dx_tanh(dx_sqrt(D::from(0.95) + (st.inner.t * st.inner.t), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.vel[1], tr_));
     let mut acc24: D = D::from(0.0);
     for p25 in ps23 {
@@ -4248,11 +4248,11 @@ fn p1075_dual<D: Dn>(a1: [D; 1], b2: &[D; 1], n3: usize, tr_: &mut Tr) -> D {
         let mut v5 = b2.iter().enumerate().fold(D::from(1.95), |acc8, (j6, e7)| acc8 - dx_sigmoid(dx_elu(a1[n3 % a1.len()] * a1[j6], D::from(0.45), tr_), tr_));
         return b2[0] - D::from(1.55);
     }
-    let mut v9 = (dx_exp2(b2[n3 % 1], tr_) + b2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) - a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
+    let mut v9 = (dx_exp2(b2[n3 % 1], tr_) + b2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) - a1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
     let (v14, v15) = (if dx_gt(v9, D::from(0.05), tr_) { dx_log(D::from(0.75) + (b2[n3 % b2.len()] * b2[n3 % b2.len()]), D::from(1.75), tr_) } else if dx_gt(b2[n3 % 1] + D::from((n3 + 1) as f64), -D::from(0.65), tr_) { dx_tanh(v9, tr_) * a1[(n3 + 2) % a1.len()] } else { dx_min(v9, v9, tr_) }, b2.iter().zip(a1.iter()).map(|(p12, q13)| dx_tanh(*p12 + (*p12), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (v9 / (dx_abs(D::from(0.2), tr_) + D::from(1.0))));
     let cc16: D = cdot1_dual(&a1, b2, tr_);
     let m17: D = D::from(num_dual::DualStruct::re(&(dx_sin(dx_ln(dx_abs(v9, tr_) + D::from(0.7), tr_) * dx_rem(D::from(0.8), dx_abs(a1[(n3 + 3) % 1], tr_) + D::from(1.15), tr_), tr_))));
-    let v19: D = m17 + dx_ln(b2.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v19: D = m17 + dx_ln(b2.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let ls20 = LpD { a: b2[(n3 + 3) % 1], v: [b2[n3 % b2.len()], dx_sigmoid(b2[n3 % b2.len()] / (-(dx_abs(v15, tr_) + D::from(0.6))), tr_)] };
     (((((dx_sigmoid(dx_exp2(a1[n3 % a1.len()], tr_), tr_) * dx_ceil(a1[n3 % a1.len()], tr_)) * dx_sigmoid(dx_atan(-D::from(0.5), tr_) - (v14 + v15), tr_)) - v15) + (D::from(0.75) * cc16)) + (D::from(0.35) * v19)) + (D::from(0.55) * dx_sigmoid(ls20.v[0] + (ls20.a * ls20.v[1]), tr_))
 }
@@ -4446,7 +4446,7 @@ fn p1077_dual<D: Dn>(b3: &[D; 2], b2: &[D; 5], x1: D, n4: usize, ch3: char, wv6:
     let v2: D = D::from(n4 as f64);
     let v4: D = if ch3 == 'a' { dx_tan(dx_tanh(dx_sin(b3[n4 % 2], tr_), tr_), tr_) } else { dx_tanh(v1 + b2[n4 + 1], tr_) };
     let v5: D = dx_div_euclid(dx_atan(dx_sinh(dx_tanh(b3[n4 % b3.len()], tr_), tr_), tr_), dx_abs(dx_leaky_relu(b3[n4 % 2], D::from(0.21), tr_), tr_) + D::from(1.05), tr_);
-    ((((((dx_leaky_relu(dx_round(-D::from(1.15) / (-(dx_exp(dx_tanh(D::from(n4 as f64), tr_), tr_) + D::from(0.5))), tr_), D::from(0.31), tr_) * v1) + v2) + D::from((n4 + 1) as f64)) + (D::from(0.3) * v4)) + (D::from(0.35) * dx_sigmoid(v5 * dx_tanh(dx_asinh(-D::from(1.3), tr_), tr_), tr_))) + ((D::from(1.45) * wv6[n4 % wv6.len()].iter().map(|e7| dx_sigmoid(dx_leaky_relu(dx_min(*e7, *e7, tr_), dx_tanh(dx_ln_1p(dx_abs(*e7, tr_), tr_), tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.55) * (D::from(wv6.len() as f64) * dx_tanh((wv6[n4 % wv6.len()][n4 % 2] + b2[2]) / (D::from(1.0) + (wv6[n4 % 1][n4 % 2] * wv6[n4 % 1][n4 % 2])), tr_)))), (dx_sin(v1, tr_) - ((b2[n4 + 1] + v1) / (dx_exp(b3[n4 % 2], tr_) + D::from(0.5)))) + x1)
+    ((((((dx_leaky_relu(dx_round(-D::from(1.15) / (-(dx_exp(dx_tanh(D::from(n4 as f64), tr_), tr_) + D::from(0.5))), tr_), D::from(0.31), tr_) * v1) + v2) + D::from((n4 + 1) as f64)) + (D::from(0.3) * v4)) + (D::from(0.35) * dx_sigmoid(v5 * dx_tanh(dx_asinh(-D::from(1.3), tr_), tr_), tr_))) + ((D::from(1.45) * wv6[n4 % wv6.len()].iter().map(|e7| dx_sigmoid(dx_leaky_relu(dx_min(*e7, *e7, tr_), dx_tanh(dx_ln_1p(dx_abs(*e7, tr_), tr_), tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.55) * (D::from(wv6.len() as f64) * dx_tanh((wv6[n4 % wv6.len()][n4 % 2] + b2[2]) / (D::from(1.0) + (wv6[n4 % 1][n4 % 2] * wv6[n4 % 1][n4 % 2])), tr_)))), (dx_sin(v1, tr_) - ((b2[n4 + 1] + v1) / (dx_exp(b3[n4 % 2], tr_) + D::from(0.5)))) + x1)
 }
 
 fn p1077_eval(x: &[f64]) -> Vec<f64> {
@@ -4700,7 +4700,7 @@ fn p1079_dual<D: Dn>(s2: &[D], a1: [D; 3], a3: [D; 3], ch11: char, vx25: &Vec<D>
         } else {
         }
     }
-    let v14: D = if ch11 == 'a' { dx_sin(dx_atan(dx_sinh(s2[2], tr_), tr_) * (a1[1] * D::from(2.4)), tr_) } else { dx_tanh(a3.iter().zip(s2.iter()).map(|(p12, q13)| dx_elu(a3[2], dx_sigmoid(*p12, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) };
+    let v14: D = if ch11 == 'a' { dx_sin(dx_atan(dx_sinh(s2[2], tr_), tr_) * (a1[1] * D::from(2.4)), tr_) } else { dx_tanh(a3.iter().zip(s2.iter()).map(|(p12, q13)| dx_elu(a3[2], dx_sigmoid(*p12, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) };
     let j16 = s2.iter().copied().position(|v15| dx_gt(v15, -D::from(0.337), tr_)).unwrap_or(4);
     let mut lo17 = None;
     for e18 in a3.iter() {
@@ -4714,7 +4714,7 @@ fn p1079_dual<D: Dn>(s2: &[D], a1: [D; 3], a3: [D; 3], ch11: char, vx25: &Vec<D>
     ls22.v[1] *= dx_tanh(dx_ln(dx_abs(dx_asin(dx_tanh(D::from(2.65), tr_) * D::from(0.9), tr_), tr_) + D::from(1.2), tr_) + a3[j16 % a3.len()], tr_);
     let ra27: [D; 4] = [dx_sin(dx_log(dx_abs(dx_min(v14, v21, tr_), tr_) + D::from(0.55), dx_abs(a1[(j16 + 1) % a1.len()], tr_) + D::from(2.65), tr_), tr_), dx_sigmoid(D::from(j16 as f64) + s2[5 - 1 - j16], tr_), dx_sin(dx_log(dx_abs(D::from(j16 as f64) + v21, tr_) + D::from(1.5), D::from(8.7), tr_) + a1[j16 % a1.len()], tr_), dx_sigmoid(a1[2], tr_)];
     let ff28: [D; 4] = std::array::from_fn(|i29| dx_cos(-(-D::from(1.6)), tr_) + ra27[i29]);
-    (((((((dx_cosh(dx_tanh((-D::from(2.65) / (-D::from(0.9))) * (a3[1] - s2[2]), tr_), tr_) - a1[0]) + a3[2]) + a3[1]) + (D::from(1.4) * v14)) + (D::from(1.25) * (s2[j16] * dx_tanh(dx_log(dx_abs(-D::from(1.35), tr_) + D::from(0.8), dx_abs(v14 * a3[0], tr_) + D::from(2.5), tr_), tr_)))) + (((D::from(1.15) * v21) + (D::from(0.65) * (ls22.v[0] + (ls22.a * ls22.v[1])))) + (D::from(0.7) * lnorm_dual(&ls22, tr_)))) + ((D::from(0.3) * vx25.iter().map(|e26| dx_sin(*e26 / (dx_exp(dx_asinh(*e26, tr_), tr_) + D::from(0.5)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.7) * (vx25[j16 % vx25.len()] * dx_tanh(dx_rem(v21 / (D::from(1.0) + (v21 * v21)), dx_abs(s2[1] + v14, tr_) + D::from(1.4), tr_), tr_))))) + (D::from(0.55) * dx_tanh(ff28[0] * ff28[3], tr_))
+    (((((((dx_cosh(dx_tanh((-D::from(2.65) / (-D::from(0.9))) * (a3[1] - s2[2]), tr_), tr_) - a1[0]) + a3[2]) + a3[1]) + (D::from(1.4) * v14)) + (D::from(1.25) * (s2[j16] * dx_tanh(dx_log(dx_abs(-D::from(1.35), tr_) + D::from(0.8), dx_abs(v14 * a3[0], tr_) + D::from(2.5), tr_), tr_)))) + (((D::from(1.15) * v21) + (D::from(0.65) * (ls22.v[0] + (ls22.a * ls22.v[1])))) + (D::from(0.7) * lnorm_dual(&ls22, tr_)))) + ((D::from(0.3) * vx25.iter().map(|e26| dx_sin(*e26 / (dx_exp(dx_asinh(*e26, tr_), tr_) + D::from(0.5)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.7) * (vx25[j16 % vx25.len()] * dx_tanh(dx_rem(v21 / (D::from(1.0) + (v21 * v21)), dx_abs(s2[1] + v14, tr_) + D::from(1.4), tr_), tr_))))) + (D::from(0.55) * dx_tanh(ff28[0] * ff28[3], tr_))
 }
 
 fn p1079_eval(x: &[f64]) -> Vec<f64> {
@@ -5093,7 +5093,7 @@ fn p1081_dual<D: Dn>(x1: D, x2: D, s4: &[D], a3: [D; 3], w5: &[[D; 2]; 2], f6: b
             z19 = tmp24;
         }
     }
-    let v27: D = dx_rem_euclid(dx_atan(dx_min(-D::from(0.8) * u18[1], a3.iter().zip(s4.iter()).map(|(p25, q26)| x1 + x2).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_exp(dx_tanh(u16[0] * v15, tr_), tr_) + D::from(0.5), tr_);
+    let v27: D = dx_rem_euclid(dx_atan(dx_min(-D::from(0.8) * u18[1], a3.iter().zip(s4.iter()).map(|(p25, q26)| x1 + x2).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_exp(dx_tanh(u16[0] * v15, tr_), tr_) + D::from(0.5), tr_);
     let v28: D = dx_rem_euclid(-u16[1], D::from(1.0) + (x1 * x1), tr_);
     let (qa30, qb31) = pts29[0];
     ((((if dx_le(x2 - (x1 + w5[1][0]), -D::from(1.0), tr_) { w5[0][1] } else if dx_ge(dx_tan(dx_tanh(dx_sigmoid(x1, tr_), tr_), tr_), s4[0], tr_) { v15 } else { x2 }) * x1) + ((((D::from(0.55) * dx_sigmoid(u16[0], tr_)) + (D::from(0.75) * dx_sin(z17[1], tr_))) + (D::from(0.9) * dx_tanh(u18[0], tr_))) + (D::from(1.4) * dx_tanh(z19[0], tr_)))) + ((D::from(0.3) * v27) + (D::from(0.75) * dx_tanh(v28, tr_)))) + ((D::from(1.15) * (dx_sin(dx_acosh(dx_abs(dx_max(qa30, qa30, tr_), tr_) + D::from(1.1), tr_), tr_) + dx_tanh((qb31 - qb31) - (-D::from(2.85) / (-D::from(0.5))), tr_))) + (D::from(0.85) * (pts29[0].0 * dx_tanh((dx_exp(dx_atan(v28, tr_), tr_) / (D::from(1.0) + (v15 * v15))) + w5[0][1], tr_))))
@@ -5209,7 +5209,7 @@ fn p1082_dual<D: Dn>(b1: &[D; 1], nt: usize, wv20: [[D; 3]; 1], ch22: char, tr_:
     let v3 = dx_cbrt(dx_abs(dx_ln(dx_abs(dx_leaky_relu(D::from((nt + 1) as f64), dx_sigmoid(v2, tr_), tr_), tr_) + D::from(0.95), tr_), tr_) + D::from(1.3), tr_);
     if dx_lt(dx_exp_m1(D::from(0.5) * v1, tr_), D::from((nt + 1) as f64) * D::from(1.0), tr_) {
         for i4 in 0..2 {
-            let mut v5 = b1.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_);
+            let mut v5 = b1.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_);
             let mut v7 = if dx_le(v2 * b1[nt % 1], D::from(0.95), tr_) || dx_lt(b1[nt % b1.len()] / (dx_abs(D::from(i4 as f64), tr_) + D::from(0.5)), -D::from(0.75), tr_) { dx_tanh(b1[(nt + 2) % 1] * b1[(i4 + 2) % b1.len()], tr_) } else { D::from(nt as f64) + dx_asinh(v3, tr_) };
             v7 = dx_rem(v7, dx_abs(dx_log(D::from(1.15) + (b1[i4 % b1.len()] * b1[i4 % b1.len()]), D::from(5.9), tr_), tr_) + D::from(0.95), tr_);
         }
@@ -5219,7 +5219,7 @@ fn p1082_dual<D: Dn>(b1: &[D; 1], nt: usize, wv20: [[D; 3]; 1], ch22: char, tr_:
     for i11 in 0..2 {
         acc12 += dx_tan(dx_tanh(b1[0], tr_), tr_) / (-D::from(3.0));
     }
-    let mut u13: [D; 3] = [dx_sin(dx_cbrt(dx_abs(D::from(nt as f64), tr_) + D::from(0.9), tr_) + b1[nt % 1], tr_), dx_atan(-D::from(1.35) + b1[nt % 1], tr_) * D::from(0.95), dx_atan((b1[nt % b1.len()] - (-D::from(0.75))) * b1.iter().map(|e14| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95)];
+    let mut u13: [D; 3] = [dx_sin(dx_cbrt(dx_abs(D::from(nt as f64), tr_) + D::from(0.9), tr_) + b1[nt % 1], tr_), dx_atan(-D::from(1.35) + b1[nt % 1], tr_) * D::from(0.95), dx_atan((b1[nt % b1.len()] - (-D::from(0.75))) * b1.iter().map(|e14| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95)];
     let mut z15: [D; 3] = [D::from(0.0); 3];
     for i16 in 0..4 {
         z15[0] = (D::from(0.25) * u13[1]) + dx_tanh(u13.iter().map(|e17| dx_tanh(z15[i16 % z15.len()] * v1, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + b1[nt % b1.len()], tr_);
@@ -5235,7 +5235,7 @@ fn p1082_dual<D: Dn>(b1: &[D; 1], nt: usize, wv20: [[D; 3]; 1], ch22: char, tr_:
     let v25: D = if let Some(j24) = nt.checked_sub(1) { dx_atan(wv20[nt % wv20.len()][nt % 3] + v21, tr_) * D::from(j24 as f64) } else { wv20[(nt + 3) % wv20.len()][nt % 3] };
     let v26: D = dx_rem_euclid(u13[0], -(dx_abs(dx_rem(D::from((nt + 1) as f64), dx_abs(v23, tr_) + D::from(1.45), tr_), tr_) + D::from(0.85)), tr_);
     let v27: D = dx_rem_euclid(dx_sigmoid(dx_min(z15[nt % 3] + D::from(1.4), dx_softplus(v21, tr_), tr_), tr_), -D::from(0.95), tr_);
-    let ra30: [D; 2] = [dx_tanh(u13.iter().copied().map(|e31| wv20[0][nt % 3] * v23).fold(D::from(0.0), |acc_, t_| acc_ + t_) + wv20[(nt + 3) % wv20.len()][nt % 3], tr_), dx_tanh(dx_atanh(dx_tanh(wv20[nt % 1][nt % 3], tr_) * D::from(0.9), tr_) / (-D::from(2.9)), tr_)];
+    let ra30: [D; 2] = [dx_tanh(u13.iter().copied().map(|e31| wv20[0][nt % 3] * v23).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + wv20[(nt + 3) % wv20.len()][nt % 3], tr_), dx_tanh(dx_atanh(dx_tanh(wv20[nt % 1][nt % 3], tr_) * D::from(0.9), tr_) / (-D::from(2.9)), tr_)];
     let [u28, u29] = cpair2_dual(&ra30, tr_);
     ((((((dx_sigmoid(dx_relu(dx_exp_m1(v2 - (-D::from(0.1)), tr_), tr_) + v3, tr_) * dx_atan(v1, tr_)) + (D::from(0.65) * acc12)) + (((D::from(1.5) * dx_sin(u13[1], tr_)) + (D::from(1.2) * dx_atan(z15[0], tr_))) + (D::from(1.5) * cc19))) + ((D::from(1.35) * v21) + (D::from(0.6) * v23))) + (D::from(1.15) * dx_sin(v25, tr_))) + ((D::from(0.75) * v26) + (D::from(0.8) * v27))) + (D::from(0.65) * (u28 * u29))
 }
@@ -5321,7 +5321,7 @@ fn p1083_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], mut a4: [D; 1], b5: &[D; 2], f6: 
     let mut out4: [D; 2] = st.vel;
     out4[1] += dx_sin(dx_atan2(a3[1], x2, tr_) - dx_min(st.inner.t, x2, tr_), tr_);
     let mut old5: [D; 1] = [dx_rem(st.inner.t, D::from(0.5), tr_)];
-    let mut u6: [D; 1] = [dx_tanh(b5.iter().map(|&e7| st.pos[0] - out4[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let mut u6: [D; 1] = [dx_tanh(b5.iter().map(|&e7| st.pos[0] - out4[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let mut z8: [D; 1] = [D::from(0.0); 1];
     let mut c9 = 0;
     while c9 < 1 {
@@ -5331,7 +5331,7 @@ fn p1083_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], mut a4: [D; 1], b5: &[D; 2], f6: 
         old5 = tmp11;
     }
     let v13: D = (wv12[2][1] * dx_sin(dx_softplus(z8[0], tr_) + wv12[c9 + 1][c9], tr_)) + dx_sin(wv12[0][1], tr_);
-    ((((((dx_atan(st.inner.a[0] + st.pos[0], tr_) * ((-D::from(1.85) - x2) + (-D::from(0.15) + st.m))) * st.m) + x1) + x1) + (((D::from(0.75) * dx_sigmoid(out4[0], tr_)) + (D::from(1.0) * u6[0])) + (D::from(1.2) * old5[0]))) + (D::from(1.3) * v13)) + ((((D::from(1.15) * (D::from(ps14.len() as f64) * dx_sin(dx_atan(-v13, tr_) + st.w[2 - 1 - c9][2 - 1 - c9], tr_))) + (D::from(1.15) * ps14.iter().map(|p15| dx_sigmoid(p15.x + (-D::from(0.5)), tr_) * dx_tanh(if dx_ge(-D::from(0.6) * p15.f[1], dx_max(-D::from(0.2), p15.f[1], tr_), tr_) { dx_max(p15.f[1], p15.f[1], tr_) } else if !dx_ge(p15.f[1], -D::from(0.25), tr_) { p15.f[1] } else { p15.f[1] - p15.f[1] }, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.45) * (ps16[0].f[1] * (dx_atan(D::from(2.9) + st.inner.t, tr_) * D::from(0.95))))) + (D::from(0.7) * dx_sigmoid(D::from(ps16.len() as f64) * (dx_atan(dx_acosh(dx_abs(st.inner.t * x2, tr_) + D::from(1.55), tr_), tr_) * D::from(0.95)), tr_)))
+    ((((((dx_atan(st.inner.a[0] + st.pos[0], tr_) * ((-D::from(1.85) - x2) + (-D::from(0.15) + st.m))) * st.m) + x1) + x1) + (((D::from(0.75) * dx_sigmoid(out4[0], tr_)) + (D::from(1.0) * u6[0])) + (D::from(1.2) * old5[0]))) + (D::from(1.3) * v13)) + ((((D::from(1.15) * (D::from(ps14.len() as f64) * dx_sin(dx_atan(-v13, tr_) + st.w[2 - 1 - c9][2 - 1 - c9], tr_))) + (D::from(1.15) * ps14.iter().map(|p15| dx_sigmoid(p15.x + (-D::from(0.5)), tr_) * dx_tanh(if dx_ge(-D::from(0.6) * p15.f[1], dx_max(-D::from(0.2), p15.f[1], tr_), tr_) { dx_max(p15.f[1], p15.f[1], tr_) } else if !dx_ge(p15.f[1], -D::from(0.25), tr_) { p15.f[1] } else { p15.f[1] - p15.f[1] }, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(1.45) * (ps16[0].f[1] * (dx_atan(D::from(2.9) + st.inner.t, tr_) * D::from(0.95))))) + (D::from(0.7) * dx_sigmoid(D::from(ps16.len() as f64) * (dx_atan(dx_acosh(dx_abs(st.inner.t * x2, tr_) + D::from(1.55), tr_), tr_) * D::from(0.95)), tr_)))
 }
 
 fn p1083_eval(x: &[f64]) -> Vec<f64> {
@@ -5635,7 +5635,7 @@ fn p1085_dual<D: Dn>(x2: D, x1: D, tr_: &mut Tr) -> D {
     let mut u8: [D; 1] = [dx_tanh(acc7 + x1, tr_)];
     for i9 in 0..2 {
         let snap10 = u8;
-        u8[0] = (D::from(0.25) * snap10[0]) + dx_tanh(dx_clamp(snap10.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(1.6), D::from(0.55), tr_) + x1, tr_);
+        u8[0] = (D::from(0.25) * snap10[0]) + dx_tanh(dx_clamp(snap10.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), -D::from(1.6), D::from(0.55), tr_) + x1, tr_);
     }
     let cc12: D = cdot1_dual(&u8, &u8, tr_);
     let mut lo13: [D; 3] = [dx_tanh(dx_tanh(u8[0] + u8[0], tr_) * (x1 - cc12), tr_), dx_atan(dx_rem(dx_cos(D::from(2.25), tr_), dx_abs(acc7, tr_) + D::from(0.9), tr_) + x1, tr_) * D::from(0.95), dx_sigmoid((dx_tanh(dx_max(-D::from(2.6), cc12, tr_), tr_) * (-u8[0])) + x2, tr_)];
@@ -5918,7 +5918,7 @@ fn p1087_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 2], n5: usize, mut st: Body
     for i8 in 0..2 {
         st.pos[1] += D::from(0.25) * dx_tanh((st.inner.a[0] * st.m) - (-x1), tr_);
         st.pos[1] += D::from(0.2) * (dx_atan(-s3[n5 % 3], tr_) * D::from(0.63));
-        st.pos[1] += D::from(0.5) * (D::from(0.6) * dx_sigmoid(s3.iter().map(|e7| dx_powi(D::from(1.2), 3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_));
+        st.pos[1] += D::from(0.5) * (D::from(0.6) * dx_sigmoid(s3.iter().map(|e7| dx_powi(D::from(1.2), 3, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_));
     }
     let v11: D = if dx_is_finite(dx_atan(snap6.iter().fold(D::from(0.45), |acc10, e9| (acc10 * D::from(0.5)) + (dx_atan(dx_acos(dx_tanh(D::from(0.55), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63))) * (-x1), tr_), tr_) { dx_tanh(dx_max(-st.inner.t, dx_exp(x2, tr_), tr_), tr_) } else { unreachable!() };
     let n13 = if let Some(j14) = ok12 { j14 } else { 2 };
@@ -6058,7 +6058,7 @@ fn p1088_dual<D: Dn>(x1: D, mut x2: D, nt: usize, tr_: &mut Tr) -> [D; 3] {
     let ia12: [D; 2] = [dx_atan(dx_leaky_relu(D::from(0.9), D::from(0.11), tr_) + x1, tr_), x1];
     let lh13: Vec<D> = lvec_dual(&ia12, dx_sigmoid(x1, tr_), tr_);
     let v15: D = ia12.first().map_or(dx_atan(if dx_ge(x2, D::from(0.85), tr_) { z8[nt % z8.len()] } else { x2 * (-D::from(2.45)) }, tr_), |fv14| dx_sigmoid((*fv14 - (*fv14)) - dx_sigmoid(*fv14, tr_), tr_));
-    [((((dx_tanh((dx_hypot(dx_rem(dx_asin(dx_sin(-D::from(0.85), tr_) * D::from(0.9), tr_), D::from(1.65), tr_), dx_log(dx_abs(dx_clamp(x2, dx_sigmoid(D::from((nt + 1) as f64), tr_), dx_sigmoid(D::from((nt + 1) as f64), tr_) + D::from(1.85), tr_), tr_) + D::from(1.0), D::from(1.65), tr_), tr_) + x1) + x2, tr_) * x1) + (((D::from(0.4) * dx_tanh(u4[1], tr_)) + (D::from(0.4) * dx_tanh(u7[0], tr_))) + (D::from(0.3) * dx_sigmoid(z8[0], tr_)))) + (D::from(0.75) * v11)) + (D::from(1.5) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.95) * (v15 * dx_tanh((dx_asin(dx_sin(-D::from(1.05), tr_) * D::from(0.9), tr_) - v15) + x2, tr_))), x1 * dx_sin(x2, tr_), (if nt >= 2 { dx_log2(dx_abs(-D::from(0.15) * x2, tr_) + D::from(1.3), tr_) } else { dx_recip(dx_abs(dx_max(x2, x2, tr_), tr_) + D::from(0.85), tr_) }) - x2]
+    [((((dx_tanh((dx_hypot(dx_rem(dx_asin(dx_sin(-D::from(0.85), tr_) * D::from(0.9), tr_), D::from(1.65), tr_), dx_log(dx_abs(dx_clamp(x2, dx_sigmoid(D::from((nt + 1) as f64), tr_), dx_sigmoid(D::from((nt + 1) as f64), tr_) + D::from(1.85), tr_), tr_) + D::from(1.0), D::from(1.65), tr_), tr_) + x1) + x2, tr_) * x1) + (((D::from(0.4) * dx_tanh(u4[1], tr_)) + (D::from(0.4) * dx_tanh(u7[0], tr_))) + (D::from(0.3) * dx_sigmoid(z8[0], tr_)))) + (D::from(0.75) * v11)) + (D::from(1.5) * lh13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.95) * (v15 * dx_tanh((dx_asin(dx_sin(-D::from(1.05), tr_) * D::from(0.9), tr_) - v15) + x2, tr_))), x1 * dx_sin(x2, tr_), (if nt >= 2 { dx_log2(dx_abs(-D::from(0.15) * x2, tr_) + D::from(1.3), tr_) } else { dx_recip(dx_abs(dx_max(x2, x2, tr_), tr_) + D::from(0.85), tr_) }) - x2]
 }
 
 fn p1088_eval(x: &[f64]) -> Vec<f64> {
@@ -6225,7 +6225,7 @@ fn p1090_dual<D: Dn>(s1: &[D], a2: [D; 4], s3: &[D], n4: usize, st: &BodyD<D>, t
         }
     }
     let mut out5: [D; 2] = st.vel;
-    out5[1] -= dx_atan(dx_exp_m1(dx_tanh(s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_), tr_);
+    out5[1] -= dx_atan(dx_exp_m1(dx_tanh(s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_), tr_);
     for i7 in 0..n4 {
         let snap8 = out5;
         out5[1] = (D::from(0.55) * snap8[0]) + dx_sigmoid(snap8.iter().zip(out5.iter()).map(|(p9, q10)| dx_tanh(s3.iter().copied().enumerate().map(|(j11, e12)| dx_tanh(out5[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.pos[i7 % 2], tr_);
@@ -6233,9 +6233,9 @@ fn p1090_dual<D: Dn>(s1: &[D], a2: [D; 4], s3: &[D], n4: usize, st: &BodyD<D>, t
     }
     let hh14: [D; 2] = [dx_tanh(dx_ln(dx_abs(st.inner.t, tr_) + D::from(0.85), tr_) / (dx_abs(dx_asin(dx_tanh(st.m, tr_) * D::from(0.9), tr_), tr_) + D::from(1.4)), tr_), dx_atan((-D::from((n4 + 1) as f64) / (dx_exp(dx_sin(v1, tr_) * dx_tanh(v1, tr_), tr_) + D::from(0.5))) + a2[(n4 + 3) % a2.len()], tr_) * D::from(0.95)];
     let cc13: D = caff2_dual(&st.w[n4 % 2], dx_tanh((st.inner.t * s1[n4 % 4]) / (-D::from(2.3)), tr_) * D::from(0.5), &hh14, tr_);
-    let v16: D = dx_copysign(dx_sin(hh14.iter().copied().map(|e15| st.pos[n4 % 2] - D::from(n4 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + s3[n4], tr_), dx_tanh(-(st.m + K1090), tr_), tr_);
-    let v19: D = { let mut s_ = D::from(0.0); for e18 in hh14.iter() { if dx_gt(*e18, -D::from(1.237), tr_) { s_ = s_ + dx_sigmoid(dx_ln_1p(dx_abs(dx_asinh(*e18, tr_), tr_), tr_), tr_); } } s_ };
-    let ia20: [D; 3] = [dx_sigmoid(dx_min(v16 + D::from(1.05), D::from(n4 as f64), tr_) + st.vel[n4 % 2], tr_), dx_sin(D::from(n4 as f64) - (s1[n4 % 4] * st.inner.t), tr_), dx_tanh(out5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + s1[n4 % s1.len()], tr_)];
+    let v16: D = dx_copysign(dx_sin(hh14.iter().copied().map(|e15| st.pos[n4 % 2] - D::from(n4 as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + s3[n4], tr_), dx_tanh(-(st.m + K1090), tr_), tr_);
+    let v19: D = { let mut s_ = D::from(-0.0); for e18 in hh14.iter() { if dx_gt(*e18, -D::from(1.237), tr_) { s_ = s_ + dx_sigmoid(dx_ln_1p(dx_abs(dx_asinh(*e18, tr_), tr_), tr_), tr_); } } s_ };
+    let ia20: [D; 3] = [dx_sigmoid(dx_min(v16 + D::from(1.05), D::from(n4 as f64), tr_) + st.vel[n4 % 2], tr_), dx_sin(D::from(n4 as f64) - (s1[n4 % 4] * st.inner.t), tr_), dx_tanh(out5.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + s1[n4 % s1.len()], tr_)];
     let (n26, s27, s28) = ia20.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c23, p24, q25), &v22| (c23 + 1, p24 + (-v22 - v22), q25 + (dx_tanh(dx_cos(v22, tr_) - dx_elu(D::from(3.0), -D::from(0.8), tr_), tr_) * D::from(c23 as f64))));
     let v29: D = dx_rem_euclid(-st.inner.t - dx_hypot(st.inner.t, s3[n4], tr_), -(dx_abs(dx_max(v16, -D::from(0.35), tr_), tr_) + D::from(0.6)), tr_);
     let v31: D = s3.last().copied().unwrap_or(dx_sigmoid((s3[3] / D::from(0.8)) * (-v19), tr_));
@@ -6343,7 +6343,7 @@ fn p1091_dual(&self, r1: &D, x2: D, b3: &[D; 1], s4: &[D], s5: &[D], tr_: &mut T
     }
     let mut acc5: D = D::from(0.0);
     for e4 in s4.iter() {
-        acc5 += dx_sigmoid(dx_min(x2 - (*r1), s4.iter().map(|e6| s5.iter().map(|e7| dx_tanh(*r1 + (-D::from(3.0)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+        acc5 += dx_sigmoid(dx_min(x2 - (*r1), s4.iter().map(|e6| s5.iter().map(|e7| dx_tanh(*r1 + (-D::from(3.0)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     }
     let mut out8: [D; 2] = self.inner.a;
     out8[1] -= dx_sin(-(self.inner.t * x2), tr_);
@@ -6612,7 +6612,7 @@ fn p1092_dual<D: Dn>(f4: bool, a2: [D; 1], w3: &[[D; 2]; 1], r1: &D, tr_: &mut T
         }
     }
     let v22: D = dx_div_euclid(*r1, -D::from(1.9), tr_);
-    let mut ls23 = LpD { a: dx_tanh(dx_exp(dx_sin(ia14.iter().map(|e24| dx_max(v13, *e24, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + (*r1), tr_), v: [dx_sigmoid(dx_asin(dx_tanh(v13, tr_) * D::from(0.9), tr_) + (*r1), tr_), dx_tanh(dx_acos(dx_tanh(dx_tan(dx_sin(ia10[0], tr_), tr_), tr_) * D::from(0.9), tr_) + w3[0][1], tr_)] };
+    let mut ls23 = LpD { a: dx_tanh(dx_exp(dx_sin(ia14.iter().map(|e24| dx_max(v13, *e24, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + (*r1), tr_), v: [dx_sigmoid(dx_asin(dx_tanh(v13, tr_) * D::from(0.9), tr_) + (*r1), tr_), dx_tanh(dx_acos(dx_tanh(dx_tan(dx_sin(ia10[0], tr_), tr_), tr_) * D::from(0.9), tr_) + w3[0][1], tr_)] };
     ls23.a += dx_sigmoid((dx_sinh(ia14[0], tr_) / (-(D::from(1.0) + (ia10[1] * ia10[1])))) + a2[0], tr_);
     ls23.v[0] *= dx_sin(if dx_lt(-v22, *r1, tr_) { a2[0] + a2[0] } else { w3[0][0] / (-(dx_exp(dx_tanh(z8[0], tr_), tr_) + D::from(0.5))) }, tr_);
     let mut acc25: D = dx_atan(v13 + (w3[0][0] / (D::from(1.0) + (v22 * v22))), tr_) * D::from(0.95);
@@ -6622,7 +6622,7 @@ fn p1092_dual<D: Dn>(f4: bool, a2: [D; 1], w3: &[[D; 2]; 1], r1: &D, tr_: &mut T
             return dx_powf(dx_tanh(dx_abs(ia14[1] * v22, tr_) + D::from(1.05), tr_) + D::from(1.5), -D::from(0.9), tr_) - (*e26);
         }
     }
-    (((((((a2.iter().map(|e6| dx_max(w3[0][0], dx_relu(*r1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1)) + (*r1)) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_tanh(z8[0], tr_)))) + (D::from(0.65) * v13)) + (D::from(1.35) * dx_sin(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.3) * dx_atan(v22 * dx_atan(dx_asin(dx_sin(v22, tr_) * D::from(0.9), tr_), tr_), tr_))) + ((D::from(1.2) * (ls23.v[0] + (ls23.a * ls23.v[1]))) + (D::from(1.05) * lnorm_dual(&ls23, tr_)))) + (D::from(1.25) * acc25)
+    (((((((a2.iter().map(|e6| dx_max(w3[0][0], dx_relu(*r1, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (*r1)) + (*r1)) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_tanh(z8[0], tr_)))) + (D::from(0.65) * v13)) + (D::from(1.35) * dx_sin(u15.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.3) * dx_atan(v22 * dx_atan(dx_asin(dx_sin(v22, tr_) * D::from(0.9), tr_), tr_), tr_))) + ((D::from(1.2) * (ls23.v[0] + (ls23.a * ls23.v[1]))) + (D::from(1.05) * lnorm_dual(&ls23, tr_)))) + (D::from(1.25) * acc25)
 }
 
 fn p1092_eval(x: &[f64]) -> Vec<f64> {
@@ -7308,7 +7308,7 @@ fn p1097_dual<D: Dn>(x1: D, x3: D, r2: &D, nt: usize, lin16: &LvD<D>, tr_: &mut 
         u11 = z13;
     }
     let ia17: [D; 2] = [dx_atan(old10[c9 % old10.len()] + x3, tr_), *r2];
-    ((D::from(2.8) * x3) + ((D::from(0.45) * u11[0]) + (D::from(1.25) * old10[2]))) + (D::from(0.5) * dx_sigmoid(lin16.m[0].iter().zip(ia17.iter()).map(|(p18, q19)| *p18 * *q19).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
+    ((D::from(2.8) * x3) + ((D::from(0.45) * u11[0]) + (D::from(1.25) * old10[2]))) + (D::from(0.5) * dx_sigmoid(lin16.m[0].iter().zip(ia17.iter()).map(|(p18, q19)| *p18 * *q19).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p1097_eval(x: &[f64]) -> Vec<f64> {
@@ -7464,7 +7464,7 @@ fn p1098_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 3], w4: &[[D; 3]; 2], n5: usize
     let gu20: [D; 2] = [ga18[1] - (dx_atan(dx_exp2(dx_atan(dx_cosh(-D::from(2.75), tr_), tr_), tr_) + b3[n5 % b3.len()], tr_) * D::from(0.63)), dx_atan(dx_relu(y2[0] - ia15[(n5 + 2) % 1], tr_) + x1, tr_) * D::from(0.63)];
     let ra24: [D; 2] = [dx_sin(dx_clamp(dx_hypot(st.vel[(n5 + 3) % 2], st.pos[0], tr_), -D::from(1.45), -D::from(0.5), tr_), tr_), dx_tanh(b3.iter().fold(D::from(1.9), |acc26, e25| dx_tanh(acc26 + dx_sin(dx_sinh(dx_tanh(D::from((n5 + 1) as f64), tr_), tr_), tr_), tr_)), tr_)];
     let r27 = st.w[0];
-    ((((((((b3[1] / (-(dx_exp(dx_sigmoid(dx_max(y2[n5 % y2.len()], b3[(n5 + 1) % 3], tr_), tr_), tr_) + D::from(0.5)))) + (-(D::from(n5 as f64) - v1))) + v1) + v1) + v1) + (D::from(0.75) * v3)) + ((D::from(0.6) * v5) + (D::from(0.9) * v9))) + (((D::from(1.35) * dx_atan(wv10[0].iter().zip(ia11.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * (wv14[n5 % 1][n5 % 1] * dx_sin((v3 * v9) * (D::from(n5 as f64) - a2[1]), tr_)))) + (D::from(0.8) * wv14[n5 % 1].iter().zip(ia15.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + (((D::from(1.25) * (ga18[1] * dx_tanh(a2.iter().map(|e19| dx_tan(dx_tanh(v5, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.05) * dx_tanh(gu20[0] * gu20[0], tr_))) + (D::from(0.85) * dx_tanh(cdot2_dual(&r27, &ra24, tr_) * r27[1], tr_)))
+    ((((((((b3[1] / (-(dx_exp(dx_sigmoid(dx_max(y2[n5 % y2.len()], b3[(n5 + 1) % 3], tr_), tr_), tr_) + D::from(0.5)))) + (-(D::from(n5 as f64) - v1))) + v1) + v1) + v1) + (D::from(0.75) * v3)) + ((D::from(0.6) * v5) + (D::from(0.9) * v9))) + (((D::from(1.35) * dx_atan(wv10[0].iter().zip(ia11.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * (wv14[n5 % 1][n5 % 1] * dx_sin((v3 * v9) * (D::from(n5 as f64) - a2[1]), tr_)))) + (D::from(0.8) * wv14[n5 % 1].iter().zip(ia15.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))) + (((D::from(1.25) * (ga18[1] * dx_tanh(a2.iter().map(|e19| dx_tan(dx_tanh(v5, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.05) * dx_tanh(gu20[0] * gu20[0], tr_))) + (D::from(0.85) * dx_tanh(cdot2_dual(&r27, &ra24, tr_) * r27[1], tr_)))
 }
 
 fn p1098_eval(x: &[f64]) -> Vec<f64> {
@@ -7668,9 +7668,9 @@ fn p1100_dual<D: Dn>(x1: D, a2: [D; 4], b3: &[D; 2], a4: [D; 5], n5: usize, lin1
     let mut v4 = dx_leaky_relu(v3, D::from(0.51), tr_) / D::from(0.9);
     let (n9, s10, s11) = a2.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c6, p7, q8), &v5| (c6 + 1, p7 + dx_sigmoid((D::from(2.85) / (D::from(1.0) + (v5 * v5))) / (dx_abs(v5 + v5, tr_) + D::from(1.4)), tr_), q8 + (dx_sin((v5 + v5) + (-v5), tr_) * D::from(c6 as f64))));
     let v12: D = dx_rem_euclid(dx_tanh(dx_min(b3[n5] * a4[n5 + 1], -D::from(2.25) + a2[n9 % a2.len()], tr_), tr_), dx_exp(dx_tanh(s11, tr_) * b3[1], tr_) + D::from(0.5), tr_);
-    let ra19: [D; 3] = [dx_tanh(dx_asin(dx_sin(dx_leaky_relu(D::from(2.85), D::from(0.16), tr_), tr_) * D::from(0.9), tr_) + x1, tr_), dx_atan(a4.iter().zip(a2.iter()).map(|(p20, q21)| *p20 - v12).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (v4 + s11), tr_), dx_tanh((-D::from(2.0) * (D::from((n5 + 1) as f64) - D::from(n5 as f64))) + a2[(n9 + 1) % a2.len()], tr_)];
+    let ra19: [D; 3] = [dx_tanh(dx_asin(dx_sin(dx_leaky_relu(D::from(2.85), D::from(0.16), tr_), tr_) * D::from(0.9), tr_) + x1, tr_), dx_atan(a4.iter().zip(a2.iter()).map(|(p20, q21)| *p20 - v12).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (v4 + s11), tr_), dx_tanh((-D::from(2.0) * (D::from((n5 + 1) as f64) - D::from(n5 as f64))) + a2[(n9 + 1) % a2.len()], tr_)];
     let ff22: [D; 3] = std::array::from_fn(|i23| ra19[i23]);
-    [(((((D::from(2.2) + D::from((n5 + 1) as f64)) + (-D::from(0.45))) + ((D::from(1.35) * (s10 / D::from(n9 as f64))) + (D::from(1.5) * dx_sin(s11, tr_)))) + (D::from(0.55) * dx_sigmoid(v12, tr_))) + (((D::from(0.4) * dx_atan(lin13.m[0].iter().zip(b3.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.35) * (lin13.m[0][1] * lin13.b))) + (D::from(1.0) * pts16.iter().map(|&(qa17, qb18)| qa17 * dx_sigmoid(dx_atan(D::from(1.45), tr_) * (qb18 + qb18), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + (D::from(0.9) * (ff22[1] * dx_tanh(dx_exp2(ra19[n9 % ra19.len()], tr_) + lin13.m[(n5 + 1) % 1][0], tr_))), dx_asinh(dx_max(-D::from(0.55), dx_atan(-D::from(2.35), tr_), tr_), tr_) - v4, (if dx_gt(-dx_sqrt(dx_abs(a2[n5], tr_) + D::from(1.05), tr_), dx_rem(b3[0], D::from(1.8), tr_), tr_) { dx_hypot(b3[1], D::from(0.8) - v3, tr_) } else { a4[1] }) + v4]
+    [(((((D::from(2.2) + D::from((n5 + 1) as f64)) + (-D::from(0.45))) + ((D::from(1.35) * (s10 / D::from(n9 as f64))) + (D::from(1.5) * dx_sin(s11, tr_)))) + (D::from(0.55) * dx_sigmoid(v12, tr_))) + (((D::from(0.4) * dx_atan(lin13.m[0].iter().zip(b3.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.35) * (lin13.m[0][1] * lin13.b))) + (D::from(1.0) * pts16.iter().map(|&(qa17, qb18)| qa17 * dx_sigmoid(dx_atan(D::from(1.45), tr_) * (qb18 + qb18), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))) + (D::from(0.9) * (ff22[1] * dx_tanh(dx_exp2(ra19[n9 % ra19.len()], tr_) + lin13.m[(n5 + 1) % 1][0], tr_))), dx_asinh(dx_max(-D::from(0.55), dx_atan(-D::from(2.35), tr_), tr_), tr_) - v4, (if dx_gt(-dx_sqrt(dx_abs(a2[n5], tr_) + D::from(1.05), tr_), dx_rem(b3[0], D::from(1.8), tr_), tr_) { dx_hypot(b3[1], D::from(0.8) - v3, tr_) } else { a4[1] }) + v4]
 }
 
 fn p1100_eval(x: &[f64]) -> Vec<f64> {
@@ -7861,7 +7861,7 @@ fn p1102_dual<D: Dn>(mut x1: D, x2: D, x3: D, nt: usize, ch8: char, tr_: &mut Tr
     let v9: D = if ch8 == 'a' { dx_atan(if nt % 3 == 0 { z4[(nt + 1) % 1] } else { D::from((nt + 1) as f64) / (dx_exp(x3, tr_) + D::from(0.5)) }, tr_) } else { dx_sigmoid((dx_sinh(dx_tanh(acc2, tr_), tr_) * dx_atanh(dx_sin(z4[nt % 1], tr_) * D::from(0.9), tr_)) + x1, tr_) };
     let ia10: [D; 3] = [dx_tanh(u3[nt % 1] + dx_hypot(x3, z4[nt % z4.len()], tr_), tr_), x2, dx_sin(-(u3[0] + z4[0]) + x2, tr_)];
     let m11: D = D::from(num_dual::DualStruct::re(&(dx_tanh((x1 + v9) + x3, tr_))));
-    let v13: D = dx_exp(ia10[0] - m11, tr_) / ia10.iter().map(|&e12| dx_exp(e12 - m11, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v13: D = dx_exp(ia10[0] - m11, tr_) / ia10.iter().map(|&e12| dx_exp(e12 - m11, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((((dx_tan(dx_sin(dx_mul_add(x2, x3, x2, tr_) * dx_ln_1p(dx_abs(x3, tr_), tr_), tr_), tr_) - x3) - x1) + (D::from(1.4) * acc2)) + (((D::from(0.45) * dx_tanh(u3[0], tr_)) + (D::from(1.45) * dx_atan(z4[0], tr_))) + (D::from(0.4) * dx_sigmoid(u3[0], tr_)))) + ((D::from(1.05) * v9) + (D::from(0.45) * v13))
 }
 
@@ -8205,7 +8205,7 @@ fn p1104_dual<D: Dn>(x1: D, nt: usize, ch20: char, pts29: &[(D, D)], tr_: &mut T
         let mut z12: [D; 3] = [D::from(0.0); 3];
         z12[0] = (u7[0] + (D::from(0.25) * (u7[0] - old6[0]))) + (D::from(0.25) * dx_sigmoid(dx_exp(dx_tanh(dx_cosh(dx_sin(x1, tr_), tr_), tr_), tr_), tr_));
         z12[1] = (u7[1] + (D::from(0.25) * (u7[1] - old6[1]))) + (D::from(0.25) * dx_tanh(z12[i11 % z12.len()] + x1, tr_));
-        z12[2] = (u7[2] + (D::from(0.25) * (u7[2] - old6[2]))) + (D::from(0.25) * dx_tanh(dx_atanh(dx_sin(z12.iter().zip(old6.iter()).map(|(p13, q14)| old6[i11 % old6.len()] + v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_) + x1, tr_));
+        z12[2] = (u7[2] + (D::from(0.25) * (u7[2] - old6[2]))) + (D::from(0.25) * dx_tanh(dx_atanh(dx_sin(z12.iter().zip(old6.iter()).map(|(p13, q14)| old6[i11 % old6.len()] + v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_) + x1, tr_));
         old6 = u7;
         u7 = z12;
     }
@@ -8230,7 +8230,7 @@ fn p1104_dual<D: Dn>(x1: D, nt: usize, ch20: char, pts29: &[(D, D)], tr_: &mut T
     let (qa30, qb31) = pts29[1];
     let v32: D = dx_tanh(dx_recip(-(dx_abs(dx_mul_add(v21, D::from(nt as f64), v24, tr_), tr_) + D::from(0.65)), tr_) + x1, tr_);
     let uq33 = UqD { a: dx_tanh(old6[1] + x1, tr_), v: [dx_atan((if dx_ge(-(-D::from(2.6)), -D::from(0.4), tr_) { dx_cosh(dx_atan(u15[nt % 3], tr_), tr_) } else if dx_gt(dx_softplus(ia22[c16 + 1], tr_), dx_ln_1p(cc19 * cc19, tr_), tr_) { v32 + u15[nt % 3] } else { dx_leaky_relu(v21, D::from(0.11), tr_) }) + x1, tr_), dx_tanh(((-D::from(1.4) * dx_tanh(old6[c16], tr_)) + dx_rem(acc5, dx_abs(ia22[c16], tr_) + D::from(0.55), tr_)) + x1, tr_)] };
-    ((((((((dx_sin(-(v1 + x1), tr_) * dx_sin(dx_cbrt(-(dx_abs(x1, tr_) + D::from(1.2)), tr_) + dx_powf(dx_abs(v1, tr_) + D::from(1.05), D::from(0.25), tr_), tr_)) - x1) * v1) + (D::from(0.5) * acc5)) + ((((D::from(1.1) * dx_sin(u7[1], tr_)) + (D::from(0.25) * dx_tanh(old6[1], tr_))) + (D::from(1.0) * dx_sigmoid(u15[2], tr_))) + (D::from(1.1) * dx_tanh(cc19, tr_)))) + (D::from(0.95) * v21)) + ((D::from(0.25) * v24) + (D::from(0.75) * u25.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.0) * (qa30 * qb31))) + ((D::from(1.5) * (if (dx_ge(v32, -D::from(0.937), tr_) && dx_le(v32, x1, tr_)) { dx_sin(qb31 + x1, tr_) } else { dx_sin(dx_atan2(dx_ln(D::from(0.9) + (v21 * v21), tr_), -u7[c16], tr_) + x1, tr_) })) + (D::from(0.45) * uq33.ulen_dual(dx_tanh(dx_log(dx_abs(v21 * dx_atan(cc19, tr_), tr_) + D::from(0.6), D::from(1.9), tr_) + x1, tr_), tr_)))
+    ((((((((dx_sin(-(v1 + x1), tr_) * dx_sin(dx_cbrt(-(dx_abs(x1, tr_) + D::from(1.2)), tr_) + dx_powf(dx_abs(v1, tr_) + D::from(1.05), D::from(0.25), tr_), tr_)) - x1) * v1) + (D::from(0.5) * acc5)) + ((((D::from(1.1) * dx_sin(u7[1], tr_)) + (D::from(0.25) * dx_tanh(old6[1], tr_))) + (D::from(1.0) * dx_sigmoid(u15[2], tr_))) + (D::from(1.1) * dx_tanh(cc19, tr_)))) + (D::from(0.95) * v21)) + ((D::from(0.25) * v24) + (D::from(0.75) * u25.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.0) * (qa30 * qb31))) + ((D::from(1.5) * (if (dx_ge(v32, -D::from(0.937), tr_) && dx_le(v32, x1, tr_)) { dx_sin(qb31 + x1, tr_) } else { dx_sin(dx_atan2(dx_ln(D::from(0.9) + (v21 * v21), tr_), -u7[c16], tr_) + x1, tr_) })) + (D::from(0.45) * uq33.ulen_dual(dx_tanh(dx_log(dx_abs(v21 * dx_atan(cc19, tr_), tr_) + D::from(0.6), D::from(1.9), tr_) + x1, tr_), tr_)))
 }
 
 fn p1104_eval(x: &[f64]) -> Vec<f64> {
@@ -8489,7 +8489,7 @@ impl<D: Dn> BodyD<D> {
 fn p1106_dual(&self, x1: D, x2: D, s3: &[D], a4: [D; 2], f5: bool, tr_: &mut Tr) -> (D, D) {
     let v1 = { let t2 = dx_asinh(x1, tr_); t2 * dx_tanh((self.pos[1] * self.m) + t2, tr_) };
     for (p3, q4) in a4.iter().zip(s3.iter()) {
-        if dx_gt(dx_exp(self.inner.t, tr_), D::from(0.15), tr_) && dx_gt(x2 + x1, s3.iter().map(|e5| v1 + (*q4)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+        if dx_gt(dx_exp(self.inner.t, tr_), D::from(0.15), tr_) && dx_gt(x2 + x1, s3.iter().map(|e5| v1 + (*q4)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
             let v6: D = dx_max(dx_powf(D::from(1.15) + (a4[1] * a4[1]), -D::from(0.7), tr_), x1 * x2, tr_) - dx_tan(dx_tanh(dx_clamp(self.m, *q4, *q4 + D::from(0.5), tr_), tr_), tr_);
             break;
         } else {
@@ -8517,7 +8517,7 @@ fn p1106_dual(&self, x1: D, x2: D, s3: &[D], a4: [D; 2], f5: bool, tr_: &mut Tr)
     let hh18: [D; 2] = [dx_sin(self.pos[c13 % 2], tr_), dx_tanh(dx_atan(D::from(2.75) / (D::from(1.0) + (D::from(c13 as f64) * D::from(c13 as f64))), tr_) + x1, tr_)];
     let cc17: D = caff2_dual(&self.w[c13 % 2], dx_tanh((self.w[c13 % 2][c13 % 2] * x1) * out10.iter().fold(x2, |acc20, e19| acc20 + dx_sin(-D::from(3.0) + acc9, tr_)), tr_) * D::from(0.5), &hh18, tr_);
     let v21: D = ccube_dual(dx_sigmoid(dx_log2(D::from(0.95) + (x1 * x1), tr_), tr_) * D::from(0.5), tr_);
-    (((((a4[0] - (if dx_lt(dx_leaky_relu(-D::from(0.5), D::from(0.16), tr_), a4.iter().map(|e7| dx_ln(dx_abs(x1, tr_) + D::from(0.85), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { dx_cbrt(D::from(1.15) + (self.vel[0] * self.vel[0]), tr_) } else { self.m })) - self.inner.t) * self.inner.t) + (D::from(0.7) * acc9)) + (((((((D::from(0.85) * dx_atan(out10[0], tr_)) + (D::from(0.6) * dx_atan(u11[1], tr_))) + (D::from(0.5) * dx_sin(z12[1], tr_))) + (D::from(0.45) * dx_sin(z12[0], tr_))) + (D::from(0.9) * dx_sigmoid(snap16[1], tr_))) + (D::from(0.45) * cc17)) + (D::from(1.35) * v21)), ((((if dx_le(self.m, self.m, tr_) && dx_gt(D::from(1.25), -D::from(0.35), tr_) { dx_ceil(-D::from(0.9), tr_) } else { -a4[1] }) * dx_rem(self.inner.t + v1, dx_exp(dx_tanh(x1, tr_), tr_) + D::from(0.5), tr_)) * (-D::from(0.1))) + x1) - self.w[0][1])
+    (((((a4[0] - (if dx_lt(dx_leaky_relu(-D::from(0.5), D::from(0.16), tr_), a4.iter().map(|e7| dx_ln(dx_abs(x1, tr_) + D::from(0.85), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) { dx_cbrt(D::from(1.15) + (self.vel[0] * self.vel[0]), tr_) } else { self.m })) - self.inner.t) * self.inner.t) + (D::from(0.7) * acc9)) + (((((((D::from(0.85) * dx_atan(out10[0], tr_)) + (D::from(0.6) * dx_atan(u11[1], tr_))) + (D::from(0.5) * dx_sin(z12[1], tr_))) + (D::from(0.45) * dx_sin(z12[0], tr_))) + (D::from(0.9) * dx_sigmoid(snap16[1], tr_))) + (D::from(0.45) * cc17)) + (D::from(1.35) * v21)), ((((if dx_le(self.m, self.m, tr_) && dx_gt(D::from(1.25), -D::from(0.35), tr_) { dx_ceil(-D::from(0.9), tr_) } else { -a4[1] }) * dx_rem(self.inner.t + v1, dx_exp(dx_tanh(x1, tr_), tr_) + D::from(0.5), tr_)) * (-D::from(0.1))) + x1) - self.w[0][1])
 }
 }
 
@@ -8653,7 +8653,7 @@ fn p1107_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 4], b5: &[D; 3], mut st: Bo
             if c7 < 3 {
                 let v8 = dx_abs(dx_ln(dx_abs(st.pos[c7 % 2], tr_) + D::from(1.3), tr_) / (dx_abs(s3[4] + x1, tr_) + D::from(0.75)), tr_);
                 v6 = dx_atan(v6 + x2, tr_) * D::from(0.63);
-                v6 += dx_sigmoid(dx_min(a4[c7 % 4] - (dx_atan(v6, tr_) * b5[c1 % 3]), s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_);
+                v6 += dx_sigmoid(dx_min(a4[c7 % 4] - (dx_atan(v6, tr_) * b5[c1 % 3]), s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_);
             }
         }
         if dx_lt(dx_exp_m1(dx_sigmoid(dx_powi(dx_sin(st.m, tr_), i5 as i32, tr_), tr_), tr_), -D::from(0.2), tr_) {
@@ -8817,7 +8817,7 @@ fn p1108_dual(&self, r1: &D, s2: &[D], a4: [D; 1], mut a3: [D; 4], tr_: &mut Tr)
     let v21: D = dx_div_euclid(-(*r1), D::from(2.65), tr_);
     let ia24: [D; 4] = [dx_sin(out19.iter().zip(a3.iter()).fold(v20, |acc27, (p25, q26)| (acc27 * D::from(0.5)) + acc18), tr_), dx_sin(dx_atan2(self.inner.t * v16, dx_exp_m1(self.m, tr_), tr_), tr_), dx_sigmoid(dx_log10(dx_abs(v21, tr_) + D::from(1.05), tr_) - dx_sigmoid(self.w[1][1], tr_), tr_), dx_sin(dx_powi(dx_abs(s2[3], tr_) + D::from(1.05), -1, tr_), tr_)];
     let lh28: Vec<D> = lpush_dual(&ia24, dx_atan(dx_clamp(v20 - v21, -D::from(1.15), -D::from(0.35), tr_) + self.vel[0], tr_) * D::from(0.95), tr_);
-    (((((dx_log10(dx_abs(a3[2] - (-D::from(0.65)), tr_) + D::from(0.6), tr_) * self.pos[0]) + self.inner.t) + (D::from(1.2) * acc18)) + (D::from(0.6) * dx_tanh(out19[1], tr_))) + ((D::from(1.05) * dx_sin(v20, tr_)) + (D::from(0.35) * dx_sigmoid(v21 * a4.iter().map(|e22| dx_tanh(a4.iter().map(|&e23| self.vel[1] * dx_tanh(a3[3], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)))) + (((D::from(1.15) * (D::from(lh28.len() as f64) * dx_tanh(dx_powf(dx_abs(dx_abs(D::from(1.45), tr_), tr_) + D::from(0.55), dx_rem(*r1, dx_abs(-D::from(0.05), tr_) + D::from(1.1), tr_), tr_), tr_))) + (D::from(0.95) * dx_tanh(lh28.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.55) * dx_sigmoid(lsum_dual(&lh28, tr_), tr_)))
+    (((((dx_log10(dx_abs(a3[2] - (-D::from(0.65)), tr_) + D::from(0.6), tr_) * self.pos[0]) + self.inner.t) + (D::from(1.2) * acc18)) + (D::from(0.6) * dx_tanh(out19[1], tr_))) + ((D::from(1.05) * dx_sin(v20, tr_)) + (D::from(0.35) * dx_sigmoid(v21 * a4.iter().map(|e22| dx_tanh(a4.iter().map(|&e23| self.vel[1] * dx_tanh(a3[3], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)))) + (((D::from(1.15) * (D::from(lh28.len() as f64) * dx_tanh(dx_powf(dx_abs(dx_abs(D::from(1.45), tr_), tr_) + D::from(0.55), dx_rem(*r1, dx_abs(-D::from(0.05), tr_) + D::from(1.1), tr_), tr_), tr_))) + (D::from(0.95) * dx_tanh(lh28.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.55) * dx_sigmoid(lsum_dual(&lh28, tr_), tr_)))
 }
 }
 
@@ -8923,8 +8923,8 @@ fn p1109_dual<D: Dn>(a2: [D; 4], x1: D, a3: [D; 4], b4: &[D; 1], wv13: [[D; 2]; 
     } else if !dx_le(v1 - a3[3], v1 / (dx_abs(a2[3], tr_) + D::from(0.6)), tr_) {
         return (((dx_cbrt(-(dx_abs(dx_cos(D::from(0.75), tr_), tr_) + D::from(1.25)), tr_) - v1) + x1) + x1, dx_sin(dx_sinh(x1, tr_) / D::from(1.75), tr_) * x1);
     }
-    let mut v2 = a3.iter().map(|e3| -(-a3[2])).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    v2 *= dx_atan2(x1 / (dx_abs(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.8)), dx_relu(dx_atanh(dx_tanh(b4[0], tr_) * D::from(0.9), tr_), tr_), tr_);
+    let mut v2 = a3.iter().map(|e3| -(-a3[2])).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    v2 *= dx_atan2(x1 / (dx_abs(a3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.8)), dx_relu(dx_atanh(dx_tanh(b4[0], tr_) * D::from(0.9), tr_), tr_), tr_);
     let mut u5: [D; 3] = [dx_tanh(dx_rem(x1 + x1, D::from(2.15), tr_), tr_), dx_tanh(-v1 + x1, tr_), dx_atan(dx_min(dx_max(b4[0], b4[0], tr_), b4[0] + v2, tr_), tr_) * D::from(0.95)];
     let mut z6: [D; 3] = [D::from(0.0); 3];
     z6[0] = (D::from(0.6) * u5[0]) + dx_sigmoid(dx_min(-a3[3], dx_recip(D::from(1.25) + (z6[0] * z6[0]), tr_), tr_), tr_);
@@ -8944,9 +8944,9 @@ fn p1109_dual<D: Dn>(a2: [D; 4], x1: D, a3: [D; 4], b4: &[D; 1], wv13: [[D; 2]; 
         u9 = z12;
     }
     let v14: D = (wv13[0][1] * dx_sigmoid(u5[c10] + x1, tr_)) + dx_sin(wv13[0][0], tr_);
-    let v17: D = if ch15 == 'b' { dx_tanh(z6.iter().map(|e16| -D::from(2.55) * x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * a3[2] } else { dx_atan((dx_atanh(dx_sin(v1, tr_) * D::from(0.9), tr_) / (dx_abs(dx_cbrt(-(dx_abs(v2, tr_) + D::from(1.35)), tr_), tr_) + D::from(0.8))) + x1, tr_) };
+    let v17: D = if ch15 == 'b' { dx_tanh(z6.iter().map(|e16| -D::from(2.55) * x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * a3[2] } else { dx_atan((dx_atanh(dx_sin(v1, tr_) * D::from(0.9), tr_) / (dx_abs(dx_cbrt(-(dx_abs(v2, tr_) + D::from(1.35)), tr_), tr_) + D::from(0.8))) + x1, tr_) };
     let lq18 = lmake_dual(dx_sigmoid(dx_atan(v2, tr_) * (b4[c10 % b4.len()] + b4[c10 % 1]), tr_), dx_tanh(dx_cosh(dx_tanh(dx_max(v14, x1, tr_), tr_), tr_), tr_), tr_);
-    ((((((dx_rem(x1, dx_abs(dx_mul_add(-D::from(0.95), x1, v2 - a3[0], tr_), tr_) + D::from(1.25), tr_) - x1) + a2[0]) + ((((D::from(1.15) * dx_sin(u5[1], tr_)) + (D::from(0.4) * dx_tanh(z6[1], tr_))) + (D::from(1.5) * u9[0])) + (D::from(1.0) * old8[0]))) + ((D::from(0.4) * v14) + (D::from(1.05) * v17))) + (D::from(0.35) * lnormv_dual(lq18, tr_))) + ((D::from(1.4) * vx19.iter().map(|e20| dx_abs(-(*e20), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.4) * dx_tanh((vx19[c10 % 1] / (dx_abs(u5[3 - 1 - c10], tr_) + D::from(1.0))) * (a3[c10] - D::from(1.35)), tr_))), dx_mul_add((-D::from(0.45) - a3[1]) - (D::from(2.85) - x1), dx_cbrt(dx_abs(b4[0], tr_) + D::from(1.45), tr_), dx_clamp(dx_sinh(b4[0], tr_), a3[1], a3[1] + D::from(1.35), tr_), tr_) + D::from(2.75))
+    ((((((dx_rem(x1, dx_abs(dx_mul_add(-D::from(0.95), x1, v2 - a3[0], tr_), tr_) + D::from(1.25), tr_) - x1) + a2[0]) + ((((D::from(1.15) * dx_sin(u5[1], tr_)) + (D::from(0.4) * dx_tanh(z6[1], tr_))) + (D::from(1.5) * u9[0])) + (D::from(1.0) * old8[0]))) + ((D::from(0.4) * v14) + (D::from(1.05) * v17))) + (D::from(0.35) * lnormv_dual(lq18, tr_))) + ((D::from(1.4) * vx19.iter().map(|e20| dx_abs(-(*e20), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(1.4) * dx_tanh((vx19[c10 % 1] / (dx_abs(u5[3 - 1 - c10], tr_) + D::from(1.0))) * (a3[c10] - D::from(1.35)), tr_))), dx_mul_add((-D::from(0.45) - a3[1]) - (D::from(2.85) - x1), dx_cbrt(dx_abs(b4[0], tr_) + D::from(1.45), tr_), dx_clamp(dx_sinh(b4[0], tr_), a3[1], a3[1] + D::from(1.35), tr_), tr_) + D::from(2.75))
 }
 
 fn p1109_eval(x: &[f64]) -> Vec<f64> {
@@ -9067,8 +9067,8 @@ fn p1110_dual<D: Dn>(x1: D, r2: &D, x3: D, nt: usize, oc17: Result<f64, String>,
     }
     let cc8: D = cdot3_dual(&y2, &y2, tr_);
     let v9: D = ccube_dual(dx_tanh((dx_sigmoid(v1 + D::from((nt + 1) as f64), tr_) * dx_tanh(dx_max(v1, v1, tr_), tr_)) + x3, tr_) * D::from(0.5), tr_);
-    let v12: D = if dx_is_finite(dx_tanh(u5.iter().zip(y2.iter()).map(|(p10, q11)| dx_mul_add(z6[nt % z6.len()], x1, *r2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x3, tr_), tr_) { dx_tanh(z6[(nt + 2) % 2] + x1, tr_) } else { unreachable!() };
-    let ia13: [D; 3] = [dx_atan(dx_hypot(u5[1] - v1, v9, tr_) + x3, tr_), dx_sin(dx_rem(z6.iter().zip(u5.iter()).map(|(p14, q15)| u5[1] + (-D::from(2.3))).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_exp(dx_sigmoid(z6[nt % z6.len()] - u5[(nt + 3) % u5.len()], tr_), tr_) + D::from(0.5), tr_) + x1, tr_), dx_sin(((D::from(2.05) + D::from(0.1)) / (dx_abs(cc8 - cc8, tr_) + D::from(1.2))) + (*r2), tr_)];
+    let v12: D = if dx_is_finite(dx_tanh(u5.iter().zip(y2.iter()).map(|(p10, q11)| dx_mul_add(z6[nt % z6.len()], x1, *r2, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x3, tr_), tr_) { dx_tanh(z6[(nt + 2) % 2] + x1, tr_) } else { unreachable!() };
+    let ia13: [D; 3] = [dx_atan(dx_hypot(u5[1] - v1, v9, tr_) + x3, tr_), dx_sin(dx_rem(z6.iter().zip(u5.iter()).map(|(p14, q15)| u5[1] + (-D::from(2.3))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_exp(dx_sigmoid(z6[nt % z6.len()] - u5[(nt + 3) % u5.len()], tr_), tr_) + D::from(0.5), tr_) + x1, tr_), dx_sin(((D::from(2.05) + D::from(0.1)) / (dx_abs(cc8 - cc8, tr_) + D::from(1.2))) + (*r2), tr_)];
     let v16: D = ia13.iter().copied().fold(D::from(f64::INFINITY), |p_, q_| dx_min(p_, q_, tr_));
     let mut v19: D = dx_atan(dx_tanh(dx_atan2(v1, ia13[nt % ia13.len()], tr_), tr_) + x3, tr_);
     if let Ok(c18) = oc17 {
@@ -9181,7 +9181,7 @@ fn p1111_dual<D: Dn>(x1: D, r2: &D, r3: &D, x4: D, mut st: BodyD<D>, nt: usize, 
     let mut ld10 = LpD { a: D::from(0.0), v: [*r2, dx_tanh(dx_log(dx_abs(dx_atan2(x1, snap3[c6], tr_), tr_) + D::from(0.85), D::from(5.95), tr_), tr_)] };
     ld10.a += dx_sigmoid(acc2 + st.w[1][2 - 1 - c6], tr_);
     ld10.a += dx_atan(dx_max(u4.iter().map(|&e11| dx_sin(vx8[nt] / (dx_abs(snap5[nt], tr_) + D::from(1.4)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), st.inner.a[nt % 2] - x4, tr_), tr_) * D::from(0.95);
-    [(((dx_atan(dx_mul_add(dx_min(st.w[(nt + 1) % 2][1], st.w[1][nt % 2], tr_) - st.pos[1], dx_ln(dx_abs(st.m * D::from((nt + 1) as f64), tr_) + D::from(0.5), tr_), (D::from(0.65) / (-(dx_abs(st.inner.t, tr_) + D::from(1.4)))) + dx_hypot(*r2, st.w[1][nt % 2], tr_), tr_), tr_) * (-D::from(0.55))) + (D::from(0.55) * acc2)) + (((D::from(1.1) * dx_sin(st.inner.a[1] - snap3[1], tr_)) + (D::from(0.85) * dx_tanh(u4[1], tr_))) + (D::from(0.85) * dx_sigmoid(snap5[2], tr_)))) + ((((D::from(0.35) * (vx8[c6] * dx_tanh(dx_sin(dx_recip(D::from(1.25) + (x1 * x1), tr_), tr_), tr_))) + (D::from(0.7) * dx_sigmoid(vx8.iter().map(|e9| dx_atan(dx_atanh(dx_tanh(-D::from(1.7), tr_) * D::from(0.9), tr_) + (*e9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.4) * dx_sin((ld10.a + ld10.v[0]) * dx_tanh(dx_hypot(*r3, dx_log(dx_abs(-D::from(0.8), tr_) + D::from(1.5), D::from(4.45), tr_), tr_), tr_), tr_))) + (D::from(1.35) * lnormv_dual(ld10, tr_)))]
+    [(((dx_atan(dx_mul_add(dx_min(st.w[(nt + 1) % 2][1], st.w[1][nt % 2], tr_) - st.pos[1], dx_ln(dx_abs(st.m * D::from((nt + 1) as f64), tr_) + D::from(0.5), tr_), (D::from(0.65) / (-(dx_abs(st.inner.t, tr_) + D::from(1.4)))) + dx_hypot(*r2, st.w[1][nt % 2], tr_), tr_), tr_) * (-D::from(0.55))) + (D::from(0.55) * acc2)) + (((D::from(1.1) * dx_sin(st.inner.a[1] - snap3[1], tr_)) + (D::from(0.85) * dx_tanh(u4[1], tr_))) + (D::from(0.85) * dx_sigmoid(snap5[2], tr_)))) + ((((D::from(0.35) * (vx8[c6] * dx_tanh(dx_sin(dx_recip(D::from(1.25) + (x1 * x1), tr_), tr_), tr_))) + (D::from(0.7) * dx_sigmoid(vx8.iter().map(|e9| dx_atan(dx_atanh(dx_tanh(-D::from(1.7), tr_) * D::from(0.9), tr_) + (*e9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.4) * dx_sin((ld10.a + ld10.v[0]) * dx_tanh(dx_hypot(*r3, dx_log(dx_abs(-D::from(0.8), tr_) + D::from(1.5), D::from(4.45), tr_), tr_), tr_), tr_))) + (D::from(1.35) * lnormv_dual(ld10, tr_)))]
 }
 
 fn p1111_eval(x: &[f64]) -> Vec<f64> {
@@ -9286,7 +9286,7 @@ fn p1112_dual<D: Dn>(b2: &[D; 1], s1: &[D], mut st: BodyD<D>, wv32: &[Vec<D>], v
         st.w[0][i3 % 2] *= D::from(0.4);
         for i5 in 0..b2.len() {
             st.m = dx_sin(st.m + dx_tan(dx_tanh(dx_exp2(dx_atan(dx_hypot(v1, st.w[0][0], tr_), tr_), tr_), tr_), tr_), tr_);
-            st.m = dx_min(st.m, dx_sin(dx_rem(s1.iter().zip(b2.iter()).fold(v1, |acc8, (p6, q7)| dx_max(acc8, s1.iter().enumerate().fold(D::from(0.35), |acc11, (j9, e10)| acc11 + dx_tanh(-st.vel[(j9 + 3) % 2], tr_)), tr_)), dx_abs(s1.iter().zip(b2.iter()).map(|(p12, q13)| v1 / (D::from(1.0) + (st.w[1][i3 % 2] * st.w[1][i3 % 2]))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.45), tr_) - (dx_powi(dx_tanh(st.inner.a[2 - 1 - i5], tr_), 2, tr_) / (D::from(1.0) + (v1 * v1))), tr_), tr_);
+            st.m = dx_min(st.m, dx_sin(dx_rem(s1.iter().zip(b2.iter()).fold(v1, |acc8, (p6, q7)| dx_max(acc8, s1.iter().enumerate().fold(D::from(0.35), |acc11, (j9, e10)| acc11 + dx_tanh(-st.vel[(j9 + 3) % 2], tr_)), tr_)), dx_abs(s1.iter().zip(b2.iter()).map(|(p12, q13)| v1 / (D::from(1.0) + (st.w[1][i3 % 2] * st.w[1][i3 % 2]))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.45), tr_) - (dx_powi(dx_tanh(st.inner.a[2 - 1 - i5], tr_), 2, tr_) / (D::from(1.0) + (v1 * v1))), tr_), tr_);
             let mut y14 = [b2.iter().fold(D::from(0.85), |acc16, e15| acc16 + (dx_atan(dx_atan(st.inner.t, tr_) * v1, tr_) * D::from(0.63))), s1.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from((i5 + 1) as f64) - dx_log(D::from(1.3) + (st.vel[i3 % 2] * st.vel[i3 % 2]), D::from(8.5), tr_), dx_acosh(dx_abs(D::from(i5 as f64) + st.pos[2 - 1 - i5], tr_) + D::from(2.0), tr_)];
             if dx_ge(dx_asin(dx_tanh(D::from(1.75), tr_) * D::from(0.9), tr_) - D::from((i3 + 1) as f64), D::from(0.95), tr_) {
                 let mut v18: D = v1;
@@ -9305,7 +9305,7 @@ fn p1112_dual<D: Dn>(b2: &[D; 1], s1: &[D], mut st: BodyD<D>, wv32: &[Vec<D>], v
     let v25: D = dx_div_euclid(dx_tanh(dx_min(dx_exp2(b2[0], tr_), dx_asin(dx_sin(cc24, tr_) * D::from(0.9), tr_), tr_), tr_), dx_exp(dx_sin(st.inner.t + st.m, tr_), tr_) + D::from(0.5), tr_);
     let v31: D = dx_rem_euclid(snap23.iter().enumerate().fold(D::from(0.65), |acc28, (j26, e27)| acc28 + dx_tanh(b2.iter().zip(snap23.iter()).map(|(p29, q30)| (dx_atan(st.pos[j26] + s1[j26], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)), dx_abs(dx_min(cc24, -D::from(1.75), tr_), tr_) + D::from(1.2), tr_);
     let ia33: [D; 3] = [dx_tanh(st.inner.a[0], tr_), D::from(2.0) * dx_sigmoid(dx_min(v2, st.pos[1], tr_), tr_), dx_sigmoid(dx_cbrt(-(dx_abs(wv32[0][0] * s1[2], tr_) + D::from(1.2)), tr_), tr_)];
-    (((dx_atan((st.pos[0] - v2) + v22, tr_) * v1) + ((D::from(1.1) * dx_sigmoid(st.pos[1] - snap23[1], tr_)) + (D::from(0.3) * dx_sigmoid(cc24, tr_)))) + ((D::from(1.45) * (v25 * dx_tanh(dx_exp2(dx_atan(st.pos[0], tr_), tr_), tr_))) + (D::from(1.5) * dx_sigmoid(v31, tr_)))) + (((D::from(0.95) * (wv32[1][1] * dx_sigmoid((s1[0] + v1) / (-(D::from(1.0) + (st.w[0][1] * st.w[0][1]))), tr_))) + (D::from(0.6) * dx_sin(wv32[0].iter().zip(ia33.iter()).map(|(p34, q35)| *p34 * *q35).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.45) * (D::from(vx36.len() as f64) * dx_sigmoid(dx_powf(dx_abs(dx_exp(dx_sin(st.vel[1], tr_), tr_), tr_) + D::from(0.95), D::from(0.3), tr_), tr_))))
+    (((dx_atan((st.pos[0] - v2) + v22, tr_) * v1) + ((D::from(1.1) * dx_sigmoid(st.pos[1] - snap23[1], tr_)) + (D::from(0.3) * dx_sigmoid(cc24, tr_)))) + ((D::from(1.45) * (v25 * dx_tanh(dx_exp2(dx_atan(st.pos[0], tr_), tr_), tr_))) + (D::from(1.5) * dx_sigmoid(v31, tr_)))) + (((D::from(0.95) * (wv32[1][1] * dx_sigmoid((s1[0] + v1) / (-(D::from(1.0) + (st.w[0][1] * st.w[0][1]))), tr_))) + (D::from(0.6) * dx_sin(wv32[0].iter().zip(ia33.iter()).map(|(p34, q35)| *p34 * *q35).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.45) * (D::from(vx36.len() as f64) * dx_sigmoid(dx_powf(dx_abs(dx_exp(dx_sin(st.vel[1], tr_), tr_), tr_) + D::from(0.95), D::from(0.3), tr_), tr_))))
 }
 
 fn p1112_eval(x: &[f64]) -> Vec<f64> {
@@ -9415,7 +9415,7 @@ fn p1113_dual(&self, x1: D, nt: usize, tr_: &mut Tr) -> (D, D) {
     }
     let cc9: D = cdot2_dual(&out3, &z6, tr_);
     let hh11: [D; 3] = [dx_sigmoid(dx_elu(dx_softplus(v2, tr_), D::from(0.15), tr_) + self.m, tr_), dx_sigmoid(dx_max(self.w[nt][nt], -D::from(1.5), tr_) * dx_abs(x1, tr_), tr_), dx_tanh((D::from(2.85) + D::from(0.25)) + self.inner.a[2 - 1 - nt], tr_)];
-    let cc10: D = caff3_dual(&y1[nt % 1], dx_sin(u5.iter().enumerate().map(|(j12, e13)| old4.iter().map(|e14| dx_sigmoid(-D::from(0.85), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_) * D::from(0.5), &hh11, tr_);
+    let cc10: D = caff3_dual(&y1[nt % 1], dx_sin(u5.iter().enumerate().map(|(j12, e13)| old4.iter().map(|e14| dx_sigmoid(-D::from(0.85), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x1, tr_) * D::from(0.5), &hh11, tr_);
     let v17: D = old4.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     ((((((self.pos[nt] - D::from(nt as f64)) * dx_tanh(dx_powi(dx_abs(self.w[nt][1] / D::from(1.35), tr_) + D::from(1.35), -1, tr_), tr_)) + self.inner.a[nt]) - self.inner.t) + (((((D::from(0.5) * dx_sigmoid(out3[1], tr_)) + (D::from(1.05) * dx_sin(u5[1], tr_))) + (D::from(0.3) * dx_sigmoid(old4[1], tr_))) + (D::from(0.85) * cc9)) + (D::from(0.8) * cc10))) + (D::from(1.35) * dx_sigmoid(v17, tr_)), (((dx_relu(self.pos[nt] * self.pos[nt], tr_) / (dx_abs((self.pos[nt] - (-D::from(2.1))) + (-D::from(2.85)), tr_) + D::from(1.0))) * self.m) + self.inner.t) - v2)
 }
@@ -9591,12 +9591,12 @@ fn p1115_dual<D: Dn>(x2: D, x1: D, s3: &[D], lin26: &LvD<D>, tr_: &mut Tr) -> D 
         }
     }
     let cc13: D = cdot_s_dual(s3, s3, tr_);
-    let hh16: [D; 2] = [dx_sin(s3.iter().copied().enumerate().map(|(j14, e15)| dx_relu(s3[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_atan(dx_atan(dx_asin(dx_tanh(cc13, tr_) * D::from(0.9), tr_), tr_) + x2, tr_) * D::from(0.95)];
+    let hh16: [D; 2] = [dx_sin(s3.iter().copied().enumerate().map(|(j14, e15)| dx_relu(s3[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_atan(dx_atan(dx_asin(dx_tanh(cc13, tr_) * D::from(0.9), tr_), tr_) + x2, tr_) * D::from(0.95)];
     let hh17: [D; 2] = cpair2_dual(&hh16, tr_);
     assert!(dx_is_finite(dx_tanh(if dx_le(cc13, -D::from(0.95), tr_) { x2 } else { x2 - hh16[0] }, tr_), tr_));
     let v18: D = s3[2];
     let v19: D = dx_div_euclid(dx_tanh(dx_max(dx_max(hh17[1], hh17[1], tr_), hh17[1] / D::from(0.9), tr_), tr_), dx_exp(dx_tanh(cc13 + v18, tr_), tr_) + D::from(0.5), tr_);
-    let la20: [D; 4] = [x1, dx_atan(s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_sin(dx_max(-hh16[1], -s3[2], tr_), tr_), dx_atan(s3.iter().enumerate().map(|(j22, e23)| dx_tanh(x1 - (-D::from(2.95)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)];
+    let la20: [D; 4] = [x1, dx_atan(s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), dx_sin(dx_max(-hh16[1], -s3[2], tr_), tr_), dx_atan(s3.iter().enumerate().map(|(j22, e23)| dx_tanh(x1 - (-D::from(2.95)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)];
     let lm24: [D; 4] = la20.map(|t25| dx_tanh(dx_hypot(dx_elu(t25, dx_tanh(t25, tr_), tr_), -(-D::from(1.45)), tr_), tr_));
     (((((((dx_log2(dx_abs(v1 - v1, tr_) + D::from(1.1), tr_) / (dx_abs(dx_sinh(dx_tanh(s3[2] + x1, tr_), tr_), tr_) + D::from(1.3))) - v1) + x2) + v1) + ((((D::from(1.15) * dx_tanh(cc13, tr_)) + (D::from(1.05) * hh17[0])) + (D::from(1.05) * hh17[1])) + (D::from(0.3) * v18))) + (D::from(1.25) * dx_sigmoid(v19 * s3[0], tr_))) + (D::from(1.4) * (lm24[3] * dx_sin(dx_relu(-v18, tr_) + x1, tr_)))) + ((D::from(0.95) * ((lin26.w[0] + lin26.b) * dx_tanh(dx_elu(dx_powi(dx_abs(D::from(1.55), tr_) + D::from(1.45), -2, tr_), dx_tanh(D::from(1.05), tr_), tr_) + s3[2], tr_))) + (D::from(1.45) * ((lin26.w[0] + lin26.b) * dx_sin(lin26.w[0], tr_))))
 }
@@ -9785,7 +9785,7 @@ fn p1116_dual<D: Dn>(r1: &D, r3: &D, x2: D, wv12: [[D; 2]; 1], tr_: &mut Tr) -> 
     let snap11 = u10;
     u10[0] = (D::from(0.35) * snap11[0]) + dx_sin(dx_log2(dx_abs(snap11[0], tr_) + D::from(0.95), tr_) + dx_asin(dx_sin(*r1, tr_) * D::from(0.9), tr_), tr_);
     let v15: D = (wv12[0][0] * dx_atan(dx_exp2(u10.iter().enumerate().map(|(j13, e14)| dx_tanh(-D::from(1.25), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + (*r1), tr_)) + dx_sin(wv12[0][0], tr_);
-    let v17: D = snap11.iter().map(|&e16| D::from(0.5) * e16).map(|t_| dx_cos(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v17: D = snap11.iter().map(|&e16| D::from(0.5) * e16).map(|t_| dx_cos(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((((dx_sqrt(dx_abs(dx_max(dx_tan(dx_sin(*r1, tr_), tr_), dx_exp_m1(x2, tr_), tr_), tr_) + D::from(0.85), tr_) + (*r1)) + (*r3)) + x2) + ((D::from(0.6) * dx_tanh(u10[0], tr_)) + (D::from(0.5) * dx_tanh(snap11[0], tr_)))) + ((D::from(0.95) * dx_atan(v15, tr_)) + (D::from(1.4) * v17))
 }
 
@@ -9899,9 +9899,9 @@ impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1117_dual(&self, s1: &[D], mut a2: [D; 3], n3: usize, lin30: &LvD<D>, tr_: &mut Tr) -> Vec<D> {
     let mut v1 = s1[n3 + 1];
-    let v2 = a2.iter().enumerate().map(|(j3, e4)| dx_elu(dx_tan(dx_tanh(self.m, tr_), tr_), D::from(0.85), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v2 = a2.iter().enumerate().map(|(j3, e4)| dx_elu(dx_tan(dx_tanh(self.m, tr_), tr_), D::from(0.85), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut v5 = s1.iter().enumerate().fold(self.w[0][n3 % 2], |acc8, (j6, e7)| (acc8 * D::from(0.5)) + dx_tanh((v2 - D::from(0.2)) / (dx_exp(dx_atan(*e7, tr_), tr_) + D::from(0.5)), tr_));
-    v1 = self.m * dx_atan(s1.iter().copied().map(|e9| self.w[1][0] - (-D::from(0.7))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    v1 = self.m * dx_atan(s1.iter().copied().map(|e9| self.w[1][0] - (-D::from(0.7))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v10: D = -dx_ln_1p(v2 * v2, tr_);
     let v11 = dx_cos(dx_asinh(self.vel[0], tr_), tr_) + ((self.inner.t * D::from(1.6)) - self.m);
     let mut out12: [D; 2] = self.pos;
@@ -9924,7 +9924,7 @@ fn p1117_dual(&self, s1: &[D], mut a2: [D; 3], n3: usize, lin30: &LvD<D>, tr_: &
     let mut c20 = 0;
     while c20 < 2 {
         c20 += 1;
-        z19[0] = (D::from(0.4) * u18[1]) + dx_sigmoid(z19.iter().map(|e22| dx_clamp(self.m, D::from(0.05), D::from(2.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + s1[1], tr_);
+        z19[0] = (D::from(0.4) * u18[1]) + dx_sigmoid(z19.iter().map(|e22| dx_clamp(self.m, D::from(0.05), D::from(2.4), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + s1[1], tr_);
         z19[1] = (D::from(0.45) * u18[0]) + (dx_atan(if dx_le(-self.pos[n3 % 2], dx_log(D::from(0.5) + (self.vel[c14 % 2] * self.vel[c14 % 2]), D::from(8.0), tr_), tr_) { self.inner.a[c14 % 2] } else if dx_lt(self.m, -D::from(1.0), tr_) { D::from(0.8) } else { a2[1] }, tr_) * D::from(0.95));
         z19[2] = (D::from(0.3) * u18[2]) + dx_sigmoid(dx_cosh(dx_tanh(dx_elu(v10, dx_tanh(u18[2], tr_), tr_), tr_), tr_) + s1[1], tr_);
         if dx_lt(v5, -D::from(1.0), tr_) && dx_lt(v10, self.inner.t, tr_) {
@@ -9944,7 +9944,7 @@ fn p1117_dual(&self, s1: &[D], mut a2: [D; 3], n3: usize, lin30: &LvD<D>, tr_: &
         let t33 = row32[0];
         acc31 += dx_sigmoid(dx_log(dx_abs(t33 * t33, tr_) + D::from(0.75), dx_abs(t33, tr_) + D::from(1.6), tr_), tr_);
     }
-    vec![(((((v1 - D::from(n3 as f64)) * dx_tanh(v5, tr_)) + (((((D::from(0.6) * dx_atan(out12[1], tr_)) + (D::from(0.4) * dx_atan(u13[0], tr_))) + (D::from(1.3) * dx_sigmoid(u18[2], tr_))) + (D::from(0.65) * dx_sin(z19[2], tr_))) + (D::from(1.05) * dx_atan(cc24, tr_)))) + (D::from(1.35) * dx_atan(v25, tr_))) + ((D::from(0.8) * v26) + (D::from(1.0) * v29))) + ((D::from(0.95) * acc31) + (D::from(0.8) * lin30.w.iter().map(|e34| dx_tanh(dx_min(-(*e34), *e34 - (*e34), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))), -(dx_tanh(v2 + v5, tr_) * dx_log(dx_abs(self.w[1][0], tr_) + D::from(0.9), dx_abs(v1, tr_) + D::from(2.0), tr_)) + v2]
+    vec![(((((v1 - D::from(n3 as f64)) * dx_tanh(v5, tr_)) + (((((D::from(0.6) * dx_atan(out12[1], tr_)) + (D::from(0.4) * dx_atan(u13[0], tr_))) + (D::from(1.3) * dx_sigmoid(u18[2], tr_))) + (D::from(0.65) * dx_sin(z19[2], tr_))) + (D::from(1.05) * dx_atan(cc24, tr_)))) + (D::from(1.35) * dx_atan(v25, tr_))) + ((D::from(0.8) * v26) + (D::from(1.0) * v29))) + ((D::from(0.95) * acc31) + (D::from(0.8) * lin30.w.iter().map(|e34| dx_tanh(dx_min(-(*e34), *e34 - (*e34), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))), -(dx_tanh(v2 + v5, tr_) * dx_log(dx_abs(self.w[1][0], tr_) + D::from(0.9), dx_abs(v1, tr_) + D::from(2.0), tr_)) + v2]
 }
 }
 
@@ -10209,7 +10209,7 @@ fn p1119_dual<D: Dn>(f5: bool, b2: &[D; 2], a3: [D; 4], a4: [D; 3], x1: D, nt: u
     for e11 in a3.iter() {
         acc12 += dx_sigmoid(dx_sqrt(D::from(1.0) + (b2[1] * b2[1]), tr_), tr_);
     }
-    let mut u13: [D; 3] = [dx_sigmoid(v1 - (b2[(c3 + 2) % b2.len()] + (-D::from(2.0))), tr_), dx_tanh((x1 * (-D::from(1.8))) - b2.iter().map(|e14| dx_powf(dx_sin(D::from(0.9) + (v1 * v1), tr_) + D::from(1.5), -D::from(0.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sigmoid(dx_rem(b2[0], dx_exp(-D::from(2.2), tr_) + D::from(0.5), tr_) * (acc12 * x1), tr_)];
+    let mut u13: [D; 3] = [dx_sigmoid(v1 - (b2[(c3 + 2) % b2.len()] + (-D::from(2.0))), tr_), dx_tanh((x1 * (-D::from(1.8))) - b2.iter().map(|e14| dx_powf(dx_sin(D::from(0.9) + (v1 * v1), tr_) + D::from(1.5), -D::from(0.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_sigmoid(dx_rem(b2[0], dx_exp(-D::from(2.2), tr_) + D::from(0.5), tr_) * (acc12 * x1), tr_)];
     let mut z15: [D; 3] = [D::from(0.0); 3];
     let mut c16 = 0;
     while c16 < 3 {
@@ -10242,7 +10242,7 @@ fn p1119_dual<D: Dn>(f5: bool, b2: &[D; 2], a3: [D; 4], a4: [D; 3], x1: D, nt: u
         }
     }
     let v36: D = if lv33.is_empty() { dx_sin(dx_elu(D::from(2.25), dx_atan(D::from(c16 as f64), tr_) * D::from(0.63), tr_) + (a3[c16] * z15[(nt + 2) % 3]), tr_) } else { (lv33[0] * dx_tanh(dx_acos(dx_sin(a3[c16], tr_) * D::from(0.9), tr_) - dx_elu(v32, D::from(0.35), tr_), tr_)) + lv33[lv33.len() - 1] };
-    vec![((((((((((-D::from(0.85) - dx_ln(dx_abs(b2[(c3 + 3) % b2.len()], tr_) + D::from(1.4), tr_)) - (x1 + x1)) + x1) - v1) - x1) + (D::from(1.25) * acc12)) + ((D::from(0.25) * dx_sigmoid(u13[0], tr_)) + (D::from(0.9) * dx_sin(z15[0], tr_)))) + (D::from(1.05) * v25)) + (D::from(0.85) * v26)) + ((D::from(1.5) * dx_sin(v32, tr_)) + (D::from(0.6) * dx_sin(v36, tr_)))) + (D::from(1.4) * (ps37[1].x * dx_tanh(a3[c3 % 4], tr_))), (a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) * dx_sigmoid(dx_sinh(a4[c3 % a4.len()], tr_), tr_)) * a4[c3 % a4.len()]]
+    vec![((((((((((-D::from(0.85) - dx_ln(dx_abs(b2[(c3 + 3) % b2.len()], tr_) + D::from(1.4), tr_)) - (x1 + x1)) + x1) - v1) - x1) + (D::from(1.25) * acc12)) + ((D::from(0.25) * dx_sigmoid(u13[0], tr_)) + (D::from(0.9) * dx_sin(z15[0], tr_)))) + (D::from(1.05) * v25)) + (D::from(0.85) * v26)) + ((D::from(1.5) * dx_sin(v32, tr_)) + (D::from(0.6) * dx_sin(v36, tr_)))) + (D::from(1.4) * (ps37[1].x * dx_tanh(a3[c3 % 4], tr_))), (a3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) * dx_sigmoid(dx_sinh(a4[c3 % a4.len()], tr_), tr_)) * a4[c3 % a4.len()]]
 }
 
 fn p1119_eval(x: &[f64]) -> Vec<f64> {
@@ -10349,7 +10349,7 @@ fn p1120_dual<D: Dn>(x1: D, x2: D, b3: &[D; 1], s4: &[D], mut a5: [D; 4], mut st
         while dx_gt(st.m, -D::from(0.2), tr_) && c5 < 2 {
             c5 += 1;
             st.w[c5 % 2][c5 % 2] += dx_rem(dx_acos(dx_sin(x2, tr_) * D::from(0.9), tr_), D::from(0.5), tr_) * dx_sin(dx_min(dx_sqrt(D::from(0.5) + (st.m * st.m), tr_), D::from(2.05) * b3[c5 % 1], tr_), tr_);
-            a5[2] += dx_sin(dx_tanh(y4.iter().zip(y1.iter()).map(|(p6, q7)| st.inner.t * st.inner.t).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_exp2(dx_sigmoid(x2 - D::from(2.3), tr_), tr_), tr_);
+            a5[2] += dx_sin(dx_tanh(y4.iter().zip(y1.iter()).map(|(p6, q7)| st.inner.t * st.inner.t).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_exp2(dx_sigmoid(x2 - D::from(2.3), tr_), tr_), tr_);
         }
     }
     let mut acc9: D = D::from(0.0);
@@ -10373,7 +10373,7 @@ fn p1120_dual<D: Dn>(x1: D, x2: D, b3: &[D; 1], s4: &[D], mut a5: [D; 4], mut st
         lv14.push(dx_sigmoid(dx_ln_1p(dx_abs(dx_sin(st.w[1][i15], tr_), tr_), tr_), tr_) + (D::from(i15 as f64) * D::from(0.35)));
     }
     let v19: D = ow17.map(D::from).map_or(dx_sigmoid(-(lin16.b - a5[3]), tr_), |ov18| dx_tanh(-ov18 + dx_recip(-(dx_abs(D::from(0.1), tr_) + D::from(0.95)), tr_), tr_) * dx_sin(dx_recip(dx_abs(dx_atan2(D::from(1.85), y1[2], tr_), tr_) + D::from(0.65), tr_) + st.inner.a[1], tr_));
-    ((((((st.m - st.inner.t) - st.inner.t) + (D::from(0.3) * acc9)) + (D::from(0.6) * dx_tanh(st.inner.a[0] - snap10[0], tr_))) + ((D::from(1.4) * v12) + (D::from(1.3) * v13))) + ((D::from(1.4) * (D::from(lv14.len() as f64) * dx_tanh(dx_atan(v12 / (dx_abs(st.m, tr_) + D::from(1.0)), tr_), tr_))) + (D::from(1.25) * lv14.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(0.75) * ((lin16.w[0] + lin16.b) * dx_sin(dx_fract(dx_softplus(st.inner.a[0], tr_), tr_), tr_))) + (D::from(1.4) * v19))
+    ((((((st.m - st.inner.t) - st.inner.t) + (D::from(0.3) * acc9)) + (D::from(0.6) * dx_tanh(st.inner.a[0] - snap10[0], tr_))) + ((D::from(1.4) * v12) + (D::from(1.3) * v13))) + ((D::from(1.4) * (D::from(lv14.len() as f64) * dx_tanh(dx_atan(v12 / (dx_abs(st.m, tr_) + D::from(1.0)), tr_), tr_))) + (D::from(1.25) * lv14.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(0.75) * ((lin16.w[0] + lin16.b) * dx_sin(dx_fract(dx_softplus(st.inner.a[0], tr_), tr_), tr_))) + (D::from(1.4) * v19))
 }
 
 fn p1120_eval(x: &[f64]) -> Vec<f64> {
@@ -10480,7 +10480,7 @@ fn p1121_dual(&self, r1: &D, b3: &[D; 2], mut a2: [D; 5], a4: [D; 5], tr_: &mut 
     out6[0] += dx_sin(dx_relu(self.inner.t, tr_), tr_);
     out6[1] = dx_tanh(dx_cosh(dx_sigmoid(dx_log2(dx_abs(self.w[1][1], tr_) + D::from(0.6), tr_), tr_), tr_), tr_);
     let k8 = { let mut c_ = 0usize; for v7 in a4.iter() { if dx_gt(*v7, self.m, tr_) { c_ += 1; } } c_ };
-    let v12: D = match k8.checked_sub(2) { Some(j9) => self.inner.t * D::from(j9 as f64), None => dx_tanh(out6.iter().zip(a4.iter()).map(|(p10, q11)| self.m).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (self.m * self.inner.t), tr_), };
+    let v12: D = match k8.checked_sub(2) { Some(j9) => self.inner.t * D::from(j9 as f64), None => dx_tanh(out6.iter().zip(a4.iter()).map(|(p10, q11)| self.m).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (self.m * self.inner.t), tr_), };
     let v14: D = a4.first().map_or(dx_sigmoid(dx_max(-v12, dx_rem(v12, dx_exp(self.m, tr_) + D::from(0.5), tr_), tr_), tr_), |fv13| dx_sigmoid(dx_mul_add(*fv13 * D::from(0.75), *fv13 + (*fv13), D::from(3.0) / (dx_abs(*fv13, tr_) + D::from(0.95)), tr_), tr_));
     (((dx_sigmoid(dx_trunc(-v3, tr_) + self.w[0][0], tr_) * dx_sin(v3, tr_)) + (D::from(1.45) * dx_atan(out6[1], tr_))) + (D::from(1.0) * dx_tanh(v12, tr_))) + (D::from(1.05) * (v14 * (dx_atan(*r1 / (dx_abs(dx_atanh(dx_sin(self.m, tr_) * D::from(0.9), tr_), tr_) + D::from(1.4)), tr_) * D::from(0.95))))
 }
@@ -10789,10 +10789,10 @@ fn p1123_dual<D: Dn>(x1: D, k7: i32, b3: &[D; 3], a4: [D; 1], a5: [D; 3], n6: us
     let v6: D = dx_sigmoid(dx_max(b3[n6 + 1], a5[3 - 1 - n6], tr_) - (st.m + st.m), tr_);
     let v10: D = { let mut acc9 = D::from(0.9); for e8 in a5.iter() { if dx_lt(*e8, x2, tr_) { acc9 = (D::from(0.5) * acc9) + dx_atan(*e8 * (*e8 * (*e8)), tr_); } } acc9 };
     let v11: D = dx_rem_euclid(dx_exp_m1(-D::from(0.05), tr_) * dx_tanh(a4[n6 % a4.len()] * st.m, tr_), dx_abs(x2, tr_) + D::from(1.2), tr_);
-    let mut acc12: D = dx_sigmoid(-a4.iter().zip(b3.iter()).map(|(p13, q14)| st.w[n6][n6] + a5[n6]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let mut acc12: D = dx_sigmoid(-a4.iter().zip(b3.iter()).map(|(p13, q14)| st.w[n6][n6] + a5[n6]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     for i15 in 0..3 {
         if !(dx_ge(acc12, -D::from(1.137), tr_) && dx_le(acc12, st.m, tr_)) {
-            return (b3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) - v10) - v6;
+            return (b3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_) - v10) - v6;
         }
         acc12 = (D::from(0.5) * acc12) + ((dx_atan(dx_cos(dx_max(st.vel[i15 % 2], b3[1], tr_), tr_), tr_) * D::from(0.63)) * ((D::from(0.25) * D::from(i15 as f64)) + D::from(0.5)));
     }
@@ -10889,7 +10889,7 @@ fn p1124_dual<D: Dn>(a3: [D; 4], x2: D, x1: D, b4: &[D; 1], tr_: &mut Tr) -> D {
             let v4 = x2;
             let mut y5 = [dx_powi(D::from(0.5) + (x2 * x2), -1, tr_)];
             let mut v6: D = (if dx_is_sign_negative(a3[i1 + 1] - (-b4[i1]), tr_) { dx_exp2(dx_sigmoid(y5[0], tr_), tr_) } else { v3 }) * dx_tanh(dx_cosh(D::from(2.9), tr_) / (D::from(1.0) + (x1 * x1)), tr_);
-            v3 = y5.iter().zip(a3.iter()).map(|(p7, q8)| x2 + a3[4 - 1 - i1]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+            v3 = y5.iter().zip(a3.iter()).map(|(p7, q8)| x2 + a3[4 - 1 - i1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         }
         for &e9 in a3.iter() {
             v3 *= dx_sigmoid(dx_sigmoid(dx_powi(x1, 1, tr_) - dx_hypot(v3, b4[0], tr_), tr_), tr_);
@@ -11108,7 +11108,7 @@ fn p1126_dual<D: Dn>(b1: &[D; 3], nt: usize, tr_: &mut Tr) -> D {
     }
     let cc12: D = cdot3_dual(b1, b1, tr_);
     let m13: D = D::from(num_dual::DualStruct::re(&(dx_tanh((dx_sin(u9[1] * u9[0], tr_) * D::from(nt as f64)) + b1[nt], tr_))));
-    let v15: D = dx_exp(b1[1] - m13, tr_) / b1.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v15: D = dx_exp(b1[1] - m13, tr_) / b1.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((v1 - v1) + ((D::from(1.1) * dx_sigmoid(u9[1], tr_)) + (D::from(1.1) * dx_tanh(cc12, tr_)))) + (D::from(0.45) * v15)
 }
 
@@ -11242,7 +11242,7 @@ fn p1127_dual<D: Dn>(x1: D, x2: D, s3: &[D], s4: &[D], s5: &[D], tr_: &mut Tr) -
             std::mem::swap(&mut u13, &mut z14);
         }
     }
-    let lq17 = lmake_dual(dx_sin(D::from((c15 + 1) as f64) + x1, tr_), dx_atan(s3.iter().copied().map(|e18| dx_elu(s3[1], dx_sin(x1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (x1 + s4[3 - 1 - c15]), tr_), tr_);
+    let lq17 = lmake_dual(dx_sin(D::from((c15 + 1) as f64) + x1, tr_), dx_atan(s3.iter().copied().map(|e18| dx_elu(s3[1], dx_sin(x1, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (x1 + s4[3 - 1 - c15]), tr_), tr_);
     let mut ld19 = LpD { a: D::from(0.0), v: [dx_tanh(-dx_ln_1p(dx_abs(x1, tr_), tr_), tr_), dx_sin(dx_acosh(dx_abs(acc12, tr_) + D::from(1.7), tr_) - (s5[0] + D::from(c15 as f64)), tr_)] };
     ld19.v[1] += dx_sigmoid(s3[3 - 1 - c15], tr_);
     let oc20 = if dx_lt(dx_cos(dx_sigmoid(x2, tr_), tr_), -D::from(1.337), tr_) { Some(dx_atan(-acc12 * dx_leaky_relu(s3[c15], dx_atan(z14[c15], tr_) * D::from(0.63), tr_), tr_)) } else { None };
@@ -11342,7 +11342,7 @@ fn p1128_dual<D: Dn>(x1: D, x2: D, s3: &[D], b4: &[D; 4], b5: &[D; 3], nt: usize
     }
     let v4 = dx_atan(-x1, tr_) + (-b5[3 - 1 - nt]);
     let mut old5: [D; 2] = [dx_sigmoid(dx_exp_m1(dx_sin(dx_hypot(v1, x2, tr_), tr_), tr_), tr_), dx_sigmoid(dx_recip(dx_abs(dx_exp(dx_sigmoid(v4, tr_), tr_), tr_) + D::from(1.5), tr_) + b4[4 - 1 - nt], tr_)];
-    let mut u6: [D; 2] = [dx_sin(dx_elu(s3.iter().map(|e7| dx_tanh(s3.iter().map(|&e8| dx_min(x2, x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.2), tr_), tr_), dx_atan(-(old5[nt % 2] * b4[0]), tr_) * D::from(0.95)];
+    let mut u6: [D; 2] = [dx_sin(dx_elu(s3.iter().map(|e7| dx_tanh(s3.iter().map(|&e8| dx_min(x2, x1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.2), tr_), tr_), dx_atan(-(old5[nt % 2] * b4[0]), tr_) * D::from(0.95)];
     for i9 in 0..2 {
         let mut z10: [D; 2] = [D::from(0.0); 2];
         z10[0] = (u6[0] + (D::from(0.25) * (u6[0] - old5[0]))) + (D::from(0.25) * dx_sin((v1 + x2) - (x1 + v4), tr_));
@@ -11610,7 +11610,7 @@ fn p1130_dual<D: Dn>(s1: &[D], tr_: &mut Tr) -> [D; 2] {
     ls8.a += dx_tanh({ let t9 = dx_relu(s1[0], tr_); t9 * (D::from(1.25) / (dx_exp(s1[0], tr_) + D::from(0.5))) }, tr_);
     ls8.v[1] *= dx_sin(-D::from(2.3) + s1[0], tr_);
     let lh10: Vec<D> = lvec_dual(s1, dx_tanh(dx_atan(s1[0], tr_) + dx_min(v4, s1[0], tr_), tr_), tr_);
-    [((dx_acosh(dx_abs(v4 * v1, tr_) + D::from(1.85), tr_) * v4) + (D::from(0.4) * (v7 * dx_sigmoid(v1 + v1, tr_)))) + ((((D::from(1.0) * dx_atan(ls8.v[0] + (ls8.a * ls8.v[1]), tr_)) + (D::from(0.4) * (D::from(lh10.len() as f64) * dx_tanh(-(v4 * v1) + s1[0], tr_)))) + (D::from(0.65) * lh10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.95) * lsum_dual(&lh10, tr_))), ((dx_log2(dx_abs(dx_log2(dx_abs(dx_atan(v1, tr_), tr_) + D::from(0.8), tr_), tr_) + D::from(1.1), tr_) + v4) * v4) + v1]
+    [((dx_acosh(dx_abs(v4 * v1, tr_) + D::from(1.85), tr_) * v4) + (D::from(0.4) * (v7 * dx_sigmoid(v1 + v1, tr_)))) + ((((D::from(1.0) * dx_atan(ls8.v[0] + (ls8.a * ls8.v[1]), tr_)) + (D::from(0.4) * (D::from(lh10.len() as f64) * dx_tanh(-(v4 * v1) + s1[0], tr_)))) + (D::from(0.65) * lh10.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.95) * lsum_dual(&lh10, tr_))), ((dx_log2(dx_abs(dx_log2(dx_abs(dx_atan(v1, tr_), tr_) + D::from(0.8), tr_), tr_) + D::from(1.1), tr_) + v4) * v4) + v1]
 }
 
 fn p1130_eval(x: &[f64]) -> Vec<f64> {
@@ -11697,7 +11697,7 @@ fn p1131_dual<D: Dn>(r1: &D, x2: D, a3: [D; 1], k4: i32, nt: usize, tr_: &mut Tr
                 let mut v3 = dx_log(dx_abs(a3[0] * x2, tr_) + D::from(1.25), dx_abs(a3[c1 % 1], tr_) + D::from(2.35), tr_) + dx_elu(dx_sigmoid(dx_powf(D::from(1.2) + (a3[0] * a3[0]), a3[0], tr_), tr_), D::from(0.5), tr_);
             }
             if dx_gt(-dx_leaky_relu(x2, dx_atan(*r1, tr_) * D::from(0.63), tr_), dx_sinh(D::from(0.9), tr_), tr_) {
-                let v4 = a3.iter().enumerate().map(|(j5, e6)| dx_ln(dx_abs(-D::from(2.25), tr_) + D::from(1.3), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+                let v4 = a3.iter().enumerate().map(|(j5, e6)| dx_ln(dx_abs(-D::from(2.25), tr_) + D::from(1.3), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
                 return ((D::from(0.85) + (*r1)) * a3[c1 % a3.len()]) * (*r1);
             }
             let v7 = (a3[nt % 1] * dx_sigmoid(a3[c1 % a3.len()], tr_)) + ((x2 * (*r1)) / (dx_abs(dx_ln(D::from(0.8) + (x2 * x2), tr_), tr_) + D::from(1.15)));
@@ -11818,7 +11818,7 @@ fn p1132_dual<D: Dn>(x1: D, a2: [D; 5], s3: &[D], b4: &[D; 3], nt: usize, wv18: 
             if nt < 1 {
                 let v3 = dx_tanh(dx_min(x1, v2, tr_), tr_) / (-(dx_abs(dx_log10(dx_abs(D::from(c1 as f64), tr_) + D::from(1.05), tr_) * (D::from((nt + 1) as f64) / (dx_abs(x1, tr_) + D::from(0.95))), tr_) + D::from(0.65)));
                 let (v6, v7) = (dx_acos(dx_tanh(b4.iter().zip(a2.iter()).map(|(p4, q5)| dx_sin(*p4 - x1, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * D::from(0.9), tr_), x1);
-                let mut v8: D = dx_atan(dx_hypot(a2[(c1 + 1) % a2.len()], a2.iter().map(|e9| a2[3] - (*e9)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) * dx_atan(v7, tr_);
+                let mut v8: D = dx_atan(dx_hypot(a2[(c1 + 1) % a2.len()], a2.iter().map(|e9| a2[3] - (*e9)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) * dx_atan(v7, tr_);
             } else {
                 let mut v10 = dx_min(v2 * D::from(c1 as f64), dx_min(D::from(2.9), x1, tr_), tr_) / (D::from(1.0) + (s3[nt] * s3[nt]));
                 let v11 = dx_atan2(dx_log10(dx_abs(dx_ln(dx_abs(x1, tr_) + D::from(1.5), tr_), tr_) + D::from(0.65), tr_), v2, tr_);
@@ -11842,7 +11842,7 @@ fn p1132_dual<D: Dn>(x1: D, a2: [D; 5], s3: &[D], b4: &[D; 3], nt: usize, wv18: 
         let t22 = row21[0];
         acc20 += dx_tanh(-(t22 / (-D::from(2.95))), tr_);
     }
-    (((x1 + x1) + (D::from(0.35) * dx_tanh(u14[0], tr_))) + (D::from(0.6) * dx_sin(v17 * dx_sin(dx_softplus(D::from((nt + 1) as f64), tr_), tr_), tr_))) + ((D::from(0.8) * dx_tanh(wv18[(nt + 3) % wv18.len()].iter().map(|e19| *e19 * dx_tanh(dx_sinh(*e19, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.6) * acc20))
+    (((x1 + x1) + (D::from(0.35) * dx_tanh(u14[0], tr_))) + (D::from(0.6) * dx_sin(v17 * dx_sin(dx_softplus(D::from((nt + 1) as f64), tr_), tr_), tr_))) + ((D::from(0.8) * dx_tanh(wv18[(nt + 3) % wv18.len()].iter().map(|e19| *e19 * dx_tanh(dx_sinh(*e19, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.6) * acc20))
 }
 
 fn p1132_eval(x: &[f64]) -> Vec<f64> {
@@ -12059,7 +12059,7 @@ fn p1133_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
     let v15: D = if dx_is_finite(if dx_gt(D::from(2.35) * x2, -D::from(0.75), tr_) { dx_asinh(z9[(c12 + 3) % 1], tr_) } else { x1 }, tr_) { dx_tanh(dx_cosh(dx_tanh(x2 / (D::from(1.0) + (x1 * x1)), tr_), tr_), tr_) } else { unreachable!() };
     let v16: D = dx_to_radians(dx_tanh(dx_atan2(v15, u10[c12 % u10.len()], tr_) - (x1 / D::from(2.4)), tr_), tr_);
     let v19: D = { let mut s_ = D::from(1.0); for e18 in z11.iter() { if dx_gt(*e18, x1, tr_) { s_ = s_ * dx_sigmoid(dx_sigmoid(dx_softplus(D::from(1.6), tr_), tr_) + dx_atan(*e18, tr_), tr_); } } s_ };
-    let mut acc20: D = dx_atan(dx_ln(dx_abs(u10.iter().map(|e21| dx_atan(*e21, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.5), tr_) + x1, tr_) * D::from(0.95);
+    let mut acc20: D = dx_atan(dx_ln(dx_abs(u10.iter().map(|e21| dx_atan(*e21, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.5), tr_) + x1, tr_) * D::from(0.95);
     let ra22: [D; 4] = [dx_tanh(dx_ceil(-D::from(1.7), tr_) + x1, tr_), dx_atan(dx_log(dx_abs(x2, tr_) + D::from(0.7), dx_abs(z11[(c12 + 1) % 2], tr_) + D::from(2.35), tr_) * (v15 * z11[0]), tr_), dx_tanh(((-D::from(0.25) * v19) / (D::from(1.0) + (D::from(c12 as f64) * D::from(c12 as f64)))) + x2, tr_), dx_sigmoid(D::from(2.7) + x1, tr_)];
     for e23 in ra22.iter() {
         acc20 = (D::from(0.6) * acc20) + dx_sigmoid(dx_atan(if dx_is_sign_negative(*e23 - dx_atan2(*e23, *e23, tr_), tr_) { *e23 * (*e23) } else { dx_mul_add(*e23, *e23, *e23, tr_) }, tr_), tr_);
@@ -12229,9 +12229,9 @@ fn p1134_dual<D: Dn>(s1: &[D], s2: &[D], a3: [D; 3], n4: usize, tr_: &mut Tr) ->
     z9[2] = (D::from(0.65) * u8[2]) + dx_tanh(-D::from(0.1) + a3[2], tr_);
     let tmp10 = std::mem::replace(&mut u8, z9);
     z9 = tmp10;
-    let (v12, v13) = (dx_sin(dx_atan(dx_min(z9.iter().map(|e11| *e11).fold(D::from(0.0), |acc_, t_| acc_ + t_), s1[3] - s1[n4 % 4], tr_), tr_), tr_), dx_cos(dx_atan(dx_min(z9.iter().map(|e11| *e11).fold(D::from(0.0), |acc_, t_| acc_ + t_), s1[3] - s1[n4 % 4], tr_), tr_), tr_));
+    let (v12, v13) = (dx_sin(dx_atan(dx_min(z9.iter().map(|e11| *e11).fold(D::from(-0.0), |acc_, t_| acc_ + t_), s1[3] - s1[n4 % 4], tr_), tr_), tr_), dx_cos(dx_atan(dx_min(z9.iter().map(|e11| *e11).fold(D::from(-0.0), |acc_, t_| acc_ + t_), s1[3] - s1[n4 % 4], tr_), tr_), tr_));
     let v14: D = dx_rem_euclid(acc7, D::from(1.7), tr_);
-    ((((((a3.iter().zip(s1.iter()).fold(D::from(0.5), |acc4, (p2, q3)| (acc4 * D::from(0.5)) + dx_tanh(dx_atan2(-D::from(0.55), a3[0], tr_), tr_)) + s2[n4 % s2.len()]) * dx_clamp(s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), K1134, K1134 + D::from(1.45), tr_)) + K1134) - K1134) + (D::from(1.45) * acc7)) + ((((D::from(1.2) * dx_sin(u8[0], tr_)) + (D::from(1.15) * dx_sin(z9[2], tr_))) + (D::from(0.9) * v12)) + (D::from(1.3) * v13))) + (D::from(0.5) * v14)
+    ((((((a3.iter().zip(s1.iter()).fold(D::from(0.5), |acc4, (p2, q3)| (acc4 * D::from(0.5)) + dx_tanh(dx_atan2(-D::from(0.55), a3[0], tr_), tr_)) + s2[n4 % s2.len()]) * dx_clamp(s1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), K1134, K1134 + D::from(1.45), tr_)) + K1134) - K1134) + (D::from(1.45) * acc7)) + ((((D::from(1.2) * dx_sin(u8[0], tr_)) + (D::from(1.15) * dx_sin(z9[2], tr_))) + (D::from(0.9) * v12)) + (D::from(1.3) * v13))) + (D::from(0.5) * v14)
 }
 
 fn p1134_eval(x: &[f64]) -> Vec<f64> {
@@ -12408,7 +12408,7 @@ fn p1135_dual<D: Dn>(x1: D, r4: &D, x3: D, r2: &D, nt: usize, wv14: &[Vec<D>], p
         let t17 = row16[0];
         acc15 += dx_sin((t17 * t17) * (t17 / (D::from(1.0) + (t17 * t17))), tr_);
     }
-    ((((((dx_ln_1p(dx_abs(-x3, tr_), tr_) + ((D::from(1.55) + (*r2)) - dx_softplus(*r2, tr_))) * x1) - v2) - x1) + (((D::from(1.5) * dx_atan(u4[0], tr_)) + (D::from(0.6) * dx_atan(z6[0], tr_))) + (D::from(1.4) * v9))) + (D::from(0.85) * dx_tanh(v13, tr_))) + (((D::from(0.8) * acc15) + (D::from(1.2) * dx_sin(ps18.iter().map(|p19| dx_cos(p19.x, tr_) + p19.f[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.25) * (D::from(ps18.len() as f64) * dx_tanh(dx_max(dx_log(D::from(1.35) + (x1 * x1), D::from(3.95), tr_), dx_softplus(v9, tr_), tr_), tr_))))
+    ((((((dx_ln_1p(dx_abs(-x3, tr_), tr_) + ((D::from(1.55) + (*r2)) - dx_softplus(*r2, tr_))) * x1) - v2) - x1) + (((D::from(1.5) * dx_atan(u4[0], tr_)) + (D::from(0.6) * dx_atan(z6[0], tr_))) + (D::from(1.4) * v9))) + (D::from(0.85) * dx_tanh(v13, tr_))) + (((D::from(0.8) * acc15) + (D::from(1.2) * dx_sin(ps18.iter().map(|p19| dx_cos(p19.x, tr_) + p19.f[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.25) * (D::from(ps18.len() as f64) * dx_tanh(dx_max(dx_log(D::from(1.35) + (x1 * x1), D::from(3.95), tr_), dx_softplus(v9, tr_), tr_), tr_))))
 }
 
 fn p1135_eval(x: &[f64]) -> Vec<f64> {
@@ -12756,7 +12756,7 @@ fn p1138_dual<D: Dn>(x1: D, k2: i32, ok10: Option<usize>, tr_: &mut Tr) -> D {
         acc18 = (D::from(0.6) * acc18) + dx_tanh(dx_atan((D::from(0.85) + (*e19)) + (*e19 / (D::from(1.0) + (*e19 * (*e19)))), tr_), tr_);
     }
     let v21: D = u5.first().map_or(x1, |fv20| *fv20);
-    (((dx_exp_m1(D::from(0.4), tr_) * v1) + ((D::from(0.65) * u5[0]) + (D::from(0.6) * old4[0]))) + ((D::from(0.9) * (D::from(n11 as f64) * dx_tanh(dx_signum(u5[0] - old4[(n11 + 2) % old4.len()], tr_) + x1, tr_))) + (D::from(1.05) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(0.7) * acc18) + (D::from(0.4) * (v21 * dx_tanh(dx_max(x1 * u5[n11 % 1], u5[n11 % 1] * u5[(n11 + 1) % 1], tr_), tr_))))
+    (((dx_exp_m1(D::from(0.4), tr_) * v1) + ((D::from(0.65) * u5[0]) + (D::from(0.6) * old4[0]))) + ((D::from(0.9) * (D::from(n11 as f64) * dx_tanh(dx_signum(u5[0] - old4[(n11 + 2) % old4.len()], tr_) + x1, tr_))) + (D::from(1.05) * u13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(0.7) * acc18) + (D::from(0.4) * (v21 * dx_tanh(dx_max(x1 * u5[n11 % 1], u5[n11 % 1] * u5[(n11 + 1) % 1], tr_), tr_))))
 }
 
 fn p1138_eval(x: &[f64]) -> Vec<f64> {
@@ -12918,7 +12918,7 @@ fn p1139_dual(&self, x1: D, mut a4: [D; 1], b3: &[D; 5], a2: [D; 2], ok8: Option
         let Some(m11) = ok8 else { continue };
         acc9 += (D::from(m11 as f64) + D::from(0.5)) * dx_sigmoid(dx_log(dx_abs(*v10 * D::from(1.9), tr_) + D::from(0.95), D::from(7.05), tr_), tr_);
     }
-    let v14: D = { let mut s_ = D::from(0.0); for e13 in a4.iter() { if dx_gt(*e13, -D::from(0.137), tr_) { s_ = s_ + dx_tanh(if dx_is_sign_positive(*e13 - (-D::from(2.45)), tr_) && dx_le(*e13, *e13, tr_) { dx_acos(dx_sin(*e13, tr_) * D::from(0.9), tr_) } else { *e13 }, tr_); } } s_ };
+    let v14: D = { let mut s_ = D::from(-0.0); for e13 in a4.iter() { if dx_gt(*e13, -D::from(0.137), tr_) { s_ = s_ + dx_tanh(if dx_is_sign_positive(*e13 - (-D::from(2.45)), tr_) && dx_le(*e13, *e13, tr_) { dx_acos(dx_sin(*e13, tr_) * D::from(0.9), tr_) } else { *e13 }, tr_); } } s_ };
     let v15: D = dx_rem_euclid(dx_atan2(self.inner.t, dx_ln_1p(dx_abs(v1, tr_), tr_), tr_), dx_abs(cc6, tr_) + D::from(0.9), tr_);
     let v16: D = dx_div_euclid(a2[1], D::from(1.0) + (self.w[0][1] * self.w[0][1]), tr_);
     let ra20: [D; 2] = [dx_tanh(dx_log2(D::from(0.65) + (self.pos[1] * self.pos[1]), tr_) - out4.iter().map(|e21| dx_tanh(dx_max(self.vel[0], self.inner.a[1], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), dx_tanh(-D::from(2.45) + self.inner.a[1], tr_)];
@@ -12927,7 +12927,7 @@ fn p1139_dual(&self, x1: D, mut a4: [D; 1], b3: &[D; 5], a2: [D; 2], ok8: Option
         acc17 += row19[0] * (D::from(k18 as f64) + D::from(0.5));
     }
     let v23: D = *a2.last().unwrap();
-    (((((dx_asinh(self.vel[0], tr_) + dx_leaky_relu(x1, dx_sigmoid(dx_recip(dx_abs(x1, tr_) + D::from(1.45), tr_), tr_), tr_)) - self.m) + (((D::from(1.25) * dx_sigmoid(out4[1], tr_)) + (D::from(0.3) * dx_atan(cc6, tr_))) + (D::from(0.35) * cc7))) + ((D::from(0.8) * dx_tanh(acc9, tr_)) + (D::from(0.6) * v14))) + ((D::from(1.35) * dx_sigmoid(v15, tr_)) + (D::from(1.0) * dx_atan(v16 * dx_atan(b3[0], tr_), tr_)))) + ((D::from(0.85) * dx_atan(acc17, tr_)) + (D::from(1.5) * (v23 * (dx_atan(out4.iter().map(|&e24| dx_fract(v3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_acos(dx_sin(self.inner.t, tr_) * D::from(0.9), tr_), tr_) * D::from(0.95)))))
+    (((((dx_asinh(self.vel[0], tr_) + dx_leaky_relu(x1, dx_sigmoid(dx_recip(dx_abs(x1, tr_) + D::from(1.45), tr_), tr_), tr_)) - self.m) + (((D::from(1.25) * dx_sigmoid(out4[1], tr_)) + (D::from(0.3) * dx_atan(cc6, tr_))) + (D::from(0.35) * cc7))) + ((D::from(0.8) * dx_tanh(acc9, tr_)) + (D::from(0.6) * v14))) + ((D::from(1.35) * dx_sigmoid(v15, tr_)) + (D::from(1.0) * dx_atan(v16 * dx_atan(b3[0], tr_), tr_)))) + ((D::from(0.85) * dx_atan(acc17, tr_)) + (D::from(1.5) * (v23 * (dx_atan(out4.iter().map(|&e24| dx_fract(v3, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - dx_acos(dx_sin(self.inner.t, tr_) * D::from(0.9), tr_), tr_) * D::from(0.95)))))
 }
 }
 
@@ -13265,7 +13265,7 @@ fn p1142_dual<D: Dn>(x1: D, b3: &[D; 1], a2: [D; 3], a4: [D; 5], ow11: Option<f6
     let ps23 = LpD { a: dx_atan(v10 + b3[0], tr_), v: [dx_sigmoid(dx_max(dx_tan(dx_tanh(v10, tr_), tr_), a2[0], tr_), tr_), dx_tanh(if dx_gt(v10, v22 - v1, tr_) { dx_acos(dx_sin(a4[0], tr_) * D::from(0.9), tr_) } else { s21 * a4[0] }, tr_)] };
     let LpD { a, v } = ps23;
     let [u24, u25] = upair_dual(dx_sin(v22 + a4[1], tr_), dx_tanh(dx_ln(dx_abs(dx_atan2(v13, ia14[1], tr_), tr_) + D::from(0.9), tr_) + x1, tr_), tr_);
-    (((((dx_mul_add(dx_tanh(dx_powf((dx_atan(dx_abs(dx_sinh(b3[0], tr_), tr_) + D::from(0.95), tr_) * D::from(0.63)) + D::from(1.5), dx_sigmoid(v1 + a2[1], tr_), tr_), tr_), dx_sin(a2.iter().zip(b3.iter()).map(|(p6, q7)| *p6 - (*q7)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), if dx_lt(v1, a4[1], tr_) && dx_is_sign_negative(v1 - (-D::from(1.95)), tr_) { -a4[3] } else { D::from(0.75) * a4[3] }, tr_) + x1) + (D::from(0.55) * acc9)) + (D::from(0.9) * v10)) + (((D::from(0.8) * v13) + (D::from(1.1) * s20)) + (D::from(0.7) * s21))) + (D::from(0.9) * dx_sin(v22 * dx_tanh(s20 * v13, tr_), tr_))) + ((D::from(1.3) * (a * v[1])) + (D::from(1.2) * (u24 * u25)))
+    (((((dx_mul_add(dx_tanh(dx_powf((dx_atan(dx_abs(dx_sinh(b3[0], tr_), tr_) + D::from(0.95), tr_) * D::from(0.63)) + D::from(1.5), dx_sigmoid(v1 + a2[1], tr_), tr_), tr_), dx_sin(a2.iter().zip(b3.iter()).map(|(p6, q7)| *p6 - (*q7)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), if dx_lt(v1, a4[1], tr_) && dx_is_sign_negative(v1 - (-D::from(1.95)), tr_) { -a4[3] } else { D::from(0.75) * a4[3] }, tr_) + x1) + (D::from(0.55) * acc9)) + (D::from(0.9) * v10)) + (((D::from(0.8) * v13) + (D::from(1.1) * s20)) + (D::from(0.7) * s21))) + (D::from(0.9) * dx_sin(v22 * dx_tanh(s20 * v13, tr_), tr_))) + ((D::from(1.3) * (a * v[1])) + (D::from(1.2) * (u24 * u25)))
 }
 
 fn p1142_eval(x: &[f64]) -> Vec<f64> {
@@ -13747,7 +13747,7 @@ fn p1146_dual<D: Dn>(x1: D, f5: bool, x3: D, x4: D, x2: D, mut st: BodyD<D>, wv1
         st.vel[0] += D::from(0.1) * (dx_atan(v3, tr_) * D::from(0.63));
         st.vel[0] += D::from(0.45) * dx_tanh(st.m, tr_);
     }
-    assert!(dx_is_finite(dx_sigmoid(dx_min(x4, x3, tr_) - snap6.iter().map(|e8| dx_cos(x4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_));
+    assert!(dx_is_finite(dx_sigmoid(dx_min(x4, x3, tr_) - snap6.iter().map(|e8| dx_cos(x4, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_));
     let v9: D = dx_tanh(dx_leaky_relu(dx_log(dx_abs(snap6[1], tr_) + D::from(1.05), D::from(4.3), tr_), dx_sin(dx_asinh(st.inner.a[0], tr_), tr_), tr_), tr_);
     let v11: D = (wv10[1][1] * dx_atan(dx_max(dx_tanh(snap6[0], tr_) * dx_sigmoid(snap6[0], tr_), dx_atan(x1, tr_), tr_), tr_)) + dx_sin(wv10[0][2], tr_);
     let v12: D = dx_tanh(dx_min(dx_min(snap6[0], st.vel[0], tr_), dx_rem(x4, dx_abs(st.inner.a[1], tr_) + D::from(1.0), tr_), tr_), tr_);
@@ -13770,7 +13770,7 @@ fn p1146_dual<D: Dn>(x1: D, f5: bool, x3: D, x4: D, x2: D, mut st: BodyD<D>, wv1
     let ra30: [D; 1] = [dx_tanh(dx_ln(dx_abs(dx_mul_add(dx_sin(st.m, tr_), x2, x4, tr_), tr_) + D::from(1.5), tr_), tr_)];
     let v32: D = *ra30.first().unwrap();
     let BodyD { vel: pb33, w, .. } = st;
-    ((((((x4 * x4) + (D::from(1.3) * acc5)) + ((D::from(1.2) * dx_tanh(st.vel[0] - snap6[0], tr_)) + (D::from(0.75) * v9))) + ((D::from(1.45) * dx_tanh(v11, tr_)) + (D::from(1.5) * v12))) + (((D::from(0.75) * u14.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.6) * (s25 / D::from(n24 as f64)))) + (D::from(0.9) * s26))) + (D::from(1.45) * acc28)) + (((D::from(1.15) * (v32 * dx_sin(dx_clamp(D::from(n24 as f64), -D::from(1.8), -D::from(0.25), tr_) + x2, tr_))) + (D::from(0.35) * dx_tanh(pb33[0], tr_))) + (D::from(1.35) * dx_sigmoid(w[0][0], tr_)))
+    ((((((x4 * x4) + (D::from(1.3) * acc5)) + ((D::from(1.2) * dx_tanh(st.vel[0] - snap6[0], tr_)) + (D::from(0.75) * v9))) + ((D::from(1.45) * dx_tanh(v11, tr_)) + (D::from(1.5) * v12))) + (((D::from(0.75) * u14.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.6) * (s25 / D::from(n24 as f64)))) + (D::from(0.9) * s26))) + (D::from(1.45) * acc28)) + (((D::from(1.15) * (v32 * dx_sin(dx_clamp(D::from(n24 as f64), -D::from(1.8), -D::from(0.25), tr_) + x2, tr_))) + (D::from(0.35) * dx_tanh(pb33[0], tr_))) + (D::from(1.35) * dx_sigmoid(w[0][0], tr_)))
 }
 
 fn p1146_eval(x: &[f64]) -> Vec<f64> {
@@ -13889,7 +13889,7 @@ fn p1147(x1: f64, a2: [f64; 2], b3: &[f64; 5], a4: [f64; 1], n5: usize, mut st: 
 fn p1147_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 1], n5: usize, mut st: BodyD<D>, tr_: &mut Tr) -> (D, D) {
     for (i1, e2) in a2.iter().enumerate() {
         let mut v3 = st.inner.t;
-        v3 /= dx_abs(dx_sin((st.inner.t - b3[n5]) / (dx_abs(v3, tr_) + D::from(1.35)), tr_) * dx_acos(dx_tanh(b3.iter().zip(a2.iter()).map(|(p4, q5)| a4[n5 % 1] - v3).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_), tr_) + D::from(0.65);
+        v3 /= dx_abs(dx_sin((st.inner.t - b3[n5]) / (dx_abs(v3, tr_) + D::from(1.35)), tr_) * dx_acos(dx_tanh(b3.iter().zip(a2.iter()).map(|(p4, q5)| a4[n5 % 1] - v3).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_), tr_) + D::from(0.65);
         let mut v6: D = a2[1];
         for i7 in 0..=3 {
             if dx_ge(st.m, D::from(0.45), tr_) && dx_le(x1, dx_min(*e2, b3[n5], tr_), tr_) {
@@ -13912,8 +13912,8 @@ fn p1147_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 1], n5: usize, mut 
         st.inner.a[0] += D::from(0.1) * dx_sigmoid(dx_sqrt(dx_abs(dx_relu(acc13, tr_), tr_) + D::from(1.45), tr_), tr_);
         st.inner.a[1] += D::from(0.35) * dx_rem(D::from(0.85), dx_abs(st.inner.t - snap14[n5], tr_) + D::from(1.1), tr_);
     }
-    let v18: D = { let mut s_ = D::from(0.0); for e17 in b3.iter().take(3) { if dx_gt(*e17, D::from(0.413), tr_) { s_ = s_ + dx_atan(D::from(1.6) * (*e17 - (-D::from(0.75))), tr_); } } s_ };
-    let v21: D = dx_div_euclid(dx_tanh(b3.iter().enumerate().map(|(j19, e20)| dx_min(b3[n5], D::from((j19 + 1) as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (st.vel[n5] * st.vel[n5]), tr_);
+    let v18: D = { let mut s_ = D::from(-0.0); for e17 in b3.iter().take(3) { if dx_gt(*e17, D::from(0.413), tr_) { s_ = s_ + dx_atan(D::from(1.6) * (*e17 - (-D::from(0.75))), tr_); } } s_ };
+    let v21: D = dx_div_euclid(dx_tanh(b3.iter().enumerate().map(|(j19, e20)| dx_min(b3[n5], D::from((j19 + 1) as f64), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (st.vel[n5] * st.vel[n5]), tr_);
     let mut ld22 = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
     ld22.v[0] += dx_sin((st.vel[n5] / (dx_exp(D::from(0.3), tr_) + D::from(0.5))) / (dx_abs(dx_cosh(a4[n5 % a4.len()], tr_), tr_) + D::from(0.85)), tr_);
     ld22.a += dx_tanh(st.inner.t, tr_);
@@ -13924,7 +13924,7 @@ fn p1147_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 1], n5: usize, mut 
             break;
         }
     }
-    (((((((((dx_sin(dx_asinh(a4[n5 % 1], tr_) * ((x1 - a2[2 - 1 - n5]) + dx_atan2(D::from(1.55), st.vel[1], tr_)), tr_) * dx_sigmoid(st.vel[0], tr_)) - st.m) - st.inner.t) + (D::from(0.55) * acc13)) + (D::from(1.45) * dx_sin(st.inner.a[1] - snap14[1], tr_))) + (D::from(0.4) * dx_atan(v18, tr_))) + (D::from(1.1) * (v21 * dx_tanh(dx_powi(D::from(0.7) + (st.m * st.m), -2, tr_), tr_)))) + ((D::from(0.25) * ((ld22.a + ld22.v[0]) * dx_sigmoid(dx_acos(dx_tanh(st.vel[1], tr_) * D::from(0.9), tr_) - a4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(1.0) * lnormv_dual(ld22, tr_)))) + (D::from(1.4) * acc24), dx_sigmoid((dx_cos(D::from(0.9), tr_) + st.inner.t) + st.inner.t, tr_) * dx_sin(st.inner.t, tr_))
+    (((((((((dx_sin(dx_asinh(a4[n5 % 1], tr_) * ((x1 - a2[2 - 1 - n5]) + dx_atan2(D::from(1.55), st.vel[1], tr_)), tr_) * dx_sigmoid(st.vel[0], tr_)) - st.m) - st.inner.t) + (D::from(0.55) * acc13)) + (D::from(1.45) * dx_sin(st.inner.a[1] - snap14[1], tr_))) + (D::from(0.4) * dx_atan(v18, tr_))) + (D::from(1.1) * (v21 * dx_tanh(dx_powi(D::from(0.7) + (st.m * st.m), -2, tr_), tr_)))) + ((D::from(0.25) * ((ld22.a + ld22.v[0]) * dx_sigmoid(dx_acos(dx_tanh(st.vel[1], tr_) * D::from(0.9), tr_) - a4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(1.0) * lnormv_dual(ld22, tr_)))) + (D::from(1.4) * acc24), dx_sigmoid((dx_cos(D::from(0.9), tr_) + st.inner.t) + st.inner.t, tr_) * dx_sin(st.inner.t, tr_))
 }
 
 fn p1147_eval(x: &[f64]) -> Vec<f64> {
@@ -14043,7 +14043,7 @@ fn p1148_dual<D: Dn>(b1: &[D; 1], n2: usize, tr_: &mut Tr) -> [D; 2] {
         }
     } else {
     }
-    let mut u11: [D; 2] = [dx_sigmoid(dx_acos(dx_tanh(b1.iter().fold(D::from(1.9), |acc13, &e12| dx_tanh(acc13 + e12, tr_)), tr_) * D::from(0.9), tr_), tr_), dx_tanh(((-D::from(2.15) + v4) / (dx_exp(dx_sigmoid(y5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_) + D::from(0.5))) + b1[0], tr_)];
+    let mut u11: [D; 2] = [dx_sigmoid(dx_acos(dx_tanh(b1.iter().fold(D::from(1.9), |acc13, &e12| dx_tanh(acc13 + e12, tr_)), tr_) * D::from(0.9), tr_), tr_), dx_tanh(((-D::from(2.15) + v4) / (dx_exp(dx_sigmoid(y5.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_) + D::from(0.5))) + b1[0], tr_)];
     let mut z15: [D; 2] = [D::from(0.0); 2];
     for i16 in 0..1 {
         z15[0] = (D::from(0.35) * u11[1]) + dx_tanh(dx_tanh(-D::from((n2 + 1) as f64), tr_) + b1[n2 % 1], tr_);
@@ -14156,7 +14156,7 @@ fn p1149_dual<D: Dn>(s1: &[D], nt: usize, tr_: &mut Tr) -> [D; 3] {
     }
     let cc18: D = cdot_s_dual(s1, s1, tr_);
     let v19: D = dx_div_euclid(acc13, -(dx_exp(dx_atan(dx_elu(z15[nt], dx_sin(v1, tr_), tr_), tr_), tr_) + D::from(0.5)), tr_);
-    [((((s1[nt] + v1) - v1) + (D::from(1.25) * acc13)) + (((D::from(0.6) * dx_tanh(u14[1], tr_)) + (D::from(0.65) * dx_tanh(z15[0], tr_))) + (D::from(1.25) * dx_tanh(cc18, tr_)))) + (D::from(0.7) * dx_atan(v19 * dx_atan(acc13 * dx_sigmoid(v19, tr_), tr_), tr_)), dx_tanh(dx_recip(dx_abs(s1[4 - 1 - nt] / (D::from(1.0) + (s1[2] * s1[2])), tr_) + D::from(1.25), tr_) + v1, tr_) * D::from(2.9), (dx_fract(dx_exp_m1(dx_tanh(s1.iter().map(|e11| D::from(2.95) - s1[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * dx_tanh(v1, tr_)) - v1]
+    [((((s1[nt] + v1) - v1) + (D::from(1.25) * acc13)) + (((D::from(0.6) * dx_tanh(u14[1], tr_)) + (D::from(0.65) * dx_tanh(z15[0], tr_))) + (D::from(1.25) * dx_tanh(cc18, tr_)))) + (D::from(0.7) * dx_atan(v19 * dx_atan(acc13 * dx_sigmoid(v19, tr_), tr_), tr_)), dx_tanh(dx_recip(dx_abs(s1[4 - 1 - nt] / (D::from(1.0) + (s1[2] * s1[2])), tr_) + D::from(1.25), tr_) + v1, tr_) * D::from(2.9), (dx_fract(dx_exp_m1(dx_tanh(s1.iter().map(|e11| D::from(2.95) - s1[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * dx_tanh(v1, tr_)) - v1]
 }
 
 fn p1149_eval(x: &[f64]) -> Vec<f64> {
@@ -14481,7 +14481,7 @@ fn p1152_dual<D: Dn>(f3: bool, x2: D, mut x1: D, st: &BodyD<D>, wv13: &[Vec<D>],
     let mut out9: [D; 2] = st.vel;
     out9[1] -= dx_atan(dx_rem(dx_exp2(st.inner.t, tr_), dx_abs(dx_rem(D::from(2.3), D::from(1.7), tr_), tr_) + D::from(0.7), tr_), tr_);
     let m10: D = D::from(num_dual::DualStruct::re(&(dx_atan(dx_min(dx_softplus(v8, tr_), x1 + v8, tr_), tr_))));
-    let v12: D = dx_exp(out9[0] - m10, tr_) / out9.iter().map(|&e11| dx_exp(e11 - m10, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v12: D = dx_exp(out9[0] - m10, tr_) / out9.iter().map(|&e11| dx_exp(e11 - m10, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut acc14: D = D::from(0.0);
     for row15 in wv13.iter() {
         let t16 = row15[0];
@@ -14640,7 +14640,7 @@ fn p1153_dual<D: Dn>(mut x2: D, x1: D, tr_: &mut Tr) -> D {
         u4 = z5;
     }
     let cc7: D = cdot3_dual(&u4, &u4, tr_);
-    let v10: D = { let mut s_ = D::from(0.0); for e9 in z5.iter().copied() { if dx_lt(e9, x2, tr_) { s_ = s_ + dx_sigmoid(e9 * dx_atan(e9 * e9, tr_), tr_); } } s_ };
+    let v10: D = { let mut s_ = D::from(-0.0); for e9 in z5.iter().copied() { if dx_lt(e9, x2, tr_) { s_ = s_ + dx_sigmoid(e9 * dx_atan(e9 * e9, tr_), tr_); } } s_ };
     let ia11: [D; 4] = [dx_tanh(dx_atan2(dx_abs(v10, tr_), dx_relu(v10, tr_), tr_) + x2, tr_), dx_sin(dx_exp_m1(dx_atan(u4[1], tr_), tr_) + x1, tr_), dx_tanh(D::from(0.1) + x1, tr_), dx_tanh(dx_ln(dx_abs(u4[1] / (-(dx_exp(dx_tanh(z5[2], tr_), tr_) + D::from(0.5))), tr_) + D::from(0.6), tr_) + x1, tr_)];
     let v14: D = { let mut s_ = D::from(1.0); for e13 in ia11.iter() { if dx_gt(*e13, -D::from(1.087), tr_) { s_ = s_ * dx_sin(dx_min(*e13, *e13, tr_) * D::from(1.2), tr_); } } s_ };
     let mut acc15: D = dx_sin(cc7 + x1, tr_);
@@ -14847,7 +14847,7 @@ fn p1154_dual<D: Dn>(r1: &D, mut st: BodyD<D>, wv15: [[D; 2]; 2], tr_: &mut Tr) 
         acc6 += D::from(i5 as f64);
     }
     let snap7 = st.vel;
-    st.vel[1] += D::from(0.45) * (dx_atan(dx_rem(D::from(3.0), D::from(1.0) + (st.w[1][0] * st.w[1][0]), tr_) * snap7.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(0.63));
+    st.vel[1] += D::from(0.45) * (dx_atan(dx_rem(D::from(3.0), D::from(1.0) + (st.w[1][0] * st.w[1][0]), tr_) * snap7.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(0.63));
     st.vel[1] += D::from(0.35) * dx_tanh(dx_elu(-D::from(0.55), dx_atan(st.inner.t, tr_) * D::from(0.63), tr_) * snap7.iter().fold(st.w[1][1], |acc10, e9| acc10 + (dx_atan(*e9 + st.inner.a[1], tr_) * D::from(0.63))), tr_);
     st.vel[1] += D::from(0.15) * dx_sin(snap7[0], tr_);
     let cc11: D = cdot2_dual(&snap7, &snap7, tr_);
@@ -14861,7 +14861,7 @@ fn p1154_dual<D: Dn>(r1: &D, mut st: BodyD<D>, wv15: [[D; 2]; 2], tr_: &mut Tr) 
     let k18 = { let mut c_ = 0usize; for v17 in snap7.iter() { if dx_lt(*v17, -D::from(1.187), tr_) { c_ += 1; } } c_ };
     let v20: D = if let Some(j19) = k18.checked_sub(1) { dx_tanh(dx_asin(dx_sin(v13 / (dx_abs(st.vel[k18 % 2], tr_) + D::from(1.0)), tr_) * D::from(0.9), tr_), tr_) * D::from(j19 as f64) } else { dx_sin(dx_asin(dx_sin(dx_acosh(dx_abs(st.m, tr_) + D::from(1.5), tr_), tr_) * D::from(0.9), tr_), tr_) };
     let (n25, s26, s27) = snap7.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c22, p23, q24), &v21| (c22 + 1, p23 + dx_sin(v21, tr_), q24 + (dx_tanh(-dx_max(v21, v21, tr_), tr_) * D::from(c22 as f64))));
-    let lq28 = lmake_dual(dx_sigmoid((snap7.iter().copied().map(|e29| v20 + (-D::from(0.4))).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(1.1))) + st.inner.t, tr_), dx_tanh(dx_elu(st.pos[n25 % 2], D::from(1.1), tr_) - (st.pos[(k18 + 2) % 2] * D::from(0.4)), tr_), tr_);
+    let lq28 = lmake_dual(dx_sigmoid((snap7.iter().copied().map(|e29| v20 + (-D::from(0.4))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (-D::from(1.1))) + st.inner.t, tr_), dx_tanh(dx_elu(st.pos[n25 % 2], D::from(1.1), tr_) - (st.pos[(k18 + 2) % 2] * D::from(0.4)), tr_), tr_);
     let uq30 = UqD { a: dx_sin(D::from(1.65) + st.inner.t, tr_), v: [dx_tanh(-v14 + st.vel[(n25 + 3) % 2], tr_), dx_tanh(((D::from(k18 as f64) * s26) + dx_asin(dx_tanh(D::from(2.85), tr_) * D::from(0.9), tr_)) + st.pos[k18 % 2], tr_)] };
     let ra31: [D; 3] = [dx_tanh(D::from(n25 as f64) + st.w[(n25 + 2) % 2][n25 % 2], tr_), *r1, dx_atan(dx_atanh(dx_tanh(dx_exp_m1(-D::from(2.6), tr_), tr_) * D::from(0.9), tr_) + st.inner.t, tr_)];
     let ff32: [D; 3] = std::array::from_fn(|i33| dx_tanh(ra31[i33] - (ra31[i33] + ra31[i33]), tr_));
@@ -15184,7 +15184,7 @@ fn p1156_dual<D: Dn>(x1: D, x2: D, n4: usize, w3: &[[D; 2]; 1], st: &BodyD<D>, p
         let mut z11: [D; 3] = [D::from(0.0); 3];
         z11[0] = (u9[0] + (D::from(0.25) * (u9[0] - old8[0]))) + (D::from(0.25) * dx_tanh(dx_acosh(dx_abs(dx_log2(dx_abs(z11[3 - 1 - n4], tr_) + D::from(0.95), tr_), tr_) + D::from(1.55), tr_) + st.inner.a[0], tr_));
         z11[1] = (u9[1] + (D::from(0.25) * (u9[1] - old8[1]))) + (D::from(0.25) * (dx_atan(dx_log(dx_abs(D::from(2.65), tr_) + D::from(1.15), D::from(3.25), tr_) + st.vel[i10 + 1], tr_) * D::from(0.63)));
-        z11[2] = (u9[2] + (D::from(0.25) * (u9[2] - old8[2]))) + (D::from(0.25) * dx_sigmoid(if dx_ge(st.pos[n4], out7[i10], tr_) && dx_ge(z11[n4], w3[n4 % 1][n4], tr_) { out7.iter().copied().map(|e12| st.vel[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { -D::from(2.15) / (dx_exp(st.inner.a[n4], tr_) + D::from(0.5)) }, tr_));
+        z11[2] = (u9[2] + (D::from(0.25) * (u9[2] - old8[2]))) + (D::from(0.25) * dx_sigmoid(if dx_ge(st.pos[n4], out7[i10], tr_) && dx_ge(z11[n4], w3[n4 % 1][n4], tr_) { out7.iter().copied().map(|e12| st.vel[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { -D::from(2.15) / (dx_exp(st.inner.a[n4], tr_) + D::from(0.5)) }, tr_));
         let tmp13 = std::mem::replace(&mut u9, z11);
         old8 = tmp13;
     }
@@ -15337,7 +15337,7 @@ fn p1157_dual(&self, x2: D, x1: D, gb24: &[D; 3], gp25: &[[D; 3]; 1], tr_: &mut 
     let v17: D = match k15.checked_sub(1) { Some(j16) => dx_sigmoid(dx_leaky_relu(self.w[0][(c2 + 1) % 2], D::from(0.11), tr_) - dx_powi(self.vel[k15 % 2], k15 as i32, tr_), tr_) * D::from(j16 as f64), None => dx_sin((D::from(c2 as f64) - self.inner.t) + dx_ln(D::from(0.7) + (ia13[k15 % ia13.len()] * ia13[k15 % ia13.len()]), tr_), tr_), };
     let ia18: [D; 4] = [dx_sigmoid(dx_sin(dx_floor(v17, tr_), tr_) + self.inner.t, tr_), dx_sin(v12 + x1, tr_), dx_tanh(dx_round(dx_leaky_relu(D::from(2.7), D::from(0.01), tr_), tr_) + x1, tr_), dx_atan(dx_powi(dx_tanh(dx_hypot(out9[(k15 + 2) % 2], -D::from(2.55), tr_), tr_), 4, tr_) + self.inner.a[c2 % 2], tr_)];
     let lh19 = lvec_dual(&ia18, dx_tanh(dx_sinh(-v17, tr_) + self.vel[0], tr_), tr_);
-    let lo20 = if dx_gt(dx_tanh(ia18.iter().map(|&e21| -D::from(2.65) / (-(D::from(1.0) + (self.inner.a[k15 % 2] * self.inner.a[k15 % 2])))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.inner.a[c2 % 2], tr_), x1, tr_) { Some(dx_sigmoid(dx_tanh(self.vel[c2 % 2], tr_) - dx_ln(dx_abs(v1, tr_) + D::from(1.2), tr_), tr_)) } else { None };
+    let lo20 = if dx_gt(dx_tanh(ia18.iter().map(|&e21| -D::from(2.65) / (-(D::from(1.0) + (self.inner.a[k15 % 2] * self.inner.a[k15 % 2])))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.inner.a[c2 % 2], tr_), x1, tr_) { Some(dx_sigmoid(dx_tanh(self.vel[c2 % 2], tr_) - dx_ln(dx_abs(v1, tr_) + D::from(1.2), tr_), tr_)) } else { None };
     let v23: D = if let Some(ov22) = lo20 { dx_tanh(-(-D::from(2.8)) * dx_exp_m1(ov22, tr_), tr_) + dx_tanh(self.vel[c2 % 2], tr_) } else { dx_atan((dx_atan(D::from((c2 + 1) as f64), tr_) * ia13[0]) + self.pos[c2 % 2], tr_) };
     let mut acc26: D = D::from(0.0);
     for p27 in gp25.iter() {
@@ -15457,7 +15457,7 @@ fn p1158_dual<D: Dn>(x1: D, x2: D, wv16: &[Vec<D>], tr_: &mut Tr) -> D {
     }
     let ia12: [D; 4] = [dx_tanh(D::from(2.7) + x1, tr_), x1, dx_tanh(dx_elu(dx_exp(dx_sigmoid(acc9, tr_), tr_), dx_tanh(x1 * v1, tr_), tr_), tr_), dx_sigmoid(-x1 + (x2 * dx_tanh(acc9, tr_)), tr_)];
     let m13: D = D::from(num_dual::DualStruct::re(&(dx_tanh(dx_asin(dx_tanh(ia12[2], tr_) * D::from(0.9), tr_) / (D::from(1.0) + (x2 * x2)), tr_))));
-    let v15: D = m13 + dx_ln(ia12.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v15: D = m13 + dx_ln(ia12.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     ((((dx_acos(dx_sin(D::from(1.0), tr_) * D::from(0.9), tr_) + v1) * x2) + (D::from(1.0) * acc9)) + (D::from(0.4) * v15)) + (D::from(1.3) * (wv16[0][1] * (dx_atan(dx_min(x2, wv16[0][0], tr_) + (x2 - wv16[1][0]), tr_) * D::from(0.95))))
 }
 
@@ -15552,7 +15552,7 @@ fn p1159_dual<D: Dn>(mut x1: D, a3: [D; 1], x2: D, b4: &[D; 1], w5: &[[D; 2]; 2]
     let snap5 = u4;
     u4[0] = (D::from(0.5) * snap5[2]) + dx_sigmoid(x2, tr_);
     let v6: D = ccube_dual((dx_atan(dx_powi(D::from(1.45) + (x1 * x1), -2, tr_) + dx_min(snap5[1], x1, tr_), tr_) * D::from(0.95)) * D::from(0.5), tr_);
-    let ia7: [D; 4] = [dx_sin(snap5.iter().map(|e8| snap5[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x2, tr_), dx_atan(a3.iter().zip(snap5.iter()).fold(u4[0], |acc11, (p9, q10)| dx_max(acc11, dx_atanh(dx_tanh(y2[2], tr_) * D::from(0.9), tr_), tr_)) - dx_leaky_relu(u4[1], D::from(0.41), tr_), tr_), dx_tanh(dx_clamp(b4[0], x2, x2 + D::from(0.35), tr_) / D::from(1.35), tr_), dx_sin((dx_powi(dx_tanh(u4[0], tr_), 2, tr_) * u4.iter().map(|e12| dx_softplus(-D::from(0.15), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + b4[0], tr_)];
+    let ia7: [D; 4] = [dx_sin(snap5.iter().map(|e8| snap5[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x2, tr_), dx_atan(a3.iter().zip(snap5.iter()).fold(u4[0], |acc11, (p9, q10)| dx_max(acc11, dx_atanh(dx_tanh(y2[2], tr_) * D::from(0.9), tr_), tr_)) - dx_leaky_relu(u4[1], D::from(0.41), tr_), tr_), dx_tanh(dx_clamp(b4[0], x2, x2 + D::from(0.35), tr_) / D::from(1.35), tr_), dx_sin((dx_powi(dx_tanh(u4[0], tr_), 2, tr_) * u4.iter().map(|e12| dx_softplus(-D::from(0.15), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + b4[0], tr_)];
     let mut u13 = ia7.to_vec();
     for (i15, o14) in u13.iter_mut().enumerate().skip(1) {
         *o14 -= (D::from(0.25) * D::from(i15 as f64)) * ia7[i15 - 1];
@@ -15574,7 +15574,7 @@ fn p1159_dual<D: Dn>(mut x1: D, a3: [D; 1], x2: D, b4: &[D; 1], w5: &[[D; 2]; 2]
         acc23.h[0] += dx_sin(dx_acosh(dx_abs(*e24, tr_) + D::from(1.55), tr_), tr_);
     }
     let uq25 = UqD { a: dx_sin(dx_atanh(dx_sin(x1 / (D::from(1.0) + (a3[0] * a3[0])), tr_) * D::from(0.9), tr_), tr_), v: [dx_sin((y2[2] - D::from(2.4)) + x2, tr_), dx_tanh(dx_atan2(dx_relu(w5[1][0], tr_), dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_), tr_), tr_)] };
-    [(((((((b4[0] / (D::from(1.0) + (x1 * x1))) * dx_tanh(v1, tr_)) + x2) - x1) + (((D::from(0.4) * dx_sigmoid(u4[1], tr_)) + (D::from(1.05) * dx_sin(snap5[1], tr_))) + (D::from(0.6) * v6))) + (D::from(0.3) * dx_sigmoid(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.5) * (acc20.sum / D::from(acc20.n as f64))) + (D::from(0.8) * ((acc23.sum / D::from(acc23.n as f64)) + (D::from(0.5) * acc23.h[0]))))) + (D::from(1.3) * uq25.ulen_dual(dx_sin(dx_hypot(v1, b4[0], tr_) + v6, tr_), tr_)), dx_powi(dx_tanh(dx_mul_add(-w5[0][1], dx_signum(dx_tanh(y2[2], tr_), tr_), dx_sin(v1, tr_), tr_), tr_), 3, tr_) + v1, ((dx_elu(-D::from(2.8) * dx_tanh(v1, tr_), D::from(2.0), tr_) - dx_exp_m1(b4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1]
+    [(((((((b4[0] / (D::from(1.0) + (x1 * x1))) * dx_tanh(v1, tr_)) + x2) - x1) + (((D::from(0.4) * dx_sigmoid(u4[1], tr_)) + (D::from(1.05) * dx_sin(snap5[1], tr_))) + (D::from(0.6) * v6))) + (D::from(0.3) * dx_sigmoid(u13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.5) * (acc20.sum / D::from(acc20.n as f64))) + (D::from(0.8) * ((acc23.sum / D::from(acc23.n as f64)) + (D::from(0.5) * acc23.h[0]))))) + (D::from(1.3) * uq25.ulen_dual(dx_sin(dx_hypot(v1, b4[0], tr_) + v6, tr_), tr_)), dx_powi(dx_tanh(dx_mul_add(-w5[0][1], dx_signum(dx_tanh(y2[2], tr_), tr_), dx_sin(v1, tr_), tr_), tr_), 3, tr_) + v1, ((dx_elu(-D::from(2.8) * dx_tanh(v1, tr_), D::from(2.0), tr_) - dx_exp_m1(b4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1]
 }
 
 fn p1159_eval(x: &[f64]) -> Vec<f64> {
@@ -15705,7 +15705,7 @@ fn p1160_dual<D: Dn>(a1: [D; 3], w2: &[[D; 3]; 1], tr_: &mut Tr) -> D {
     }
     let ra22: [D; 2] = [dx_atan(a1[2] / (dx_abs(D::from(0.3) + v1, tr_) + D::from(1.35)), tr_), dx_atan((dx_hypot(v7, D::from(k18 as f64), tr_) + (-D::from(2.6) + v1)) + w2[c10 % 1][c10], tr_)];
     let v24: D = *ra22.last().unwrap();
-    ((((dx_atan(({ let t12 = a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_); t12 * D::from(c10 as f64) }) - (-dx_elu(v7, D::from(1.4), tr_)), tr_) * v7) - v7) + (D::from(1.4) * dx_atan(v16, tr_))) + (D::from(0.25) * (D::from(k18 as f64) * dx_sin(dx_mul_add(dx_tanh(v1, tr_) * dx_atan(v3, tr_), v7 + v7, v16, tr_) + w2[c10 % 1][k18 % 3], tr_)))) + ((D::from(0.75) * acc19) + (D::from(0.25) * (v24 * (dx_atan(dx_powf(D::from(1.2) + (ra20[k18] * ra20[k18]), dx_tanh(-v7, tr_), tr_) + a1[1], tr_) * D::from(0.95)))))
+    ((((dx_atan(({ let t12 = a1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_); t12 * D::from(c10 as f64) }) - (-dx_elu(v7, D::from(1.4), tr_)), tr_) * v7) - v7) + (D::from(1.4) * dx_atan(v16, tr_))) + (D::from(0.25) * (D::from(k18 as f64) * dx_sin(dx_mul_add(dx_tanh(v1, tr_) * dx_atan(v3, tr_), v7 + v7, v16, tr_) + w2[c10 % 1][k18 % 3], tr_)))) + ((D::from(0.75) * acc19) + (D::from(0.25) * (v24 * (dx_atan(dx_powf(D::from(1.2) + (ra20[k18] * ra20[k18]), dx_tanh(-v7, tr_), tr_) + a1[1], tr_) * D::from(0.95)))))
 }
 
 fn p1160_eval(x: &[f64]) -> Vec<f64> {
@@ -15819,15 +15819,15 @@ fn p1161_dual<D: Dn>(x1: D, r2: &D, st: &BodyD<D>, wv13: [[D; 3]; 1], tr_: &mut 
     let v3 = dx_sigmoid(dx_sigmoid(st.m, tr_), tr_);
     let mut v4 = v1;
     let mut out5: [D; 2] = st.pos;
-    out5[1] = dx_sin(out5.iter().map(|e6| dx_tanh(out5[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    out5[1] = dx_sin(out5.iter().map(|e6| dx_tanh(out5[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     out5[0] = dx_sin((st.vel[1] - st.inner.a[0]) + dx_exp2(-D::from(2.8), tr_), tr_);
     let (v7, v8) = (dx_sin(-(-D::from(0.45) * st.inner.t), tr_), dx_cos(-(-D::from(0.45) * st.inner.t), tr_));
     let cl9 = |acc10: D, z11: D, tr_: &mut Tr| (D::from(0.5) * acc10) + dx_tanh(dx_cbrt(dx_abs(z11 + z11, tr_) + D::from(1.15), tr_), tr_);
     let v12: D = out5.iter().copied().fold(D::from(0.65), |acc_, t_| cl9(acc_, t_, tr_));
     let v14: D = (wv13[0][1] * x1) + dx_sin(wv13[0][0], tr_);
-    let mut ls15 = LpD { a: dx_tanh(((-D::from(0.55) - v8) * v8) + st.inner.a[0], tr_), v: [dx_sigmoid(dx_cosh(dx_tanh(out5.iter().map(|e16| dx_max(st.inner.a[0], st.inner.t, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + st.m, tr_), st.pos[1]] };
+    let mut ls15 = LpD { a: dx_tanh(((-D::from(0.55) - v8) * v8) + st.inner.a[0], tr_), v: [dx_sigmoid(dx_cosh(dx_tanh(out5.iter().map(|e16| dx_max(st.inner.a[0], st.inner.t, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + st.m, tr_), st.pos[1]] };
     ls15.a += dx_tanh(v14 * st.pos[0], tr_);
-    ls15.v[1] -= dx_atan(out5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + st.m, tr_) * D::from(0.63);
+    ls15.v[1] -= dx_atan(out5.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + st.m, tr_) * D::from(0.63);
     (((v2 - v2) + (((D::from(0.25) * dx_sigmoid(out5[1], tr_)) + (D::from(0.9) * v7)) + (D::from(0.4) * v8))) + ((D::from(1.45) * v12) + (D::from(1.35) * dx_sigmoid(v14, tr_)))) + ((D::from(1.35) * dx_atan(ls15.a * ls15.v[0], tr_)) + (D::from(1.1) * lnormv_dual(ls15, tr_)))
 }
 
@@ -16238,7 +16238,7 @@ fn p1163_dual<D: Dn>(x1: D, b3: &[D; 5], a2: [D; 1], nt: usize, pts19: &[(D, D)]
     let cl12 = |z13: D, tr_: &mut Tr| dx_atan(dx_leaky_relu(D::from(0.8) / (D::from(1.0) + (z13 * z13)), D::from(0.11), tr_), tr_);
     let v14: D = cl12(dx_atan(dx_mul_add(dx_sin(x1, tr_), a2[(nt + 1) % a2.len()], a2[(nt + 3) % 1], tr_) + (-D::from(0.7) / (-(dx_exp(dx_sin(u6[nt % 1], tr_), tr_) + D::from(0.5)))), tr_), tr_) + (D::from(1.45) * cl12(dx_sin(v11 + a2[nt % a2.len()], tr_), tr_));
     let ia15: [D; 3] = [dx_sin(dx_softplus(dx_sin(x1, tr_) * u6[nt % 1], tr_), tr_), dx_recip(dx_abs(dx_log2(dx_abs(a2[0], tr_) + D::from(1.4), tr_), tr_) + D::from(1.4), tr_), dx_atan(dx_cosh(b3[5 - 1 - nt], tr_), tr_) * dx_sin(x1, tr_)];
-    let v17: D = ia15.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_sin(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v17: D = ia15.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_sin(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v18: D = dx_tanh((D::from(nt as f64) * v17) / (dx_exp(dx_sigmoid(x1, tr_) * (-D::from(1.65)), tr_) + D::from(0.5)), tr_);
     if dx_gt(dx_abs(v18, tr_), D::from(1e300), tr_) {
         let _ = v18;
@@ -16574,7 +16574,7 @@ fn p1165_dual<D: Dn>(mut x1: D, x4: D, x3: D, mut x2: D, wv6: [[D; 2]; 1], tr_: 
     }
     let cc5: D = cdot2_dual(&y2, &y2, tr_);
     let v7: D = (wv6[0][0] * dx_sin(dx_atan(v1, tr_) * x2, tr_)) + dx_sin(wv6[0][1], tr_);
-    ((y2.iter().map(|e4| dx_atanh(dx_sin(y2[1] / (-D::from(0.6)), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x3) + (D::from(0.75) * dx_atan(cc5, tr_))) + (D::from(0.4) * v7)
+    ((y2.iter().map(|e4| dx_atanh(dx_sin(y2[1] / (-D::from(0.6)), tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - x3) + (D::from(0.75) * dx_atan(cc5, tr_))) + (D::from(0.4) * v7)
 }
 
 fn p1165_eval(x: &[f64]) -> Vec<f64> {
@@ -16684,7 +16684,7 @@ fn p1166_dual<D: Dn>(mut x2: D, mut x1: D, mut x3: D, tr_: &mut Tr) -> D {
         acc5 += dx_sin(dx_asinh(x2, tr_) / (dx_exp(dx_atan(dx_ln(dx_abs(x1, tr_) + D::from(1.2), tr_), tr_), tr_) + D::from(0.5)), tr_);
     }
     let v6: D = if dx_is_finite(dx_sigmoid(x3 - (D::from(1.0) + (-D::from(2.6))), tr_), tr_) { dx_sin(dx_max(dx_elu(-D::from(2.3), D::from(1.3), tr_), dx_cbrt(dx_abs(-D::from(1.6), tr_) + D::from(0.5), tr_), tr_) + x1, tr_) } else { unreachable!() };
-    let v8: D = (0..2).skip(1).step_by(2).map(|e7| dx_atan(dx_min(x2, x2, tr_), tr_) + D::from(e7 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v8: D = (0..2).skip(1).step_by(2).map(|e7| dx_atan(dx_min(x2, x2, tr_), tr_) + D::from(e7 as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut lo9: [D; 3] = [D::from(0.0); 3];
     lfill_dual((lo9[0] * lo9[0]) / (dx_abs(dx_sigmoid(x2, tr_), tr_) + D::from(0.9)), &mut lo9, tr_);
     let mut acc10 = acc_d::<D>();
@@ -16792,7 +16792,7 @@ fn p1167_dual<D: Dn>(x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     let v11: D = if let Some(ov10) = lo8 { dx_sigmoid(dx_clamp(ov10, -D::from(1.05), -D::from(0.8), tr_) / (D::from(1.0) + (ov10 * ov10)), tr_) * dx_tanh(dx_sin(x1, tr_), tr_) } else { dx_sigmoid(v3 + x1, tr_) };
     let ia12: [D; 3] = [dx_sigmoid((snap7.iter().fold(st.vel[0], |acc14, e13| acc14 + dx_sin(*e13 / (-(D::from(1.0) + (st.pos[0] * st.pos[0]))), tr_)) / (dx_abs(v11, tr_) + D::from(0.8))) + st.inner.t, tr_), dx_tanh(snap7.iter().map(|e15| dx_sigmoid(-K1167, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.m, tr_), dx_tanh(dx_leaky_relu(st.m, D::from(0.16), tr_) * (snap7[1] - st.vel[1]), tr_)];
     let lh16: Vec<D> = lpush_dual(&ia12, dx_tanh(dx_acosh(dx_abs(K1167 * (-D::from(1.35)), tr_) + D::from(1.8), tr_) + st.inner.a[1], tr_), tr_);
-    ((((v3 - st.m) - st.inner.t) + (D::from(1.35) * acc6)) + (D::from(0.3) * dx_tanh(st.pos[1] - snap7[1], tr_))) + ((D::from(1.45) * v11) + (D::from(0.35) * lh16.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
+    ((((v3 - st.m) - st.inner.t) + (D::from(1.35) * acc6)) + (D::from(0.3) * dx_tanh(st.pos[1] - snap7[1], tr_))) + ((D::from(1.45) * v11) + (D::from(0.35) * lh16.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1167_eval(x: &[f64]) -> Vec<f64> {
@@ -16875,7 +16875,7 @@ fn p1168_dual<D: Dn>(x1: D, w2: &[[D; 2]; 2], b3: &[D; 3], n4: usize, wv9: [[D; 
     let v8: D = b3.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v13: D = (wv9[0][1] * dx_tanh(({ let t10 = b3.iter().copied().fold(D::from(1.8), |acc12, e11| (acc12 * D::from(0.5)) + (dx_atan(dx_exp2(e11, tr_), tr_) * D::from(0.63))); t10 * dx_tanh(t10 * t10, tr_) }) + b3[2], tr_)) + dx_sin(wv9[0][0], tr_);
     lin14.w[0] = lin14.w[0] * dx_tanh(dx_asinh(-w2[(n4 + 3) % w2.len()][(n4 + 1) % 2], tr_), tr_);
-    (((((dx_cos(dx_exp_m1(w2[n4 % 2][n4 % 2], tr_), tr_) / (dx_exp(dx_sigmoid(dx_atanh(dx_sin(dx_atan(w2[n4 % w2.len()][(n4 + 1) % 2], tr_), tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5))) * x1) - x1) + x1) + ((D::from(0.35) * v8) + (D::from(0.55) * v13))) + ((D::from(0.25) * dx_sin(lin14.w.iter().map(|e15| dx_tan(dx_sin(dx_min(*e15, *e15, tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.15) * dx_sin(lin14.w.iter().map(|e16| *e16).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    (((((dx_cos(dx_exp_m1(w2[n4 % 2][n4 % 2], tr_), tr_) / (dx_exp(dx_sigmoid(dx_atanh(dx_sin(dx_atan(w2[n4 % w2.len()][(n4 + 1) % 2], tr_), tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5))) * x1) - x1) + x1) + ((D::from(0.35) * v8) + (D::from(0.55) * v13))) + ((D::from(0.25) * dx_sin(lin14.w.iter().map(|e15| dx_tan(dx_sin(dx_min(*e15, *e15, tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.15) * dx_sin(lin14.w.iter().map(|e16| *e16).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1168_eval(x: &[f64]) -> Vec<f64> {
@@ -17264,7 +17264,7 @@ fn p1171_dual<D: Dn>(x1: D, wv5: &[Vec<D>], tr_: &mut Tr) -> D {
     let ia6: [D; 2] = [dx_atan(v1 + wv5[0][0], tr_), dx_sin((v1 - v1) + (wv5[0][0] * (-D::from(0.6))), tr_)];
     let oc10 = if dx_gt(dx_sigmoid(-dx_recip(D::from(0.55) + (v1 * v1), tr_) + wv5[0][0], tr_), D::from(0.863), tr_) { Some(dx_sin(-dx_exp_m1(ia6[1], tr_) + x1, tr_)) } else { None };
     let v12: D = oc10.map(|t_| dx_tanh(t_, tr_)).unwrap_or(dx_tanh(wv5[0][0] * (v2 * wv5[0][0]), tr_));
-    (((dx_sin(v1 * v2, tr_) * dx_sigmoid(v1, tr_)) * x1) + (D::from(0.45) * acc4)) + (((D::from(0.8) * dx_tanh(wv5[0].iter().zip(ia6.iter()).map(|(p7, q8)| *p7 * *q8).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.4) * wv5[0].iter().map(|e9| dx_tanh(dx_atanh(dx_tanh(*e9, tr_) * D::from(0.9), tr_) - dx_powi(D::from(1.7), 2, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.3) * v12))
+    (((dx_sin(v1 * v2, tr_) * dx_sigmoid(v1, tr_)) * x1) + (D::from(0.45) * acc4)) + (((D::from(0.8) * dx_tanh(wv5[0].iter().zip(ia6.iter()).map(|(p7, q8)| *p7 * *q8).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.4) * wv5[0].iter().map(|e9| dx_tanh(dx_atanh(dx_tanh(*e9, tr_) * D::from(0.9), tr_) - dx_powi(D::from(1.7), 2, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(1.3) * v12))
 }
 
 fn p1171_eval(x: &[f64]) -> Vec<f64> {
@@ -17499,12 +17499,12 @@ fn p1173_dual<D: Dn>(x1: D, tr_: &mut Tr) -> (D, D) {
     }
     let mut acc10: D = D::from(0.0);
     for e9 in y3.iter() {
-        acc10 += dx_tanh(y3.iter().copied().enumerate().map(|(j11, e12)| dx_powf((dx_atan(dx_abs(y3[j11], tr_) + D::from(0.8), tr_) * D::from(0.63)) + D::from(1.5), dx_atan(*e9, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        acc10 += dx_tanh(y3.iter().copied().enumerate().map(|(j11, e12)| dx_powf((dx_atan(dx_abs(y3[j11], tr_) + D::from(0.8), tr_) * D::from(0.63)) + D::from(1.5), dx_atan(*e9, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     }
     let cc13: D = cdot4_dual(&y3, &y3, tr_);
     let cl14 = |acc15: D, z16: D, tr_: &mut Tr| (D::from(0.5) * acc15) + dx_sigmoid(if dx_ge(z16, -D::from(0.25), tr_) { dx_softplus(z16, tr_) } else { -z16 }, tr_);
     let v17: D = y3.iter().copied().fold(D::from(0.45), |acc_, t_| cl14(acc_, t_, tr_));
-    ((((dx_tanh((y3.iter().map(|&e8| x1 / (dx_abs(-D::from(0.5), tr_) + D::from(1.45))).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_sin(dx_softplus(dx_elu(dx_sin(y3[1], tr_), D::from(1.85), tr_), tr_), tr_), tr_) + D::from(0.5))) + x1, tr_) * x1) + (D::from(0.9) * acc10)) + (D::from(0.45) * dx_sigmoid(cc13, tr_))) + (D::from(1.25) * v17), dx_softplus(-y3[3] + dx_min(x1, y3[0], tr_), tr_) + D::from(0.25))
+    ((((dx_tanh((y3.iter().map(|&e8| x1 / (dx_abs(-D::from(0.5), tr_) + D::from(1.45))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_sin(dx_softplus(dx_elu(dx_sin(y3[1], tr_), D::from(1.85), tr_), tr_), tr_), tr_) + D::from(0.5))) + x1, tr_) * x1) + (D::from(0.9) * acc10)) + (D::from(0.45) * dx_sigmoid(cc13, tr_))) + (D::from(1.25) * v17), dx_softplus(-y3[3] + dx_min(x1, y3[0], tr_), tr_) + D::from(0.25))
 }
 
 fn p1173_eval(x: &[f64]) -> Vec<f64> {
@@ -17587,7 +17587,7 @@ fn p1174_dual<D: Dn>(x1: D, b2: &[D; 3], mut a3: [D; 3], tr_: &mut Tr) -> D {
     }
     let mut acc5: D = D::from(0.0);
     for e4 in a3.iter() {
-        acc5 += dx_sin(dx_hypot(b2.iter().zip(a3.iter()).fold(x1, |acc8, (p6, q7)| acc8 + (dx_atan(a3.iter().map(|e9| dx_tanh(b2.iter().enumerate().map(|(j10, e11)| *e4 - D::from((j10 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.63))), *e4, tr_), tr_);
+        acc5 += dx_sin(dx_hypot(b2.iter().zip(a3.iter()).fold(x1, |acc8, (p6, q7)| acc8 + (dx_atan(a3.iter().map(|e9| dx_tanh(b2.iter().enumerate().map(|(j10, e11)| *e4 - D::from((j10 + 1) as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.63))), *e4, tr_), tr_);
     }
     for i12 in 0..2 {
         let snap13 = a3;
@@ -18103,7 +18103,7 @@ fn p1178_dual<D: Dn>(a2: [D; 2], b1: &[D; 1], f3: bool, mut st: BodyD<D>, nt: us
         let t20 = row19[1];
         acc18 += dx_tanh(dx_cbrt(D::from(0.75) + (t20 * t20), tr_) * (t20 * (-D::from(1.75))), tr_);
     }
-    ((((dx_exp_m1(dx_tanh(dx_ln_1p(dx_abs(a2.iter().map(|e3| dx_asinh(st.pos[nt % 2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_), tr_) - st.m) + st.pos[0]) + st.m) + (((((D::from(0.6) * dx_sin(st.pos[0] - snap4[0], tr_)) + (D::from(0.9) * dx_tanh(u6[1], tr_))) + (D::from(1.25) * dx_sin(snap7[0], tr_))) + (D::from(1.4) * dx_atan(cc8, tr_))) + (D::from(1.2) * dx_tanh(acc9, tr_)))) + ((((D::from(1.05) * acc12) + (D::from(1.4) * (dx_tanh(dx_powi(dx_abs(dx_relu(qa15, tr_), tr_) + D::from(1.1), -1, tr_), tr_) + (-dx_sin(qb16, tr_))))) + (D::from(0.55) * dx_tanh(lsum_dual(&wv17[(nt + 1) % wv17.len()], tr_), tr_))) + (D::from(1.2) * acc18))
+    ((((dx_exp_m1(dx_tanh(dx_ln_1p(dx_abs(a2.iter().map(|e3| dx_asinh(st.pos[nt % 2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_), tr_) - st.m) + st.pos[0]) + st.m) + (((((D::from(0.6) * dx_sin(st.pos[0] - snap4[0], tr_)) + (D::from(0.9) * dx_tanh(u6[1], tr_))) + (D::from(1.25) * dx_sin(snap7[0], tr_))) + (D::from(1.4) * dx_atan(cc8, tr_))) + (D::from(1.2) * dx_tanh(acc9, tr_)))) + ((((D::from(1.05) * acc12) + (D::from(1.4) * (dx_tanh(dx_powi(dx_abs(dx_relu(qa15, tr_), tr_) + D::from(1.1), -1, tr_), tr_) + (-dx_sin(qb16, tr_))))) + (D::from(0.55) * dx_tanh(lsum_dual(&wv17[(nt + 1) % wv17.len()], tr_), tr_))) + (D::from(1.2) * acc18))
 }
 
 fn p1178_eval(x: &[f64]) -> Vec<f64> {
@@ -18194,7 +18194,7 @@ fn p1179(s1: &[f64], n2: usize, k3: i32, ow10: Option<f64>) -> f64 {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1179_dual<D: Dn>(s1: &[D], n2: usize, k3: i32, ow10: Option<f64>, tr_: &mut Tr) -> D {
     if dx_le(dx_cosh(dx_leaky_relu(s1[0], D::from(0.21), tr_), tr_), s1[0], tr_) {
-        let v1: D = dx_max((D::from(1.05) * s1[n2 % s1.len()]) / (-(dx_abs(s1.iter().enumerate().map(|(j2, e3)| D::from((j2 + 1) as f64) - (*e3)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0))), dx_powf(dx_abs(s1[(n2 + 2) % 4], tr_) + D::from(0.6), D::from(0.7), tr_) + dx_relu(s1[n2 % 4], tr_), tr_);
+        let v1: D = dx_max((D::from(1.05) * s1[n2 % s1.len()]) / (-(dx_abs(s1.iter().enumerate().map(|(j2, e3)| D::from((j2 + 1) as f64) - (*e3)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0))), dx_powf(dx_abs(s1[(n2 + 2) % 4], tr_) + D::from(0.6), D::from(0.7), tr_) + dx_relu(s1[n2 % 4], tr_), tr_);
     } else if dx_le(dx_log(D::from(0.7) + (s1[n2 % s1.len()] * s1[n2 % s1.len()]), D::from(7.3), tr_) - (s1[n2 % 4] + s1[n2 % 4]), dx_round(D::from(1.8), tr_), tr_) {
         let v4 = dx_powi(dx_sin(dx_exp_m1(s1[n2 % s1.len()], tr_), tr_), 3, tr_) + D::from(n2 as f64);
     } else {
@@ -18293,8 +18293,8 @@ fn p1180_dual(&self, x2: D, x1: D, w3: &[[D; 3]; 2], s4: &[D], s5: &[D], tr_: &m
     assert!(dx_is_finite(dx_atan(dx_softplus(dx_min(v2, self.vel[0], tr_), tr_), tr_), tr_));
     let v14: D = dx_atan(s4.iter().enumerate().fold(self.inner.a[1], |acc13, (j11, e12)| acc13 + dx_sin(dx_leaky_relu(v10, dx_sigmoid(D::from(2.9), tr_), tr_), tr_)), tr_);
     let v17: D = dx_rem_euclid(if dx_is_sign_positive(self.m - s5.iter().fold(x1, |acc16, e15| dx_tanh(acc16 + x1, tr_)), tr_) { dx_min(self.pos[0], s4[2], tr_) } else if dx_lt(dx_elu(D::from(0.4), dx_sigmoid(v6, tr_), tr_), D::from(0.4), tr_) { x2 - self.w[1][0] } else { x2 / (dx_exp(x2, tr_) + D::from(0.5)) }, dx_exp(dx_rem(s4[0], dx_abs(v2, tr_) + D::from(0.8), tr_), tr_) + D::from(0.5), tr_);
-    let v19: D = dx_div_euclid(dx_atan2(dx_sigmoid(v6, tr_), dx_softplus(v10, tr_), tr_), -(dx_exp(dx_sigmoid(out9.iter().copied().map(|e18| v5 * D::from(2.3)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), tr_);
-    (((dx_sin(s5.iter().zip(s4.iter()).map(|(p7, q8)| (self.vel[0] * self.pos[1]) * (*p7 + (-D::from(2.5)))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * v6) - x2) + (((D::from(0.6) * dx_sigmoid(out9[1], tr_)) + (D::from(0.65) * v10)) + (D::from(1.25) * v14))) + ((D::from(0.7) * dx_tanh(v17, tr_)) + (D::from(0.55) * dx_sigmoid(v19 * x2, tr_)))
+    let v19: D = dx_div_euclid(dx_atan2(dx_sigmoid(v6, tr_), dx_softplus(v10, tr_), tr_), -(dx_exp(dx_sigmoid(out9.iter().copied().map(|e18| v5 * D::from(2.3)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), tr_);
+    (((dx_sin(s5.iter().zip(s4.iter()).map(|(p7, q8)| (self.vel[0] * self.pos[1]) * (*p7 + (-D::from(2.5)))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * v6) - x2) + (((D::from(0.6) * dx_sigmoid(out9[1], tr_)) + (D::from(0.65) * v10)) + (D::from(1.25) * v14))) + ((D::from(0.7) * dx_tanh(v17, tr_)) + (D::from(0.55) * dx_sigmoid(v19 * x2, tr_)))
 }
 }
 
@@ -18505,7 +18505,7 @@ fn p1181_dual<D: Dn>(w1: &[[D; 2]; 2], b2: &[D; 5], ch23: char, lin26: &LvD<D>, 
     } else if dx_lt(b2[4], -D::from(1.25), tr_) {
     } else {
         let v1: D = D::from(2.8);
-        let v2 = b2.iter().map(|e3| b2[4]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let v2 = b2.iter().map(|e3| b2[4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     }
     let mut v4 = dx_atan(w1[0][1] + D::from(1.3), tr_) * b2.iter().enumerate().fold(D::from(0.45), |acc7, (j5, e6)| dx_tanh(acc7 + b2[j5], tr_));
     if dx_ge(dx_softplus(w1[0][1] + v4, tr_), D::from(0.7), tr_) {
@@ -18540,7 +18540,7 @@ fn p1181_dual<D: Dn>(w1: &[[D; 2]; 2], b2: &[D; 5], ch23: char, lin26: &LvD<D>, 
     }
     let v24: D = if ch23 == 'a' { dx_sin(dx_softplus(dx_cos(w1[1][0], tr_), tr_), tr_) } else { dx_sigmoid(v4 + b2[2], tr_) };
     let v25: D = dx_rem_euclid(dx_sin(dx_powf(dx_abs(v24, tr_) + D::from(0.5), D::from(1.65), tr_) - dx_round(w1[0][0], tr_), tr_), -(dx_abs(D::from(0.1) - cc16, tr_) + D::from(1.4)), tr_);
-    (((((dx_tanh(((D::from(2.6) / (dx_abs(v4, tr_) + D::from(1.05))) - b2[1]) + b2.iter().enumerate().map(|(j14, e15)| *e15 + b2[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_atan(v4, tr_)) - v4) + (((D::from(0.6) * cc16) + (D::from(0.8) * dx_tanh(v20, tr_))) + (D::from(1.5) * acc21))) + (D::from(0.9) * v24)) + (D::from(1.35) * v25)) + (D::from(0.35) * (D::from(lin26.w.len() as f64) * dx_tanh((D::from(0.95) * (-D::from(0.55))) - w1[0][0], tr_)))
+    (((((dx_tanh(((D::from(2.6) / (dx_abs(v4, tr_) + D::from(1.05))) - b2[1]) + b2.iter().enumerate().map(|(j14, e15)| *e15 + b2[2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_atan(v4, tr_)) - v4) + (((D::from(0.6) * cc16) + (D::from(0.8) * dx_tanh(v20, tr_))) + (D::from(1.5) * acc21))) + (D::from(0.9) * v24)) + (D::from(1.35) * v25)) + (D::from(0.35) * (D::from(lin26.w.len() as f64) * dx_tanh((D::from(0.95) * (-D::from(0.55))) - w1[0][0], tr_)))
 }
 
 fn p1181_eval(x: &[f64]) -> Vec<f64> {
@@ -18614,10 +18614,10 @@ fn p1182(f4: bool, b2: &[f64; 5], mut a3: [f64; 4], b1: &[f64; 5], mut st: Body,
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1182_dual<D: Dn>(f4: bool, b2: &[D; 5], mut a3: [D; 4], b1: &[D; 5], mut st: BodyD<D>, ok15: Option<usize>, lin19: &LvD<D>, tr_: &mut Tr) -> D {
-    let mut v1 = dx_mul_add(dx_abs(st.m, tr_) / (dx_exp(dx_atan(b1.iter().map(|e2| a3[3]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), dx_softplus(dx_log10(dx_abs(b1[4], tr_) + D::from(1.45), tr_), tr_), dx_signum(dx_atanh(dx_tanh(st.m, tr_) * D::from(0.9), tr_), tr_), tr_);
+    let mut v1 = dx_mul_add(dx_abs(st.m, tr_) / (dx_exp(dx_atan(b1.iter().map(|e2| a3[3]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), dx_softplus(dx_log10(dx_abs(b1[4], tr_) + D::from(1.45), tr_), tr_), dx_signum(dx_atanh(dx_tanh(st.m, tr_) * D::from(0.9), tr_), tr_), tr_);
     let mut v3 = dx_tanh(v1 / (dx_abs(D::from(2.6), tr_) + D::from(1.05)), tr_) / (-(D::from(1.0) + (a3[1] * a3[1])));
     let (v4, v5) = (dx_signum(st.pos[1] + D::from(1.6), tr_), dx_exp(dx_sin(v3, tr_), tr_) - v1);
-    let mut y6 = [st.vel[1] * dx_atan(a3.iter().enumerate().map(|(j7, e8)| v5).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), st.vel[1], st.m + (st.vel[0] * b2[1])];
+    let mut y6 = [st.vel[1] * dx_atan(a3.iter().enumerate().map(|(j7, e8)| v5).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), st.vel[1], st.m + (st.vel[0] * b2[1])];
     st.pos[0] -= dx_log2(D::from(0.95) + (st.inner.t * st.inner.t), tr_) + ((st.w[1][0] * v3) - dx_atan2(-D::from(2.25), D::from(1.25), tr_));
     st.inner.t += -((b2[2] + a3[3]) * dx_atan(b1.iter().map(|e9| dx_tanh(v3 - (*e9), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_));
     let snap10 = st.pos;
@@ -18626,7 +18626,7 @@ fn p1182_dual<D: Dn>(f4: bool, b2: &[D; 5], mut a3: [D; 4], b1: &[D; 5], mut st:
         st.pos[1] += D::from(0.3) * dx_sin(dx_rem(st.m, dx_abs(dx_recip(dx_abs(-D::from(1.45), tr_) + D::from(1.25), tr_), tr_) + D::from(0.6), tr_), tr_);
         st.pos[1] += D::from(0.35) * dx_tanh(v1, tr_);
     }
-    let v14: D = match dx_tanh(dx_tan(dx_tanh(-D::from(1.15), tr_), tr_) - (y6[0] - st.m), tr_) { t12 if dx_gt(t12, D::from(1.0), tr_) => dx_sigmoid(a3[1], tr_), _ => dx_tanh(dx_sinh(dx_tanh(a3.iter().map(|e13| dx_asinh(v3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) };
+    let v14: D = match dx_tanh(dx_tan(dx_tanh(-D::from(1.15), tr_), tr_) - (y6[0] - st.m), tr_) { t12 if dx_gt(t12, D::from(1.0), tr_) => dx_sigmoid(a3[1], tr_), _ => dx_tanh(dx_sinh(dx_tanh(a3.iter().map(|e13| dx_asinh(v3, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) };
     let Some(m16) = ok15 else { return (dx_atan(b2.iter().enumerate().map(|(j17, e18)| dx_sin(D::from((j17 + 1) as f64), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * dx_tanh(st.inner.t, tr_)) + v14; };
     let ra22: [D; 2] = [dx_clamp(dx_asinh(-D::from(0.1), tr_), st.vel[0], st.vel[0] + D::from(1.3), tr_), dx_atan(((v1 / (dx_abs(D::from(1.55), tr_) + D::from(0.6))) - D::from(2.45)) + st.inner.t, tr_)];
     let [u20, u21] = cpair2_dual(&ra22, tr_);
@@ -18732,7 +18732,7 @@ fn p1183_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 1], mut a4: [D; 1], tr_: &mut 
         u9 = z10;
     }
     let v12: D = dx_rem_euclid(dx_acos(dx_tanh(dx_cosh(dx_sigmoid(z10[0], tr_), tr_), tr_) * D::from(0.9), tr_), D::from(1.0) + (x1 * x1), tr_);
-    [(((((dx_log10(dx_abs(x1, tr_) + D::from(0.8), tr_) * (dx_tanh(x1 / D::from(0.5), tr_) * dx_tanh(dx_mul_add(x1, x1, -D::from(0.75), tr_), tr_))) * b2[0]) * dx_tanh(x1, tr_)) * dx_tanh(x1, tr_)) + ((D::from(1.25) * dx_tanh(u9[0], tr_)) + (D::from(0.65) * dx_atan(z10[0], tr_)))) + (D::from(1.25) * dx_tanh(v12, tr_)), dx_sigmoid((dx_exp_m1(dx_tanh({ let t7 = x1 * x1; t7 * a4.iter().map(|e8| dx_min(b2[0], b2[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_), tr_) + x1) + x1, tr_) * dx_atan(x1, tr_)]
+    [(((((dx_log10(dx_abs(x1, tr_) + D::from(0.8), tr_) * (dx_tanh(x1 / D::from(0.5), tr_) * dx_tanh(dx_mul_add(x1, x1, -D::from(0.75), tr_), tr_))) * b2[0]) * dx_tanh(x1, tr_)) * dx_tanh(x1, tr_)) + ((D::from(1.25) * dx_tanh(u9[0], tr_)) + (D::from(0.65) * dx_atan(z10[0], tr_)))) + (D::from(1.25) * dx_tanh(v12, tr_)), dx_sigmoid((dx_exp_m1(dx_tanh({ let t7 = x1 * x1; t7 * a4.iter().map(|e8| dx_min(b2[0], b2[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) }, tr_), tr_) + x1) + x1, tr_) * dx_atan(x1, tr_)]
 }
 
 fn p1183_eval(x: &[f64]) -> Vec<f64> {
@@ -19037,7 +19037,7 @@ fn p1186_dual<D: Dn>(x1: D, x2: D, nt: usize, tr_: &mut Tr) -> [D; 1] {
     if dx_gt(dx_abs(v12, tr_), D::from(1e300), tr_) {
         let _ = v12 * D::from(2.0);
     }
-    let la13: [D; 2] = [dx_sigmoid(x1 + dx_powf(dx_abs(x2, tr_) + D::from(1.35), v12, tr_), tr_), dx_tanh((u6.iter().map(|e14| -acc5).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_cosh(dx_atan(u6[1], tr_), tr_)) + x1, tr_)];
+    let la13: [D; 2] = [dx_sigmoid(x1 + dx_powf(dx_abs(x2, tr_) + D::from(1.35), v12, tr_), tr_), dx_tanh((u6.iter().map(|e14| -acc5).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_cosh(dx_atan(u6[1], tr_), tr_)) + x1, tr_)];
     let lm15 = la13.map(|t16| dx_floor(t16, tr_));
     [(((((-dx_rem(dx_log(D::from(1.45) + (x2 * x2), D::from(9.6), tr_), dx_abs(dx_softplus(x2, tr_), tr_) + D::from(1.1), tr_) * x1) + x2) + (D::from(1.35) * acc5)) + ((D::from(0.65) * dx_sin(u6[0], tr_)) + (D::from(1.4) * dx_tanh(z7[0], tr_)))) + (D::from(1.4) * v12)) + (D::from(0.25) * (lm15[0] * dx_tanh(v1 + x2, tr_)))]
 }
@@ -19321,7 +19321,7 @@ fn p1188_dual<D: Dn>(b1: &[D; 2], st: &BodyD<D>, ok19: Option<usize>, tr_: &mut 
         }
     } else {
         let v7 = st.w[0][1];
-        let v8 = b1.iter().map(|e9| dx_sigmoid(-D::from(2.0), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let v8 = b1.iter().map(|e9| dx_sigmoid(-D::from(2.0), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         let mut v10 = dx_sqrt(dx_abs(dx_powi(dx_elu(st.m, dx_sigmoid(v8, tr_), tr_), 1, tr_), tr_) + D::from(1.2), tr_);
     }
     let mut acc12: D = D::from(0.0);
@@ -19430,21 +19430,21 @@ impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1189_dual(&self, mut x1: D, b2: &[D; 1], a3: [D; 4], b4: &[D; 5], n5: usize, tr_: &mut Tr) -> [D; 1] {
     let mut v1 = dx_max(dx_atanh(dx_sin(x1, tr_) * D::from(0.9), tr_) / (dx_abs(-self.vel[n5 % 2], tr_) + D::from(0.85)), self.inner.t * dx_asin(dx_tanh(self.m, tr_) * D::from(0.9), tr_), tr_);
-    x1 = dx_softplus(-b4.iter().enumerate().map(|(j2, e3)| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    x1 = dx_softplus(-b4.iter().enumerate().map(|(j2, e3)| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let mut out4: [D; 2] = self.vel;
     out4[0] = dx_tanh((self.w[n5 % 2][(n5 + 3) % 2] / (dx_exp(self.pos[n5 % 2], tr_) + D::from(0.5))) + dx_elu(D::from(1.45), dx_sin(v1, tr_), tr_), tr_);
-    out4[0] += dx_tanh(b2.iter().zip(out4.iter()).map(|(p5, q6)| -(*p5)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (self.inner.a[n5 % 2] * (-D::from(0.65))), tr_);
+    out4[0] += dx_tanh(b2.iter().zip(out4.iter()).map(|(p5, q6)| -(*p5)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (self.inner.a[n5 % 2] * (-D::from(0.65))), tr_);
     let snap7 = out4;
     for i8 in 0..n5 {
         out4[1] = (D::from(0.5) * snap7[1]) + dx_tanh(({ let t9 = dx_atanh(dx_sin(D::from(n5 as f64), tr_) * D::from(0.9), tr_); t9 * dx_atan(t9, tr_) }) + b4[5 - 1 - n5], tr_);
     }
     let snap10 = out4;
     for i11 in 0..n5 {
-        out4[1] = (D::from(0.4) * snap10[0]) + dx_tanh(out4.iter().copied().map(|e12| b4[i11] * D::from(n5 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.pos[i11], tr_);
+        out4[1] = (D::from(0.4) * snap10[0]) + dx_tanh(out4.iter().copied().map(|e12| b4[i11] * D::from(n5 as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.pos[i11], tr_);
         out4[0] = (D::from(0.45) * snap10[1]) + dx_tanh(b4.iter().zip(a3.iter()).map(|(p13, q14)| dx_sigmoid(b2[(n5 + 1) % 1] - (*p13), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_);
     }
     let m15: D = D::from(num_dual::DualStruct::re(&(dx_sin(dx_relu(x1 + b2[(n5 + 2) % b2.len()], tr_), tr_))));
-    let v17: D = m15 + dx_ln(a3.iter().map(|&e16| dx_exp(e16 - m15, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v17: D = m15 + dx_ln(a3.iter().map(|&e16| dx_exp(e16 - m15, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     [((dx_atan(dx_acos(dx_sin(self.inner.t, tr_) * D::from(0.9), tr_) - v1, tr_) * self.inner.t) + (((((D::from(0.95) * dx_tanh(out4[1], tr_)) + (D::from(1.25) * dx_tanh(out4[1], tr_))) + (D::from(0.7) * dx_tanh(snap7[1], tr_))) + (D::from(1.3) * dx_tanh(out4[0], tr_))) + (D::from(1.1) * dx_sin(snap10[0], tr_)))) + (D::from(0.95) * v17)]
 }
 }
@@ -19547,7 +19547,7 @@ fn p1190_dual<D: Dn>(mut x1: D, x2: D, tr_: &mut Tr) -> D {
             x1 = dx_tanh(x1 + dx_sigmoid(dx_atan2(dx_log10(dx_abs(x2, tr_) + D::from(0.5), tr_), x2 - x1, tr_) * (x2 + (D::from(0.85) * D::from((i1 + 1) as f64))), tr_), tr_);
             if dx_lt(-D::from(1.15), -D::from(0.85), tr_) && i1 % 3 == 1 {
                 let mut y2: [D; 3] = [D::from(0.0); 3];
-                let v3 = dx_exp_m1(dx_max(dx_hypot(y2[i1], -D::from(1.5), tr_), y2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_);
+                let v3 = dx_exp_m1(dx_max(dx_hypot(y2[i1], -D::from(1.5), tr_), y2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_);
                 x1 -= dx_sin(dx_leaky_relu(-(x2 + D::from(2.25)), dx_atan(dx_rem(x2, D::from(1.5), tr_) + (v3 - x2), tr_) * D::from(0.63), tr_), tr_);
             } else {
             }
@@ -19654,7 +19654,7 @@ fn p1191_dual(&self, w1: &[[D; 2]; 1], f2: bool, vx11: &Vec<D>, tr_: &mut Tr) ->
     }
     let mut ld13 = LpD { a: D::from(0.0), v: [dx_atan(-dx_sqrt(dx_abs(-D::from(2.85), tr_) + D::from(0.55), tr_) + self.m, tr_), dx_atan(dx_atan2(dx_leaky_relu(D::from(2.4), D::from(0.36), tr_), -self.inner.a[0], tr_), tr_)] };
     ld13.v[0] += dx_sin(dx_rem(dx_abs(D::from(0.25), tr_), D::from(1.0) + (out5[1] * out5[1]), tr_) + self.pos[0], tr_);
-    ((dx_sqrt(dx_abs((y1[1][1] + self.pos[0]) + (w1[0][1] * self.w[1][1]), tr_) + D::from(1.3), tr_) + v4) + (((D::from(0.5) * dx_tanh(out5[0], tr_)) + (D::from(1.5) * dx_tanh(v8, tr_))) + (D::from(0.95) * dx_tanh(acc9, tr_)))) + (((D::from(0.8) * dx_sin(vx11.iter().map(|e12| dx_cos(-(*e12), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.6) * ((ld13.a + ld13.v[1]) * dx_tanh((-D::from(1.5) + y2.iter().map(|e14| dx_sin(v4, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + self.m, tr_)))) + (D::from(0.5) * dx_atan(lnorm_dual(&ld13, tr_), tr_)))
+    ((dx_sqrt(dx_abs((y1[1][1] + self.pos[0]) + (w1[0][1] * self.w[1][1]), tr_) + D::from(1.3), tr_) + v4) + (((D::from(0.5) * dx_tanh(out5[0], tr_)) + (D::from(1.5) * dx_tanh(v8, tr_))) + (D::from(0.95) * dx_tanh(acc9, tr_)))) + (((D::from(0.8) * dx_sin(vx11.iter().map(|e12| dx_cos(-(*e12), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.6) * ((ld13.a + ld13.v[1]) * dx_tanh((-D::from(1.5) + y2.iter().map(|e14| dx_sin(v4, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + self.m, tr_)))) + (D::from(0.5) * dx_atan(lnorm_dual(&ld13, tr_), tr_)))
 }
 }
 
@@ -19759,8 +19759,8 @@ fn p1192_dual<D: Dn>(mut x2: D, r1: &D, mut x3: D, r4: &D, tr_: &mut Tr) -> Vec<
         u2[0] = (D::from(0.3) * snap3[0]) + dx_sin(u2[i4 % 1] + (*r1), tr_);
     }
     let cc5: D = cdot1_dual(&snap3, &snap3, tr_);
-    let v7: D = snap3.iter().map(|&e6| D::from(0.5) * e6).map(|t_| dx_atan(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let v9: D = u2.iter().map(|&e8| D::from(0.5) * e8).map(|t_| dx_cos(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v7: D = snap3.iter().map(|&e6| D::from(0.5) * e6).map(|t_| dx_atan(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    let v9: D = u2.iter().map(|&e8| D::from(0.5) * e8).map(|t_| dx_cos(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     vec![((((x2 + (dx_tanh(dx_sinh(D::from(3.0), tr_), tr_) * dx_tanh(dx_exp2(*r1, tr_), tr_))) * (*r1)) - (*r1)) + (((D::from(0.3) * dx_sin(u2[0], tr_)) + (D::from(1.3) * dx_sin(snap3[0], tr_))) + (D::from(1.3) * dx_tanh(cc5, tr_)))) + ((D::from(1.05) * v7) + (D::from(0.8) * v9))]
 }
 
@@ -20035,7 +20035,7 @@ fn p1194_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 4], s4: &[D], tr_: &mut Tr) ->
         let v2 = -dx_fract(*e1 / (-(D::from(1.0) + (x1 * x1))), tr_);
     }
     let mut v3: D = x1 - dx_max(dx_sin(b2[0], tr_), dx_elu(b2[0], D::from(0.5), tr_), tr_);
-    v3 += dx_asin(dx_sin(v3, tr_) * D::from(0.9), tr_) - b2.iter().copied().map(|e4| -D::from(1.35)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    v3 += dx_asin(dx_sin(v3, tr_) * D::from(0.9), tr_) - b2.iter().copied().map(|e4| -D::from(1.35)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v9: D = b3.iter().cloned().take(3).skip(1).map(|e8| dx_sin(dx_asinh(v3, tr_) / (-D::from(0.6)), tr_) + dx_sin(e8, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
     let v12: D = b3.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let ia13: [D; 3] = [dx_cos(dx_recip(D::from(0.65) + (b2[0] * b2[0]), tr_), tr_), dx_atan((b3[2] * v12) * (s4[0] - s4[2]), tr_), dx_tanh(dx_min(dx_sqrt(D::from(1.4) + (s4[4] * s4[4]), tr_), v9 * b3[1], tr_), tr_)];
@@ -20055,7 +20055,7 @@ fn p1194_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 4], s4: &[D], tr_: &mut Tr) ->
         let mut k23 = 0;
         loop {
             k23 += 1;
-            acc21 = (D::from(0.5) * acc21) + dx_tanh(dx_sinh(x1, tr_) / (dx_abs(s4.iter().map(|e24| dx_log(dx_abs(-D::from(0.25), tr_) + D::from(0.55), dx_abs(b2[k22 % 1], tr_) + D::from(2.75), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.65)), tr_);
+            acc21 = (D::from(0.5) * acc21) + dx_tanh(dx_sinh(x1, tr_) / (dx_abs(s4.iter().map(|e24| dx_log(dx_abs(-D::from(0.25), tr_) + D::from(0.55), dx_abs(b2[k22 % 1], tr_) + D::from(2.75), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.65)), tr_);
             if !(dx_ge(acc21, D::from(0.213), tr_) && dx_le(acc21, D::from(0.763), tr_)) {
                 return ((dx_leaky_relu(dx_sin(D::from(1.4), tr_), dx_atan(ia13[k23 % 3], tr_) * D::from(0.63), tr_) * acc21) - x1) - v3;
             }
@@ -20065,7 +20065,7 @@ fn p1194_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 4], s4: &[D], tr_: &mut Tr) ->
         }
         acc21 *= D::from(0.9);
     }
-    ((((((b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(0.8) * v9)) + (D::from(1.35) * v12)) + (D::from(0.4) * v15)) + ((D::from(1.3) * dx_tanh(v18 * dx_sin(dx_trunc(x1, tr_), tr_), tr_)) + (D::from(1.2) * dx_tanh(v19, tr_)))) + ((D::from(1.3) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.55) * lsum_dual(&lh20, tr_)))) + (D::from(1.1) * acc21)
+    ((((((b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(0.8) * v9)) + (D::from(1.35) * v12)) + (D::from(0.4) * v15)) + ((D::from(1.3) * dx_tanh(v18 * dx_sin(dx_trunc(x1, tr_), tr_), tr_)) + (D::from(1.2) * dx_tanh(v19, tr_)))) + ((D::from(1.3) * lh20.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.55) * lsum_dual(&lh20, tr_)))) + (D::from(1.1) * acc21)
 }
 
 fn p1194_eval(x: &[f64]) -> Vec<f64> {
@@ -20156,7 +20156,7 @@ fn p1195(&self, x1: f64, s2: &[f64], wv11: [[f64; 2]; 2], mut lin17: Lv) -> f64 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1195_dual(&self, x1: D, s2: &[D], wv11: [[D; 2]; 2], mut lin17: LvD<D>, tr_: &mut Tr) -> D {
-    let x1 = x1 * s2.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let x1 = x1 * s2.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     if dx_le(dx_ceil(self.pos[0], tr_), self.vel[1] * dx_sin(x1, tr_), tr_) {
         let mut y2: [[D; 3]; 4] = [[D::from(0.0); 3]; 4];
         let mut v3 = dx_tanh(if dx_is_sign_negative(self.m - (x1 + (-D::from(0.8))), tr_) { y2[3][2] * (-D::from(1.6)) } else { dx_max(y2[1][0], x1, tr_) }, tr_) * dx_atanh(dx_sin(x1, tr_) * D::from(0.9), tr_);
@@ -20279,14 +20279,14 @@ fn p1196(b4: &[f64; 5], a2: [f64; 5], s3: &[f64], x1: f64) -> f64 {
 fn p1196_dual<D: Dn>(b4: &[D; 5], a2: [D; 5], s3: &[D], x1: D, tr_: &mut Tr) -> D {
     let mut v1 = dx_round(a2[3] / D::from(0.6), tr_);
     if dx_le(dx_leaky_relu(v1 * x1, D::from(0.11), tr_), D::from(0.75), tr_) {
-        let mut y2 = [dx_exp2(dx_tanh(a2.iter().map(|&e3| s3[3] * b4[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)];
+        let mut y2 = [dx_exp2(dx_tanh(a2.iter().map(|&e3| s3[3] * b4[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)];
         v1 += dx_hypot(v1, (x1 + y2[0]) - dx_mul_add(x1, y2[0], x1, tr_), tr_);
     } else if (dx_gt(a2[0], s3[0], tr_) || dx_le(x1, -D::from(0.25), tr_)) || dx_le(dx_atanh(dx_tanh(b4[3], tr_) * D::from(0.9), tr_), D::from(1.0), tr_) {
         for (p4, q5) in b4.iter().zip(s3.iter()) {
             if dx_ge(-x1 - dx_hypot(-D::from(1.25), *p4, tr_), -D::from(0.5), tr_) {
                 v1 = dx_rem(v1, dx_abs(s3[3] - D::from(0.7), tr_) + D::from(1.45), tr_);
             } else {
-                let mut v6 = if dx_le(s3.iter().zip(a2.iter()).map(|(p7, q8)| dx_softplus(s3[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), x1, tr_) { dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_) } else if dx_lt(v1 / (dx_abs(*p4, tr_) + D::from(1.45)), -D::from(0.35), tr_) || dx_le(dx_mul_add(s3[0], s3[0], D::from(0.65), tr_), -D::from(1.2) + b4[3], tr_) { dx_acos(dx_sin(a2[2], tr_) * D::from(0.9), tr_) - (a2[1] - D::from(1.25)) } else { a2[1] };
+                let mut v6 = if dx_le(s3.iter().zip(a2.iter()).map(|(p7, q8)| dx_softplus(s3[2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), x1, tr_) { dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_) } else if dx_lt(v1 / (dx_abs(*p4, tr_) + D::from(1.45)), -D::from(0.35), tr_) || dx_le(dx_mul_add(s3[0], s3[0], D::from(0.65), tr_), -D::from(1.2) + b4[3], tr_) { dx_acos(dx_sin(a2[2], tr_) * D::from(0.9), tr_) - (a2[1] - D::from(1.25)) } else { a2[1] };
                 let mut v9 = dx_powf(dx_sigmoid(dx_abs((x1 / (dx_abs(-D::from(0.95), tr_) + D::from(1.2))) * x1, tr_) + D::from(0.65), tr_) + D::from(1.5), *q5, tr_);
             }
             let mut c10 = 0;
@@ -20302,7 +20302,7 @@ fn p1196_dual<D: Dn>(b4: &[D; 5], a2: [D; 5], s3: &[D], x1: D, tr_: &mut Tr) -> 
     }
     let v16: D = dx_rem_euclid(dx_tanh(a2[2] * dx_min(x1, a2[0], tr_), tr_), dx_abs(dx_min(acc14, v1, tr_), tr_) + D::from(1.3), tr_);
     let lo17 = if dx_gt(dx_tanh((-D::from(2.25) / (-(dx_abs(b4[2], tr_) + D::from(1.4)))) * dx_sin(v1, tr_), tr_), x1, tr_) { Some(x1) } else { None };
-    let v20: D = match lo17 { Some(ov18) if dx_gt(ov18, -D::from(0.687), tr_) => ov18 + dx_sin(dx_atan(a2[0] * x1, tr_), tr_), Some(ov18) => dx_sigmoid((ov18 + ov18) + ov18, tr_) + dx_tanh(dx_tanh(D::from(2.85), tr_) / (dx_abs(dx_abs(x1, tr_), tr_) + D::from(0.6)), tr_), None => dx_sin(a2.iter().map(|e19| dx_asin(dx_tanh(v16, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) };
+    let v20: D = match lo17 { Some(ov18) if dx_gt(ov18, -D::from(0.687), tr_) => ov18 + dx_sin(dx_atan(a2[0] * x1, tr_), tr_), Some(ov18) => dx_sigmoid((ov18 + ov18) + ov18, tr_) + dx_tanh(dx_tanh(D::from(2.85), tr_) / (dx_abs(dx_abs(x1, tr_), tr_) + D::from(0.6)), tr_), None => dx_sin(a2.iter().map(|e19| dx_asin(dx_tanh(v16, tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) };
     let mut ld21 = LpD { a: dx_tanh(dx_leaky_relu(acc14 + x1, dx_sin(a2[3], tr_), tr_), tr_), v: [D::from(0.0); 2] };
     ld21.a += dx_tanh(a2[0], tr_);
     (((((D::from(0.25) - s3[2]) * x1) + (D::from(1.2) * acc14)) + (D::from(1.3) * dx_tanh(v16, tr_))) + (D::from(0.85) * v20)) + (D::from(0.4) * ((ld21.a + ld21.v[0]) * dx_tanh(v1 + s3[3], tr_)))
@@ -20397,7 +20397,7 @@ fn p1197_dual<D: Dn>(b1: &[D; 1], w2: &[[D; 3]; 1], tr_: &mut Tr) -> D {
         }
     }
     let v6: D = cgen_dual((dx_atan(dx_tanh(dx_exp2(b1[c1 % 1], tr_), tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(dx_cosh(b1.iter().map(|e5| (dx_atan(dx_min(*e5, b1[0], tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) * D::from(0.5), tr_);
-    let v8: D = b1.iter().map(|&e7| D::from(1.0) * e7).map(|t_| dx_cos(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v8: D = b1.iter().map(|&e7| D::from(1.0) * e7).map(|t_| dx_cos(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((b1[c1 % 1] * (-D::from(0.1))) + (D::from(0.8) * v6)) + (D::from(0.95) * v8)
 }
 
@@ -20527,7 +20527,7 @@ fn p1198_dual<D: Dn>(x1: D, r2: &D, w3: &[[D; 3]; 3], a4: [D; 2], tr_: &mut Tr) 
             for (i5, e6) in a4.iter().enumerate() {
                 let v7 = dx_cos(a4.iter().map(|e8| dx_tanh(v3, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * (w3[i5][i5] - D::from(2.35)), tr_);
                 let v7 = *e4;
-                v2 -= dx_atan(dx_sigmoid(dx_cos(D::from(i5 as f64), tr_) - dx_cosh(*r2, tr_), tr_) * (if dx_ge(a4.iter().enumerate().map(|(j9, e10)| dx_clamp(w3[1][i5], a4[i5], a4[i5] + D::from(1.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), *r2 - x1, tr_) { w3[i5][i5 + 1] } else { w3[0][i5] * w3[i5][0] }), tr_) * D::from(0.63);
+                v2 -= dx_atan(dx_sigmoid(dx_cos(D::from(i5 as f64), tr_) - dx_cosh(*r2, tr_), tr_) * (if dx_ge(a4.iter().enumerate().map(|(j9, e10)| dx_clamp(w3[1][i5], a4[i5], a4[i5] + D::from(1.8), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), *r2 - x1, tr_) { w3[i5][i5 + 1] } else { w3[0][i5] * w3[i5][0] }), tr_) * D::from(0.63);
             }
         }
         v2 *= dx_sin(v1, tr_);
@@ -20540,7 +20540,7 @@ fn p1198_dual<D: Dn>(x1: D, r2: &D, w3: &[[D; 3]; 3], a4: [D; 2], tr_: &mut Tr) 
     }
     let mut ld15 = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
     ld15.v[1] += dx_tanh(if dx_ge(w3[0][1] - D::from(0.65), -D::from(0.1), tr_) { dx_elu(w3[1][2], dx_tanh(x1, tr_), tr_) } else { dx_sigmoid(v2, tr_) * w3[1][0] }, tr_);
-    (((dx_log2(dx_abs(dx_atan2(dx_elu(v1, dx_tanh(-D::from(2.95), tr_), tr_), v1, tr_), tr_) + D::from(1.3), tr_) + v2) - (*r2)) + v2) + ((D::from(1.3) * ((ld15.a + ld15.v[0]) * dx_tanh(a4.iter().map(|e16| v2).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.35) * lnorm_dual(&ld15, tr_)))
+    (((dx_log2(dx_abs(dx_atan2(dx_elu(v1, dx_tanh(-D::from(2.95), tr_), tr_), v1, tr_), tr_) + D::from(1.3), tr_) + v2) - (*r2)) + v2) + ((D::from(1.3) * ((ld15.a + ld15.v[0]) * dx_tanh(a4.iter().map(|e16| v2).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.35) * lnorm_dual(&ld15, tr_)))
 }
 
 fn p1198_eval(x: &[f64]) -> Vec<f64> {
@@ -20641,7 +20641,7 @@ fn p1199_dual<D: Dn>(x1: D, s2: &[D], mut st: BodyD<D>, nt: usize, lin10: &LvD<D
     }
     let oc12 = if dx_gt(dx_sin(snap1.iter().map(|e13| dx_tanh(x1 - x1, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.inner.t, tr_), st.m, tr_) { Some(dx_sin(dx_asinh(dx_elu(-D::from(0.6), dx_sin(st.vel[nt % 2], tr_), tr_), tr_), tr_)) } else { None };
     let v15: D = oc12.unwrap_or_else(|| dx_atan(st.w[nt % 2][nt % 2] + (-D::from(0.05)), tr_));
-    ((((st.inner.t / (dx_abs(-st.m, tr_) + D::from(0.7))) + ((D::from(2.35) * dx_sin(st.m, tr_)) + dx_powf(dx_abs(-D::from(1.2), tr_) + D::from(0.6), -D::from(1.95), tr_))) + st.pos[nt % 2]) + ((((D::from(0.9) * dx_atan(st.pos[1] - snap1[1], tr_)) + (D::from(0.55) * dx_sin(u2[0], tr_))) + (D::from(0.6) * dx_sigmoid(u7[0], tr_))) + (D::from(1.05) * dx_tanh(snap8[1], tr_)))) + ((D::from(0.6) * lin10.m[0].iter().map(|e11| dx_tanh(*e11 + (-D::from(2.6) + (-D::from(1.75))), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.45) * v15))
+    ((((st.inner.t / (dx_abs(-st.m, tr_) + D::from(0.7))) + ((D::from(2.35) * dx_sin(st.m, tr_)) + dx_powf(dx_abs(-D::from(1.2), tr_) + D::from(0.6), -D::from(1.95), tr_))) + st.pos[nt % 2]) + ((((D::from(0.9) * dx_atan(st.pos[1] - snap1[1], tr_)) + (D::from(0.55) * dx_sin(u2[0], tr_))) + (D::from(0.6) * dx_sigmoid(u7[0], tr_))) + (D::from(1.05) * dx_tanh(snap8[1], tr_)))) + ((D::from(0.6) * lin10.m[0].iter().map(|e11| dx_tanh(*e11 + (-D::from(2.6) + (-D::from(1.75))), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(1.45) * v15))
 }
 
 fn p1199_eval(x: &[f64]) -> Vec<f64> {
@@ -20732,7 +20732,7 @@ fn p1200(s3: &[f64], x2: f64, x1: f64, mut st: Body) -> [f64; 2] {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1200_dual<D: Dn>(s3: &[D], x2: D, x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> [D; 2] {
-    let mut v1 = s3.iter().map(|e2| s3.iter().map(|e3| st.vel[1] + (*e2)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let mut v1 = s3.iter().map(|e2| s3.iter().map(|e3| st.vel[1] + (*e2)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     if dx_le(s3[0], D::from(0.05), tr_) {
         if dx_lt(x2 + (-D::from(1.0)), D::from(0.5), tr_) || dx_gt(dx_hypot(-D::from(0.25), st.m, tr_), dx_abs(st.inner.a[0], tr_), tr_) {
             return [dx_sigmoid((dx_min(st.pos[1] * x2, D::from(2.35), tr_) + st.m) - x1, tr_) * x1, dx_elu(dx_ln_1p(dx_abs(D::from(2.05), tr_), tr_), dx_tanh(-st.vel[1], tr_), tr_) + v1];
@@ -20743,7 +20743,7 @@ fn p1200_dual<D: Dn>(s3: &[D], x2: D, x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> 
         }
     } else if dx_lt(x1, D::from(0.15), tr_) {
         if dx_gt(-D::from(1.2), -D::from(0.65), tr_) {
-            let v1 = s3.iter().copied().map(|e5| e5 / (D::from(1.0) + (x2 * x2))).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+            let v1 = s3.iter().copied().map(|e5| e5 / (D::from(1.0) + (x2 * x2))).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
             return [dx_sin(st.vel[0] / (-(dx_exp(dx_sin(v1, tr_), tr_) + D::from(0.5))), tr_) - st.pos[0], (((dx_rem(st.inner.a[0], dx_abs(x2, tr_) + D::from(1.25), tr_) - (-st.m)) - v1) - x1) * v1];
         }
     } else {
@@ -20759,7 +20759,7 @@ fn p1200_dual<D: Dn>(s3: &[D], x2: D, x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> 
         st.pos[1] += D::from(0.5) * dx_sigmoid(dx_elu(dx_atanh(dx_sin(x1, tr_) * D::from(0.9), tr_), D::from(1.75), tr_), tr_);
     }
     let oc10 = if dx_gt(dx_tanh(dx_sqrt(dx_abs(-D::from(0.4), tr_) + D::from(0.9), tr_) + st.inner.a[1], tr_), -D::from(0.937), tr_) { Some(dx_atan(-D::from(0.6) + st.w[1][0], tr_)) } else { None };
-    let v13: D = oc10.map(|ov11| dx_sin(dx_asin(dx_sin(ov11 - D::from(1.4), tr_) * D::from(0.9), tr_), tr_) + (dx_atan(-dx_relu(st.inner.a[1], tr_), tr_) * D::from(0.95))).unwrap_or(dx_tanh(-snap8.iter().map(|e12| dx_log2(dx_abs(st.vel[1], tr_) + D::from(0.95), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.inner.a[1], tr_));
+    let v13: D = oc10.map(|ov11| dx_sin(dx_asin(dx_sin(ov11 - D::from(1.4), tr_) * D::from(0.9), tr_), tr_) + (dx_atan(-dx_relu(st.inner.a[1], tr_), tr_) * D::from(0.95))).unwrap_or(dx_tanh(-snap8.iter().map(|e12| dx_log2(dx_abs(st.vel[1], tr_) + D::from(0.95), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.inner.a[1], tr_));
     [(((dx_sin((dx_abs(dx_log2(dx_abs(dx_log10(dx_abs(x2, tr_) + D::from(1.1), tr_), tr_) + D::from(1.15), tr_), tr_) * x2) - st.w[0][0], tr_) * x2) + (D::from(1.45) * acc7)) + (D::from(1.0) * dx_atan(st.pos[1] - snap8[1], tr_))) + (D::from(0.7) * v13), (dx_relu(dx_asin(dx_sin(v1 * x1, tr_) * D::from(0.9), tr_), tr_) + v1) + x1]
 }
 
@@ -20861,7 +20861,7 @@ fn p1201_dual<D: Dn>(r1: &D, a2: [D; 5], wv6: [[D; 2]; 3], tr_: &mut Tr) -> D {
     }
     let mut acc4: D = D::from(0.0);
     for i3 in 0..1 {
-        acc4 += dx_tanh(a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - dx_exp2(dx_sin(v1, tr_), tr_), tr_);
+        acc4 += dx_tanh(a2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) - dx_exp2(dx_sin(v1, tr_), tr_), tr_);
     }
     let v7: D = (wv6[2][0] * dx_tanh(dx_cos(v1 / (dx_abs(v1, tr_) + D::from(0.5)), tr_) + (*r1), tr_)) + dx_sin(wv6[1][0], tr_);
     let ia8: [D; 4] = [dx_atan(dx_elu(dx_max(a2[0], a2[1], tr_), D::from(0.6), tr_), tr_), dx_tanh(dx_max(-v1, a2[2] - wv6[1][0], tr_), tr_), dx_tanh(a2.iter().copied().fold(D::from(0.75), |acc10, e9| acc10 + dx_tanh(wv6[2][1] - wv6[1][1], tr_)), tr_), dx_atan(dx_cosh(dx_tanh(wv6[0][0] * a2[3], tr_), tr_), tr_)];
@@ -21302,7 +21302,7 @@ fn p1204_dual<D: Dn>(b1: &[D; 3], ps29: &[PtD<D>], tr_: &mut Tr) -> D {
     }
     let ra32: [D; 2] = [dx_tanh(dx_powf(dx_tanh(dx_abs(acc30 * D::from(2.4), tr_) + D::from(0.8), tr_) + D::from(1.5), -D::from(0.05), tr_) + b1[0], tr_), dx_sigmoid(dx_sigmoid(v19 + v3, tr_) * (b1[(k16 + 2) % b1.len()] + D::from(k16 as f64)), tr_)];
     let ff33: [D; 2] = std::array::from_fn(|i34| dx_tanh(dx_asinh(dx_acos(dx_sin(ra32[i34], tr_) * D::from(0.9), tr_), tr_), tr_) + (D::from(0.25) * D::from(i34 as f64)));
-    ((((((((if dx_le(dx_cosh(D::from(0.35), tr_), -D::from(0.95), tr_) { b1.iter().copied().map(|e8| b1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_mul_add(dx_sin(b1[0] + v3, tr_), dx_rem(v4, dx_abs(v3, tr_) + D::from(0.6), tr_), dx_cosh(-D::from(0.95), tr_), tr_) }) + v4) + (D::from(0.95) * acc11)) + (D::from(0.65) * v14)) + (D::from(0.75) * v18)) + ((D::from(1.3) * v19) + (D::from(1.25) * dx_tanh(v20 * (D::from(0.55) * v14), tr_)))) + ((D::from(0.55) * (D::from(lv21.len() as f64) * dx_sigmoid(dx_softplus(D::from(1.55) / (D::from(1.0) + (v19 * v19)), tr_) + b1[k16 % b1.len()], tr_))) + (D::from(0.4) * dx_atan(lv21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)))) + (((D::from(0.4) * v28) + (D::from(0.7) * acc30)) + (D::from(1.5) * (ps29[0].x * dx_tanh((b1[k16 % b1.len()] / (dx_exp(dx_tanh(D::from(k16 as f64), tr_), tr_) + D::from(0.5))) * (v14 / (-(dx_abs(b1[k16 % 3], tr_) + D::from(0.65)))), tr_))))) + (D::from(0.55) * (ff33[0] * dx_tanh(v20 + b1[2], tr_)))
+    ((((((((if dx_le(dx_cosh(D::from(0.35), tr_), -D::from(0.95), tr_) { b1.iter().copied().map(|e8| b1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { dx_mul_add(dx_sin(b1[0] + v3, tr_), dx_rem(v4, dx_abs(v3, tr_) + D::from(0.6), tr_), dx_cosh(-D::from(0.95), tr_), tr_) }) + v4) + (D::from(0.95) * acc11)) + (D::from(0.65) * v14)) + (D::from(0.75) * v18)) + ((D::from(1.3) * v19) + (D::from(1.25) * dx_tanh(v20 * (D::from(0.55) * v14), tr_)))) + ((D::from(0.55) * (D::from(lv21.len() as f64) * dx_sigmoid(dx_softplus(D::from(1.55) / (D::from(1.0) + (v19 * v19)), tr_) + b1[k16 % b1.len()], tr_))) + (D::from(0.4) * dx_atan(lv21.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_)))) + (((D::from(0.4) * v28) + (D::from(0.7) * acc30)) + (D::from(1.5) * (ps29[0].x * dx_tanh((b1[k16 % b1.len()] / (dx_exp(dx_tanh(D::from(k16 as f64), tr_), tr_) + D::from(0.5))) * (v14 / (-(dx_abs(b1[k16 % 3], tr_) + D::from(0.65)))), tr_))))) + (D::from(0.55) * (ff33[0] * dx_tanh(v20 + b1[2], tr_)))
 }
 
 fn p1204_eval(x: &[f64]) -> Vec<f64> {
@@ -21511,7 +21511,7 @@ fn p1206_dual<D: Dn>(b1: &[D; 4], s2: &[D], b3: &[D; 5], tr_: &mut Tr) -> (D, D)
     }
     let cc19: D = cdot_s_dual(s2, s2, tr_);
     let v22: D = dx_rem_euclid(s2.iter().fold(b1[3], |acc21, e20| dx_tanh(acc21 + dx_sigmoid(dx_fract(acc10, tr_), tr_), tr_)), dx_abs(s2[0] + v4, tr_) + D::from(1.1), tr_);
-    ((((dx_tanh(dx_powf(dx_abs(dx_asin(dx_tanh(dx_asinh(b3[1], tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(0.75), dx_sigmoid(s2.iter().zip(b1.iter()).map(|(p7, q8)| dx_sinh(s2[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * dx_sigmoid(v5, tr_)) + (D::from(1.3) * acc10)) + ((D::from(1.0) * dx_sigmoid(u11[0], tr_)) + (D::from(0.85) * dx_atan(cc19, tr_)))) + (D::from(0.5) * dx_tanh(v22, tr_)), ((D::from(0.15) * dx_sin(v5, tr_)) * dx_sin(v4, tr_)) * dx_atan(v5, tr_))
+    ((((dx_tanh(dx_powf(dx_abs(dx_asin(dx_tanh(dx_asinh(b3[1], tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(0.75), dx_sigmoid(s2.iter().zip(b1.iter()).map(|(p7, q8)| dx_sinh(s2[2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * dx_sigmoid(v5, tr_)) + (D::from(1.3) * acc10)) + ((D::from(1.0) * dx_sigmoid(u11[0], tr_)) + (D::from(0.85) * dx_atan(cc19, tr_)))) + (D::from(0.5) * dx_tanh(v22, tr_)), ((D::from(0.15) * dx_sin(v5, tr_)) * dx_sin(v4, tr_)) * dx_atan(v5, tr_))
 }
 
 fn p1206_eval(x: &[f64]) -> Vec<f64> {
@@ -21730,7 +21730,7 @@ fn p1208_dual<D: Dn>(mut x1: D, x2: D, s3: &[D], n4: usize, mut st: BodyD<D>, tr
     let lh18: Vec<D> = lpush_dual(&ia17, dx_tanh(dx_asin(dx_sin(snap7[0], tr_) * D::from(0.9), tr_) - dx_leaky_relu(st.inner.t, D::from(0.46), tr_), tr_), tr_);
     let mut lo20: [D; 2] = [dx_tanh(dx_leaky_relu(dx_rem(-D::from(0.2), dx_abs(-D::from(0.15), tr_) + D::from(1.25), tr_), D::from(0.31), tr_) + x1, tr_), dx_tanh(dx_tanh(x1 / (D::from(1.0) + (st.inner.a[1] * st.inner.a[1])), tr_) * st.vel[1], tr_)];
     lfill2_dual(dx_atan(-z11.iter().zip(s3.iter()).fold(D::from(0.95), |acc23, (p21, q22)| dx_tanh(acc23 + dx_atan(dx_hypot(st.w[2 - 1 - n4][1], D::from(0.4), tr_), tr_), tr_)), tr_) * D::from(0.95), &mut lo20, tr_);
-    ((dx_atan((s3.iter().map(|e6| dx_tanh(dx_rem(st.w[n4][n4], dx_exp(D::from((n4 + 1) as f64), tr_) + D::from(0.5), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + s3[n4 + 1]) - dx_sin(D::from(n4 as f64) - st.m, tr_), tr_) * x2) + ((((((D::from(1.45) * dx_tanh(st.inner.a[0] - snap7[0], tr_)) + (D::from(0.5) * u10[0])) + (D::from(1.2) * old9[0])) + (D::from(0.95) * dx_sigmoid(cc14, tr_))) + (D::from(1.05) * v15)) + (D::from(0.95) * v16))) + ((D::from(0.55) * dx_sigmoid(lh18.iter().map(|&t19| -(t19 - t19)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.2) * dx_atan(lo20[0] * lo20[1], tr_)))
+    ((dx_atan((s3.iter().map(|e6| dx_tanh(dx_rem(st.w[n4][n4], dx_exp(D::from((n4 + 1) as f64), tr_) + D::from(0.5), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + s3[n4 + 1]) - dx_sin(D::from(n4 as f64) - st.m, tr_), tr_) * x2) + ((((((D::from(1.45) * dx_tanh(st.inner.a[0] - snap7[0], tr_)) + (D::from(0.5) * u10[0])) + (D::from(1.2) * old9[0])) + (D::from(0.95) * dx_sigmoid(cc14, tr_))) + (D::from(1.05) * v15)) + (D::from(0.95) * v16))) + ((D::from(0.55) * dx_sigmoid(lh18.iter().map(|&t19| -(t19 - t19)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.2) * dx_atan(lo20[0] * lo20[1], tr_)))
 }
 
 fn p1208_eval(x: &[f64]) -> Vec<f64> {
@@ -22126,7 +22126,7 @@ fn p1211_dual(&self, x1: D, b2: &[D; 5], b3: &[D; 1], wv7: [[D; 2]; 3], tr_: &mu
     let v23: D = oc21.map(|ov22| ov22 + dx_tanh(wv7[3 - 1 - n14][n14 % 2], tr_)).unwrap_or(dx_sin(dx_leaky_relu(dx_recip(dx_abs(b2[2], tr_) + D::from(1.1), tr_), dx_tanh(ia19[0], tr_), tr_), tr_));
     let ps24 = LpD { a: dx_tanh((dx_cosh(ia9[n14 % ia9.len()], tr_) / (dx_abs(cc6, tr_) + D::from(1.1))) + self.pos[n14 % 2], tr_), v: [dx_tanh(-dx_exp(self.vel[n14 % 2], tr_), tr_), dx_tanh(dx_softplus(v23 - cc6, tr_) + self.pos[1], tr_)] };
     let LpD { a, v: pv25 } = ps24;
-    ((((((((((x1 * x1) - self.inner.t) * v1) + (D::from(0.75) * acc4)) + ((D::from(1.35) * dx_atan(out5[1], tr_)) + (D::from(1.3) * dx_tanh(cc6, tr_)))) + (D::from(1.3) * v8)) + ((D::from(0.65) * (s15 / D::from(n14 as f64))) + (D::from(0.9) * s16))) + ((((D::from(1.2) * (D::from(lv17.len() as f64) * dx_tanh(dx_atan(self.vel[n14 % 2], tr_) + dx_acos(dx_sin(D::from(2.05), tr_) * D::from(0.9), tr_), tr_))) + (D::from(0.9) * dx_atan(lv17.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.9) * (D::from(lh20.len() as f64) * dx_tanh(dx_rem(x1 - s15, dx_abs(-b2[1], tr_) + D::from(0.85), tr_), tr_)))) + (D::from(1.25) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(0.65) * v23)) + (D::from(0.7) * (a * pv25[1])), (dx_ln(D::from(0.5) + (v1 * v1), tr_) * self.inner.t) + x1)
+    ((((((((((x1 * x1) - self.inner.t) * v1) + (D::from(0.75) * acc4)) + ((D::from(1.35) * dx_atan(out5[1], tr_)) + (D::from(1.3) * dx_tanh(cc6, tr_)))) + (D::from(1.3) * v8)) + ((D::from(0.65) * (s15 / D::from(n14 as f64))) + (D::from(0.9) * s16))) + ((((D::from(1.2) * (D::from(lv17.len() as f64) * dx_tanh(dx_atan(self.vel[n14 % 2], tr_) + dx_acos(dx_sin(D::from(2.05), tr_) * D::from(0.9), tr_), tr_))) + (D::from(0.9) * dx_atan(lv17.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.9) * (D::from(lh20.len() as f64) * dx_tanh(dx_rem(x1 - s15, dx_abs(-b2[1], tr_) + D::from(0.85), tr_), tr_)))) + (D::from(1.25) * lh20.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + (D::from(0.65) * v23)) + (D::from(0.7) * (a * pv25[1])), (dx_ln(D::from(0.5) + (v1 * v1), tr_) * self.inner.t) + x1)
 }
 }
 
@@ -22504,7 +22504,7 @@ fn p1214_dual<D: Dn>(r1: &D, a2: [D; 3], a3: [D; 4], n4: usize, st: &BodyD<D>, t
     }
     let mut out10: [D; 2] = st.pos;
     out10[0] += dx_sin(st.m / D::from(1.6), tr_);
-    let mut u11: [D; 3] = [dx_rem(dx_cbrt(-(dx_abs(st.m, tr_) + D::from(0.7)), tr_), D::from(1.25), tr_), dx_tanh(dx_sqrt(dx_abs(st.w[0][n4 % 2], tr_) + D::from(1.0), tr_), tr_), dx_atan(a3.iter().zip(a2.iter()).map(|(p12, q13)| -D::from(1.8) * (-D::from(0.95))).fold(D::from(0.0), |acc_, t_| acc_ + t_) / D::from(2.15), tr_) * D::from(0.95)];
+    let mut u11: [D; 3] = [dx_rem(dx_cbrt(-(dx_abs(st.m, tr_) + D::from(0.7)), tr_), D::from(1.25), tr_), dx_tanh(dx_sqrt(dx_abs(st.w[0][n4 % 2], tr_) + D::from(1.0), tr_), tr_), dx_atan(a3.iter().zip(a2.iter()).map(|(p12, q13)| -D::from(1.8) * (-D::from(0.95))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / D::from(2.15), tr_) * D::from(0.95)];
     let mut z14: [D; 3] = [D::from(0.0); 3];
     for i15 in 0..2 {
         z14[0] = (D::from(0.6) * u11[0]) + dx_sin(a2[1], tr_);
@@ -22631,7 +22631,7 @@ fn p1215_dual<D: Dn>(s2: &[D], x1: D, wv12: &[Vec<D>], vx16: &Vec<D>, tr_: &mut 
     let ia4: [D; 4] = [dx_tanh(dx_exp2(dx_sigmoid(x1 / (-(dx_abs(s2[c2 % s2.len()], tr_) + D::from(0.5))), tr_), tr_), tr_), dx_tanh(dx_asinh(dx_atan2(x1, y1[c2 % 4][(c2 + 1) % 2], tr_), tr_), tr_), dx_atan(((y1[c2 % y1.len()][(c2 + 3) % 2] / (-(dx_abs(y1[(c2 + 2) % 4][c2 % 2], tr_) + D::from(1.05)))) / (-D::from(0.9))) + s2[c2 % 4], tr_), dx_tanh(y1[c2 % 4][(c2 + 1) % 2] + x1, tr_)];
     let cl5 = |acc6: D, z7: D, tr_: &mut Tr| (D::from(0.5) * acc6) + (dx_atan(dx_cbrt(dx_abs(dx_elu(-D::from(0.15), D::from(1.45), tr_), tr_) + D::from(0.55), tr_), tr_) + z7);
     let v8: D = ia4.iter().copied().fold(D::from(0.05), |acc_, t_| cl5(acc_, t_, tr_));
-    let v11: D = { let mut s_ = D::from(0.0); for e10 in s2.iter().skip(2) { if dx_lt(*e10, -D::from(1.087), tr_) { s_ = s_ + *e10; } } s_ };
+    let v11: D = { let mut s_ = D::from(-0.0); for e10 in s2.iter().skip(2) { if dx_lt(*e10, -D::from(1.087), tr_) { s_ = s_ + *e10; } } s_ };
     let mut acc13: D = D::from(0.0);
     for row14 in wv12.iter() {
         let t15 = row14[0];
@@ -22773,7 +22773,7 @@ fn p1216_dual<D: Dn>(x3: D, x2: D, x1: D, f4: bool, tr_: &mut Tr) -> [D; 3] {
         std::mem::swap(&mut u16, &mut z17);
     }
     let lh20: Vec<D> = lvec_dual(&z9, dx_tanh(dx_elu(D::from(0.95), D::from(0.5), tr_) + x2, tr_), tr_);
-    [((((dx_tanh((if dx_le(dx_elu(y1.iter().copied().fold(x2, |acc5, e4| acc5 + dx_tanh(dx_hypot(y1[0], -D::from(0.45), tr_), tr_)), D::from(1.4), tr_), -D::from(0.65), tr_) { dx_atan2(x3 - x1, dx_rem(y1[0], D::from(1.95), tr_), tr_) } else if dx_le(y1[0], -D::from(0.55), tr_) { dx_mul_add(dx_atan(x1 - y1[0], tr_), D::from(2.25), y1[0] + x1, tr_) } else { -y1[0] * dx_tanh(x2 - y1[0], tr_) }) - (-D::from(0.85)), tr_) * x2) + x1) + (D::from(0.25) * acc7)) + ((((D::from(1.05) * dx_tanh(u8[1], tr_)) + (D::from(0.5) * dx_sin(z9[0], tr_))) + (D::from(0.35) * dx_sin(u16[0], tr_))) + (D::from(0.3) * dx_sigmoid(z17[2], tr_)))) + ((D::from(0.25) * dx_sigmoid(lh20.iter().map(|&t21| dx_atan(dx_floor(t21, tr_) - (t21 + t21), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.45) * lsum_dual(&lh20, tr_))), (dx_leaky_relu(dx_exp2(dx_tanh(dx_elu(y1[0], dx_tanh(y1[0], tr_), tr_), tr_), tr_), dx_sin(x2, tr_), tr_) + x2) + x3, ((x1 + x3) * x1) - x1]
+    [((((dx_tanh((if dx_le(dx_elu(y1.iter().copied().fold(x2, |acc5, e4| acc5 + dx_tanh(dx_hypot(y1[0], -D::from(0.45), tr_), tr_)), D::from(1.4), tr_), -D::from(0.65), tr_) { dx_atan2(x3 - x1, dx_rem(y1[0], D::from(1.95), tr_), tr_) } else if dx_le(y1[0], -D::from(0.55), tr_) { dx_mul_add(dx_atan(x1 - y1[0], tr_), D::from(2.25), y1[0] + x1, tr_) } else { -y1[0] * dx_tanh(x2 - y1[0], tr_) }) - (-D::from(0.85)), tr_) * x2) + x1) + (D::from(0.25) * acc7)) + ((((D::from(1.05) * dx_tanh(u8[1], tr_)) + (D::from(0.5) * dx_sin(z9[0], tr_))) + (D::from(0.35) * dx_sin(u16[0], tr_))) + (D::from(0.3) * dx_sigmoid(z17[2], tr_)))) + ((D::from(0.25) * dx_sigmoid(lh20.iter().map(|&t21| dx_atan(dx_floor(t21, tr_) - (t21 + t21), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.45) * lsum_dual(&lh20, tr_))), (dx_leaky_relu(dx_exp2(dx_tanh(dx_elu(y1[0], dx_tanh(y1[0], tr_), tr_), tr_), tr_), dx_sin(x2, tr_), tr_) + x2) + x3, ((x1 + x3) * x1) - x1]
 }
 
 fn p1216_eval(x: &[f64]) -> Vec<f64> {
@@ -22927,14 +22927,14 @@ fn p1218(s1: &[f64], s2: &[f64], n3: usize, f4: bool, wv11: &[Vec<f64>]) -> (f64
 fn p1218_dual<D: Dn>(s1: &[D], s2: &[D], n3: usize, f4: bool, wv11: &[Vec<D>], tr_: &mut Tr) -> (D, D) {
     let mut v1 = dx_relu(s2[1], tr_) - dx_sinh(dx_sin(s1[n3 + 1] + s2[n3 + 1], tr_), tr_);
     let v2 = dx_cos(dx_tan(dx_tanh(s1[0] + v1, tr_), tr_), tr_);
-    if dx_ge(dx_powi(dx_tanh(s1.iter().copied().enumerate().map(|(j3, e4)| dx_hypot(v2, v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), 2, tr_), D::from(0.05), tr_) {
+    if dx_ge(dx_powi(dx_tanh(s1.iter().copied().enumerate().map(|(j3, e4)| dx_hypot(v2, v1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), 2, tr_), D::from(0.05), tr_) {
         let mut v5 = v1;
         v1 -= dx_ln(dx_abs(v2 / (dx_abs(s1[n3], tr_) + D::from(0.75)), tr_) + D::from(0.7), tr_) * v2;
     }
     let mut ld13 = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
     ld13.v[0] += dx_tanh((if dx_lt(v2, v1, tr_) && dx_gt(s1[0], -D::from(0.2), tr_) { v2 } else { -D::from(1.3) }) + s1[n3 + 1], tr_);
     ld13.v[1] += dx_sigmoid(dx_hypot(s2[n3], s1.iter().map(|e14| dx_sin(-v1, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_);
-    ((dx_sigmoid((dx_sin(v1, tr_) * v2) + s1.iter().zip(s2.iter()).fold(s2[n3 + 1], |acc8, (p6, q7)| dx_min(acc8, dx_elu(*q7, D::from(1.35), tr_), tr_)), tr_) - v1) + (((D::from(1.15) * (wv11[n3][n3 + 1] * dx_tanh((v2 * wv11[n3][1]) * dx_sigmoid(v2, tr_), tr_))) + (D::from(1.35) * (wv11[n3 + 1][n3] * dx_sin(dx_atan2(s2.iter().copied().map(|e12| wv11[n3 + 1][n3]).fold(D::from(0.0), |acc_, t_| acc_ + t_), s1[n3], tr_), tr_)))) + (D::from(1.15) * ((ld13.a + ld13.v[0]) * dx_sin(dx_abs(dx_hypot(D::from((n3 + 1) as f64), v2, tr_), tr_) + s2[n3], tr_)))), s1.iter().fold(D::from(1.8), |acc10, e9| dx_tanh(acc10 + dx_atan(dx_asin(dx_tanh(D::from(n3 as f64) - s2[n3 + 1], tr_) * D::from(0.9), tr_), tr_), tr_)) + v1)
+    ((dx_sigmoid((dx_sin(v1, tr_) * v2) + s1.iter().zip(s2.iter()).fold(s2[n3 + 1], |acc8, (p6, q7)| dx_min(acc8, dx_elu(*q7, D::from(1.35), tr_), tr_)), tr_) - v1) + (((D::from(1.15) * (wv11[n3][n3 + 1] * dx_tanh((v2 * wv11[n3][1]) * dx_sigmoid(v2, tr_), tr_))) + (D::from(1.35) * (wv11[n3 + 1][n3] * dx_sin(dx_atan2(s2.iter().copied().map(|e12| wv11[n3 + 1][n3]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), s1[n3], tr_), tr_)))) + (D::from(1.15) * ((ld13.a + ld13.v[0]) * dx_sin(dx_abs(dx_hypot(D::from((n3 + 1) as f64), v2, tr_), tr_) + s2[n3], tr_)))), s1.iter().fold(D::from(1.8), |acc10, e9| dx_tanh(acc10 + dx_atan(dx_asin(dx_tanh(D::from(n3 as f64) - s2[n3 + 1], tr_) * D::from(0.9), tr_), tr_), tr_)) + v1)
 }
 
 fn p1218_eval(x: &[f64]) -> Vec<f64> {
@@ -23040,11 +23040,11 @@ fn p1219_dual<D: Dn>(b1: &[D; 3], n2: usize, tr_: &mut Tr) -> Vec<D> {
             let v4 = dx_leaky_relu(v2, dx_atan(v2, tr_) * D::from(0.63), tr_) / (D::from(1.0) + (v2 * v2));
         }
     }
-    let v7: D = match n2.checked_sub(1) { Some(j5) => dx_sigmoid(dx_min(b1[n2 % 3], b1[1], tr_) + b1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(j5 as f64), None => dx_sin(-dx_hypot(-D::from(0.6), b1[0], tr_), tr_), };
+    let v7: D = match n2.checked_sub(1) { Some(j5) => dx_sigmoid(dx_min(b1[n2 % 3], b1[1], tr_) + b1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(j5 as f64), None => dx_sin(-dx_hypot(-D::from(0.6), b1[0], tr_), tr_), };
     let v9: D = match n2.checked_sub(1) { Some(j8) => dx_sigmoid(dx_max(v2 - b1[1], v2, tr_), tr_) * D::from(j8 as f64), None => dx_atan((v2 / D::from(1.8)) + b1[2], tr_), };
     let uq10 = UqD { a: dx_tanh(-(b1[n2 % b1.len()] - v2), tr_), v: [dx_tanh(dx_leaky_relu(b1[n2 % b1.len()], D::from(0.11), tr_), tr_), dx_tanh(-v9 * dx_max(b1[0], b1[n2 % b1.len()], tr_), tr_)] };
     let mut acc11: D = dx_tanh(dx_min(dx_rem(-D::from(3.0), dx_exp(dx_sin(v7, tr_), tr_) + D::from(0.5), tr_), dx_tan(dx_tanh(b1[n2 % 3], tr_), tr_), tr_), tr_);
-    let ra12: [D; 4] = [dx_atan(((acc11 - D::from(n2 as f64)) + v7) + b1[2], tr_), dx_sin(v2 + b1[n2 % 3], tr_), dx_sigmoid(dx_leaky_relu(b1.iter().enumerate().map(|(j13, e14)| b1[(n2 + 2) % 3] / (dx_abs(b1[j13], tr_) + D::from(0.9))).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.21), tr_), tr_), dx_atan(D::from(2.7) + b1[n2 % 3], tr_)];
+    let ra12: [D; 4] = [dx_atan(((acc11 - D::from(n2 as f64)) + v7) + b1[2], tr_), dx_sin(v2 + b1[n2 % 3], tr_), dx_sigmoid(dx_leaky_relu(b1.iter().enumerate().map(|(j13, e14)| b1[(n2 + 2) % 3] / (dx_abs(b1[j13], tr_) + D::from(0.9))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(0.21), tr_), tr_), dx_atan(D::from(2.7) + b1[n2 % 3], tr_)];
     for e15 in ra12.iter() {
         if !(dx_ge(acc11, -D::from(1.437), tr_) && dx_le(acc11, D::from(0.963), tr_)) {
             break;
@@ -23131,7 +23131,7 @@ fn p1220_dual<D: Dn>(a1: [D; 2], b2: &[D; 3], tr_: &mut Tr) -> D {
     for e9 in ia8.iter() {
         lv7.push(dx_sin((D::from(2.9) + (*e9)) / (dx_abs(dx_log10(D::from(1.5) + (*e9 * (*e9)), tr_), tr_) + D::from(0.95)), tr_));
     }
-    (dx_acosh(dx_abs(-D::from(0.75), tr_) + D::from(1.65), tr_) * a1[1]) + ((D::from(0.9) * (D::from(lv7.len() as f64) * dx_sigmoid(a1[c1 % a1.len()], tr_))) + (D::from(0.9) * lv7.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
+    (dx_acosh(dx_abs(-D::from(0.75), tr_) + D::from(1.65), tr_) * a1[1]) + ((D::from(0.9) * (D::from(lv7.len() as f64) * dx_sigmoid(a1[c1 % a1.len()], tr_))) + (D::from(0.9) * lv7.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1220_eval(x: &[f64]) -> Vec<f64> {
@@ -23257,7 +23257,7 @@ fn p1221_dual<D: Dn>(x1: D, r2: &D, nt: usize, tr_: &mut Tr) -> D {
         u4 = z5;
     }
     let cc7: D = cdot2_dual(&u4, &z5, tr_);
-    let (v9, v10) = csplit_dual(dx_tanh((dx_tanh(u4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * dx_trunc(u4[nt % 2], tr_)) + x1, tr_) * D::from(0.5), dx_tanh(x1, tr_) * D::from(0.5), tr_);
+    let (v9, v10) = csplit_dual(dx_tanh((dx_tanh(u4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) * dx_trunc(u4[nt % 2], tr_)) + x1, tr_) * D::from(0.5), dx_tanh(x1, tr_) * D::from(0.5), tr_);
     let mut acc11 = acc_d::<D>();
     for e12 in u4.iter() {
         acc11.sum += dx_tanh(dx_max(D::from(0.3), *e12 * (*e12), tr_), tr_);
@@ -23489,7 +23489,7 @@ fn p1223_dual<D: Dn>(s1: &[D], s2: &[D], b3: &[D; 2], mut lin3: LvD<D>, tr_: &mu
         let t6 = row5[1];
         acc4 += dx_atan((t6 - t6) + (D::from(1.4) * t6), tr_);
     }
-    (-(-s2[4] + s1[0]) * dx_atan(v2, tr_)) + ((D::from(0.95) * acc4) + (D::from(0.55) * dx_tanh(lin3.m[0].iter().zip(b3.iter()).map(|(p7, q8)| *p7 * *q8).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    (-(-s2[4] + s1[0]) * dx_atan(v2, tr_)) + ((D::from(0.95) * acc4) + (D::from(0.55) * dx_tanh(lin3.m[0].iter().zip(b3.iter()).map(|(p7, q8)| *p7 * *q8).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1223_eval(x: &[f64]) -> Vec<f64> {
@@ -23747,9 +23747,9 @@ fn p1226_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], tr_: &mut Tr) -> D {
     for e7 in b3.iter() {
         acc8 += dx_tanh(dx_ln(D::from(0.55) + (v5 * v5), tr_) - (b3[1] * b3[0]), tr_);
     }
-    let v10: D = dx_div_euclid(dx_sin(dx_tan(dx_tanh(v5, tr_), tr_) - b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), D::from(1.0) + (x2 * x2), tr_);
+    let v10: D = dx_div_euclid(dx_sin(dx_tan(dx_tanh(v5, tr_), tr_) - b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), D::from(1.0) + (x2 * x2), tr_);
     let v11: D = dx_div_euclid(dx_tanh((b3[3] + v10) * (b3[1] / (-(dx_abs(b3[1], tr_) + D::from(0.55)))), tr_), dx_exp(b3[0], tr_) + D::from(0.5), tr_);
-    ((((b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - (if dx_ge(dx_min(x1, v1, tr_), dx_max(v5, v1, tr_), tr_) { b3[2] * x1 } else if dx_gt(dx_max(b3[3], v4, tr_), D::from(0.25), tr_) { b3[1] } else { dx_rem(D::from(0.4), D::from(1.0) + (b3[1] * b3[1]), tr_) })) - v1) + v5) + (D::from(0.45) * acc8)) + ((D::from(0.9) * (v10 * dx_tanh(dx_ceil(v4, tr_), tr_))) + (D::from(1.15) * dx_atan(v11 * dx_atan(dx_exp2(dx_sigmoid(acc8, tr_), tr_), tr_), tr_)))
+    ((((b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) - (if dx_ge(dx_min(x1, v1, tr_), dx_max(v5, v1, tr_), tr_) { b3[2] * x1 } else if dx_gt(dx_max(b3[3], v4, tr_), D::from(0.25), tr_) { b3[1] } else { dx_rem(D::from(0.4), D::from(1.0) + (b3[1] * b3[1]), tr_) })) - v1) + v5) + (D::from(0.45) * acc8)) + ((D::from(0.9) * (v10 * dx_tanh(dx_ceil(v4, tr_), tr_))) + (D::from(1.15) * dx_atan(v11 * dx_atan(dx_exp2(dx_sigmoid(acc8, tr_), tr_), tr_), tr_)))
 }
 
 fn p1226_eval(x: &[f64]) -> Vec<f64> {
@@ -23842,7 +23842,7 @@ fn p1227_dual<D: Dn>(b1: &[D; 2], tr_: &mut Tr) -> D {
         if dx_lt(b1[1], dx_max(b1[1], b1[1], tr_), tr_) {
             let mut v2 = ((-D::from(1.1) * b1[1]) + dx_tan(dx_sin(D::from(2.6), tr_), tr_)) + dx_abs(dx_ln(dx_abs(v1, tr_) + D::from(0.9), tr_), tr_);
             if dx_le(dx_exp_m1(D::from(0.8), tr_) - dx_acos(dx_tanh(v1, tr_) * D::from(0.9), tr_), -D::from(0.9), tr_) {
-                return b1.iter().map(|e3| *e3).fold(D::from(0.0), |acc_, t_| acc_ + t_) - v2;
+                return b1.iter().map(|e3| *e3).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - v2;
             } else {
                 v2 = b1[0];
             }
@@ -24133,7 +24133,7 @@ fn p1230_dual<D: Dn>(x1: D, tr_: &mut Tr) -> Vec<D> {
     let v12: D = dx_atan(dx_sinh(dx_tanh(v10 * v10, tr_), tr_) + x1, tr_) + D::from(std::f64::consts::LN_2);
     let ia13: [D; 2] = [dx_tanh(v10 * dx_tanh(x1 * v10, tr_), tr_), dx_tanh((dx_asin(dx_tanh(v12, tr_) * D::from(0.9), tr_) - (v10 + v10)) + x1, tr_)];
     let lh14: Vec<D> = lpush_dual(&ia13, dx_atan(v12 + x1, tr_) * D::from(0.95), tr_);
-    vec![(((dx_max(dx_tanh(v10 / (dx_abs(v10, tr_) + D::from(1.05)), tr_) * x1, dx_acosh(dx_abs(-D::from(1.45), tr_) + D::from(1.15), tr_) / (D::from(1.0) + (v10 * v10)), tr_) * x1) - v10) + (D::from(1.45) * v12)) + (((D::from(0.5) * (D::from(lh14.len() as f64) * dx_tanh(((ia13[0] / D::from(2.9)) * (ia13[0] - ia13[1])) + x1, tr_))) + (D::from(0.4) * lh14.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.8) * lsum_dual(&lh14, tr_)))]
+    vec![(((dx_max(dx_tanh(v10 / (dx_abs(v10, tr_) + D::from(1.05)), tr_) * x1, dx_acosh(dx_abs(-D::from(1.45), tr_) + D::from(1.15), tr_) / (D::from(1.0) + (v10 * v10)), tr_) * x1) - v10) + (D::from(1.45) * v12)) + (((D::from(0.5) * (D::from(lh14.len() as f64) * dx_tanh(((ia13[0] / D::from(2.9)) * (ia13[0] - ia13[1])) + x1, tr_))) + (D::from(0.4) * lh14.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.8) * lsum_dual(&lh14, tr_)))]
 }
 
 fn p1230_eval(x: &[f64]) -> Vec<f64> {
@@ -24236,7 +24236,7 @@ fn p1231_dual<D: Dn>(r1: &D, mut a2: [D; 4], a3: [D; 2], s4: &[D], nt: usize, pt
     }
     let ra32: [D; 2] = [dx_tanh(dx_log(dx_abs(st.vel[1], tr_) + D::from(0.9), D::from(3.9), tr_), tr_), dx_sin(dx_ln_1p(dx_abs(s18 * v19, tr_), tr_) + st.inner.t, tr_)];
     let r33 = st.w[1];
-    ((((((dx_sin(if dx_le(dx_sqrt(dx_abs(D::from(0.1), tr_) + D::from(1.05), tr_), -D::from(0.3), tr_) { a2.iter().map(|e6| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { *r1 }, tr_) * (*r1)) + ((((D::from(0.5) * dx_atan(a2[2], tr_)) + (D::from(0.95) * v9)) + (D::from(0.7) * hh11[0])) + (D::from(1.45) * hh11[1]))) + ((D::from(1.0) * s17) + (D::from(1.0) * dx_tanh(s18, tr_)))) + ((D::from(1.1) * dx_sin(v19 * dx_tanh(D::from(nt as f64) - (*r1), tr_), tr_)) + (D::from(0.4) * v20))) + (D::from(1.1) * (lv21[0] * dx_sigmoid(dx_recip(dx_abs(dx_sigmoid(*r1, tr_), tr_) + D::from(0.9), tr_), tr_)))) + (((D::from(0.7) * (qa24 + dx_tanh(dx_log10(dx_abs(dx_sinh(qb25, tr_), tr_) + D::from(0.7), tr_), tr_))) + (D::from(0.35) * (ps26[1].x * (dx_atan(dx_exp(dx_sin(dx_atanh(dx_sin(s4[nt % 3], tr_) * D::from(0.9), tr_), tr_), tr_), tr_) * D::from(0.95))))) + (D::from(0.3) * dx_tanh(acc27, tr_)))) + (D::from(0.7) * dx_sigmoid(cdot2_dual(&r33, &ra32, tr_) * r33[1], tr_))
+    ((((((dx_sin(if dx_le(dx_sqrt(dx_abs(D::from(0.1), tr_) + D::from(1.05), tr_), -D::from(0.3), tr_) { a2.iter().map(|e6| *e6).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { *r1 }, tr_) * (*r1)) + ((((D::from(0.5) * dx_atan(a2[2], tr_)) + (D::from(0.95) * v9)) + (D::from(0.7) * hh11[0])) + (D::from(1.45) * hh11[1]))) + ((D::from(1.0) * s17) + (D::from(1.0) * dx_tanh(s18, tr_)))) + ((D::from(1.1) * dx_sin(v19 * dx_tanh(D::from(nt as f64) - (*r1), tr_), tr_)) + (D::from(0.4) * v20))) + (D::from(1.1) * (lv21[0] * dx_sigmoid(dx_recip(dx_abs(dx_sigmoid(*r1, tr_), tr_) + D::from(0.9), tr_), tr_)))) + (((D::from(0.7) * (qa24 + dx_tanh(dx_log10(dx_abs(dx_sinh(qb25, tr_), tr_) + D::from(0.7), tr_), tr_))) + (D::from(0.35) * (ps26[1].x * (dx_atan(dx_exp(dx_sin(dx_atanh(dx_sin(s4[nt % 3], tr_) * D::from(0.9), tr_), tr_), tr_), tr_) * D::from(0.95))))) + (D::from(0.3) * dx_tanh(acc27, tr_)))) + (D::from(0.7) * dx_sigmoid(cdot2_dual(&r33, &ra32, tr_) * r33[1], tr_))
 }
 
 fn p1231_eval(x: &[f64]) -> Vec<f64> {
@@ -24452,7 +24452,7 @@ fn p1232_dual(&self, x1: D, k2: i32, nt: usize, tr_: &mut Tr) -> (D, D) {
         y2[0] = (D::from(0.6) * snap6[1]) + dx_sin((dx_ln(D::from(0.5) + (acc4 * acc4), tr_) + acc4) + self.vel[i7 % 2], tr_);
     }
     let oc8 = if dx_lt(dx_sin(dx_min(out5[0], self.inner.t, tr_) / D::from(2.5), tr_), x1, tr_) { Some(dx_tanh(dx_atanh(dx_sin(self.vel[nt % 2], tr_) * D::from(0.9), tr_) + (self.pos[(nt + 1) % 2] + self.inner.t), tr_)) } else { None };
-    let v11: D = oc8.and_then(|ov9| if dx_gt(ov9, D::from(0.863), tr_) { Some((dx_sin(D::from(2.6), tr_) + ov9) * dx_sin((dx_fract(-D::from(0.2), tr_) - y2.iter().map(|&e10| D::from((nt + 1) as f64) / (D::from(1.0) + (acc4 * acc4))).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + self.inner.a[(nt + 3) % 2], tr_)) } else { None }).unwrap_or(dx_tanh(dx_elu(self.inner.a[1], D::from(1.25), tr_), tr_));
+    let v11: D = oc8.and_then(|ov9| if dx_gt(ov9, D::from(0.863), tr_) { Some((dx_sin(D::from(2.6), tr_) + ov9) * dx_sin((dx_fract(-D::from(0.2), tr_) - y2.iter().map(|&e10| D::from((nt + 1) as f64) / (D::from(1.0) + (acc4 * acc4))).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + self.inner.a[(nt + 3) % 2], tr_)) } else { None }).unwrap_or(dx_tanh(dx_elu(self.inner.a[1], D::from(1.25), tr_), tr_));
     ((((((v1 + x1) - v1) * self.inner.t) + (D::from(1.25) * acc4)) + (((D::from(0.35) * dx_tanh(out5[0], tr_)) + (D::from(0.5) * dx_sigmoid(y2[1], tr_))) + (D::from(1.45) * dx_tanh(snap6[1], tr_)))) + (D::from(0.55) * v11), ((self.vel[1] - y2[nt % 2]) + self.inner.t) * self.m)
 }
 }
@@ -24514,7 +24514,7 @@ fn p1233(b1: &[f64; 3], b2: &[f64; 4], s3: &[f64]) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1233_dual<D: Dn>(b1: &[D; 3], b2: &[D; 4], s3: &[D], tr_: &mut Tr) -> D {
-    let v1 = dx_mul_add(dx_asinh(D::from(1.95), tr_) / (dx_exp(-D::from(1.65), tr_) + D::from(0.5)), dx_log10(dx_abs(b1.iter().map(|e2| dx_atanh(dx_sin(b1[2], tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.7), tr_), dx_mul_add(dx_elu(s3[0], D::from(0.9), tr_), dx_sin(-D::from(0.65), tr_), b2.iter().zip(b1.iter()).map(|(p3, q4)| dx_ln_1p(dx_abs(*q4, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let v1 = dx_mul_add(dx_asinh(D::from(1.95), tr_) / (dx_exp(-D::from(1.65), tr_) + D::from(0.5)), dx_log10(dx_abs(b1.iter().map(|e2| dx_atanh(dx_sin(b1[2], tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.7), tr_), dx_mul_add(dx_elu(s3[0], D::from(0.9), tr_), dx_sin(-D::from(0.65), tr_), b2.iter().zip(b1.iter()).map(|(p3, q4)| dx_ln_1p(dx_abs(*q4, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     if dx_gt(dx_clamp(s3[0], -D::from(1.2), D::from(0.1), tr_), D::from(0.85), tr_) {
         let mut v5 = dx_elu(dx_tanh(v1 / (dx_exp(D::from(0.1), tr_) + D::from(0.5)), tr_), D::from(1.7), tr_) - dx_sinh(dx_sin(v1, tr_), tr_);
     }
@@ -24523,7 +24523,7 @@ fn p1233_dual<D: Dn>(b1: &[D; 3], b2: &[D; 4], s3: &[D], tr_: &mut Tr) -> D {
     for e7 in s3.iter() {
         acc8 += dx_sigmoid(dx_ln(dx_abs(dx_ln(dx_abs(b1[0], tr_) + D::from(0.5), tr_), tr_) + D::from(1.35), tr_), tr_);
     }
-    let v10: D = b1.iter().map(|&e9| D::from(1.0) * e9).map(|t_| dx_abs(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v10: D = b1.iter().map(|&e9| D::from(1.0) * e9).map(|t_| dx_abs(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((dx_sigmoid(if dx_lt(if dx_ge(v1, D::from(0.15), tr_) { D::from(2.9) / (dx_exp(dx_sigmoid(v1, tr_), tr_) + D::from(0.5)) } else { s3[0] / (dx_exp(dx_tanh(v1, tr_), tr_) + D::from(0.5)) }, dx_atanh(dx_tanh(D::from(1.0), tr_) * D::from(0.9), tr_), tr_) { -dx_softplus(v6, tr_) } else { dx_leaky_relu(dx_atan(v1, tr_), dx_sin(b2[1], tr_), tr_) / (-D::from(2.55)) }, tr_) * dx_sigmoid(v6, tr_)) + (D::from(1.1) * acc8)) + (D::from(0.85) * dx_tanh(v10, tr_))
 }
 
@@ -24702,7 +24702,7 @@ fn p1234_dual<D: Dn>(f4: bool, x2: D, x3: D, x1: D, mut st: BodyD<D>, ch11: char
     let v10: D = match dx_tanh(dx_clamp(K1234, -D::from(1.7), -D::from(0.8), tr_) * x1, tr_) { t9 if dx_lt(t9, -D::from(0.15), tr_) => dx_tanh(D::from(2.35) + st.m, tr_), _ => dx_tanh(dx_elu(u4[(c5 + 2) % 1] + snap3[1], dx_tanh(cc8 + v2, tr_), tr_) + x2, tr_) };
     let v12: D = if ch11 == 'a' { dx_sin(dx_sqrt(dx_abs(st.m, tr_) + D::from(1.2), tr_), tr_) } else { dx_atan(dx_powf(dx_abs(dx_log(dx_abs(st.m, tr_) + D::from(1.2), dx_abs(snap3[c5 % snap3.len()], tr_) + D::from(2.0), tr_), tr_) + D::from(1.2), dx_atan(st.pos[c5 % 2] * st.w[0][c5 % 2], tr_), tr_), tr_) };
     let m13: D = D::from(num_dual::DualStruct::re(&(dx_tanh(D::from(c5 as f64) + st.m, tr_))));
-    let v15: D = dx_exp(snap3[0] - m13, tr_) / snap3.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v15: D = dx_exp(snap3[0] - m13, tr_) / snap3.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v19: D = if let Some(f17) = ow16 { dx_tanh((st.m * st.inner.a[c5 % 2]) / (-D::from(2.0)), tr_) * D::from(f17) } else { dx_sin(({ let t18 = D::from((c5 + 1) as f64); t18 * (-D::from(1.8)) }) + x1, tr_) };
     let mut v22: D = dx_sin(cc8 + x2, tr_);
     if let Ok(c21) = oc20 {
@@ -24815,7 +24815,7 @@ fn p1235(&self, a4: [f64; 5], x2: f64, s3: &[f64], x1: f64) -> f64 {
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1235_dual(&self, a4: [D; 5], x2: D, s3: &[D], x1: D, tr_: &mut Tr) -> D {
-    let x2 = x2 + (s3.iter().zip(a4.iter()).map(|(p1, q2)| x2 * D::from(1.4)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (self.inner.t + D::from(2.55)));
+    let x2 = x2 + (s3.iter().zip(a4.iter()).map(|(p1, q2)| x2 * D::from(1.4)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (self.inner.t + D::from(2.55)));
     if dx_is_sign_positive(self.vel[1] - dx_powi(dx_abs(x2, tr_) + D::from(0.75), -1, tr_), tr_) {
         let mut c3 = 0;
         while c3 < 5 {
@@ -24829,7 +24829,7 @@ fn p1235_dual(&self, a4: [D; 5], x2: D, s3: &[D], x1: D, tr_: &mut Tr) -> D {
     out6[0] -= dx_sigmoid(dx_leaky_relu(dx_exp(self.m, tr_), D::from(0.01), tr_), tr_);
     out6[0] += dx_sigmoid(dx_max(a4[1] * x1, dx_powf(dx_abs(self.inner.t, tr_) + D::from(0.9), -D::from(0.35), tr_), tr_), tr_);
     let v7: D = dx_rem_euclid(dx_sin(D::from(1.35) / (dx_abs(self.inner.t, tr_) + D::from(0.85)), tr_), -(dx_abs(dx_powi(D::from(2.2), 1, tr_), tr_) + D::from(0.85)), tr_);
-    let v10: D = dx_rem_euclid(out6.iter().zip(a4.iter()).map(|(p8, q9)| *q9 * D::from(1.4)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(1.0) + (x2 * x2), tr_);
+    let v10: D = dx_rem_euclid(out6.iter().zip(a4.iter()).map(|(p8, q9)| *q9 * D::from(1.4)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(1.0) + (x2 * x2), tr_);
     (((dx_sigmoid(dx_max(self.m, dx_log10(D::from(0.6) + (x2 * x2), tr_), tr_) + self.inner.t, tr_) * x1) + x2) + (D::from(1.0) * dx_tanh(out6[0], tr_))) + ((D::from(0.7) * dx_sigmoid(v7, tr_)) + (D::from(1.05) * dx_tanh(v10, tr_)))
 }
 }
@@ -24928,8 +24928,8 @@ fn p1236_dual<D: Dn>(k3: i32, s2: &[D], a1: [D; 2], mut st: BodyD<D>, tr_: &mut 
         acc3 = (D::from(0.5) * acc3) + (if matches!(i4, 1) { dx_tanh(dx_tan(dx_tanh(-st.m, tr_), tr_), tr_) } else { dx_sigmoid((dx_atan(v1, tr_) * D::from((i4 + 1) as f64)) * dx_sigmoid(a1[1], tr_), tr_) });
     }
     let cl5 = |z6: D, tr_: &mut Tr| z6 * (D::from(1.7) * D::from(0.05));
-    let v7: D = a1.iter().copied().map(|t_| cl5(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let lq8: LpD<D> = lmake_dual(dx_sigmoid((v1 + (-v7)) + st.inner.t, tr_), dx_atan(dx_max(a1.iter().zip(s2.iter()).map(|(p9, q10)| dx_cosh(st.vel[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), st.pos[0] / (dx_abs(D::from(1.85), tr_) + D::from(1.0)), tr_), tr_), tr_);
+    let v7: D = a1.iter().copied().map(|t_| cl5(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    let lq8: LpD<D> = lmake_dual(dx_sigmoid((v1 + (-v7)) + st.inner.t, tr_), dx_atan(dx_max(a1.iter().zip(s2.iter()).map(|(p9, q10)| dx_cosh(st.vel[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), st.pos[0] / (dx_abs(D::from(1.85), tr_) + D::from(1.0)), tr_), tr_), tr_);
     ((((dx_cos(dx_trunc(D::from(2.55) * st.pos[1], tr_), tr_) - st.inner.t) - v1) + ((D::from(0.55) * dx_tanh(st.inner.a[0] - snap2[0], tr_)) + (D::from(0.55) * acc3))) + (D::from(0.8) * v7)) + (D::from(0.4) * lnormv_dual(lq8, tr_))
 }
 
@@ -25009,11 +25009,11 @@ fn p1237_dual<D: Dn>(b1: &[D; 3], tr_: &mut Tr) -> D {
     let mut v2 = ((b1[2] - v1) + dx_elu(b1[1], dx_tanh(v1, tr_), tr_)) + dx_ln_1p(dx_abs(-D::from(2.15), tr_), tr_);
     let v3: D = -D::from(2.35);
     v2 = b1[0];
-    if !dx_le(b1.iter().map(|e4| dx_cosh(b1[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_tan(dx_tanh(D::from(1.85), tr_), tr_), tr_) {
+    if !dx_le(b1.iter().map(|e4| dx_cosh(b1[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_tan(dx_tanh(D::from(1.85), tr_), tr_), tr_) {
         if dx_ge(v1, -D::from(0.65), tr_) {
             let mut v6 = dx_ceil(dx_ln_1p(dx_abs(dx_abs(v3, tr_), tr_), tr_), tr_);
             v2 = dx_rem(v2, dx_abs(dx_hypot(D::from(1.8) * b1[2], dx_atan2(b1[1], b1[0], tr_), tr_) * dx_tanh((b1[2] * v3) - (-v1), tr_), tr_) + D::from(1.2), tr_);
-            return (b1.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_atan(v1, tr_)) - v3;
+            return (b1.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_) * dx_atan(v1, tr_)) - v3;
         } else {
         }
     }
@@ -25255,7 +25255,7 @@ fn p1239_dual<D: Dn>(x1: D, r2: &D, nt: usize, tr_: &mut Tr) -> Vec<D> {
     }
     let cc11: D = cdot2_dual(&u8, &u8, tr_);
     let cc12: D = cdot2_dual(&snap9, &u8, tr_);
-    let v15: D = ccube_dual((dx_atan(dx_max(x1, u8.iter().enumerate().map(|(j13, e14)| dx_rem(u8[nt % 2], dx_abs(*e14, tr_) + D::from(0.75), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    let v15: D = ccube_dual((dx_atan(dx_max(x1, u8.iter().enumerate().map(|(j13, e14)| dx_rem(u8[nt % 2], dx_abs(*e14, tr_) + D::from(0.75), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) * D::from(0.95)) * D::from(0.5), tr_);
     let v18: D = if !dx_is_nan(dx_sigmoid((-(-D::from(1.2)) + dx_max(D::from(nt as f64), snap9[nt % snap9.len()], tr_)) + x1, tr_), tr_) { dx_atan(-snap9.iter().zip(u8.iter()).map(|(p16, q17)| dx_sin(dx_clamp(*p16, -D::from(1.8), -D::from(0.65), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (*r2), tr_) } else { dx_sin(dx_min(dx_relu(u8[(nt + 3) % 2], tr_), dx_log2(D::from(0.75) + (u8[(nt + 2) % 2] * u8[(nt + 2) % 2]), tr_), tr_) + (*r2), tr_) };
     vec![((*r2 * dx_sigmoid((*r2 + (*r2)) * dx_powi(D::from(0.2), 3, tr_), tr_)) - x1) + ((((((D::from(1.3) * dx_sin(u8[1], tr_)) + (D::from(1.1) * dx_sigmoid(snap9[0], tr_))) + (D::from(0.65) * dx_atan(cc11, tr_))) + (D::from(1.0) * dx_tanh(cc12, tr_))) + (D::from(0.25) * v15)) + (D::from(0.9) * v18)), ((dx_sin(x1, tr_) - x1) * (*r2)) + x1, ((x1 * dx_tanh(dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_)) * x1) - x1]
 }
@@ -25452,7 +25452,7 @@ fn p1241_dual<D: Dn>(x1: D, s2: &[D], n3: usize, tr_: &mut Tr) -> D {
     let v8: D = dx_sigmoid((x1 / (dx_exp(-D::from(0.4), tr_) + D::from(0.5))) + dx_clamp(D::from((n3 + 1) as f64), x1, x1 + D::from(0.3), tr_), tr_);
     let v9: D = ccube_dual(dx_tanh(dx_ln(dx_abs(D::from(1.95) - s2[1], tr_) + D::from(1.4), tr_), tr_) * D::from(0.5), tr_);
     let v10: D = dx_div_euclid(dx_max(dx_softplus(x1, tr_), v8 - x1, tr_), dx_abs(s2[n3 % 3] / (-(dx_abs(s2[2], tr_) + D::from(0.95))), tr_) + D::from(1.45), tr_);
-    (((s2.iter().copied().map(|e7| D::from((n3 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x1) - x1) + ((D::from(1.0) * v8) + (D::from(0.65) * v9))) + (D::from(0.7) * dx_atan(v10 * dx_atan(dx_powf(D::from(0.9) + (v9 * v9), D::from(1.05), tr_), tr_), tr_))
+    (((s2.iter().copied().map(|e7| D::from((n3 + 1) as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - x1) - x1) + ((D::from(1.0) * v8) + (D::from(0.65) * v9))) + (D::from(0.7) * dx_atan(v10 * dx_atan(dx_powf(D::from(0.9) + (v9 * v9), D::from(1.05), tr_), tr_), tr_))
 }
 
 fn p1241_eval(x: &[f64]) -> Vec<f64> {
@@ -25573,7 +25573,7 @@ fn p1242_dual<D: Dn>(f2: bool, x1: D, st: &BodyD<D>, pts26: &[(D, D)], tr_: &mut
             lv21.push(*e22 + (D::from(i23 as f64) * D::from(0.35)));
         }
     }
-    let v25: D = if lv21.is_empty() { dx_sigmoid(out9.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + st.m, tr_) } else { (lv21[0] * dx_sigmoid(dx_cosh(st.m, tr_), tr_)) + lv21[lv21.len() - 1] };
+    let v25: D = if lv21.is_empty() { dx_sigmoid(out9.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) + st.m, tr_) } else { (lv21[0] * dx_sigmoid(dx_cosh(st.m, tr_), tr_)) + lv21[lv21.len() - 1] };
     let mut acc27: D = D::from(0.0);
     for &(qa28, qb29) in pts26.iter() {
         acc27 += dx_atan((qa28 / (dx_exp(-D::from(0.55), tr_) + D::from(0.5))) - qa28, tr_) + ((-D::from(0.6) * (D::from(0.45) / D::from(0.65))) + qb29);
@@ -25590,7 +25590,7 @@ fn p1242_dual<D: Dn>(f2: bool, x1: D, st: &BodyD<D>, pts26: &[(D, D)], tr_: &mut
             break;
         }
     }
-    ((((((((st.m + x1) * x1) * st.m) + (D::from(0.45) * acc8)) + ((D::from(0.95) * dx_sigmoid(out9[1], tr_)) + (D::from(0.5) * v12))) + (D::from(0.65) * v18)) + ((D::from(0.55) * lh19.iter().map(|&t20| t20).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.5) * dx_sin(v25, tr_)))) + (D::from(0.25) * dx_tanh(acc27, tr_))) + (D::from(1.0) * acc30)
+    ((((((((st.m + x1) * x1) * st.m) + (D::from(0.45) * acc8)) + ((D::from(0.95) * dx_sigmoid(out9[1], tr_)) + (D::from(0.5) * v12))) + (D::from(0.65) * v18)) + ((D::from(0.55) * lh19.iter().map(|&t20| t20).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(1.5) * dx_sin(v25, tr_)))) + (D::from(0.25) * dx_tanh(acc27, tr_))) + (D::from(1.0) * acc30)
 }
 
 fn p1242_eval(x: &[f64]) -> Vec<f64> {
@@ -25859,7 +25859,7 @@ fn p1244_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
         u9 = z10;
     }
     let cc12: D = cdot2_dual(&y1, &y1, tr_);
-    ((if dx_gt(dx_acosh(dx_abs(v2 * y1[1], tr_) + D::from(1.35), tr_), -D::from(0.35), tr_) { dx_tanh(-D::from(2.7) * (-D::from(2.6)), tr_) } else if dx_le(dx_min(v2, x1, tr_) * dx_tanh(y1[0] * v2, tr_), -D::from(0.55), tr_) { dx_rem(-v2, dx_abs(x1 - y1[1], tr_) + D::from(1.15), tr_) } else { y1.iter().map(|&e3| x1 / D::from(0.7)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_asinh(y1[0], tr_) }) + x1) + (((((D::from(0.6) * dx_sigmoid(u4[2], tr_)) + (D::from(0.85) * dx_sigmoid(z5[2], tr_))) + (D::from(0.5) * dx_tanh(u9[0], tr_))) + (D::from(1.2) * dx_sin(z10[0], tr_))) + (D::from(1.05) * cc12))
+    ((if dx_gt(dx_acosh(dx_abs(v2 * y1[1], tr_) + D::from(1.35), tr_), -D::from(0.35), tr_) { dx_tanh(-D::from(2.7) * (-D::from(2.6)), tr_) } else if dx_le(dx_min(v2, x1, tr_) * dx_tanh(y1[0] * v2, tr_), -D::from(0.55), tr_) { dx_rem(-v2, dx_abs(x1 - y1[1], tr_) + D::from(1.15), tr_) } else { y1.iter().map(|&e3| x1 / D::from(0.7)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_asinh(y1[0], tr_) }) + x1) + (((((D::from(0.6) * dx_sigmoid(u4[2], tr_)) + (D::from(0.85) * dx_sigmoid(z5[2], tr_))) + (D::from(0.5) * dx_tanh(u9[0], tr_))) + (D::from(1.2) * dx_sin(z10[0], tr_))) + (D::from(1.05) * cc12))
 }
 
 fn p1244_eval(x: &[f64]) -> Vec<f64> {
@@ -26123,7 +26123,7 @@ fn p1246_dual<D: Dn>(b1: &[D; 1], w2: &[[D; 3]; 3], f3: bool, nt: usize, tr_: &m
         }
         return (dx_log(dx_abs(b1[nt % b1.len()], tr_) + D::from(0.75), dx_abs(b1[nt % b1.len()], tr_) + D::from(2.5), tr_) * dx_hypot(w2[nt % w2.len()][nt % 3], b1[nt % b1.len()], tr_)) - w2[nt % w2.len()][(nt + 2) % 3];
     } else {
-        let v8 = b1.iter().copied().map(|e9| dx_log(dx_abs(-D::from(1.45), tr_) + D::from(0.8), dx_abs(w2[2][nt % 3], tr_) + D::from(2.95), tr_) / (dx_abs(e9 / (dx_abs(e9, tr_) + D::from(0.85)), tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let v8 = b1.iter().copied().map(|e9| dx_log(dx_abs(-D::from(1.45), tr_) + D::from(0.8), dx_abs(w2[2][nt % 3], tr_) + D::from(2.95), tr_) / (dx_abs(e9 / (dx_abs(e9, tr_) + D::from(0.85)), tr_) + D::from(0.5))).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     }
     let mut y10 = [b1.iter().fold(b1[(nt + 3) % b1.len()], |acc12, e11| dx_tanh(acc12 + dx_tanh(D::from(2.4) * D::from(1.75), tr_), tr_)) / (dx_abs(dx_atan(-D::from(0.2), tr_), tr_) + D::from(0.65)), if nt <= 2 { D::from(2.55) / D::from(0.55) } else { dx_sin(w2[nt % 3][(nt + 3) % 3], tr_) }];
     if dx_lt(b1[nt % 1], -D::from(0.25), tr_) {
@@ -26234,7 +26234,7 @@ fn p1247_dual<D: Dn>(a1: [D; 3], s2: &[D], mut st: BodyD<D>, nt: usize, ch13: ch
     let mut v1 = -s2[nt];
     if nt % 3 == 2 {
         st.m *= dx_clamp(-(st.inner.t - st.inner.t), -D::from(1.8), -D::from(1.55), tr_);
-        let v1 = v1 + (-a1.iter().map(|e2| dx_clamp(D::from(nt as f64), v1, v1 + D::from(1.85), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_));
+        let v1 = v1 + (-a1.iter().map(|e2| dx_clamp(D::from(nt as f64), v1, v1 + D::from(1.85), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_));
         return (((D::from(nt as f64) + dx_acos(dx_sin(s2[nt + 1], tr_) * D::from(0.9), tr_)) * st.inner.t) - st.inner.t) + st.inner.t;
     }
     let snap3 = st.pos;
@@ -26381,12 +26381,12 @@ fn p1248_dual<D: Dn>(x1: D, pts26: &[(D, D)], tr_: &mut Tr) -> D {
         old10 = u11;
         u11 = z14;
     }
-    let mut u15: [D; 3] = [dx_tanh(old10.iter().map(|e16| dx_tan(dx_tanh(old10[c12], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_), dx_sigmoid(((u11[c12] / (-(dx_abs(u11[c12], tr_) + D::from(0.8)))) + (D::from(1.2) * v7)) + x1, tr_), dx_sigmoid(dx_powi(D::from(1.25) + (v7 * v7), -2, tr_) + x1, tr_)];
+    let mut u15: [D; 3] = [dx_tanh(old10.iter().map(|e16| dx_tan(dx_tanh(old10[c12], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x1, tr_), dx_sigmoid(((u11[c12] / (-(dx_abs(u11[c12], tr_) + D::from(0.8)))) + (D::from(1.2) * v7)) + x1, tr_), dx_sigmoid(dx_powi(D::from(1.25) + (v7 * v7), -2, tr_) + x1, tr_)];
     let mut c17 = 0;
     while c17 < 1 {
         c17 += 1;
         let mut z19: [D; 3] = [D::from(0.0); 3];
-        z19[0] = (D::from(0.3) * u15[2]) + dx_tanh(z19.iter().map(|e20| dx_acos(dx_sin(z19[c17], tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_);
+        z19[0] = (D::from(0.3) * u15[2]) + dx_tanh(z19.iter().map(|e20| dx_acos(dx_sin(z19[c17], tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x1, tr_);
         z19[1] = (D::from(0.45) * u15[2]) + dx_tanh(old10[c12] + x1, tr_);
         z19[2] = (D::from(0.65) * u15[2]) + dx_tanh(dx_leaky_relu(dx_cbrt(-(D::from(0.55) + (v7 * v7)), tr_), dx_sigmoid(D::from(c12 as f64) / (D::from(1.0) + (acc9 * acc9)), tr_), tr_) + x1, tr_);
         u15 = z19;
@@ -26494,7 +26494,7 @@ fn p1249_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], a5: [D; 3], b4: &[D; 2], tr_: &mu
     let x2 = x2 + a5[0];
     if dx_is_sign_negative(x2 - b4[0], tr_) {
         if dx_ge(-(x1 + a5[2]), -D::from(0.6), tr_) {
-            v3 *= dx_asinh(a5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_);
+            v3 *= dx_asinh(a5.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_);
             let mut v5: D = a5[0];
             v5 /= dx_abs(dx_atan2(dx_log2(dx_abs(a3.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(1.2), tr_), x2, tr_), tr_) + D::from(1.35);
             return (dx_tanh(dx_powf(dx_abs(-D::from(1.7), tr_) + D::from(0.55), D::from(0.55), tr_), tr_) - a5[0]) + a3[1];
@@ -26507,7 +26507,7 @@ fn p1249_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], a5: [D; 3], b4: &[D; 2], tr_: &mu
         }
         v3 = a3[0];
     }
-    assert!(dx_is_finite(dx_sigmoid(dx_trunc(x1, tr_) / (dx_abs(a3.iter().map(|e8| dx_softplus(b4[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.55)), tr_), tr_));
+    assert!(dx_is_finite(dx_sigmoid(dx_trunc(x1, tr_) / (dx_abs(a3.iter().map(|e8| dx_softplus(b4[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.55)), tr_), tr_));
     let v9: D = dx_tanh(dx_ceil(dx_tanh(v3 + (-D::from(1.1)), tr_), tr_) + b4[0], tr_);
     let (s15, s16) = a5.iter().fold((D::from(0.0), D::from(0.0)), |(p12, q13), &v10| (p12 + dx_tanh(dx_softplus(v10, tr_) / D::from(1.95), tr_), q13 + (dx_tanh(dx_tanh(dx_rem(v10, dx_abs(v10, tr_) + D::from(0.5), tr_), tr_), tr_) * p12)));
     let v17: D = dx_rem_euclid(dx_sigmoid(dx_min(v3, -D::from(0.65) * b4[1], tr_), tr_), dx_abs(b4[0] * K1249, tr_) + D::from(0.75), tr_);
@@ -27067,7 +27067,7 @@ fn p1254(r1: &f64, b2: &[f64; 3]) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1254_dual<D: Dn>(r1: &D, b2: &[D; 3], tr_: &mut Tr) -> D {
-    let v1 = dx_cosh(dx_sin(b2.iter().map(|&e2| dx_clamp(D::from(2.8), *r1, *r1 + D::from(1.3), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let v1 = dx_cosh(dx_sin(b2.iter().map(|&e2| dx_clamp(D::from(2.8), *r1, *r1 + D::from(1.3), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     let mut v3 = ((dx_tanh(v1, tr_) * (*r1)) - (b2[1] + b2[0])) * dx_sin(v1 / (dx_exp(dx_tanh(b2[1] * D::from(2.3), tr_), tr_) + D::from(0.5)), tr_);
     for i4 in 0..1 {
         v3 = dx_min(v3, dx_sin(dx_log(dx_abs(v3 * D::from(2.6), tr_) + D::from(1.2), dx_abs(dx_sqrt(dx_abs(v3, tr_) + D::from(0.65), tr_), tr_) + D::from(2.0), tr_) - dx_atanh(dx_tanh(b2[i4 + 1] * b2[0], tr_) * D::from(0.9), tr_), tr_), tr_);
@@ -27075,7 +27075,7 @@ fn p1254_dual<D: Dn>(r1: &D, b2: &[D; 3], tr_: &mut Tr) -> D {
     if dx_lt(*r1, dx_rem(v1, D::from(1.0) + (*r1 * (*r1)), tr_), tr_) {
         return ((b2.iter().fold(D::from(0.45), |acc6, e5| (acc6 * D::from(0.5)) + dx_sigmoid(v3, tr_)) + (*r1 - b2[0])) * dx_tanh(v1, tr_)) * (*r1);
     } else {
-        let mut y7 = [dx_clamp(dx_hypot(b2[2], b2[0], tr_), -D::from(1.0), D::from(0.45), tr_), b2.iter().map(|e8| dx_cbrt(dx_abs(*e8, tr_) + D::from(1.1), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), -(v3 - v1), dx_rem(dx_atan(v1, tr_) * dx_sin(v1, tr_), dx_abs(*r1 + b2[0], tr_) + D::from(0.6), tr_)];
+        let mut y7 = [dx_clamp(dx_hypot(b2[2], b2[0], tr_), -D::from(1.0), D::from(0.45), tr_), b2.iter().map(|e8| dx_cbrt(dx_abs(*e8, tr_) + D::from(1.1), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), -(v3 - v1), dx_rem(dx_atan(v1, tr_) * dx_sin(v1, tr_), dx_abs(*r1 + b2[0], tr_) + D::from(0.6), tr_)];
         let mut v9 = y7[2];
         let mut v10 = v3 * (dx_cos(y7[1], tr_) / (D::from(1.0) + (y7[1] * y7[1])));
     }
@@ -27216,8 +27216,8 @@ fn p1255_dual(&self, x1: D, x2: D, w3: &[[D; 3]; 1], tr_: &mut Tr) -> D {
     let mut v4 = self.inner.t;
     v4 -= self.inner.t - (dx_sigmoid(v4, tr_) - (-D::from(0.8) - D::from(c1 as f64)));
     let mut out5: [D; 2] = self.inner.a;
-    out5[1] = dx_tanh(if dx_gt(dx_exp2(self.w[(c1 + 1) % 2][(c1 + 3) % 2], tr_), D::from(0.6), tr_) { out5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) } else { dx_cosh(self.vel[c1 % 2], tr_) }, tr_);
-    out5[1] -= dx_sin(out5.iter().map(|e7| self.w[(c1 + 1) % 2][c1 % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    out5[1] = dx_tanh(if dx_gt(dx_exp2(self.w[(c1 + 1) % 2][(c1 + 3) % 2], tr_), D::from(0.6), tr_) { out5.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) } else { dx_cosh(self.vel[c1 % 2], tr_) }, tr_);
+    out5[1] -= dx_sin(out5.iter().map(|e7| self.w[(c1 + 1) % 2][c1 % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v8: D = dx_rem_euclid(dx_recip(-(dx_abs(dx_clamp(D::from(c1 as f64), self.inner.a[0], self.inner.a[0] + D::from(1.3), tr_), tr_) + D::from(0.8)), tr_), D::from(1.0) + (self.m * self.m), tr_);
     ((((self.inner.t * x1) - x2) - self.inner.t) + (D::from(0.6) * dx_tanh(out5[0], tr_))) + (D::from(0.5) * dx_tanh(v8, tr_))
 }
@@ -27323,8 +27323,8 @@ fn p1256_dual<D: Dn>(r1: &D, nt: usize, ow7: Option<f64>, st: &BodyD<D>, tr_: &m
         let Some(m10) = ow7 else { continue };
         acc8 += D::from(m10) * dx_tanh(*v9, tr_);
     }
-    let v13: D = { let mut s_ = D::from(0.0); for e12 in u3.iter() { if dx_lt(*e12, D::from(1.113), tr_) { s_ = s_ + *e12; } } s_ };
-    let mut lo14: [D; 2] = [dx_atan((dx_signum(snap4[nt % 1], tr_) - u3[0]) + (*r1), tr_) * D::from(0.95), dx_sigmoid(u3.iter().zip(snap4.iter()).map(|(p15, q16)| snap4.iter().map(|e17| -D::from(2.65) - D::from(2.55)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1), tr_)];
+    let v13: D = { let mut s_ = D::from(-0.0); for e12 in u3.iter() { if dx_lt(*e12, D::from(1.113), tr_) { s_ = s_ + *e12; } } s_ };
+    let mut lo14: [D; 2] = [dx_atan((dx_signum(snap4[nt % 1], tr_) - u3[0]) + (*r1), tr_) * D::from(0.95), dx_sigmoid(u3.iter().zip(snap4.iter()).map(|(p15, q16)| snap4.iter().map(|e17| -D::from(2.65) - D::from(2.55)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (*r1), tr_)];
     lfill2_dual(dx_tanh(dx_atanh(dx_sin(*r1, tr_) * D::from(0.9), tr_), tr_), &mut lo14, tr_);
     let ra21: [D; 2] = [dx_sin(cc6 * (st.w[2 - 1 - nt][1] + v13), tr_), dx_sigmoid(dx_exp(dx_tanh(snap4[nt % snap4.len()], tr_), tr_) - (v13 / (dx_exp(st.m, tr_) + D::from(0.5))), tr_)];
     let mut acc18: D = D::from(0.0);
@@ -27525,7 +27525,7 @@ fn p1257_dual<D: Dn>(r1: &D, mut lin13: LvD<D>, tr_: &mut Tr) -> D {
     let lh10 = lpush_dual(&ia7, dx_tanh(dx_ceil(dx_clamp(cc4, dx_tanh(cc4, tr_), dx_tanh(cc4, tr_) + D::from(1.4), tr_), tr_) + (*r1), tr_), tr_);
     let lm11 = hh5.map(|t12| dx_sin(t12 - D::from(2.75), tr_));
     lin13.w[0] = lin13.w[0] * dx_sigmoid(dx_atan(dx_sigmoid(lin13.b, tr_), tr_), tr_);
-    (((dx_sigmoid(v3, tr_) * dx_tanh(v3, tr_)) + (D::from(1.3) * cc4)) + ((D::from(1.35) * (lh10[1] * dx_sigmoid(dx_ceil(dx_exp(dx_sigmoid(v3, tr_), tr_), tr_) + (*r1), tr_))) + (D::from(1.4) * (lm11[0] * dx_sigmoid(hh5[0] + (*r1), tr_))))) + ((D::from(0.85) * dx_sin(lin13.m[0].iter().map(|e14| dx_sin(dx_signum(-D::from(1.85), tr_), tr_) + (*e14)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.65) * dx_tanh(lin13.m[0].iter().zip(hh5.iter()).map(|(p15, q16)| *p15 * *q16).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    (((dx_sigmoid(v3, tr_) * dx_tanh(v3, tr_)) + (D::from(1.3) * cc4)) + ((D::from(1.35) * (lh10[1] * dx_sigmoid(dx_ceil(dx_exp(dx_sigmoid(v3, tr_), tr_), tr_) + (*r1), tr_))) + (D::from(1.4) * (lm11[0] * dx_sigmoid(hh5[0] + (*r1), tr_))))) + ((D::from(0.85) * dx_sin(lin13.m[0].iter().map(|e14| dx_sin(dx_signum(-D::from(1.85), tr_), tr_) + (*e14)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.65) * dx_tanh(lin13.m[0].iter().zip(hh5.iter()).map(|(p15, q16)| *p15 * *q16).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1257_eval(x: &[f64]) -> Vec<f64> {
@@ -27647,7 +27647,7 @@ fn p1258_dual<D: Dn>(x1: D, n3: usize, b2: &[D; 4], oc12: Result<f64, String>, t
     }
     let v20: D = if lv17.is_empty() { dx_tanh(if n3 <= 0 { x1 + u7[c9 % u7.len()] } else if dx_lt(-b2[n3 % b2.len()], u7[c9 % u7.len()], tr_) { dx_exp_m1(dx_sin(u7[(n3 + 1) % u7.len()], tr_), tr_) } else { -D::from(2.3) - z8[n3 % 2] }, tr_) } else { (lv17[0] * dx_tanh(dx_hypot(D::from(n3 as f64) / (D::from(1.0) + (b2[2] * b2[2])), v16 - v1, tr_), tr_)) + lv17[lv17.len() - 1] };
     let mut ls21 = LpD { a: dx_sin(dx_max(v14, u7[c9 % 2] + v1, tr_) + x1, tr_), v: [dx_atan(v1 + b2[(c9 + 2) % 4], tr_), dx_tanh(v20 + x1, tr_)] };
-    ls21.a += dx_sin(b2.iter().enumerate().map(|(j22, e23)| dx_atan(z8[j22 % z8.len()], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    ls21.a += dx_sin(b2.iter().enumerate().map(|(j22, e23)| dx_atan(z8[j22 % z8.len()], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     ls21.v[1] *= dx_tanh(x1 - dx_floor(z8[(n3 + 2) % 2], tr_), tr_);
     let mut acc24: D = dx_tanh(((v11 / (D::from(1.0) + (v14 * v14))) * dx_sigmoid(D::from(c9 as f64) - u7[c9 % 2], tr_)) + b2[c9 % b2.len()], tr_);
     for e25 in z8.iter() {
@@ -27669,7 +27669,7 @@ fn p1258_dual<D: Dn>(x1: D, n3: usize, b2: &[D; 4], oc12: Result<f64, String>, t
         }
         acc27 = (D::from(0.5) * acc27) + (dx_atan(dx_cbrt(dx_abs(dx_cos(v14, tr_), tr_) + D::from(1.5), tr_) + b2[k28 + 1], tr_) * D::from(0.95));
     }
-    (((((dx_sin(dx_exp_m1(dx_atan(b2.iter().enumerate().map(|(j5, e6)| dx_rem(x1, D::from(2.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) - x1) - v2) + (((D::from(1.5) * dx_sin(u7[1], tr_)) + (D::from(0.9) * dx_tanh(z8[1], tr_))) + (D::from(1.0) * v11))) + ((D::from(0.25) * v14) + (D::from(0.4) * v16))) + (((D::from(1.3) * dx_tanh(v20, tr_)) + (D::from(1.4) * (ls21.a * ls21.v[0]))) + (D::from(1.05) * lnormv_dual(ls21, tr_)))) + ((D::from(1.05) * acc24) + (D::from(1.15) * acc27))
+    (((((dx_sin(dx_exp_m1(dx_atan(b2.iter().enumerate().map(|(j5, e6)| dx_rem(x1, D::from(2.05), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) - x1) - v2) + (((D::from(1.5) * dx_sin(u7[1], tr_)) + (D::from(0.9) * dx_tanh(z8[1], tr_))) + (D::from(1.0) * v11))) + ((D::from(0.25) * v14) + (D::from(0.4) * v16))) + (((D::from(1.3) * dx_tanh(v20, tr_)) + (D::from(1.4) * (ls21.a * ls21.v[0]))) + (D::from(1.05) * lnormv_dual(ls21, tr_)))) + ((D::from(1.05) * acc24) + (D::from(1.15) * acc27))
 }
 
 fn p1258_eval(x: &[f64]) -> Vec<f64> {
@@ -27749,7 +27749,7 @@ fn p1259_dual<D: Dn>(b1: &[D; 2], w2: &[[D; 2]; 2], n3: usize, mut st: BodyD<D>,
     let cc12: D = caff3_dual(&y8[n3 % 1], dx_tanh(dx_ceil(dx_rem(snap11[n3 % snap11.len()], dx_abs(w2[n3 % w2.len()][n3 % 2], tr_) + D::from(1.2), tr_), tr_), tr_) * D::from(0.5), &hh13, tr_);
     let cc15: D = cdot2_dual(&snap11, b1, tr_);
     let v16: D = dx_div_euclid(dx_ln_1p(dx_abs(D::from((n3 + 1) as f64), tr_), tr_), dx_abs(dx_atanh(dx_sin(w2[n3 % w2.len()][(n3 + 1) % 2], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_);
-    ((((((v9 / (dx_abs(st.w[(n3 + 3) % 2][n3 % 2], tr_) + D::from(0.6))) + y8[0][(n3 + 3) % 3]) * v9) + st.pos[1]) + (((D::from(0.85) * dx_sin(st.vel[1] - snap11[1], tr_)) + (D::from(1.15) * cc12)) + (D::from(0.8) * dx_atan(cc15, tr_)))) + (D::from(0.6) * dx_sigmoid(v16 * dx_tanh(dx_max(st.w[n3 % 2][n3 % 2], v9, tr_), tr_), tr_))) + (D::from(1.5) * dx_atan(hh13.iter().enumerate().map(|(j18, e19)| cc12 / D::from(2.65)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.w[n3 % 2][n3 % 2], tr_))
+    ((((((v9 / (dx_abs(st.w[(n3 + 3) % 2][n3 % 2], tr_) + D::from(0.6))) + y8[0][(n3 + 3) % 3]) * v9) + st.pos[1]) + (((D::from(0.85) * dx_sin(st.vel[1] - snap11[1], tr_)) + (D::from(1.15) * cc12)) + (D::from(0.8) * dx_atan(cc15, tr_)))) + (D::from(0.6) * dx_sigmoid(v16 * dx_tanh(dx_max(st.w[n3 % 2][n3 % 2], v9, tr_), tr_), tr_))) + (D::from(1.5) * dx_atan(hh13.iter().enumerate().map(|(j18, e19)| cc12 / D::from(2.65)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.w[n3 % 2][n3 % 2], tr_))
 }
 
 fn p1259_eval(x: &[f64]) -> Vec<f64> {
@@ -27844,7 +27844,7 @@ fn p1260_dual(&self, w1: &[[D; 3]; 2], b2: &[D; 5], s3: &[D], tr_: &mut Tr) -> D
     let v2: D = s3.iter().fold(self.m, |acc4, e3| dx_max(acc4, dx_tanh(dx_max(self.vel[1] / D::from(0.9), dx_max(self.inner.t, s3[0], tr_), tr_), tr_), tr_));
     let mut v5 = ({ let t6 = -self.m; t6 * dx_min(w1[1][1], self.m, tr_) }) * (-(v1 + b2[4]));
     let mut out7: [D; 2] = self.inner.a;
-    out7[0] -= dx_sigmoid(b2.iter().zip(out7.iter()).map(|(p8, q9)| b2[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    out7[0] -= dx_sigmoid(b2.iter().zip(out7.iter()).map(|(p8, q9)| b2[2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     out7[1] = dx_sigmoid(s3.iter().fold(v1, |acc11, &e10| acc11 - dx_sin(dx_log(dx_abs(acc11, tr_) + D::from(0.95), dx_abs(v1, tr_) + D::from(2.35), tr_), tr_)) * dx_hypot(self.inner.a[1], v2, tr_), tr_);
     let k13 = { let mut c_ = 0usize; for v12 in b2.iter().copied() { if dx_lt(v12, D::from(1.113), tr_) { c_ += 1; } } c_ };
     let v15: D = if let Some(j14) = k13.checked_sub(2) { dx_sigmoid(dx_asin(dx_sin(self.inner.t, tr_) * D::from(0.9), tr_), tr_) * D::from(j14 as f64) } else { dx_atan(v5 + b2[3], tr_) };
@@ -27962,7 +27962,7 @@ fn p1261(x1: f64, mut x2: f64, a3: [f64; 2], w4: &[[f64; 2]; 2], s5: &[f64], ok2
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1261_dual<D: Dn>(x1: D, mut x2: D, a3: [D; 2], w4: &[[D; 2]; 2], s5: &[D], ok20: Option<usize>, tr_: &mut Tr) -> D {
-    let mut v1 = s5.iter().zip(a3.iter()).map(|(p2, q3)| dx_relu(a3[0], tr_) - s5[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let mut v1 = s5.iter().zip(a3.iter()).map(|(p2, q3)| dx_relu(a3[0], tr_) - s5[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     for i4 in 0..3 {
         v1 += dx_sigmoid(dx_max(x2 + dx_cbrt(-(dx_abs(x2, tr_) + D::from(0.85)), tr_), x1, tr_), tr_);
     }
@@ -27978,7 +27978,7 @@ fn p1261_dual<D: Dn>(x1: D, mut x2: D, a3: [D; 2], w4: &[[D; 2]; 2], s5: &[D], o
     } else if dx_le(dx_exp_m1(x1, tr_), D::from(0.45), tr_) {
     } else {
     }
-    let mut u11: [D; 2] = [dx_sigmoid(a3.iter().zip(s5.iter()).fold(D::from(1.9), |acc14, (p12, q13)| acc14 + dx_tanh(dx_max(acc14, acc14, tr_), tr_)), tr_), dx_tanh(a3.iter().map(|e15| dx_asin(dx_sin(v1, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let mut u11: [D; 2] = [dx_sigmoid(a3.iter().zip(s5.iter()).fold(D::from(1.9), |acc14, (p12, q13)| acc14 + dx_tanh(dx_max(acc14, acc14, tr_), tr_)), tr_), dx_tanh(a3.iter().map(|e15| dx_asin(dx_sin(v1, tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let mut z16: [D; 2] = [D::from(0.0); 2];
     for i17 in 0..2 {
         z16[0] = (D::from(0.5) * u11[0]) + dx_sin(dx_acosh(dx_abs(x1, tr_) + D::from(1.65), tr_), tr_);
@@ -27994,7 +27994,7 @@ fn p1261_dual<D: Dn>(x1: D, mut x2: D, a3: [D; 2], w4: &[[D; 2]; 2], s5: &[D], o
         acc21 += (D::from(m23 as f64) + D::from(0.5)) * dx_sigmoid(dx_log(dx_abs(*v22, tr_) + D::from(1.3), dx_abs(*v22, tr_) + D::from(2.6), tr_) / (dx_abs(D::from(2.5) / (dx_exp(D::from(2.55), tr_) + D::from(0.5)), tr_) + D::from(0.7)), tr_);
     }
     let v25: D = dx_tanh({ let t24 = v1; t24 * (s5[0] / (dx_abs(acc21, tr_) + D::from(0.75))) }, tr_);
-    (((((-(-dx_min(x2, -D::from(1.9), tr_)) - x1) + x2) + ((D::from(0.45) * dx_tanh(u11[1], tr_)) + (D::from(0.75) * dx_atan(z16[0], tr_)))) + (D::from(1.1) * dx_sin(v19, tr_))) + (D::from(0.65) * acc21)) + (D::from(0.9) * (if (dx_ge(v25, x2, tr_) && dx_le(v25, x2, tr_)) { dx_tanh(a3.iter().map(|&e26| D::from(0.9) + x1).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(x2 + (-D::from(2.8)), tr_) + D::from(1.3)), tr_) } else { dx_sin(dx_fract(dx_hypot(a3[1], a3[0], tr_), tr_), tr_) }))
+    (((((-(-dx_min(x2, -D::from(1.9), tr_)) - x1) + x2) + ((D::from(0.45) * dx_tanh(u11[1], tr_)) + (D::from(0.75) * dx_atan(z16[0], tr_)))) + (D::from(1.1) * dx_sin(v19, tr_))) + (D::from(0.65) * acc21)) + (D::from(0.9) * (if (dx_ge(v25, x2, tr_) && dx_le(v25, x2, tr_)) { dx_tanh(a3.iter().map(|&e26| D::from(0.9) + x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_abs(x2 + (-D::from(2.8)), tr_) + D::from(1.3)), tr_) } else { dx_sin(dx_fract(dx_hypot(a3[1], a3[0], tr_), tr_), tr_) }))
 }
 
 fn p1261_eval(x: &[f64]) -> Vec<f64> {
@@ -28230,7 +28230,7 @@ fn p1263_dual<D: Dn>(mut x1: D, mut st: BodyD<D>, mut lin16: LvD<D>, tr_: &mut T
     st.pos[0] += D::from(0.45) * dx_tanh(st.inner.t, tr_);
     st.pos[0] += D::from(0.45) * dx_sin(D::from((c1 + 1) as f64) - dx_tanh(st.m, tr_), tr_);
     let v8: D = ccube_dual(dx_tanh(x1, tr_) * D::from(0.5), tr_);
-    let ia10: [D; 4] = [dx_sigmoid(dx_cosh(dx_sigmoid(st.inner.t, tr_) * dx_atan(st.vel[c1 % 2], tr_), tr_), tr_), dx_sigmoid((v8 - v8) * dx_sin(st.w[c1 % 2][0], tr_), tr_), dx_tanh((st.w[(c1 + 2) % 2][1] - acc6) + dx_hypot(x1, x1, tr_), tr_), dx_sin(snap7.iter().enumerate().map(|(j11, e12)| D::from(c1 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.vel[c1 % 2], tr_)];
+    let ia10: [D; 4] = [dx_sigmoid(dx_cosh(dx_sigmoid(st.inner.t, tr_) * dx_atan(st.vel[c1 % 2], tr_), tr_), tr_), dx_sigmoid((v8 - v8) * dx_sin(st.w[c1 % 2][0], tr_), tr_), dx_tanh((st.w[(c1 + 2) % 2][1] - acc6) + dx_hypot(x1, x1, tr_), tr_), dx_sin(snap7.iter().enumerate().map(|(j11, e12)| D::from(c1 as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.vel[c1 % 2], tr_)];
     let mut lo9 = None;
     for e13 in ia10.iter() {
         if dx_lt(*e13, -D::from(1.437), tr_) {
@@ -28239,7 +28239,7 @@ fn p1263_dual<D: Dn>(mut x1: D, mut st: BodyD<D>, mut lin16: LvD<D>, tr_: &mut T
     }
     let v15: D = lo9.unwrap_or(dx_atan(dx_max(x1 + st.inner.a[1], dx_clamp(ia10[c1], -D::from(0.25), -D::from(0.05), tr_), tr_), tr_));
     lin16.w[0] = lin16.w[0] + dx_tanh(dx_log10(dx_abs(dx_sin(st.m, tr_) * lin16.b, tr_) + D::from(0.8), tr_), tr_);
-    (((((st.pos[1] - ((D::from(2.45) - st.vel[c1 % 2]) - (dx_sigmoid(st.m, tr_) * D::from(2.1)))) + st.inner.t) + (D::from(0.25) * acc6)) + ((D::from(1.15) * dx_atan(st.pos[0] - snap7[0], tr_)) + (D::from(1.2) * v8))) + (D::from(0.75) * v15)) + (D::from(0.4) * dx_sin((lin16.w[0] + lin16.b) * dx_sigmoid(snap7.iter().map(|&e17| lin16.w[c1 % 1] + (-D::from(2.6))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + lin16.b, tr_), tr_))
+    (((((st.pos[1] - ((D::from(2.45) - st.vel[c1 % 2]) - (dx_sigmoid(st.m, tr_) * D::from(2.1)))) + st.inner.t) + (D::from(0.25) * acc6)) + ((D::from(1.15) * dx_atan(st.pos[0] - snap7[0], tr_)) + (D::from(1.2) * v8))) + (D::from(0.75) * v15)) + (D::from(0.4) * dx_sin((lin16.w[0] + lin16.b) * dx_sigmoid(snap7.iter().map(|&e17| lin16.w[c1 % 1] + (-D::from(2.6))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + lin16.b, tr_), tr_))
 }
 
 fn p1263_eval(x: &[f64]) -> Vec<f64> {
@@ -28749,7 +28749,7 @@ fn p1266_dual<D: Dn>(x1: D, b3: &[D; 2], x2: D, b4: &[D; 5], f5: bool, mut st: B
     }
     let v16: D = dx_rem_euclid(dx_atan((x1 - u10[0]) + (-x1), tr_), -(D::from(1.0) + (snap6[1] * snap6[1])), tr_);
     let v17: D = dx_rem_euclid(dx_sinh(dx_sigmoid(-st.inner.a[0], tr_), tr_), dx_abs(dx_log(D::from(1.05) + (v1 * v1), dx_abs(x1, tr_) + D::from(2.15), tr_), tr_) + D::from(0.75), tr_);
-    vec![((((dx_max(st.vel[1], b3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + v2) - v2) + (D::from(0.55) * acc5)) + (((D::from(0.9) * dx_sin(st.inner.a[1] - snap6[1], tr_)) + (D::from(1.5) * dx_sigmoid(u10[0], tr_))) + (D::from(1.45) * dx_sin(old8[0], tr_)))) + ((D::from(1.3) * dx_tanh(v16, tr_)) + (D::from(0.35) * dx_tanh(v17, tr_)))]
+    vec![((((dx_max(st.vel[1], b3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + v2) - v2) + (D::from(0.55) * acc5)) + (((D::from(0.9) * dx_sin(st.inner.a[1] - snap6[1], tr_)) + (D::from(1.5) * dx_sigmoid(u10[0], tr_))) + (D::from(1.45) * dx_sin(old8[0], tr_)))) + ((D::from(1.3) * dx_tanh(v16, tr_)) + (D::from(0.35) * dx_tanh(v17, tr_)))]
 }
 
 fn p1266_eval(x: &[f64]) -> Vec<f64> {
@@ -29069,12 +29069,12 @@ fn p1268_dual(&self, a2: [D; 5], a1: [D; 1], ok14: Option<usize>, tr_: &mut Tr) 
     }
     let cc10: D = cdot5_dual(&a2, &a2, tr_);
     let cl11 = |z12: D, tr_: &mut Tr| dx_atan(dx_min(z12, D::from(1.65), tr_) / D::from(0.55), tr_);
-    let v13: D = a2.iter().copied().map(|t_| cl11(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v13: D = a2.iter().copied().map(|t_| cl11(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let Some(m15) = ok14 else { return u7[0] - u7[1]; };
     let v20: D = dx_rem_euclid(K1268, dx_abs(a2[m15] - self.w[(m15 + 1) % 2][m15 % 2], tr_) + D::from(1.15), tr_);
     let v21: D = dx_rem_euclid(dx_hypot(self.m, dx_elu(self.m, D::from(0.1), tr_), tr_), -(dx_abs(dx_sigmoid(self.vel[m15 % 2], tr_), tr_) + D::from(1.3)), tr_);
     let v22: D = self.pos[m15 % 2] * D::from(1.25);
-    ((((((dx_ln_1p(dx_abs(dx_max(self.vel[0], self.m, tr_) / (-(dx_abs(self.inner.t - D::from(1.2), tr_) + D::from(0.55))), tr_), tr_) + self.inner.t) * self.m) + (((D::from(0.85) * dx_tanh(out6[0], tr_)) + (D::from(1.35) * dx_atan(u7[0], tr_))) + (D::from(1.5) * dx_sigmoid(cc10, tr_)))) + (D::from(0.7) * dx_sin(v13, tr_))) + (D::from(1.15) * (D::from(m15 as f64) * dx_tanh(out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| dx_tan(dx_sin(*q19, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_)))) + ((D::from(1.1) * dx_atan(v20, tr_)) + (D::from(1.2) * v21))) + (D::from(1.4) * (if (dx_ge(v22, self.inner.t, tr_) && dx_lt(v22, -D::from(0.987), tr_)) { dx_tanh(out6.iter().zip(u7.iter()).map(|(p23, q24)| a1.iter().zip(u7.iter()).map(|(p25, q26)| dx_tan(dx_sin(*q26, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_) } else { dx_tanh(dx_log(dx_abs(D::from(0.5), tr_) + D::from(1.4), dx_abs(self.pos[1], tr_) + D::from(1.5), tr_) / (D::from(1.0) + (v22 * v22)), tr_) }))
+    ((((((dx_ln_1p(dx_abs(dx_max(self.vel[0], self.m, tr_) / (-(dx_abs(self.inner.t - D::from(1.2), tr_) + D::from(0.55))), tr_), tr_) + self.inner.t) * self.m) + (((D::from(0.85) * dx_tanh(out6[0], tr_)) + (D::from(1.35) * dx_atan(u7[0], tr_))) + (D::from(1.5) * dx_sigmoid(cc10, tr_)))) + (D::from(0.7) * dx_sin(v13, tr_))) + (D::from(1.15) * (D::from(m15 as f64) * dx_tanh(out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| dx_tan(dx_sin(*q19, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_)))) + ((D::from(1.1) * dx_atan(v20, tr_)) + (D::from(1.2) * v21))) + (D::from(1.4) * (if (dx_ge(v22, self.inner.t, tr_) && dx_lt(v22, -D::from(0.987), tr_)) { dx_tanh(out6.iter().zip(u7.iter()).map(|(p23, q24)| a1.iter().zip(u7.iter()).map(|(p25, q26)| dx_tan(dx_sin(*q26, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_) } else { dx_tanh(dx_log(dx_abs(D::from(0.5), tr_) + D::from(1.4), dx_abs(self.pos[1], tr_) + D::from(1.5), tr_) / (D::from(1.0) + (v22 * v22)), tr_) }))
 }
 }
 
@@ -29199,7 +29199,7 @@ fn p1269_dual<D: Dn>(r1: &D, r2: &D, mut a4: [D; 4], a3: [D; 4], n5: usize, ch13
         v20 = dx_max(v20, D::from(c19), tr_);
     }
     let v21: D = dx_rem_euclid(dx_tanh(v3, tr_), -(dx_abs(dx_atanh(dx_sin(v20, tr_) * D::from(0.9), tr_), tr_) + D::from(1.3)), tr_);
-    let mut ls22 = LpD { a: dx_sigmoid(dx_cbrt(-(dx_abs(D::from(0.6), tr_) + D::from(0.6)), tr_) + a3[n5 % a3.len()], tr_), v: [dx_atan(a4[2] / (dx_exp(dx_sigmoid(u10[1], tr_), tr_) + D::from(0.5)), tr_) * dx_tanh(u10[0] + (-D::from(2.5)), tr_), dx_atan(u10.iter().copied().map(|e23| v21 / (dx_abs(v17, tr_) + D::from(1.45))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + a3[1], tr_)] };
+    let mut ls22 = LpD { a: dx_sigmoid(dx_cbrt(-(dx_abs(D::from(0.6), tr_) + D::from(0.6)), tr_) + a3[n5 % a3.len()], tr_), v: [dx_atan(a4[2] / (dx_exp(dx_sigmoid(u10[1], tr_), tr_) + D::from(0.5)), tr_) * dx_tanh(u10[0] + (-D::from(2.5)), tr_), dx_atan(u10.iter().copied().map(|e23| v21 / (dx_abs(v17, tr_) + D::from(1.45))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + a3[1], tr_)] };
     ls22.a += dx_tanh(-dx_max(a3[n5 % 4], v14, tr_), tr_);
     let ps24 = LpD { a: dx_atan((dx_log(dx_abs(D::from(n5 as f64), tr_) + D::from(1.5), D::from(8.5), tr_) * dx_sinh(dx_tanh(u10[n5 % 2], tr_), tr_)) + (*r1), tr_), v: [dx_sigmoid((D::from(2.55) * dx_sigmoid(v2, tr_)) + (dx_tanh(a4[n5 % 4], tr_) * D::from(1.7)), tr_), dx_tanh(dx_clamp(v2 + u10[n5 % u10.len()], v14, v14 + D::from(1.15), tr_) + a4[n5 % 4], tr_)] };
     let LpD { v: pv26, .. } = ps24;
@@ -29434,7 +29434,7 @@ fn p1271_dual<D: Dn>(x1: D, b2: &[D; 2], s3: &[D], mut a4: [D; 5], f5: bool, ps1
     u9 = z10;
     let v12: D = match dx_sigmoid(v1 + a4[5 - 1 - c4], tr_) { t11 if dx_ge(t11, -D::from(0.85), tr_) => dx_atan(dx_powi(dx_abs(a4[c4], tr_) + D::from(1.1), -1, tr_), tr_), _ => dx_cos(x1 / (dx_abs(x1, tr_) + D::from(1.3)), tr_) };
     let v13: D = dx_rem_euclid(dx_sigmoid(dx_elu(dx_exp_m1(dx_sigmoid(u3[c4 % 2], tr_), tr_), dx_tanh(dx_log(dx_abs(v12, tr_) + D::from(1.05), dx_abs(v12, tr_) + D::from(1.7), tr_), tr_), tr_), tr_), D::from(1.0) + (v1 * v1), tr_);
-    ((((dx_tanh(dx_clamp(a4[4], x1, x1 + D::from(0.5), tr_) * dx_tanh(v1, tr_), tr_) - v1) - x1) + (((((D::from(0.4) * dx_atan(u3[1], tr_)) + (D::from(1.0) * dx_tanh(old2[1], tr_))) + (D::from(0.95) * u9[0])) + (D::from(1.4) * old8[0])) + (D::from(0.25) * v12))) + (D::from(1.45) * dx_atan(v13, tr_))) + ((D::from(1.2) * dx_tanh(ps14.iter().map(|p15| p15.x * (dx_tanh(-D::from(2.5), tr_) + p15.f[1])).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.4) * dx_sin(ps14.iter().map(|p16| dx_atan(dx_acosh(dx_abs(p16.x, tr_) + D::from(1.5), tr_) - dx_exp2(p16.x, tr_), tr_) * (-D::from(0.3) + p16.f[1])).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    ((((dx_tanh(dx_clamp(a4[4], x1, x1 + D::from(0.5), tr_) * dx_tanh(v1, tr_), tr_) - v1) - x1) + (((((D::from(0.4) * dx_atan(u3[1], tr_)) + (D::from(1.0) * dx_tanh(old2[1], tr_))) + (D::from(0.95) * u9[0])) + (D::from(1.4) * old8[0])) + (D::from(0.25) * v12))) + (D::from(1.45) * dx_atan(v13, tr_))) + ((D::from(1.2) * dx_tanh(ps14.iter().map(|p15| p15.x * (dx_tanh(-D::from(2.5), tr_) + p15.f[1])).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.4) * dx_sin(ps14.iter().map(|p16| dx_atan(dx_acosh(dx_abs(p16.x, tr_) + D::from(1.5), tr_) - dx_exp2(p16.x, tr_), tr_) * (-D::from(0.3) + p16.f[1])).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1271_eval(x: &[f64]) -> Vec<f64> {
@@ -29721,7 +29721,7 @@ fn p1274_dual<D: Dn>(x1: D, r2: &D, mut st: BodyD<D>, ch5: char, wv7: &[Vec<D>],
     st.inner.a[1] += D::from(0.35) * (dx_atan(dx_tan(dx_sin(st.pos[1] * x1, tr_), tr_), tr_) * D::from(0.63));
     let v6: D = if ch5 == 'a' { x1 } else { dx_tanh(st.vel[0], tr_) };
     let ia8: [D; 2] = [dx_sigmoid((st.inner.a[0] * st.vel[1]) + (st.pos[0] * st.inner.t), tr_), dx_sigmoid(dx_abs(dx_ceil(v3, tr_), tr_) + st.inner.t, tr_)];
-    [(((st.m * (*r2)) + (D::from(1.2) * dx_tanh(st.inner.a[1] - snap4[1], tr_))) + (D::from(0.8) * v6)) + ((D::from(0.55) * (wv7[1][1] * dx_tanh(st.inner.t * dx_tanh(-D::from(2.35) * st.vel[1], tr_), tr_))) + (D::from(1.2) * wv7[1].iter().zip(ia8.iter()).map(|(p9, q10)| *p9 * *q10).fold(D::from(0.0), |acc_, t_| acc_ + t_))), ((dx_tanh(dx_cosh(x1, tr_), tr_) * st.w[0][1]) + st.m) + st.inner.t, ((dx_atan2((x1 - (*r2)) + dx_ln(dx_abs(st.inner.t, tr_) + D::from(0.75), tr_), dx_log(dx_abs(st.w[0][0] / (-(D::from(1.0) + (st.w[1][1] * st.w[1][1]))), tr_) + D::from(0.7), D::from(5.4), tr_), tr_) * (*r2)) * st.inner.t) + st.inner.t]
+    [(((st.m * (*r2)) + (D::from(1.2) * dx_tanh(st.inner.a[1] - snap4[1], tr_))) + (D::from(0.8) * v6)) + ((D::from(0.55) * (wv7[1][1] * dx_tanh(st.inner.t * dx_tanh(-D::from(2.35) * st.vel[1], tr_), tr_))) + (D::from(1.2) * wv7[1].iter().zip(ia8.iter()).map(|(p9, q10)| *p9 * *q10).fold(D::from(-0.0), |acc_, t_| acc_ + t_))), ((dx_tanh(dx_cosh(x1, tr_), tr_) * st.w[0][1]) + st.m) + st.inner.t, ((dx_atan2((x1 - (*r2)) + dx_ln(dx_abs(st.inner.t, tr_) + D::from(0.75), tr_), dx_log(dx_abs(st.w[0][0] / (-(D::from(1.0) + (st.w[1][1] * st.w[1][1]))), tr_) + D::from(0.7), D::from(5.4), tr_), tr_) * (*r2)) * st.inner.t) + st.inner.t]
 }
 
 fn p1274_eval(x: &[f64]) -> Vec<f64> {
@@ -29923,7 +29923,7 @@ fn p1276_dual(&self, w1: &[[D; 3]; 1], s2: &[D], b3: &[D; 1], tr_: &mut Tr) -> D
         }
     }
     let mut out12: [D; 2] = self.vel;
-    out12[1] += dx_atan(out12.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_);
+    out12[1] += dx_atan(out12.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_);
     let mut u14: [D; 3] = [dx_tanh((self.m - self.inner.t) / D::from(1.6), tr_), dx_sigmoid(-self.pos[0], tr_), dx_sigmoid(dx_hypot(self.vel[1], s2[0], tr_), tr_)];
     for i15 in 0..3 {
         let mut z16: [D; 3] = [D::from(0.0); 3];
@@ -30259,8 +30259,8 @@ fn p1278_dual(&self, x1: D, x2: D, x3: D, nt: usize, vx17: &Vec<D>, lin18: &LvD<
             std::mem::swap(&mut u14, &mut z15);
         }
     }
-    let ia19: [D; 2] = [dx_sin((dx_sigmoid(v8, tr_) * lin18.w[nt % 1]) + (lin18.b * self.m), tr_), dx_atan((out13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) * dx_ln_1p(acc12 * acc12, tr_)) + self.w[0][nt % 2], tr_)];
-    ((((dx_sigmoid(v8 - (-D::from(1.25) * dx_mul_add(dx_sin(v8, tr_), self.w[nt % 2][nt % 2], self.pos[0], tr_)), tr_) * self.inner.t) + x1) + (D::from(0.3) * acc12)) + (((D::from(1.35) * dx_atan(out13[0], tr_)) + (D::from(0.75) * dx_tanh(u14[1], tr_))) + (D::from(0.55) * dx_sigmoid(z15[1], tr_)))) + ((D::from(0.25) * dx_atan(dx_max(dx_ln_1p(z15[nt % z15.len()] * z15[nt % z15.len()], tr_), v8 - z15[nt % z15.len()], tr_) + vx17[nt % 4], tr_)) + (D::from(1.5) * dx_sin(lin18.m[0].iter().zip(ia19.iter()).map(|(p21, q22)| *p21 * *q22).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    let ia19: [D; 2] = [dx_sin((dx_sigmoid(v8, tr_) * lin18.w[nt % 1]) + (lin18.b * self.m), tr_), dx_atan((out13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) * dx_ln_1p(acc12 * acc12, tr_)) + self.w[0][nt % 2], tr_)];
+    ((((dx_sigmoid(v8 - (-D::from(1.25) * dx_mul_add(dx_sin(v8, tr_), self.w[nt % 2][nt % 2], self.pos[0], tr_)), tr_) * self.inner.t) + x1) + (D::from(0.3) * acc12)) + (((D::from(1.35) * dx_atan(out13[0], tr_)) + (D::from(0.75) * dx_tanh(u14[1], tr_))) + (D::from(0.55) * dx_sigmoid(z15[1], tr_)))) + ((D::from(0.25) * dx_atan(dx_max(dx_ln_1p(z15[nt % z15.len()] * z15[nt % z15.len()], tr_), v8 - z15[nt % z15.len()], tr_) + vx17[nt % 4], tr_)) + (D::from(1.5) * dx_sin(lin18.m[0].iter().zip(ia19.iter()).map(|(p21, q22)| *p21 * *q22).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 }
 
@@ -30362,7 +30362,7 @@ fn p1279_dual<D: Dn>(x1: D, f5: bool, mut a3: [D; 1], k4: i32, x2: D, pts6: &[(D
     }
     let cc5: D = cdot1_dual(&a3, &a3, tr_);
     let (qa7, qb8) = pts6[1];
-    vec![((dx_tanh((dx_ln_1p(dx_abs(dx_hypot(-(-D::from(1.35)), a3[0], tr_), tr_), tr_) - x2) - x2, tr_) * x1) + (D::from(0.4) * dx_sigmoid(cc5, tr_))) + ((D::from(0.4) * (dx_sigmoid(dx_cos(-D::from(0.25), tr_) + (qa7 * qa7), tr_) + qb8)) + (D::from(1.35) * dx_sigmoid(pts6.iter().map(|&(qa9, qb10)| qa9 + ({ let t11: D = -(-D::from(0.25)); t11 * qb10 })).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))), (a3[0] + x2) + x2, (dx_softplus(dx_atan2(-x2, -(-D::from(1.45)), tr_), tr_) * x1) * dx_sin(a3[0], tr_)]
+    vec![((dx_tanh((dx_ln_1p(dx_abs(dx_hypot(-(-D::from(1.35)), a3[0], tr_), tr_), tr_) - x2) - x2, tr_) * x1) + (D::from(0.4) * dx_sigmoid(cc5, tr_))) + ((D::from(0.4) * (dx_sigmoid(dx_cos(-D::from(0.25), tr_) + (qa7 * qa7), tr_) + qb8)) + (D::from(1.35) * dx_sigmoid(pts6.iter().map(|&(qa9, qb10)| qa9 + ({ let t11: D = -(-D::from(0.25)); t11 * qb10 })).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))), (a3[0] + x2) + x2, (dx_softplus(dx_atan2(-x2, -(-D::from(1.45)), tr_), tr_) * x1) * dx_sin(a3[0], tr_)]
 }
 
 fn p1279_eval(x: &[f64]) -> Vec<f64> {
@@ -30463,9 +30463,9 @@ fn p1280_dual<D: Dn>(r2: &D, r1: &D, tr_: &mut Tr) -> D {
     }
     let ia9: [D; 2] = [dx_tanh(dx_exp(dx_atan(*r1 - v1, tr_), tr_), tr_), dx_sigmoid(acc7 + (*r2), tr_)];
     let cl10 = |z11: D, tr_: &mut Tr| dx_sin(dx_ln(D::from(0.75) + (z11 * z11), tr_) - (z11 / (D::from(1.0) + (z11 * z11))), tr_);
-    let v12: D = ia9.iter().copied().map(|t_| cl10(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v12: D = ia9.iter().copied().map(|t_| cl10(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let lh13: Vec<D> = lvec_dual(&ia9, dx_sigmoid(dx_max(ia9[1], ia9[1], tr_) * (*r1), tr_), tr_);
-    (((((dx_max(dx_atan2(*r1 + (*r1), D::from(0.05), tr_), dx_atanh(dx_sin(-v1, tr_) * D::from(0.9), tr_), tr_) - (*r1)) - v1) - v1) + (D::from(1.5) * acc7)) + (D::from(0.5) * v12)) + ((D::from(0.3) * lh13.iter().map(|&t14| -(t14 * t14)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.4) * lsum_dual(&lh13, tr_)))
+    (((((dx_max(dx_atan2(*r1 + (*r1), D::from(0.05), tr_), dx_atanh(dx_sin(-v1, tr_) * D::from(0.9), tr_), tr_) - (*r1)) - v1) - v1) + (D::from(1.5) * acc7)) + (D::from(0.5) * v12)) + ((D::from(0.3) * lh13.iter().map(|&t14| -(t14 * t14)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(1.4) * lsum_dual(&lh13, tr_)))
 }
 
 fn p1280_eval(x: &[f64]) -> Vec<f64> {
@@ -30535,7 +30535,7 @@ fn p1281_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 1], k5: i32, tr_: &mut Tr
     }
     let mut v4 = ((*r2 - (*r2)) * s3[c1]) - s3[3 - 1 - c1];
     let cc5: D = cdot1_dual(b4, b4, tr_);
-    let v7: D = b4.iter().map(|&e6| D::from(1.0) * e6).map(|t_| dx_sinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v7: D = b4.iter().map(|&e6| D::from(1.0) * e6).map(|t_| dx_sinh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((((dx_tanh(dx_mul_add(-D::from(0.25) * (*r2), dx_clamp(s3[c1], -D::from(1.5), D::from(0.2), tr_), b4[(c1 + 1) % 1] * b4[c1 % 1], tr_) * dx_clamp(x1 * s3[0], D::from(0.45), D::from(1.25), tr_), tr_) * dx_sin(v4, tr_)) + x1) + v4) + (D::from(0.7) * cc5)) + (D::from(0.85) * dx_tanh(v7, tr_))
 }
 
@@ -30656,7 +30656,7 @@ fn p1282_dual<D: Dn>(mut x1: D, x2: D, x3: D, x4: D, vx17: &Vec<D>, tr_: &mut Tr
     let v13: D = ia9.iter().copied().fold(D::from(0.05), |acc_, t_| cl10(acc_, t_, tr_));
     let oc14 = if dx_lt(dx_sin(ia9[0] + x1, tr_), -D::from(0.987), tr_) { Some(dx_tanh(dx_rem(x4 * ia9[1], dx_abs(ia9[0] - v13, tr_) + D::from(1.35), tr_), tr_)) } else { None };
     let v16: D = oc14.unwrap_or_else(|| dx_sin(dx_log2(dx_abs(dx_cbrt(-(dx_abs(v13, tr_) + D::from(1.1)), tr_), tr_) + D::from(1.4), tr_) + x1, tr_));
-    vec![(((-D::from(1.65) / (dx_abs((D::from(1.75) * D::from(1.35)) / (dx_abs(dx_exp_m1(x4, tr_), tr_) + D::from(1.2)), tr_) + D::from(1.35))) - x1) + (D::from(0.75) * v13)) + (((D::from(1.1) * v16) + (D::from(1.45) * vx17.iter().map(|e18| dx_atan(dx_log10(dx_abs(*e18, tr_) + D::from(1.3), tr_) / D::from(1.15), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.05) * lsum_dual(vx17, tr_))), dx_sin(dx_round(x1, tr_), tr_) * (-D::from(0.9))]
+    vec![(((-D::from(1.65) / (dx_abs((D::from(1.75) * D::from(1.35)) / (dx_abs(dx_exp_m1(x4, tr_), tr_) + D::from(1.2)), tr_) + D::from(1.35))) - x1) + (D::from(0.75) * v13)) + (((D::from(1.1) * v16) + (D::from(1.45) * vx17.iter().map(|e18| dx_atan(dx_log10(dx_abs(*e18, tr_) + D::from(1.3), tr_) / D::from(1.15), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(1.05) * lsum_dual(vx17, tr_))), dx_sin(dx_round(x1, tr_), tr_) * (-D::from(0.9))]
 }
 
 fn p1282_eval(x: &[f64]) -> Vec<f64> {
@@ -30839,7 +30839,7 @@ fn p1284_dual(&self, x1: D, mut x2: D, s3: &[D], w4: &[[D; 2]; 3], b5: &[D; 5], 
             x2 = dx_tanh(x2 + dx_tanh((*e1 + dx_atanh(dx_tanh(b5[1], tr_) * D::from(0.9), tr_)) / (-D::from(2.6)), tr_), tr_);
             continue;
         } else {
-            let mut v2 = dx_acosh(dx_abs(s3.iter().map(|&e3| s3.iter().map(|e4| (dx_atan(self.m, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + s3[0], tr_) + D::from(1.75), tr_);
+            let mut v2 = dx_acosh(dx_abs(s3.iter().map(|&e3| s3.iter().map(|e4| (dx_atan(self.m, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + s3[0], tr_) + D::from(1.75), tr_);
             let v5 = dx_max(dx_ln_1p(self.vel[0] * self.vel[0], tr_), dx_tanh(*e1, tr_), tr_) - (dx_sinh(dx_tanh(x2, tr_), tr_) * dx_tanh(dx_powi(D::from(1.0) + (v2 * v2), -1, tr_), tr_));
             x2 = dx_max(x2, w4[0][0], tr_);
         }
@@ -30848,8 +30848,8 @@ fn p1284_dual(&self, x1: D, mut x2: D, s3: &[D], w4: &[[D; 2]; 3], b5: &[D; 5], 
     out6[1] -= dx_tanh((-D::from(2.75) + self.m) - dx_max(x1, self.m, tr_), tr_);
     let k8 = { let mut c_ = 0usize; for v7 in b5.iter() { if dx_lt(*v7, -D::from(1.487), tr_) { c_ += 1; } } c_ };
     let Some(m10) = ok9 else { return [dx_max(self.m, b5[k8 % b5.len()] * self.vel[(k8 + 1) % 2], tr_) + self.inner.a[k8 % 2], dx_log10(dx_abs(self.m * dx_sigmoid(x2, tr_), tr_) + D::from(1.3), tr_) - (-D::from(0.05)), ((self.inner.t - self.m) / (-(dx_abs(self.inner.a[(k8 + 2) % 2], tr_) + D::from(0.85)))) + self.m]; };
-    let v12: D = dx_rem_euclid(dx_recip(D::from(1.0) + (out6[1] * out6[1]), tr_), dx_abs(s3.iter().map(|e11| dx_powi(-D::from(2.95), 1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), tr_);
-    let uq13 = UqD { a: self.inner.a[k8 % 2], v: [dx_abs(s3.iter().copied().map(|e14| dx_recip(D::from(0.7) + (x2 * x2), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(out6.iter().map(|e15| dx_exp_m1(dx_sigmoid(x2, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.m, tr_)] };
+    let v12: D = dx_rem_euclid(dx_recip(D::from(1.0) + (out6[1] * out6[1]), tr_), dx_abs(s3.iter().map(|e11| dx_powi(-D::from(2.95), 1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), tr_);
+    let uq13 = UqD { a: self.inner.a[k8 % 2], v: [dx_abs(s3.iter().copied().map(|e14| dx_recip(D::from(0.7) + (x2 * x2), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(out6.iter().map(|e15| dx_exp_m1(dx_sigmoid(x2, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.m, tr_)] };
     let v16: D = dx_sin((dx_sinh(-D::from(1.8), tr_) + dx_sinh(dx_sin(v12, tr_), tr_)) + b5[k8 % 5], tr_);
     [((((((dx_atan(s3[0] - x1, tr_) + dx_max(dx_cbrt(dx_abs(self.m, tr_) + D::from(0.75), tr_), s3[0] + self.w[1][0], tr_)) - x2) + x1) + (D::from(1.25) * dx_sin(out6[0], tr_))) + ((D::from(1.2) * (b5[k8 % 5] + dx_tanh(dx_exp2(dx_atan(self.inner.t - x1, tr_), tr_), tr_))) + (D::from(0.6) * (D::from(m10 as f64) * dx_sin(dx_exp2(dx_tanh(dx_powf(dx_tanh(D::from(1.0) + (x2 * x2), tr_) + D::from(1.5), x1, tr_), tr_), tr_), tr_))))) + (D::from(1.2) * dx_atan(v12, tr_))) + (((D::from(1.25) * uq13.ulen_dual(dx_atan(dx_powi(dx_sigmoid(self.w[k8 % 2][(m10 + 1) % 2] * s3[0], tr_), 4, tr_), tr_), tr_)) + (D::from(0.55) * uq13.ulen_dual(dx_tanh(self.inner.a[(m10 + 2) % 2], tr_), tr_))) + (D::from(1.15) * (if (dx_ge(v16, -D::from(1.437), tr_) && dx_lt(v16, self.m, tr_)) { dx_tanh(dx_atanh(dx_sin(v16, tr_) * D::from(0.9), tr_) + (-D::from(2.95) * x1), tr_) } else { self.pos[m10 % 2] }))), b5[0] * x1, self.pos[0] + x1]
 }
@@ -31098,13 +31098,13 @@ fn p1286(x1: f64, s3: &[f64], x2: f64, ow26: Option<f64>) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1286_dual<D: Dn>(x1: D, s3: &[D], x2: D, ow26: Option<f64>, tr_: &mut Tr) -> D {
-    let mut v1 = s3.iter().map(|e2| dx_sinh(s3[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - ((s3[0] - x2) * dx_min(D::from(0.05), D::from(1.35), tr_));
+    let mut v1 = s3.iter().map(|e2| dx_sinh(s3[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - ((s3[0] - x2) * dx_min(D::from(0.05), D::from(1.35), tr_));
     if dx_lt(s3[0], s3[0], tr_) {
         let mut y3 = [D::from(2.9) / (dx_abs(s3[0] * s3[0], tr_) + D::from(0.65)), (s3[0] / D::from(2.65)) - D::from(2.05)];
         y3[1] -= dx_atanh(dx_tanh(dx_clamp(v1, -D::from(1.45), -D::from(0.5), tr_) - x1, tr_) * D::from(0.9), tr_);
         v1 = dx_rem(v1, dx_abs(s3[0] + (-x1 * dx_atan(y3[0] - x1, tr_)), tr_) + D::from(1.35), tr_);
     } else if dx_lt(x2, -D::from(0.3), tr_) {
-        let mut x1 = s3.iter().copied().map(|e4| x2).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let mut x1 = s3.iter().copied().map(|e4| x2).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     } else {
         for i5 in 0..=1 {
             let v6 = dx_mul_add(dx_sin(D::from(1.95) + v1, tr_), dx_acosh(dx_abs(s3[i5 % 1], tr_) + D::from(1.6), tr_), s3[i5 % 1] * dx_tanh(v1, tr_), tr_) + (if dx_lt(s3[i5 % 1], x2, tr_) && dx_gt(s3[i5 % s3.len()], x1, tr_) { s3[(i5 + 1) % 1] + (-D::from(0.05)) } else if dx_lt(dx_ln(D::from(1.15) + (x1 * x1), tr_), dx_exp(x1, tr_), tr_) { v1 } else { dx_asin(dx_sin(s3[0], tr_) * D::from(0.9), tr_) });
@@ -31115,7 +31115,7 @@ fn p1286_dual<D: Dn>(x1: D, s3: &[D], x2: D, ow26: Option<f64>, tr_: &mut Tr) ->
     }
     for i10 in 0..=2 {
         let mut v11 = dx_cbrt(dx_abs(dx_exp_m1(x1, tr_), tr_) + D::from(0.9), tr_);
-        v1 += dx_sin(dx_cos(dx_sigmoid(s3.iter().map(|&e12| D::from((i10 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
+        v1 += dx_sin(dx_cos(dx_sigmoid(s3.iter().map(|&e12| D::from((i10 + 1) as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
         let mut v13 = x1;
     }
     for (i14, e15) in s3.iter().enumerate() {
@@ -31129,7 +31129,7 @@ fn p1286_dual<D: Dn>(x1: D, s3: &[D], x2: D, ow26: Option<f64>, tr_: &mut Tr) ->
     for i19 in 0..2 {
         let snap20 = u18;
         u18[0] = (D::from(0.35) * snap20[1]) + dx_tanh(u18.iter().fold(D::from(0.25), |acc22, &e21| acc22 + dx_sin(dx_cos(e21, tr_), tr_)) + s3[i19 % s3.len()], tr_);
-        u18[0] = (D::from(0.75) * snap20[1]) + dx_tanh(dx_hypot(dx_min(-D::from(2.6), snap20[i19], tr_), snap20.iter().zip(u18.iter()).map(|(p23, q24)| s3[i19 % 1] * snap20[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + x2, tr_);
+        u18[0] = (D::from(0.75) * snap20[1]) + dx_tanh(dx_hypot(dx_min(-D::from(2.6), snap20[i19], tr_), snap20.iter().zip(u18.iter()).map(|(p23, q24)| s3[i19 % 1] * snap20[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + x2, tr_);
     }
     let cc25: D = cdot_s_dual(s3, s3, tr_);
     let ia27: [D; 3] = [D::from(1.1) * dx_cos(s3[0], tr_), s3[0], s3.iter().copied().map(|e28| dx_tanh(s3.iter().fold(u18[0], |acc30, e29| dx_min(acc30, e28, tr_)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)];
@@ -31138,7 +31138,7 @@ fn p1286_dual<D: Dn>(x1: D, s3: &[D], x2: D, ow26: Option<f64>, tr_: &mut Tr) ->
         let Some(m33) = ow26 else { continue };
         acc31 += D::from(m33) * dx_sigmoid(*v32 + (*v32), tr_);
     }
-    let v35: D = dx_rem_euclid(dx_tanh(dx_mul_add(cc25, u18[0], x2, tr_) - dx_exp(dx_atan(u18[0], tr_), tr_), tr_), -(dx_abs(ia27.iter().map(|e34| dx_sinh(ia27[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95)), tr_);
+    let v35: D = dx_rem_euclid(dx_tanh(dx_mul_add(cc25, u18[0], x2, tr_) - dx_exp(dx_atan(u18[0], tr_), tr_), tr_), -(dx_abs(ia27.iter().map(|e34| dx_sinh(ia27[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95)), tr_);
     let ra38: [D; 2] = [dx_sigmoid(-D::from(0.75) + x1, tr_), dx_tanh(D::from(1.1) + x2, tr_)];
     let [u36, u37] = cpair2_dual(&ra38, tr_);
     (((((-(dx_tanh(v1 - v1, tr_) * (D::from(0.85) * x2)) * dx_sin(v1, tr_)) + (D::from(1.5) * acc17)) + ((D::from(0.9) * dx_sigmoid(u18[1], tr_)) + (D::from(1.1) * cc25))) + (D::from(1.0) * dx_sigmoid(acc31, tr_))) + (D::from(1.0) * dx_atan(v35, tr_))) + (D::from(0.4) * (u36 + (dx_sigmoid(s3[0], tr_) * u37)))
@@ -31261,7 +31261,7 @@ fn p1287_dual<D: Dn>(b3: &[D; 4], x2: D, x1: D, a4: [D; 5], wv26: &[Vec<D>], pts
     }
     let ps35 = LpD { a: dx_tanh(dx_log10(dx_abs(dx_asin(dx_sin(wv26[1][0], tr_) * D::from(0.9), tr_), tr_) + D::from(0.8), tr_), tr_), v: [dx_atan(if dx_ge(v3 - wv26[1][0], D::from(0.7), tr_) { wv26[1][0] * b3[1] } else { ia27[0] * v1 }, tr_), dx_sin(if dx_gt(v7, a4[1], tr_) || dx_gt(ia27[0], wv26[0][0], tr_) { dx_cos(acc32, tr_) } else if dx_le(dx_sinh(-D::from(2.45), tr_), dx_sqrt(D::from(0.9) + (ia27[0] * ia27[0]), tr_), tr_) { cc6 + b3[3] } else { dx_signum(s15, tr_) }, tr_)] };
     let LpD { v: pv36, .. } = ps35;
-    (((((((((b3[3] / (dx_exp(dx_atan((a4[2] / D::from(1.05)) * dx_tanh(b3.iter().map(|e5| dx_powi(a4[3], 4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5))) * x2) + v2) + v3) + (((D::from(1.15) * dx_sigmoid(cc6, tr_)) + (D::from(1.35) * dx_tanh(v7, tr_))) + (D::from(1.0) * v8))) + ((D::from(0.3) * dx_tanh(s14, tr_)) + (D::from(1.0) * dx_tanh(s15, tr_)))) + (D::from(0.85) * dx_sin(v18, tr_))) + ((D::from(0.9) * dx_sigmoid(lv19.iter().map(|&t21| dx_atan(dx_elu(t21 + t21, D::from(1.35), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.2) * dx_sin(v25, tr_)))) + (((D::from(0.25) * wv26[0].iter().zip(ia27.iter()).map(|(p28, q29)| *p28 * *q29).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.8) * wv26[0].iter().map(|e30| dx_tanh(dx_max(*e30 * (-D::from(0.85)), dx_rem(*e30, dx_abs(*e30, tr_) + D::from(1.15), tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.35) * dx_sigmoid(acc32, tr_)))) + (D::from(0.95) * pv36[1])
+    (((((((((b3[3] / (dx_exp(dx_atan((a4[2] / D::from(1.05)) * dx_tanh(b3.iter().map(|e5| dx_powi(a4[3], 4, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5))) * x2) + v2) + v3) + (((D::from(1.15) * dx_sigmoid(cc6, tr_)) + (D::from(1.35) * dx_tanh(v7, tr_))) + (D::from(1.0) * v8))) + ((D::from(0.3) * dx_tanh(s14, tr_)) + (D::from(1.0) * dx_tanh(s15, tr_)))) + (D::from(0.85) * dx_sin(v18, tr_))) + ((D::from(0.9) * dx_sigmoid(lv19.iter().map(|&t21| dx_atan(dx_elu(t21 + t21, D::from(1.35), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.2) * dx_sin(v25, tr_)))) + (((D::from(0.25) * wv26[0].iter().zip(ia27.iter()).map(|(p28, q29)| *p28 * *q29).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.8) * wv26[0].iter().map(|e30| dx_tanh(dx_max(*e30 * (-D::from(0.85)), dx_rem(*e30, dx_abs(*e30, tr_) + D::from(1.15), tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(1.35) * dx_sigmoid(acc32, tr_)))) + (D::from(0.95) * pv36[1])
 }
 
 fn p1287_eval(x: &[f64]) -> Vec<f64> {
@@ -31350,8 +31350,8 @@ fn p1288(x1: f64, n3: usize, b2: &[f64; 1]) -> Vec<f64> {
 fn p1288_dual<D: Dn>(x1: D, n3: usize, b2: &[D; 1], tr_: &mut Tr) -> Vec<D> {
     let mut v1 = D::from(n3 as f64) - dx_exp(dx_recip(-(D::from(1.45) + (x1 * x1)), tr_), tr_);
     v1 = dx_sin(dx_exp_m1(b2[n3 % b2.len()], tr_), tr_) * dx_clamp(dx_cbrt(-(dx_abs(b2[n3 % b2.len()], tr_) + D::from(0.65)), tr_), dx_atan(v1, tr_), dx_atan(v1, tr_) + D::from(1.4), tr_);
-    let v2 = b2.iter().enumerate().map(|(j3, e4)| v1 + b2[n3 % b2.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_atan((b2[n3 % b2.len()] * x1) * dx_sin(v1 / (D::from(1.0) + (v1 * v1)), tr_), tr_), tr_) + D::from(0.5));
-    if dx_lt(dx_asinh(D::from(0.4), tr_), b2.iter().map(|e5| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+    let v2 = b2.iter().enumerate().map(|(j3, e4)| v1 + b2[n3 % b2.len()]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_atan((b2[n3 % b2.len()] * x1) * dx_sin(v1 / (D::from(1.0) + (v1 * v1)), tr_), tr_), tr_) + D::from(0.5));
+    if dx_lt(dx_asinh(D::from(0.4), tr_), b2.iter().map(|e5| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
         let mut y6 = *b2;
         v1 /= dx_abs(((b2[(n3 + 3) % b2.len()] * x1) + dx_exp(dx_atan(v1, tr_), tr_)) / (dx_abs(dx_sigmoid(dx_atanh(dx_tanh(v1, tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.75)), tr_) + D::from(1.1);
     } else {
@@ -31478,7 +31478,7 @@ fn p1289_dual(&self, r1: &D, mut x2: D, s3: &[D], s4: &[D], n5: usize, tr_: &mut
         }
     }
     let v23: D = if lv20.is_empty() { dx_tanh((if dx_gt(self.pos[c1 % 2] * self.m, D::from(0.65), tr_) { dx_cos(lm18[(c5 + 2) % lm18.len()], tr_) } else { lm18[n5 % 3] }) + (*r1), tr_) } else { (lv20[0] * (dx_atan(dx_atanh(dx_sin(*r1, tr_) * D::from(0.9), tr_), tr_) * D::from(0.95))) + lv20[lv20.len() - 1] };
-    ((dx_atan((x2 + dx_min(s4.iter().enumerate().map(|(j12, e13)| dx_min(s4[(c5 + 3) % 3], self.inner.a[c1 % 2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sigmoid(D::from(2.25), tr_), tr_)) + self.m, tr_) * self.inner.t) + (D::from(1.25) * dx_tanh(out14[0], tr_))) + ((D::from(0.9) * (lm18[1] * dx_tanh(dx_acos(dx_sin(dx_asinh(self.pos[0], tr_), tr_) * D::from(0.9), tr_), tr_))) + (D::from(1.0) * dx_tanh(v23, tr_)))
+    ((dx_atan((x2 + dx_min(s4.iter().enumerate().map(|(j12, e13)| dx_min(s4[(c5 + 3) % 3], self.inner.a[c1 % 2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_sigmoid(D::from(2.25), tr_), tr_)) + self.m, tr_) * self.inner.t) + (D::from(1.25) * dx_tanh(out14[0], tr_))) + ((D::from(0.9) * (lm18[1] * dx_tanh(dx_acos(dx_sin(dx_asinh(self.pos[0], tr_), tr_) * D::from(0.9), tr_), tr_))) + (D::from(1.0) * dx_tanh(v23, tr_)))
 }
 }
 
@@ -31837,7 +31837,7 @@ fn p1291_dual<D: Dn>(x1: D, a2: [D; 3], n3: usize, pts14: &[(D, D)], tr_: &mut T
     let mut v6: D = dx_sigmoid(dx_min(dx_rem(D::from(1.6), D::from(1.0) + (a2[2] * a2[2]), tr_), a2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_), tr_) * (dx_asinh(a2[n3], tr_) / (-(D::from(1.0) + (v5 * v5))));
     let v8: D = dx_div_euclid(dx_atan((v1 * dx_sin(x1, tr_)) / (dx_exp(dx_atan(v6, tr_), tr_) + D::from(0.5)), tr_), dx_abs(v6, tr_) + D::from(1.25), tr_);
     let v9: D = dx_div_euclid(a2[n3], dx_abs(dx_abs(v1, tr_), tr_) + D::from(0.9), tr_);
-    let ia10: [D; 4] = [dx_tanh(if n3 % 2 == 1 { x1 / D::from(1.6) } else if dx_ge(dx_acos(dx_tanh(a2[3 - 1 - n3], tr_) * D::from(0.9), tr_), a2[n3] - a2[n3], tr_) { D::from(n3 as f64) } else { dx_acosh(dx_abs(v1, tr_) + D::from(1.4), tr_) }, tr_), dx_sigmoid(a2.iter().copied().map(|e11| v6 - a2[n3]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_abs(-D::from(0.55) / (dx_abs(a2[n3], tr_) + D::from(0.8)), tr_), dx_atan(dx_leaky_relu(v1 + v9, D::from(0.46), tr_) + a2[n3], tr_)];
+    let ia10: [D; 4] = [dx_tanh(if n3 % 2 == 1 { x1 / D::from(1.6) } else if dx_ge(dx_acos(dx_tanh(a2[3 - 1 - n3], tr_) * D::from(0.9), tr_), a2[n3] - a2[n3], tr_) { D::from(n3 as f64) } else { dx_acosh(dx_abs(v1, tr_) + D::from(1.4), tr_) }, tr_), dx_sigmoid(a2.iter().copied().map(|e11| v6 - a2[n3]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_abs(-D::from(0.55) / (dx_abs(a2[n3], tr_) + D::from(0.8)), tr_), dx_atan(dx_leaky_relu(v1 + v9, D::from(0.46), tr_) + a2[n3], tr_)];
     let mut acc12 = acc_d::<D>();
     for e13 in ia10.iter() {
         acc12.sum += dx_tanh(dx_mul_add(-(*e13), -D::from(1.05) - (*e13), dx_sin(-D::from(2.1), tr_), tr_), tr_);
@@ -32046,7 +32046,7 @@ fn p1293_dual<D: Dn>(x1: D, x2: D, mut x3: D, tr_: &mut Tr) -> [D; 3] {
     } else {
     }
     let ia2: [D; 3] = [dx_tanh((dx_sigmoid(-D::from(0.9) - v1, tr_) * dx_powf(dx_abs(-D::from(0.3), tr_) + D::from(1.25), -D::from(1.0), tr_)) + x1, tr_), dx_atan((v1 / (dx_abs(dx_atan2(v1, -D::from(2.9), tr_), tr_) + D::from(1.45))) + x3, tr_), x3];
-    let v5: D = { let mut s_ = D::from(0.0); for e4 in ia2.iter() { if dx_gt(*e4, D::from(0.713), tr_) { s_ = s_ + *e4; } } s_ };
+    let v5: D = { let mut s_ = D::from(-0.0); for e4 in ia2.iter() { if dx_gt(*e4, D::from(0.713), tr_) { s_ = s_ + *e4; } } s_ };
     let v7: D = ia2.last().copied().unwrap_or(dx_atan((v5 - (-D::from(2.15))) + dx_atan2(x3, ia2[2], tr_), tr_));
     [((((dx_leaky_relu(dx_ceil(x3, tr_), dx_tanh(dx_tanh(v1, tr_) * x2, tr_), tr_) - (-dx_asinh(x1, tr_))) - D::from(1.25)) * x2) + (D::from(0.7) * dx_tanh(v5, tr_))) + (D::from(0.55) * (v7 * dx_tanh(v7 + x1, tr_))), ((-x3 + x1) + v1) - v1, dx_sin(dx_mul_add(x2, D::from(1.35), D::from(0.75), tr_) - (x3 / (D::from(1.0) + (x3 * x3))), tr_) * dx_atan(v1, tr_)]
 }
@@ -32287,7 +32287,7 @@ fn p1295_dual<D: Dn>(x1: D, r2: &D, x3: D, nt: usize, tr_: &mut Tr) -> D {
             lv14.push(dx_sigmoid(-D::from(1.65) * dx_cos(*e15, tr_), tr_) + (D::from(i16 as f64) * D::from(0.5)));
         }
     }
-    (((((K1295 * D::from((nt + 1) as f64)) * x3) - x3) + x3) + ((((D::from(0.65) * dx_tanh(u7[0], tr_)) + (D::from(0.3) * dx_tanh(z8[1], tr_))) + (D::from(1.25) * dx_sigmoid(u11[0], tr_))) + (D::from(0.25) * dx_tanh(old9[0], tr_)))) + (D::from(1.25) * lv14.iter().map(|&t17| dx_sin((t17 + t17) * (-t17), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))
+    (((((K1295 * D::from((nt + 1) as f64)) * x3) - x3) + x3) + ((((D::from(0.65) * dx_tanh(u7[0], tr_)) + (D::from(0.3) * dx_tanh(z8[1], tr_))) + (D::from(1.25) * dx_sigmoid(u11[0], tr_))) + (D::from(0.25) * dx_tanh(old9[0], tr_)))) + (D::from(1.25) * lv14.iter().map(|&t17| dx_sin((t17 + t17) * (-t17), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))
 }
 
 fn p1295_eval(x: &[f64]) -> Vec<f64> {
@@ -32462,7 +32462,7 @@ fn p1296_dual<D: Dn>(w4: &[[D; 3]; 2], b2: &[D; 3], s3: &[D], x1: D, f5: bool, t
     debug_assert!(!dx_is_nan(if dx_le(dx_leaky_relu(v1, D::from(0.41), tr_), v1, tr_) { dx_acosh(dx_abs(b2[2], tr_) + D::from(1.8), tr_) } else { dx_recip(-(dx_abs(u15[0], tr_) + D::from(0.65)), tr_) }, tr_));
     let v23: D = dx_tanh(-(-D::from(2.45) - x1), tr_);
     let v24: D = if !dx_is_infinite(dx_sigmoid(u15[0] + s3[0], tr_), tr_) { dx_tanh(D::from(0.9) + w4[1][2], tr_) } else { dx_tanh(dx_hypot(v1, b2[2], tr_) + dx_cosh(s3[1], tr_), tr_) };
-    let ia25: [D; 4] = [dx_tanh(dx_asin(dx_sin(-D::from(2.0) + b2[1], tr_) * D::from(0.9), tr_), tr_), dx_sin((s3[1] / (D::from(1.0) + (v1 * v1))) * dx_exp2(-D::from(0.65), tr_), tr_), dx_tanh(u18.iter().map(|e26| z19[0] - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_) + w4[0][0], tr_), dx_sin(-D::from(0.4) + b2[2], tr_)];
+    let ia25: [D; 4] = [dx_tanh(dx_asin(dx_sin(-D::from(2.0) + b2[1], tr_) * D::from(0.9), tr_), tr_), dx_sin((s3[1] / (D::from(1.0) + (v1 * v1))) * dx_exp2(-D::from(0.65), tr_), tr_), dx_tanh(u18.iter().map(|e26| z19[0] - x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + w4[0][0], tr_), dx_sin(-D::from(0.4) + b2[2], tr_)];
     let v29: D = ia25.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let lq30 = lmake_dual(dx_atan(v24 + w4[1][0], tr_), dx_sigmoid(u18[1] + s3[0], tr_), tr_);
     (((dx_sin(((dx_max(v1 + b2[0], dx_clamp(s3[0], v1, v1 + D::from(0.4), tr_), tr_) - (s3[0] * dx_log(D::from(0.65) + (v1 * v1), D::from(8.35), tr_))) - v1) - v1, tr_) * D::from(0.8)) + (((((D::from(0.45) * dx_sigmoid(u15[0], tr_)) + (D::from(0.8) * dx_tanh(u18[1], tr_))) + (D::from(0.45) * dx_sin(z19[1], tr_))) + (D::from(0.45) * v23)) + (D::from(1.35) * v24))) + (D::from(1.05) * v29)) + ((D::from(1.3) * lnormv_dual(lq30, tr_)) + (D::from(0.95) * dx_atan(lnorm_dual(&lq30, tr_), tr_)))
@@ -32808,7 +32808,7 @@ fn p1299_dual<D: Dn>(x2: D, x1: D, s3: &[D], gb20: &[D; 2], tr_: &mut Tr) -> D {
         let mut v4 = s3[c3 % 5];
         for i5 in 0..4 {
             for (i6, e7) in s3.iter().enumerate() {
-                v2 += dx_tanh(dx_max(dx_sigmoid(s3[i6], tr_), dx_ln_1p(dx_abs(s3.iter().enumerate().map(|(j8, e9)| dx_softplus(D::from(c3 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_), tr_);
+                v2 += dx_tanh(dx_max(dx_sigmoid(s3[i6], tr_), dx_ln_1p(dx_abs(s3.iter().enumerate().map(|(j8, e9)| dx_softplus(D::from(c3 as f64), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_), tr_);
             }
             if dx_gt(s3[3], -D::from(0.8), tr_) {
                 let mut v10 = dx_ln_1p(dx_abs(D::from(c3 as f64), tr_), tr_);
@@ -32956,11 +32956,11 @@ fn p1300_dual<D: Dn>(mut x1: D, a2: [D; 5], b3: &[D; 1], s4: &[D], n5: usize, mu
     if dx_gt(dx_abs(v9, tr_), D::from(1e300), tr_) {
         let _ = v9;
     }
-    let v12: D = { let mut s_ = D::from(0.0); for e11 in b3.iter().copied() { if dx_lt(e11, x1, tr_) { s_ = s_ + (dx_sin(D::from(2.45), tr_) + e11); } } s_ };
+    let v12: D = { let mut s_ = D::from(-0.0); for e11 in b3.iter().copied() { if dx_lt(e11, x1, tr_) { s_ = s_ + (dx_sin(D::from(2.45), tr_) + e11); } } s_ };
     let v13: D = dx_div_euclid(dx_sigmoid(-dx_ln(D::from(0.7) + (st.inner.t * st.inner.t), tr_), tr_), D::from(2.9), tr_);
     let v14: D = if s4.is_empty() { dx_atan((acc7 + (D::from(2.1) * acc4)) + x1, tr_) } else { s4[0] * dx_tanh(st.inner.t, tr_) };
     let [g16, g17, g18] = ga15;
-    let gu20: [D; 3] = [ga15[2] - dx_tanh(dx_hypot(st.w[2 - 1 - n5][n5], st.vel[n5], tr_), tr_), gb19[0] - dx_sigmoid(v14 / (dx_exp(dx_atan(-D::from(0.2) - st.inner.t, tr_), tr_) + D::from(0.5)), tr_), dx_sigmoid(s4.iter().copied().map(|e21| dx_atan(x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let gu20: [D; 3] = [ga15[2] - dx_tanh(dx_hypot(st.w[2 - 1 - n5][n5], st.vel[n5], tr_), tr_), gb19[0] - dx_sigmoid(v14 / (dx_exp(dx_atan(-D::from(0.2) - st.inner.t, tr_), tr_) + D::from(0.5)), tr_), dx_sigmoid(s4.iter().copied().map(|e21| dx_atan(x1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let uq22 = UqD { a: dx_tanh(dx_ln_1p(dx_abs(st.inner.a[1] / (dx_abs(g18, tr_) + D::from(1.45)), tr_), tr_), tr_), v: [dx_tanh((v14 - (acc7 / (D::from(1.0) + (acc4 * acc4)))) + a2[n5], tr_), dx_sin(dx_exp(dx_sigmoid(-st.vel[1], tr_), tr_), tr_)] };
     ((((((((((dx_trunc(dx_rem(st.inner.a[0] - D::from((n5 + 1) as f64), dx_abs(dx_rem(x1, dx_abs(st.w[n5][2 - 1 - n5], tr_) + D::from(0.7), tr_), tr_) + D::from(1.5), tr_), tr_) * st.m) + st.m) + st.m) + (D::from(1.35) * acc4)) + ((D::from(1.45) * dx_tanh(st.vel[1] - snap5[1], tr_)) + (D::from(1.4) * acc7))) + (D::from(0.8) * v9)) + (D::from(0.9) * v12)) + (D::from(0.5) * (v13 * dx_sin(dx_leaky_relu(st.pos[n5], D::from(0.46), tr_), tr_)))) + (D::from(0.85) * v14)) + ((((((D::from(1.2) * (ga15[0] * dx_tanh(st.pos[1], tr_))) + (D::from(0.6) * (g16 * g17))) + (D::from(0.35) * g18)) + (D::from(1.5) * (gb19[0] * dx_sigmoid(x1, tr_)))) + (D::from(0.75) * dx_sigmoid(gu20[0] * gu20[2], tr_))) + (D::from(1.4) * uq22.ulen_dual(dx_tanh(dx_max(acc4, v13 * v12, tr_) + b3[0], tr_), tr_))), (x1 * x1) + x1)
 }
@@ -33071,7 +33071,7 @@ fn p1301_dual<D: Dn>(s5: &[D], r2: &D, s3: &[D], s4: &[D], r1: &D, mut st: BodyD
         st.vel[1] += D::from(0.1) * dx_tanh(dx_hypot(st.inner.t, -D::from(0.4), tr_), tr_);
     }
     let v7: D = dx_div_euclid(st.inner.t, D::from(1.0) + (st.vel[1] * st.vel[1]), tr_);
-    let mut ls8 = LpD { a: dx_sigmoid(-D::from(0.35) + s4[1], tr_), v: [dx_sigmoid(dx_tan(dx_tanh(st.inner.a[1], tr_), tr_) + s4.iter().zip(snap5.iter()).map(|(p9, q10)| dx_rem(*r1, D::from(1.0) + (*r2 * (*r2)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -st.inner.a[0]] };
+    let mut ls8 = LpD { a: dx_sigmoid(-D::from(0.35) + s4[1], tr_), v: [dx_sigmoid(dx_tan(dx_tanh(st.inner.a[1], tr_), tr_) + s4.iter().zip(snap5.iter()).map(|(p9, q10)| dx_rem(*r1, D::from(1.0) + (*r2 * (*r2)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), -st.inner.a[0]] };
     ls8.a += dx_tanh(s5[1], tr_);
     let mut lv11 = Vec::with_capacity(3);
     for (i13, e12) in s4.iter().enumerate() {
@@ -33387,7 +33387,7 @@ fn p1304(mut x1: f64, s2: &[f64], s3: &[f64], mut a4: [f64; 5], n5: usize, mut s
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1304_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], mut a4: [D; 5], n5: usize, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     if n5 >= 1 {
-        let mut v1 = dx_sin(if dx_ge(dx_powf(D::from(1.1) + (st.m * st.m), st.m, tr_), -D::from(0.55), tr_) { s2.iter().map(|&e2| st.m - s2[2 - 1 - n5]).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else if dx_gt(-D::from(2.0), dx_softplus(D::from(1.65), tr_), tr_) { dx_max(s3[5 - 1 - n5], D::from((n5 + 1) as f64), tr_) } else { dx_exp2(st.m, tr_) }, tr_) * (st.inner.t * D::from(n5 as f64));
+        let mut v1 = dx_sin(if dx_ge(dx_powf(D::from(1.1) + (st.m * st.m), st.m, tr_), -D::from(0.55), tr_) { s2.iter().map(|&e2| st.m - s2[2 - 1 - n5]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else if dx_gt(-D::from(2.0), dx_softplus(D::from(1.65), tr_), tr_) { dx_max(s3[5 - 1 - n5], D::from((n5 + 1) as f64), tr_) } else { dx_exp2(st.m, tr_) }, tr_) * (st.inner.t * D::from(n5 as f64));
         st.w[0][0] += dx_atanh(dx_tanh((st.inner.t / D::from(1.7)) - D::from(0.7), tr_) * D::from(0.9), tr_);
     }
     if dx_ge(dx_cbrt(D::from(1.1) + (st.m * st.m), tr_) * st.inner.t, D::from(0.25), tr_) {
@@ -33396,7 +33396,7 @@ fn p1304_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], mut a4: [D; 5], n5: usize, m
         st.vel[1] += dx_atan(x1, tr_) * dx_atan(dx_cos(st.vel[0], tr_) - s3.iter().map(|e5| dx_sin(st.inner.a[n5], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_);
     } else if n5 >= 1 {
         if dx_le(D::from(n5 as f64), st.m, tr_) && (dx_ge(s2[1], D::from(0.95), tr_) && dx_lt(x1, -D::from(0.75), tr_)) {
-            st.m /= dx_abs(dx_sin(s3.iter().map(|e6| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * a4[1], tr_) + D::from(1.3);
+            st.m /= dx_abs(dx_sin(s3.iter().map(|e6| *e6).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * a4[1], tr_) + D::from(1.3);
         }
         let mut x1 = x1 + dx_rem(st.m / (dx_abs(s2[n5], tr_) + D::from(0.65)), dx_exp(dx_sigmoid(s2[0] + st.pos[n5], tr_), tr_) + D::from(0.5), tr_);
         st.pos[n5] /= dx_abs(dx_ln_1p(st.m * st.m, tr_), tr_) + D::from(0.55);
@@ -33412,7 +33412,7 @@ fn p1304_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], mut a4: [D; 5], n5: usize, m
     }
     let (v14, v15) = csplit_dual(dx_tanh(if dx_is_sign_positive(v8 - (st.vel[2 - 1 - n5] / D::from(2.6)), tr_) { D::from(0.65) * (-D::from(0.7)) } else { st.inner.t * st.pos[n5] }, tr_) * D::from(0.5), dx_sigmoid(snap9[n5] + a4[5 - 1 - n5], tr_) * D::from(0.5), tr_);
     let v16: D = dx_div_euclid(-(dx_sigmoid(st.vel[n5], tr_) * v7), dx_abs(st.vel[n5], tr_) + D::from(1.35), tr_);
-    ((((st.inner.a[n5] * st.inner.t) + v7) - v7) + (((D::from(0.75) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.35) * v14)) + (D::from(1.15) * v15))) + (D::from(1.3) * dx_tanh(v16 * dx_tanh(s2.iter().zip(snap9.iter()).map(|(p17, q18)| dx_elu(st.inner.t, dx_tanh(snap9[n5], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_))
+    ((((st.inner.a[n5] * st.inner.t) + v7) - v7) + (((D::from(0.75) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.35) * v14)) + (D::from(1.15) * v15))) + (D::from(1.3) * dx_tanh(v16 * dx_tanh(s2.iter().zip(snap9.iter()).map(|(p17, q18)| dx_elu(st.inner.t, dx_tanh(snap9[n5], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_))
 }
 
 fn p1304_eval(x: &[f64]) -> Vec<f64> {
@@ -33522,7 +33522,7 @@ fn p1305_dual<D: Dn>(a3: [D; 3], s2: &[D], b1: &[D; 3], n4: usize, k5: i32, pts2
             for i3 in 0..b1.len() {
                 let v4 = dx_rem(-dx_exp2(-D::from(2.8), tr_), dx_abs(dx_log2(dx_abs(D::from(2.4) - a3[2], tr_) + D::from(0.6), tr_), tr_) + D::from(0.7), tr_);
                 let mut v5 = dx_acosh(dx_abs(v4, tr_) + D::from(1.35), tr_);
-                let mut v4 = v4 * s2.iter().copied().map(|e6| a3[0] + v5).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+                let mut v4 = v4 * s2.iter().copied().map(|e6| a3[0] + v5).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
             }
         }
     }
@@ -33545,7 +33545,7 @@ fn p1305_dual<D: Dn>(a3: [D; 3], s2: &[D], b1: &[D; 3], n4: usize, k5: i32, pts2
         z13[0] = (D::from(0.7) * snap17[0]) + (dx_atan(acc10 + b1[c1 % 3], tr_) * D::from(0.95));
     }
     let v20: D = a3.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    ((((dx_sin(dx_max(D::from(c1 as f64) / (dx_abs(dx_exp2(D::from(2.3), tr_), tr_) + D::from(0.9)), dx_min(dx_abs(b1[(n4 + 2) % b1.len()], tr_), b1.iter().copied().map(|e8| b1[c1 % b1.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * (-D::from(1.95))) + (D::from(1.25) * acc10)) + (((D::from(1.1) * dx_tanh(u12[0], tr_)) + (D::from(1.2) * dx_atan(old11[0], tr_))) + (D::from(0.9) * dx_tanh(z13[0], tr_)))) + (D::from(1.45) * v20)) + (D::from(1.1) * (pts21[1].1 * (dx_atan((if n4 % 2 == 0 { dx_min(D::from(2.75), v20, tr_) } else if dx_gt(v20 - D::from(c15 as f64), -acc10, tr_) { acc10 + v20 } else { -v20 }) + b1[c15 % 3], tr_) * D::from(0.95))))
+    ((((dx_sin(dx_max(D::from(c1 as f64) / (dx_abs(dx_exp2(D::from(2.3), tr_), tr_) + D::from(0.9)), dx_min(dx_abs(b1[(n4 + 2) % b1.len()], tr_), b1.iter().copied().map(|e8| b1[c1 % b1.len()]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * (-D::from(1.95))) + (D::from(1.25) * acc10)) + (((D::from(1.1) * dx_tanh(u12[0], tr_)) + (D::from(1.2) * dx_atan(old11[0], tr_))) + (D::from(0.9) * dx_tanh(z13[0], tr_)))) + (D::from(1.45) * v20)) + (D::from(1.1) * (pts21[1].1 * (dx_atan((if n4 % 2 == 0 { dx_min(D::from(2.75), v20, tr_) } else if dx_gt(v20 - D::from(c15 as f64), -acc10, tr_) { acc10 + v20 } else { -v20 }) + b1[c15 % 3], tr_) * D::from(0.95))))
 }
 
 fn p1305_eval(x: &[f64]) -> Vec<f64> {
@@ -33649,7 +33649,7 @@ fn p1306_dual<D: Dn>(x1: D, r2: &D, x3: D, r4: &D, mut lin9: LvD<D>, tr_: &mut T
     let ia10: [D; 2] = [dx_sin((lin9.m[0][0] - (*r4)) * dx_cos(D::from(2.9), tr_), tr_), dx_tanh({ let t11 = -lin9.b; t11 * dx_ln(dx_abs(lin9.w[0], tr_) + D::from(0.65), tr_) }, tr_)];
     let oc14 = if dx_lt(dx_tanh(dx_sqrt(dx_abs(dx_tanh(x3, tr_), tr_) + D::from(1.2), tr_), tr_), -D::from(0.687), tr_) { Some(dx_sin((dx_floor(-D::from(2.15), tr_) * dx_sigmoid(v1, tr_)) + lin9.m[0][0], tr_)) } else { None };
     let v16: D = oc14.unwrap_or_else(|| dx_sigmoid((-D::from(0.75) - (-D::from(2.2))) * (-(*r2)), tr_));
-    ((((*r2 + (*r4)) + (*r2)) - v1) + (D::from(0.95) * acc8)) + ((D::from(0.9) * lin9.m[0].iter().zip(ia10.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.55) * v16))
+    ((((*r2 + (*r4)) + (*r2)) - v1) + (D::from(0.95) * acc8)) + ((D::from(0.9) * lin9.m[0].iter().zip(ia10.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.55) * v16))
 }
 
 fn p1306_eval(x: &[f64]) -> Vec<f64> {
@@ -33730,7 +33730,7 @@ fn p1307(r1: &f64, b2: &[f64; 2], n3: usize) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1307_dual<D: Dn>(r1: &D, b2: &[D; 2], n3: usize, tr_: &mut Tr) -> D {
-    let v1 = b2.iter().map(|&e2| e2).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_atan(dx_powf(D::from(0.6) + (b2[0] * b2[0]), -D::from(1.4), tr_), tr_), tr_) + D::from(0.5));
+    let v1 = b2.iter().map(|&e2| e2).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_atan(dx_powf(D::from(0.6) + (b2[0] * b2[0]), -D::from(1.4), tr_), tr_), tr_) + D::from(0.5));
     let mut v1 = v1 + (dx_max(D::from(n3 as f64), b2[(n3 + 2) % b2.len()], tr_) / (-(D::from(1.0) + (*r1 * (*r1)))));
     let mut y3 = [dx_mul_add(dx_asin(dx_tanh(b2[n3 % b2.len()], tr_) * D::from(0.9), tr_), dx_sigmoid(v1, tr_), *r1, tr_)];
     let mut u4: [D; 3] = [dx_tanh(-dx_cos(v1, tr_) + b2[0], tr_), dx_sin(D::from(0.6) + b2[n3 % 2], tr_), dx_atan(v1 + b2[n3 % 2], tr_) * D::from(0.95)];
@@ -33890,13 +33890,13 @@ fn p1308(x1: f64, x2: f64, b3: &[f64; 5]) -> Vec<f64> {
 fn p1308_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], tr_: &mut Tr) -> Vec<D> {
     if dx_is_sign_negative(b3[4] - dx_max(-D::from(2.5), -D::from(3.0), tr_), tr_) {
         return vec![((dx_tanh(dx_elu(dx_exp2(b3[1], tr_), dx_sin(x2, tr_), tr_), tr_) * x2) + x2) - x2, ((dx_sin(D::from(2.25), tr_) - dx_log2(D::from(1.2) + (x2 * x2), tr_)) + x1) - (-D::from(2.65)), (-D::from(1.3) + x1) + x1];
-    } else if dx_lt(b3.iter().enumerate().map(|(j1, e2)| dx_log2(D::from(0.95) + (b3[0] * b3[0]), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), b3[4], tr_) {
+    } else if dx_lt(b3.iter().enumerate().map(|(j1, e2)| dx_log2(D::from(0.95) + (b3[0] * b3[0]), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), b3[4], tr_) {
         let v3 = -dx_cosh(x1, tr_) + ((x1 * b3[1]) / (dx_exp(dx_sin(D::from(2.2) / D::from(1.95), tr_), tr_) + D::from(0.5)));
     }
     let v4 = b3[1] - dx_log2(dx_abs(b3.iter().enumerate().fold(D::from(1.75), |acc7, (j5, e6)| dx_min(acc7, b3[4] * b3[5 - 1 - j5], tr_)), tr_) + D::from(1.05), tr_);
     if dx_lt(dx_leaky_relu(v4, D::from(0.31), tr_), D::from(0.55), tr_) || dx_gt(v4 + b3[1], b3[0] - x2, tr_) {
         if !dx_ge(b3[3], dx_recip(-(D::from(0.55) + (b3[0] * b3[0])), tr_), tr_) {
-            let (v9, v10) = (dx_sigmoid(b3.iter().copied().map(|e8| b3[4] * D::from(2.2)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_relu(x1, tr_), (x1 * x1) + b3[2]);
+            let (v9, v10) = (dx_sigmoid(b3.iter().copied().map(|e8| b3[4] * D::from(2.2)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_relu(x1, tr_), (x1 * x1) + b3[2]);
             let v11 = dx_log10(dx_abs(dx_leaky_relu(dx_acos(dx_tanh(D::from(0.1), tr_) * D::from(0.9), tr_), D::from(0.41), tr_), tr_) + D::from(1.25), tr_);
             let mut v12 = dx_log(dx_abs(dx_recip(dx_abs(v9 - b3[3], tr_) + D::from(0.5), tr_), tr_) + D::from(0.85), D::from(8.55), tr_);
         } else {
@@ -34004,7 +34004,7 @@ fn p1309_dual<D: Dn>(x1: D, r2: &D, x3: D, tr_: &mut Tr) -> D {
     let mut y1 = [(x3 * x1) - (x1 / (-D::from(1.65))); 2];
     let mut v2 = dx_min(dx_relu(dx_rem(*r2, D::from(1.0) + (x3 * x3), tr_), tr_), y1[1], tr_);
     let v3 = dx_log2(dx_abs(dx_tanh(dx_elu(v2, D::from(0.55), tr_), tr_), tr_) + D::from(0.9), tr_);
-    y1[0] = (dx_tanh(D::from(1.0) + y1[1], tr_) * (-D::from(1.4) * dx_tanh(v2, tr_))) - y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
+    y1[0] = (dx_tanh(D::from(1.0) + y1[1], tr_) * (-D::from(1.4) * dx_tanh(v2, tr_))) - y1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
     let mut u6: [D; 2] = [dx_atan(y1[0] + x3, tr_) * D::from(0.95), dx_tanh(dx_cbrt(dx_abs(dx_softplus(y1[1], tr_), tr_) + D::from(1.05), tr_) + x3, tr_)];
     for i7 in 0..4 {
         let mut z8: [D; 2] = [D::from(0.0); 2];
@@ -34012,7 +34012,7 @@ fn p1309_dual<D: Dn>(x1: D, r2: &D, x3: D, tr_: &mut Tr) -> D {
         z8[1] = (D::from(0.55) * u6[0]) + dx_tanh(dx_max(dx_min(z8[i7 % 2], z8[i7 % z8.len()], tr_), y1[i7 % y1.len()], tr_) + x1, tr_);
         u6 = z8;
     }
-    (((dx_tanh(y1[1], tr_) * dx_sigmoid(y1.iter().map(|e5| dx_relu(y1[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) * v3) + y1[1]) + (D::from(0.45) * dx_sigmoid(u6[0], tr_))
+    (((dx_tanh(y1[1], tr_) * dx_sigmoid(y1.iter().map(|e5| dx_relu(y1[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) * v3) + y1[1]) + (D::from(0.45) * dx_sigmoid(u6[0], tr_))
 }
 
 fn p1309_eval(x: &[f64]) -> Vec<f64> {
@@ -34132,10 +34132,10 @@ fn p1310(r1: &f64, a2: [f64; 3], s3: &[f64], n4: usize) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1310_dual<D: Dn>(r1: &D, a2: [D; 3], s3: &[D], n4: usize, tr_: &mut Tr) -> D {
-    let mut v1 = dx_cbrt(dx_abs(dx_log(dx_abs(s3.iter().map(|e2| a2[3 - 1 - n4] + s3[3 - 1 - n4]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.3), D::from(5.7), tr_), tr_) + D::from(0.95), tr_);
-    let v3 = (s3.iter().map(|e4| dx_hypot(*r1, s3[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - v1) / D::from(2.55);
-    let mut v5 = s3.iter().map(|e6| s3.iter().map(|e7| dx_asin(dx_tanh(s3[3 - 1 - n4], tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    v5 /= dx_abs(dx_powi(dx_sigmoid(*r1, tr_), 1, tr_) * dx_atan(a2.iter().zip(s3.iter()).map(|(p8, q9)| *q9).fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_abs(v1, tr_), tr_), tr_) + D::from(1.15);
+    let mut v1 = dx_cbrt(dx_abs(dx_log(dx_abs(s3.iter().map(|e2| a2[3 - 1 - n4] + s3[3 - 1 - n4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.3), D::from(5.7), tr_), tr_) + D::from(0.95), tr_);
+    let v3 = (s3.iter().map(|e4| dx_hypot(*r1, s3[2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - v1) / D::from(2.55);
+    let mut v5 = s3.iter().map(|e6| s3.iter().map(|e7| dx_asin(dx_tanh(s3[3 - 1 - n4], tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    v5 /= dx_abs(dx_powi(dx_sigmoid(*r1, tr_), 1, tr_) * dx_atan(a2.iter().zip(s3.iter()).map(|(p8, q9)| *q9).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * dx_abs(v1, tr_), tr_), tr_) + D::from(1.15);
     v1 = dx_rem(v1, dx_abs(dx_abs(dx_ln_1p(dx_abs(D::from((n4 + 1) as f64) / (dx_exp(D::from(n4 as f64), tr_) + D::from(0.5)), tr_), tr_), tr_), tr_) + D::from(0.75), tr_);
     let mut acc11: D = D::from(0.0);
     for e10 in a2.iter() {
@@ -34349,7 +34349,7 @@ fn p1312_dual<D: Dn>(x1: D, b2: &[D; 4], f5: bool, w4: &[[D; 2]; 3], s3: &[D], c
     let mut c12 = 0;
     while c12 < 4 {
         c12 += 1;
-        z11[0] = (D::from(0.6) * u9[0]) + dx_sin((x1 + x1) + z11.iter().map(|e14| dx_fract(acc8, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        z11[0] = (D::from(0.6) * u9[0]) + dx_sin((x1 + x1) + z11.iter().map(|e14| dx_fract(acc8, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
         z11[1] = (D::from(0.75) * u9[2]) + dx_sigmoid(v1 + s3[(c12 + 3) % 4], tr_);
         z11[2] = (D::from(0.4) * u9[0]) + dx_sin(dx_sqrt(dx_abs(dx_tan(dx_tanh(x1, tr_), tr_), tr_) + D::from(1.0), tr_), tr_);
         u9 = z11;
@@ -34553,7 +34553,7 @@ fn p1314(x1: f64, n4: usize, b3: &[f64; 3], a2: [f64; 4], ow24: Option<f64>) -> 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1314_dual<D: Dn>(x1: D, n4: usize, b3: &[D; 3], a2: [D; 4], ow24: Option<f64>, tr_: &mut Tr) -> D {
     for i1 in 1..4 {
-        let x1 = -a2[n4] * b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
+        let x1 = -a2[n4] * b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
         let v3 = dx_max(dx_log(dx_abs(x1, tr_) + D::from(1.15), dx_abs(dx_rem(b3[n4 % 3], dx_abs(x1, tr_) + D::from(1.25), tr_), tr_) + D::from(2.9), tr_), dx_relu(-(-D::from(0.05)), tr_), tr_);
     }
     let x1 = x1 + D::from((n4 + 1) as f64);
@@ -34679,7 +34679,7 @@ fn p1315_dual<D: Dn>(n4: usize, b2: &[D; 4], a3: [D; 4], x1: D, tr_: &mut Tr) ->
         for i2 in 0..n4 {
             let v3 = x1;
             for i4 in 0..b2.len() {
-                let mut v5 = dx_log(dx_abs(b2.iter().map(|&e6| e6).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.6), D::from(5.35), tr_);
+                let mut v5 = dx_log(dx_abs(b2.iter().map(|&e6| e6).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.6), D::from(5.35), tr_);
                 let v7: D = dx_elu(dx_max(a3[i4] + a3[n4], dx_min(b2[i4], x1, tr_), tr_), dx_sigmoid(v5 * a3[i4], tr_), tr_);
             }
         }
@@ -34692,9 +34692,9 @@ fn p1315_dual<D: Dn>(n4: usize, b2: &[D; 4], a3: [D; 4], x1: D, tr_: &mut Tr) ->
     let cc10: D = cdot4_dual(&a3, &a3, tr_);
     let v11: D = dx_div_euclid(dx_atan2(dx_acosh(dx_abs(x1, tr_) + D::from(1.85), tr_), dx_atan2(a3[2], acc9, tr_), tr_), dx_exp(D::from(2.6), tr_) + D::from(0.5), tr_);
     let mut ld12 = LpD { a: dx_atan(dx_log10(dx_abs(dx_hypot(a3[3], a3[n4], tr_), tr_) + D::from(1.35), tr_), tr_), v: [D::from(0.0); 2] };
-    ld12.a = dx_tanh(-b2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_);
+    ld12.a = dx_tanh(-b2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_);
     ld12.a = dx_tanh(dx_acosh(dx_abs(x1 - x1, tr_) + D::from(1.55), tr_), tr_);
-    (((((((dx_sin((x1 * x1) * dx_log2(dx_abs(D::from(n4 as f64), tr_) + D::from(1.45), tr_), tr_) * dx_sin(dx_round(D::from(n4 as f64), tr_) + (x1 / D::from(2.3)), tr_)) - x1) + b2[n4]) - x1) + (D::from(0.75) * acc9)) + (D::from(0.4) * dx_tanh(cc10, tr_))) + (D::from(0.9) * dx_tanh(v11 * dx_tanh(D::from((n4 + 1) as f64) + v11, tr_), tr_))) + ((D::from(1.35) * ((ld12.a + ld12.v[0]) * dx_tanh(a3.iter().map(|&e14| b2.iter().map(|e15| dx_tanh(x1 - x1, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.25) * lnorm_dual(&ld12, tr_)))
+    (((((((dx_sin((x1 * x1) * dx_log2(dx_abs(D::from(n4 as f64), tr_) + D::from(1.45), tr_), tr_) * dx_sin(dx_round(D::from(n4 as f64), tr_) + (x1 / D::from(2.3)), tr_)) - x1) + b2[n4]) - x1) + (D::from(0.75) * acc9)) + (D::from(0.4) * dx_tanh(cc10, tr_))) + (D::from(0.9) * dx_tanh(v11 * dx_tanh(D::from((n4 + 1) as f64) + v11, tr_), tr_))) + ((D::from(1.35) * ((ld12.a + ld12.v[0]) * dx_tanh(a3.iter().map(|&e14| b2.iter().map(|e15| dx_tanh(x1 - x1, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.25) * lnorm_dual(&ld12, tr_)))
 }
 
 fn p1315_eval(x: &[f64]) -> Vec<f64> {
@@ -34835,8 +34835,8 @@ fn p1316_dual(&self, a2: [D; 2], x1: D, b3: &[D; 2], a4: [D; 2], n5: usize, tr_:
         let mut v2 = b3[0];
     } else if dx_ge(dx_exp2(b3[n5], tr_), D::from(0.2), tr_) {
         if dx_gt(-dx_mul_add(D::from(n5 as f64), self.inner.t, D::from(n5 as f64), tr_), self.vel[n5] + a2[n5], tr_) {
-            let mut v3: D = a4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
-            let v5 = dx_sigmoid((self.vel[0] / (dx_abs(b3[n5], tr_) + D::from(1.2))) * dx_log2(dx_abs(self.pos[n5], tr_) + D::from(0.85), tr_), tr_) * dx_relu(a4.iter().copied().map(|e6| -D::from(0.25) - e6).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+            let mut v3: D = a4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
+            let v5 = dx_sigmoid((self.vel[0] / (dx_abs(b3[n5], tr_) + D::from(1.2))) * dx_log2(dx_abs(self.pos[n5], tr_) + D::from(0.85), tr_), tr_) * dx_relu(a4.iter().copied().map(|e6| -D::from(0.25) - e6).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
             v3 /= dx_abs(dx_rem(dx_powi(b3[n5], n5 as i32, tr_), dx_abs(self.pos[1] - v5, tr_) + D::from(0.75), tr_), tr_) + D::from(1.15);
         }
         let v7: D = dx_exp_m1(dx_sigmoid(self.vel[n5], tr_) - dx_atan(-D::from(0.5), tr_), tr_);
@@ -34938,7 +34938,7 @@ fn p1317(r1: &f64, x2: f64, w3: &[[f64; 3]; 1], s4: &[f64], b5: &[f64; 3], nt: u
 fn p1317_dual<D: Dn>(r1: &D, x2: D, w3: &[[D; 3]; 1], s4: &[D], b5: &[D; 3], nt: usize, vx14: &Vec<D>, tr_: &mut Tr) -> D {
     let K1317: D = D::from(1.15);
     let mut v1: D = -(dx_clamp(b5[nt], b5[nt], b5[nt] + D::from(0.85), tr_) - (-x2));
-    let mut v2 = s4.iter().enumerate().map(|(j3, e4)| -D::from(1.2)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_log(dx_abs(D::from((nt + 1) as f64) + v1, tr_) + D::from(0.75), D::from(2.8), tr_);
+    let mut v2 = s4.iter().enumerate().map(|(j3, e4)| -D::from(1.2)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - dx_log(dx_abs(D::from((nt + 1) as f64) + v1, tr_) + D::from(0.75), D::from(2.8), tr_);
     let mut v5 = dx_atan(K1317, tr_);
     let mut v6 = ((v5 - (-D::from(2.35))) - (-D::from(2.25) - b5[2])) - dx_abs(dx_tan(dx_tanh(*r1, tr_), tr_), tr_);
     let mut y7: [D; 2] = [v5, dx_max(dx_atanh(dx_sin(b5[3 - 1 - nt], tr_) * D::from(0.9), tr_), x2 / (-D::from(2.45)), tr_)];
@@ -35063,9 +35063,9 @@ fn p1318_dual<D: Dn>(b2: &[D; 1], a1: [D; 2], tr_: &mut Tr) -> D {
         v2 = dx_rem(v2, dx_abs(dx_min(dx_ln_1p(dx_abs(a1[i1] * b2[i1], tr_), tr_), dx_leaky_relu(a1.iter().map(|e3| (dx_atan(dx_sqrt(dx_abs(b2[i1], tr_) + D::from(0.85), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_tanh(dx_cbrt(dx_abs(v2, tr_) + D::from(1.1), tr_), tr_), tr_), tr_), tr_) + D::from(0.8), tr_);
     }
     if dx_le(dx_mul_add(a1[1] + D::from(1.7), dx_abs(a1[0], tr_), -b2[0], tr_), -D::from(0.1), tr_) {
-        let mut v4 = if dx_gt(dx_fract(dx_ln(dx_abs(b2[0], tr_) + D::from(1.35), tr_), tr_), a1[1] / (-D::from(1.85)), tr_) { dx_atan(-D::from(1.0), tr_) * dx_powi(a1[0], 2, tr_) } else { a1.iter().map(|e5| dx_signum(a1[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) };
+        let mut v4 = if dx_gt(dx_fract(dx_ln(dx_abs(b2[0], tr_) + D::from(1.35), tr_), tr_), a1[1] / (-D::from(1.85)), tr_) { dx_atan(-D::from(1.0), tr_) * dx_powi(a1[0], 2, tr_) } else { a1.iter().map(|e5| dx_signum(a1[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) };
     } else {
-        let v6 = (b2[0] + a1[0]) * dx_rem(b2.iter().map(|e7| b2[0] - (*e7)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_abs(dx_ceil(D::from(1.75), tr_), tr_) + D::from(1.35), tr_);
+        let v6 = (b2[0] + a1[0]) * dx_rem(b2.iter().map(|e7| b2[0] - (*e7)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_abs(dx_ceil(D::from(1.75), tr_), tr_) + D::from(1.35), tr_);
         let v8 = dx_sqrt(dx_abs(b2[0] / D::from(1.25), tr_) + D::from(1.1), tr_);
         let v9: D = dx_recip(-(dx_abs(v8, tr_) + D::from(1.2)), tr_);
     }
@@ -35078,7 +35078,7 @@ fn p1318_dual<D: Dn>(b2: &[D; 1], a1: [D; 2], tr_: &mut Tr) -> D {
             }
         }
     }
-    let mut old16: [D; 2] = [dx_tanh(dx_exp(b2.iter().copied().fold(D::from(1.45), |acc18, e17| acc18 - (dx_atan(b2[0], tr_) * D::from(0.63))), tr_), tr_), dx_sin(b2.iter().enumerate().map(|(j19, e20)| a1[0] / (dx_exp(a1[2 - 1 - j19], tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let mut old16: [D; 2] = [dx_tanh(dx_exp(b2.iter().copied().fold(D::from(1.45), |acc18, e17| acc18 - (dx_atan(b2[0], tr_) * D::from(0.63))), tr_), tr_), dx_sin(b2.iter().enumerate().map(|(j19, e20)| a1[0] / (dx_exp(a1[2 - 1 - j19], tr_) + D::from(0.5))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let mut u21: [D; 2] = [dx_sin(old16[1] + a1[1], tr_), dx_atan(dx_asinh(dx_cosh(b2[0], tr_), tr_), tr_) * D::from(0.95)];
     let mut z22: [D; 2] = [D::from(0.0); 2];
     z22[0] = (u21[0] + (D::from(0.25) * (u21[0] - old16[0]))) + (D::from(0.25) * (dx_atan(dx_sin(D::from(2.95), tr_) + a1[0], tr_) * D::from(0.63)));
@@ -35169,13 +35169,13 @@ fn p1319_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 1], ok18: Option<usize>, ow22: Opti
     for i15 in 0..3 {
         acc14 = (D::from(0.5) * acc14) + (match i15 { 0 => dx_sin(x2, tr_), 1 => dx_sigmoid(*r1 - (b3[i15 % b3.len()] * D::from(1.05)), tr_), _ => dx_atan(dx_clamp(*r1 + x2, -D::from(1.1), D::from(0.9), tr_), tr_) * D::from(0.95) });
     }
-    let v17: D = b3.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_tanh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let v21: D = match ok18 { Some(j19) if j19 > 1 => dx_sin(b3.iter().map(|e20| dx_powf(D::from(0.75) + (b3[0] * b3[0]), -D::from(1.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(j19 as f64), Some(_) => dx_sigmoid((dx_elu(acc14, D::from(2.0), tr_) + (acc14 + v1)) + b3[0], tr_), None => b3[0], };
+    let v17: D = b3.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_tanh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    let v21: D = match ok18 { Some(j19) if j19 > 1 => dx_sin(b3.iter().map(|e20| dx_powf(D::from(0.75) + (b3[0] * b3[0]), -D::from(1.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(j19 as f64), Some(_) => dx_sigmoid((dx_elu(acc14, D::from(2.0), tr_) + (acc14 + v1)) + b3[0], tr_), None => b3[0], };
     let v25: D = if let Some(f23) = ow22 { x2 * D::from(f23) } else { b3.iter().map(|e24| D::from(0.15) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) };
-    let [u26, u27] = upair_dual(dx_sigmoid(b3.iter().map(|e28| dx_powf(D::from(0.75) + (b3[0] * b3[0]), -D::from(1.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(2.35)), tr_), dx_sigmoid(dx_max(-b3[0], x2 + v21, tr_), tr_), tr_);
+    let [u26, u27] = upair_dual(dx_sigmoid(b3.iter().map(|e28| dx_powf(D::from(0.75) + (b3[0] * b3[0]), -D::from(1.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (-D::from(2.35)), tr_), dx_sigmoid(dx_max(-b3[0], x2 + v21, tr_), tr_), tr_);
     let ra29: [D; 4] = [dx_atan(-D::from(1.3) + (*r1), tr_), dx_atan({ let t30 = dx_sigmoid(v1, tr_) * acc14; t30 * (u27 - b3[0]) }, tr_), dx_tanh(dx_rem(v21 - v17, dx_abs(dx_powi(D::from(0.6) + (b3[0] * b3[0]), -2, tr_), tr_) + D::from(1.4), tr_), tr_), dx_clamp(b3[0], -D::from(0.1), D::from(1.75), tr_)];
     let ff31: [D; 4] = std::array::from_fn(|i32| dx_atan(dx_sinh(dx_atan(dx_max(ra29[i32], ra29[i32], tr_), tr_), tr_), tr_) + (D::from(0.25) * D::from(i32 as f64)));
-    [((((b3.iter().map(|&e13| dx_tanh(dx_sinh(x2, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (*r1)) + (D::from(1.5) * acc14)) + (D::from(1.4) * v17)) + ((D::from(1.35) * v21) + (D::from(1.0) * v25))) + ((D::from(0.95) * (u26 + (dx_tanh(b3[0], tr_) * u27))) + (D::from(1.05) * (ff31[2] * (dx_atan(b3.iter().zip(ff31.iter()).map(|(p34, q35)| dx_max(D::from(2.25), ra29[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95)))))]
+    [((((b3.iter().map(|&e13| dx_tanh(dx_sinh(x2, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (*r1)) + (D::from(1.5) * acc14)) + (D::from(1.4) * v17)) + ((D::from(1.35) * v21) + (D::from(1.0) * v25))) + ((D::from(0.95) * (u26 + (dx_tanh(b3[0], tr_) * u27))) + (D::from(1.05) * (ff31[2] * (dx_atan(b3.iter().zip(ff31.iter()).map(|(p34, q35)| dx_max(D::from(2.25), ra29[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95)))))]
 }
 
 fn p1319_eval(x: &[f64]) -> Vec<f64> {
@@ -35433,7 +35433,7 @@ fn p1322_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
     let mut v3 = dx_exp_m1(dx_atan(dx_max(dx_rem(-D::from(0.15), dx_abs(v1, tr_) + D::from(0.9), tr_), dx_powi(dx_sin(v1, tr_), 2, tr_), tr_), tr_), tr_);
     let mut v4 = dx_min(dx_exp_m1(dx_cos(*r1, tr_), tr_), dx_atan(v1 * dx_sigmoid(v3, tr_), tr_), tr_);
     let ia5: [D; 3] = [dx_atan((dx_cosh(dx_sigmoid(v3, tr_), tr_) - (dx_sigmoid(v3, tr_) * v1)) + (*r1), tr_), dx_atan(*r1 * v1, tr_), dx_tanh(v3 + (*r1), tr_)];
-    let v7: D = ia5.iter().map(|&e6| D::from(1.0) * e6).map(|t_| dx_sin(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v7: D = ia5.iter().map(|&e6| D::from(1.0) * e6).map(|t_| dx_sin(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((-D::from(2.55) - v1) * dx_atan(v3, tr_)) + (D::from(1.4) * dx_sigmoid(v7, tr_))
 }
 
@@ -35699,9 +35699,9 @@ fn p1324_dual<D: Dn>(x1: D, r2: &D, a3: [D; 4], n4: usize, ch10: char, tr_: &mut
         u2[0] = (D::from(0.45) * snap4[0]) + dx_sin(x1 / (-(dx_exp(dx_sin(dx_atan2(u2[n4 % 1], u2[n4 % 1], tr_), tr_), tr_) + D::from(0.5))), tr_);
     }
     debug_assert!(!dx_is_nan(dx_sin((y1[n4 % 2][2] * u2[n4 % u2.len()]) + a3.iter().enumerate().fold(x1, |acc7, (j5, e6)| acc7 + dx_tanh(-a3[n4], tr_)), tr_), tr_));
-    let v9: D = dx_tanh(dx_cosh(dx_atan(a3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
+    let v9: D = dx_tanh(dx_cosh(dx_atan(a3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
     let v11: D = if ch10 == 'b' { dx_sigmoid(dx_clamp(D::from(0.85), a3[n4], a3[n4] + D::from(0.4), tr_), tr_) } else { dx_sigmoid(dx_atan2(dx_trunc(x1, tr_), y1[n4 % 2][0] + (-D::from(2.0)), tr_), tr_) };
-    let v15: D = if let Some(j12) = n4.checked_sub(1) { dx_sin(D::from(2.2) + x1, tr_) * D::from(j12 as f64) } else { dx_tanh(({ let t13 = u2[n4 % u2.len()] * (*r2); t13 * u2.iter().map(|e14| dx_elu(D::from(1.2), D::from(1.75), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + a3[n4], tr_) };
+    let v15: D = if let Some(j12) = n4.checked_sub(1) { dx_sin(D::from(2.2) + x1, tr_) * D::from(j12 as f64) } else { dx_tanh(({ let t13 = u2[n4 % u2.len()] * (*r2); t13 * u2.iter().map(|e14| dx_elu(D::from(1.2), D::from(1.75), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) }) + a3[n4], tr_) };
     let k17 = { let mut c_ = 0usize; for v16 in a3.iter() { if dx_lt(*v16, x1, tr_) { c_ += 1; } } c_ };
     let v18: D = dx_rem_euclid(dx_rem(x1, D::from(1.0) + (a3[(k17 + 3) % 4] * a3[(k17 + 3) % 4]), tr_), dx_abs(v9 * D::from(n4 as f64), tr_) + D::from(0.85), tr_);
     let uq19 = UqD { a: dx_sin(dx_log10(dx_abs(dx_exp(*r2, tr_), tr_) + D::from(1.1), tr_), tr_), v: [dx_sin(dx_max(dx_log10(D::from(1.5) + (x1 * x1), tr_), a3[n4] / (dx_abs(v9, tr_) + D::from(1.5)), tr_), tr_), dx_atan(dx_relu(dx_cos(u2[(k17 + 3) % u2.len()], tr_), tr_) + x1, tr_)] };
@@ -35868,10 +35868,10 @@ fn p1326(mut x1: f64, s2: &[f64], a3: [f64; 3], n4: usize) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1326_dual<D: Dn>(mut x1: D, s2: &[D], a3: [D; 3], n4: usize, tr_: &mut Tr) -> D {
-    let mut x1 = x1 * (s2.iter().map(|e1| x1 * a3[3 - 1 - n4]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (s2[n4] + x1));
+    let mut x1 = x1 * (s2.iter().map(|e1| x1 * a3[3 - 1 - n4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (s2[n4] + x1));
     x1 /= dx_abs(dx_ln_1p(dx_abs(dx_ln_1p(x1 * x1, tr_), tr_), tr_), tr_) + D::from(1.45);
     for (i2, e3) in s2.iter().enumerate() {
-        if dx_lt(dx_sigmoid(a3.iter().zip(s2.iter()).map(|(p4, q5)| D::from(i2 as f64) + (*q5)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(1.95), dx_max(*e3, x1, tr_), tr_) {
+        if dx_lt(dx_sigmoid(a3.iter().zip(s2.iter()).map(|(p4, q5)| D::from(i2 as f64) + (*q5)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * D::from(1.95), dx_max(*e3, x1, tr_), tr_) {
             x1 += dx_tanh(dx_cos(dx_tanh(x1, tr_) * (*e3 - (-D::from(1.3))), tr_), tr_);
         } else {
         }
@@ -36026,7 +36026,7 @@ fn p1327_dual<D: Dn>(b1: &[D; 3], s2: &[D], tr_: &mut Tr) -> D {
     }
     let ia5: [D; 3] = [dx_sin((dx_powf((dx_atan(dx_abs(v1, tr_) + D::from(0.6), tr_) * D::from(0.63)) + D::from(1.5), -D::from(1.85), tr_) + dx_cos(-D::from(1.15), tr_)) + b1[1], tr_), dx_atan(dx_rem(-D::from(0.45) + s2[c2 % s2.len()], dx_abs(D::from(c2 as f64) - v1, tr_) + D::from(0.55), tr_), tr_), dx_atan(dx_ln(dx_abs(dx_acos(dx_tanh(v1, tr_) * D::from(0.9), tr_), tr_) + D::from(1.5), tr_) + b1[c2 % b1.len()], tr_)];
     let m6: D = D::from(num_dual::DualStruct::re(&(dx_tanh(dx_powf(D::from(1.05) + (ia5[0] * ia5[0]), s2[1], tr_) / (-(D::from(1.0) + (s2[1] * s2[1]))), tr_))));
-    let v8: D = m6 + dx_ln(ia5.iter().map(|&e7| dx_exp(e7 - m6, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v8: D = m6 + dx_ln(ia5.iter().map(|&e7| dx_exp(e7 - m6, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v9: D = dx_div_euclid(dx_log10(dx_abs(dx_hypot(s2[(c2 + 3) % s2.len()], D::from(1.95), tr_), tr_) + D::from(1.2), tr_), D::from(1.75), tr_);
     let lo10 = if dx_gt(dx_sigmoid(dx_min(D::from(2.7), ia5[c2 % ia5.len()] - v1, tr_) + s2[c2 % s2.len()], tr_), D::from(0.263), tr_) { Some(dx_tanh(dx_atan2(dx_leaky_relu(s2[c2 % s2.len()], dx_tanh(ia5[0], tr_), tr_), dx_log(dx_abs(v9, tr_) + D::from(1.45), dx_abs(ia5[c2 % 3], tr_) + D::from(1.65), tr_), tr_), tr_)) } else { None };
     let v12: D = if let Some(ov11) = lo10 { ((ov11 * ov11) - ov11) + dx_tanh(dx_atan2(-D::from(0.55), v1 - v9, tr_) + s2[c2 % s2.len()], tr_) } else { dx_sigmoid((dx_sin(dx_exp_m1(ia5[1], tr_), tr_) * (ia5[c2 % ia5.len()] + v8)) + s2[c2 % s2.len()], tr_) };
@@ -36118,13 +36118,13 @@ fn p1328_dual<D: Dn>(x1: D, s2: &[D], mut st: BodyD<D>, tr_: &mut Tr) -> D {
     if dx_ge(st.inner.t / (dx_abs(st.vel[0], tr_) + D::from(1.0)), D::from(0.7), tr_) && dx_gt(x1 * st.pos[1], D::from(0.2), tr_) {
         let mut v5 = dx_tanh(st.m, tr_) * dx_clamp(dx_softplus(-D::from(0.2), tr_), s2[1], s2[1] + D::from(0.45), tr_);
         for i6 in 0..5 {
-            let v7: D = dx_cos((st.inner.a[0] / (dx_abs(st.m, tr_) + D::from(0.65))) - s2.iter().map(|e8| dx_rem(v5, dx_exp(dx_tanh(st.pos[i6 % 2], tr_), tr_) + D::from(0.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+            let v7: D = dx_cos((st.inner.a[0] / (dx_abs(st.m, tr_) + D::from(0.65))) - s2.iter().map(|e8| dx_rem(v5, dx_exp(dx_tanh(st.pos[i6 % 2], tr_), tr_) + D::from(0.5), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
             st.vel[(i6 + 2) % 2] *= D::from(0.4);
             st.w[1][i6 % 2] -= dx_sin(st.m, tr_);
             let mut c9 = 0;
             while c9 < 5 {
                 c9 += 1;
-                st.w[(c9 + 2) % 2][c9 % 2] *= dx_sigmoid(dx_log(dx_abs(dx_asin(dx_tanh(st.w[i6 % 2][c9 % 2], tr_) * D::from(0.9), tr_), tr_) + D::from(1.45), dx_abs(s2.iter().enumerate().map(|(j10, e11)| -D::from(2.25) - v5).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(2.95), tr_) / D::from(1.65), tr_);
+                st.w[(c9 + 2) % 2][c9 % 2] *= dx_sigmoid(dx_log(dx_abs(dx_asin(dx_tanh(st.w[i6 % 2][c9 % 2], tr_) * D::from(0.9), tr_), tr_) + D::from(1.45), dx_abs(s2.iter().enumerate().map(|(j10, e11)| -D::from(2.25) - v5).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(2.95), tr_) / D::from(1.65), tr_);
             }
         }
     } else {
@@ -36224,7 +36224,7 @@ fn p1329(a4: [f64; 4], a2: [f64; 5], s3: &[f64], r1: &f64, n5: usize, mut st: Bo
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1329_dual<D: Dn>(a4: [D; 4], a2: [D; 5], s3: &[D], r1: &D, n5: usize, mut st: BodyD<D>, ow26: Option<f64>, tr_: &mut Tr) -> D {
     for (p1, q2) in s3.iter().zip(a4.iter()) {
-        if dx_le({ let t3 = a2.iter().map(|e4| *r1).fold(D::from(0.0), |acc_, t_| acc_ + t_); t3 * dx_sin(dx_powf(dx_abs(D::from(n5 as f64), tr_) + D::from(0.6), D::from(1.0), tr_), tr_) }, -D::from(0.9), tr_) {
+        if dx_le({ let t3 = a2.iter().map(|e4| *r1).fold(D::from(-0.0), |acc_, t_| acc_ + t_); t3 * dx_sin(dx_powf(dx_abs(D::from(n5 as f64), tr_) + D::from(0.6), D::from(1.0), tr_), tr_) }, -D::from(0.9), tr_) {
             st.m = dx_rem(st.m, dx_abs(((D::from(1.15) * D::from(2.45)) + dx_clamp(-D::from(2.85), *q2, *q2 + D::from(1.45), tr_)) + D::from(2.6), tr_) + D::from(1.05), tr_);
             continue;
         }
@@ -36239,7 +36239,7 @@ fn p1329_dual<D: Dn>(a4: [D; 4], a2: [D; 5], s3: &[D], r1: &D, n5: usize, mut st
         st.pos[1] += D::from(0.25) * dx_tanh(dx_atan(dx_atan2(st.vel[n5 % 2], st.m, tr_), tr_), tr_);
     }
     let mut old9: [D; 3] = [dx_tanh(st.inner.a[n5 % 2], tr_), dx_tanh((*r1 / (-(dx_abs(D::from(n5 as f64), tr_) + D::from(1.2)))) * dx_clamp(st.inner.a[n5 % 2], -D::from(1.05), -D::from(0.6), tr_), tr_), dx_tanh(st.m, tr_)];
-    let mut u10: [D; 3] = [dx_tanh(dx_softplus(*r1, tr_) * s3.iter().map(|e11| dx_tanh(snap7.iter().zip(old9.iter()).map(|(p12, q13)| dx_powf(D::from(0.55) + (s3[n5 % 2] * s3[n5 % 2]), D::from(0.7), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(*r1, tr_), dx_sin(st.inner.a[(n5 + 3) % 2], tr_)];
+    let mut u10: [D; 3] = [dx_tanh(dx_softplus(*r1, tr_) * s3.iter().map(|e11| dx_tanh(snap7.iter().zip(old9.iter()).map(|(p12, q13)| dx_powf(D::from(0.55) + (s3[n5 % 2] * s3[n5 % 2]), D::from(0.7), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(*r1, tr_), dx_sin(st.inner.a[(n5 + 3) % 2], tr_)];
     let mut c14 = 0;
     while c14 < 3 {
         c14 += 1;
@@ -36416,7 +36416,7 @@ fn p1330_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 1], s4: &[D], b5: &[D; 5], n6: us
         let r25 = st.w[k22];
         acc21 += cdot2_dual(&r25, &ra24, tr_) * r25[1];
     }
-    (((((((dx_recip(-(dx_abs(b5[n6] * x1, tr_) + D::from(0.8)), tr_) * a3[0]) - D::from(2.45)) - x2) - x1) + (D::from(0.55) * acc4)) + ((D::from(0.9) * acc6) + (D::from(0.4) * u10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(1.3) * acc15) + (D::from(0.4) * dx_atan(wv14[n6].iter().zip(ia9.iter()).map(|(p18, q19)| *p18 * *q19).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + (((D::from(1.4) * uq20.ulen_dual(dx_sin(dx_mul_add(-acc4, acc15 * wv14[0][0], s4[n6 % 1] + acc15, tr_), tr_), tr_)) + (D::from(1.0) * uq20.umix_dual(dx_sin(dx_atanh(dx_tanh(D::from(0.3) - s4[n6 % 1], tr_) * D::from(0.9), tr_), tr_), tr_))) + (D::from(1.5) * dx_atan(acc21, tr_)))
+    (((((((dx_recip(-(dx_abs(b5[n6] * x1, tr_) + D::from(0.8)), tr_) * a3[0]) - D::from(2.45)) - x2) - x1) + (D::from(0.55) * acc4)) + ((D::from(0.9) * acc6) + (D::from(0.4) * u10.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(1.3) * acc15) + (D::from(0.4) * dx_atan(wv14[n6].iter().zip(ia9.iter()).map(|(p18, q19)| *p18 * *q19).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))) + (((D::from(1.4) * uq20.ulen_dual(dx_sin(dx_mul_add(-acc4, acc15 * wv14[0][0], s4[n6 % 1] + acc15, tr_), tr_), tr_)) + (D::from(1.0) * uq20.umix_dual(dx_sin(dx_atanh(dx_tanh(D::from(0.3) - s4[n6 % 1], tr_) * D::from(0.9), tr_), tr_), tr_))) + (D::from(1.5) * dx_atan(acc21, tr_)))
 }
 
 fn p1330_eval(x: &[f64]) -> Vec<f64> {
@@ -36602,7 +36602,7 @@ impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1332_dual(&self, x1: D, n4: usize, s3: &[D], x2: D, tr_: &mut Tr) -> (D, D) {
     for e1 in s3.iter() {
-        let mut v2: D = D::from((n4 + 1) as f64) + s3.iter().map(|e3| self.inner.t).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+        let mut v2: D = D::from((n4 + 1) as f64) + s3.iter().map(|e3| self.inner.t).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
         for i4 in 1..5 {
             let v5 = (dx_sigmoid(self.inner.a[0], tr_) - (self.vel[(n4 + 3) % 2] * self.m)) - dx_cos(dx_exp2(s3[i4 % s3.len()], tr_), tr_);
             v2 = dx_min(v2, dx_softplus(self.pos[0] / (D::from(1.0) + (self.m * self.m)), tr_) - s3[i4 % 4], tr_);
@@ -36896,7 +36896,7 @@ fn p1334_dual<D: Dn>(x3: D, x2: D, r1: &D, nt: usize, lin24: &LvD<D>, tr_: &mut 
     if dx_gt(dx_abs(v12, tr_), D::from(1e300), tr_) {
         let _ = v12 * D::from(2.0);
     }
-    let ia13: [D; 3] = [dx_tanh(dx_leaky_relu(u8.iter().map(|e14| dx_atan2(x3, z9[nt], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sin(x2, tr_), tr_), tr_), x3, dx_atan(x2 * z9[0], tr_)];
+    let ia13: [D; 3] = [dx_tanh(dx_leaky_relu(u8.iter().map(|e14| dx_atan2(x3, z9[nt], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_sin(x2, tr_), tr_), tr_), x3, dx_atan(x2 * z9[0], tr_)];
     let mut u15 = ia13.to_vec();
     for o16 in u15.iter_mut() {
         *o16 *= D::from(0.65);
@@ -36918,9 +36918,9 @@ fn p1334_dual<D: Dn>(x3: D, x2: D, r1: &D, nt: usize, lin24: &LvD<D>, tr_: &mut 
         let t27 = row26[0];
         acc25 += D::from(0.1) + t27;
     }
-    let ra28: [D; 3] = [dx_tanh(dx_leaky_relu(ia13.iter().map(|e29| dx_atan2(x2, lin24.m[nt % 1][nt], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.26), tr_) + x2, tr_), dx_tanh(-dx_atan(acc25, tr_) + lin24.b, tr_), dx_sigmoid(dx_sin(dx_sigmoid(z9[2 - 1 - c10], tr_), tr_) + lin24.b, tr_)];
+    let ra28: [D; 3] = [dx_tanh(dx_leaky_relu(ia13.iter().map(|e29| dx_atan2(x2, lin24.m[nt % 1][nt], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(0.26), tr_) + x2, tr_), dx_tanh(-dx_atan(acc25, tr_) + lin24.b, tr_), dx_sigmoid(dx_sin(dx_sigmoid(z9[2 - 1 - c10], tr_), tr_) + lin24.b, tr_)];
     let ff30 = core::array::from_fn::<D, 3, _>(|i31| dx_sigmoid(dx_ln_1p(dx_abs(dx_softplus(ra28[i31], tr_), tr_), tr_), tr_));
-    ((((((((-(-x2 + (x2 / (dx_abs(*r1, tr_) + D::from(0.9)))) - x2) - x2) + D::from(c1 as f64)) + ((D::from(0.6) * u8[0]) + (D::from(0.5) * old7[1]))) + (D::from(0.95) * v12)) + (D::from(0.35) * dx_sin(u15[0], tr_))) + (((D::from(1.0) * (D::from(lv21.len() as f64) * dx_sigmoid(-D::from(nt as f64) * (x3 * ia13[0]), tr_))) + (D::from(1.2) * dx_tanh(lv21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.95) * lh23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.25) * acc25)) + (D::from(0.25) * (ff30[0] * ff30[2]))
+    ((((((((-(-x2 + (x2 / (dx_abs(*r1, tr_) + D::from(0.9)))) - x2) - x2) + D::from(c1 as f64)) + ((D::from(0.6) * u8[0]) + (D::from(0.5) * old7[1]))) + (D::from(0.95) * v12)) + (D::from(0.35) * dx_sin(u15[0], tr_))) + (((D::from(1.0) * (D::from(lv21.len() as f64) * dx_sigmoid(-D::from(nt as f64) * (x3 * ia13[0]), tr_))) + (D::from(1.2) * dx_tanh(lv21.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.95) * lh23.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.25) * acc25)) + (D::from(0.25) * (ff30[0] * ff30[2]))
 }
 
 fn p1334_eval(x: &[f64]) -> Vec<f64> {
@@ -37101,7 +37101,7 @@ fn p1335_dual<D: Dn>(b2: &[D; 5], a1: [D; 3], tr_: &mut Tr) -> D {
         }
         let v3 = (dx_sigmoid(v1 - (-D::from(2.35)), tr_) * v1) / D::from(2.05);
     }
-    if dx_ge(dx_sigmoid(a1.iter().map(|e4| *e4 - (*e4)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * (a1[0] * b2[0]), dx_relu(D::from(1.65), tr_), tr_) {
+    if dx_ge(dx_sigmoid(a1.iter().map(|e4| *e4 - (*e4)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * (a1[0] * b2[0]), dx_relu(D::from(1.65), tr_), tr_) {
         let v5 = a1[2];
     }
     let v6: D = dx_acosh(dx_abs(b2[1], tr_) + D::from(1.9), tr_);
@@ -37806,7 +37806,7 @@ fn p1341_dual<D: Dn>(r1: &D, x2: D, pts17: &[(D, D)], tr_: &mut Tr) -> D {
         acc14 = (D::from(0.5) * acc14) + (match i15 { 0 => dx_atan(dx_powf(dx_sin(dx_abs(acc7 + snap11[i15 + 1], tr_) + D::from(1.35), tr_) + D::from(1.5), dx_sin(snap11.iter().map(|e16| (dx_atan(D::from(2.85), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) + (*r1), tr_) * D::from(0.95), 1 => dx_atan(K1341 + x2, tr_) * D::from(0.95), _ => dx_sigmoid(dx_mul_add(acc7, u8[c12 % 3], D::from(c12 as f64), tr_) - dx_softplus(*r1, tr_), tr_) });
     }
     lfill_dual(dx_tanh((acc14 * (-D::from(0.25))) + (*r1), tr_), &mut u8, tr_);
-    (((((((-K1341 + dx_asin(dx_sin(K1341, tr_) * D::from(0.9), tr_)) + (-D::from(2.45))) + K1341) - x2) + (D::from(0.9) * acc7)) + ((((D::from(0.9) * dx_sin(u8[2], tr_)) + (D::from(0.3) * dx_tanh(u8[1], tr_))) + (D::from(0.5) * dx_tanh(snap11[1], tr_))) + (D::from(0.6) * acc14))) + (D::from(1.45) * u8[2])) + (D::from(1.35) * dx_atan(pts17.iter().map(|&(qa18, qb19)| dx_sin((-D::from(0.8) / (-D::from(2.15))) * qa18, tr_) * dx_atan(dx_powi(-D::from(2.25), 4, tr_) / (dx_abs(dx_ln_1p(qb19 * qb19, tr_), tr_) + D::from(1.2)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
+    (((((((-K1341 + dx_asin(dx_sin(K1341, tr_) * D::from(0.9), tr_)) + (-D::from(2.45))) + K1341) - x2) + (D::from(0.9) * acc7)) + ((((D::from(0.9) * dx_sin(u8[2], tr_)) + (D::from(0.3) * dx_tanh(u8[1], tr_))) + (D::from(0.5) * dx_tanh(snap11[1], tr_))) + (D::from(0.6) * acc14))) + (D::from(1.45) * u8[2])) + (D::from(1.35) * dx_atan(pts17.iter().map(|&(qa18, qb19)| dx_sin((-D::from(0.8) / (-D::from(2.15))) * qa18, tr_) * dx_atan(dx_powi(-D::from(2.25), 4, tr_) / (dx_abs(dx_ln_1p(qb19 * qb19, tr_), tr_) + D::from(1.2)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p1341_eval(x: &[f64]) -> Vec<f64> {
@@ -37907,7 +37907,7 @@ fn p1342_dual<D: Dn>(r1: &D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> D {
     }
     let ia12: [D; 3] = [dx_tanh(dx_atan2(-D::from(1.05) / D::from(0.6), D::from(1.7) * (*r3), tr_), tr_), dx_tanh(dx_relu(*r3 * (-D::from(2.1)), tr_), tr_), dx_sigmoid(dx_cos(dx_asinh(acc10, tr_), tr_) + x4, tr_)];
     let lh13: Vec<D> = lpush_dual(&ia12, dx_tanh(ia12[2] + (*r1), tr_), tr_);
-    (((((dx_log10(dx_abs(dx_tanh(x2, tr_) * x4, tr_) + D::from(0.95), tr_) - (dx_max(D::from(2.05), *r3, tr_) + dx_mul_add(*r1, D::from(1.45), *r1, tr_))) - (*r3)) - (*r1)) + x2) + ((D::from(1.1) * v9) + (D::from(0.85) * acc10))) + ((D::from(1.45) * (D::from(lh13.len() as f64) * dx_tanh(ia12[0] + x4, tr_))) + (D::from(0.65) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
+    (((((dx_log10(dx_abs(dx_tanh(x2, tr_) * x4, tr_) + D::from(0.95), tr_) - (dx_max(D::from(2.05), *r3, tr_) + dx_mul_add(*r1, D::from(1.45), *r1, tr_))) - (*r3)) - (*r1)) + x2) + ((D::from(1.1) * v9) + (D::from(0.85) * acc10))) + ((D::from(1.45) * (D::from(lh13.len() as f64) * dx_tanh(ia12[0] + x4, tr_))) + (D::from(0.65) * lh13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1342_eval(x: &[f64]) -> Vec<f64> {
@@ -38103,9 +38103,9 @@ impl<D: Dn> BodyD<D> {
 fn p1343_dual(&self, x1: D, b3: &[D; 3], x2: D, tr_: &mut Tr) -> (D, D) {
     let mut y1: [D; 3] = [dx_clamp(self.inner.a[1], self.vel[1], self.vel[1] + D::from(1.25), tr_) / (-(D::from(1.0) + (x1 * x1))), (self.m * self.m) / (-(dx_abs(dx_sqrt(dx_abs(x1, tr_) + D::from(1.45), tr_), tr_) + D::from(1.0))), (self.inner.t + x1) + b3[1]];
     for i2 in 0..1 {
-        let mut v3 = (y1.iter().zip(b3.iter()).map(|(p4, q5)| D::from(i2 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / D::from(2.85)) + self.vel[i2];
+        let mut v3 = (y1.iter().zip(b3.iter()).map(|(p4, q5)| D::from(i2 as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / D::from(2.85)) + self.vel[i2];
         for i6 in 1..3 {
-            y1[i2] += dx_atan(dx_asin(dx_tanh(y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63);
+            y1[i2] += dx_atan(dx_asin(dx_tanh(y1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63);
             v3 *= D::from(0.75);
         }
     }
@@ -38216,7 +38216,7 @@ fn p1344_dual(&self, x1: D, x2: D, a3: [D; 3], s4: &[D], s5: &[D], n6: usize, ow
     } else {
         if dx_is_sign_positive(D::from(n6 as f64) - (self.inner.a[1] * s5[n6 % 1]), tr_) {
             let v1: D = dx_elu(dx_log2(dx_abs(self.inner.a[(n6 + 1) % 2] - self.m, tr_) + D::from(1.05), tr_), D::from(0.8), tr_);
-            let mut v2 = dx_abs(s4.iter().zip(s5.iter()).map(|(p3, q4)| K1344 * self.pos[n6 % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+            let mut v2 = dx_abs(s4.iter().zip(s5.iter()).map(|(p3, q4)| K1344 * self.pos[n6 % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
             v2 *= dx_sin(self.vel[(n6 + 2) % 2] + dx_cbrt(-(dx_abs(dx_powf(dx_abs(self.inner.a[n6 % 2], tr_) + D::from(1.3), dx_sin(-D::from(2.6), tr_), tr_), tr_) + D::from(1.25)), tr_), tr_);
         } else if n6 <= 0 {
             let mut v5 = ((self.inner.t - x2) * self.inner.a[(n6 + 3) % 2]) + self.vel[n6 % 2];
@@ -38224,7 +38224,7 @@ fn p1344_dual(&self, x1: D, x2: D, a3: [D; 3], s4: &[D], s5: &[D], n6: usize, ow
         }
     }
     let mut v7 = dx_max(dx_signum(dx_max(x2, x2, tr_), tr_), dx_log2(dx_abs(-self.vel[(n6 + 1) % 2], tr_) + D::from(1.45), tr_), tr_);
-    let mut y8 = [s5.iter().enumerate().map(|(j9, e10)| x2).fold(D::from(0.0), |acc_, t_| acc_ + t_)];
+    let mut y8 = [s5.iter().enumerate().map(|(j9, e10)| x2).fold(D::from(-0.0), |acc_, t_| acc_ + t_)];
     for e11 in s5.iter() {
         for i12 in 0..n6 {
             v7 /= (dx_abs((dx_min(s4[(n6 + 3) % 4], *e11, tr_) * (D::from(2.95) / (dx_abs(s4[i12], tr_) + D::from(0.8)))) + (dx_rem(self.inner.t, dx_abs(self.w[(n6 + 3) % 2][(i12 + 3) % 2], tr_) + D::from(1.0), tr_) - dx_mul_add(s5[i12 % s5.len()], self.vel[(n6 + 3) % 2], v7, tr_)), tr_) + D::from(0.55)) + D::from(0.5);
@@ -38382,7 +38382,7 @@ fn p1345_dual(&self, k4: i32, b2: &[D; 2], s3: &[D], x1: D, tr_: &mut Tr) -> D {
     let mut u15: [D; 2] = [dx_tanh(dx_cbrt(dx_abs(dx_exp(self.inner.t, tr_), tr_) + D::from(0.9), tr_), tr_), dx_atan((self.inner.t * s3[c12 + 1]) * dx_softplus(self.m, tr_), tr_) * D::from(0.95)];
     let mut z16: [D; 2] = [D::from(0.0); 2];
     for i17 in 0..3 {
-        z16[0] = (D::from(0.65) * u15[0]) + dx_sin(dx_sin(z16.iter().zip(out10.iter()).map(|(p18, q19)| u11[0] + (-D::from(1.2))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_floor(self.inner.t, tr_), tr_);
+        z16[0] = (D::from(0.65) * u15[0]) + dx_sin(dx_sin(z16.iter().zip(out10.iter()).map(|(p18, q19)| u11[0] + (-D::from(1.2))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_floor(self.inner.t, tr_), tr_);
         z16[1] = (D::from(0.25) * u15[0]) + (dx_atan(dx_max(dx_tanh(self.pos[i17 % 2], tr_), dx_clamp(self.m, -D::from(1.15), -D::from(0.6), tr_), tr_), tr_) * D::from(0.95));
         let tmp20 = u15;
         u15 = z16;
@@ -38519,10 +38519,10 @@ fn p1346_dual<D: Dn>(mut a1: [D; 2], nt: usize, ch14: char, oc16: Result<f64, St
     let lq22 = lmake_dual(dx_sin(dx_hypot(dx_max(old11[n20 % 2], v15, tr_), v15 + old11[1], tr_) + a1[0], tr_), dx_rem(dx_rem(z13[1], D::from(1.0) + (v1 * v1), tr_), D::from(1.0) + (a1[(nt + 1) % 2] * a1[(nt + 1) % 2]), tr_), tr_);
     let oc28 = if dx_gt(dx_sin((dx_tan(dx_tanh(v15, tr_), tr_) - dx_exp_m1(dx_sigmoid(v1, tr_), tr_)) + wv23[0][(n20 + 1) % 2], tr_), -D::from(1.337), tr_) { Some(dx_tanh(a1.iter().enumerate().fold(D::from(1.35), |acc31, (j29, e30)| dx_min(acc31, dx_tanh(*e30, tr_), tr_)), tr_)) } else { None };
     let v35: D = oc28.map(|ov32| dx_sin(dx_sinh(dx_sin(dx_min(D::from(2.05), ov32, tr_), tr_), tr_), tr_) + dx_tanh(z13.iter().zip(u12.iter()).map(|(p33, q34)| (dx_atan(z13[n20 % 2] - (*q34), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + wv23[0][nt % 2], tr_)).unwrap_or(dx_sin(dx_atanh(dx_sin(dx_cosh(v18, tr_), tr_) * D::from(0.9), tr_) + a1[(nt + 2) % a1.len()], tr_));
-    let ps36 = LpD { a: dx_tanh(dx_ln_1p(dx_abs(v18, tr_), tr_) + a1[(n20 + 2) % a1.len()], tr_), v: [dx_sin((dx_signum(v15, tr_) / (-(dx_abs(v35 - z13[(n20 + 1) % 2], tr_) + D::from(1.05)))) + wv23[0][n20 % 2], tr_), dx_tanh((if dx_le(old11.iter().map(|e37| v35 / (-(dx_abs(v35, tr_) + D::from(0.8)))).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.95), tr_) { dx_acos(dx_sin(v18, tr_) * D::from(0.9), tr_) } else { dx_tanh(old11[n20 % 2], tr_) }) + a1[n20 % a1.len()], tr_)] };
+    let ps36 = LpD { a: dx_tanh(dx_ln_1p(dx_abs(v18, tr_), tr_) + a1[(n20 + 2) % a1.len()], tr_), v: [dx_sin((dx_signum(v15, tr_) / (-(dx_abs(v35 - z13[(n20 + 1) % 2], tr_) + D::from(1.05)))) + wv23[0][n20 % 2], tr_), dx_tanh((if dx_le(old11.iter().map(|e37| v35 / (-(dx_abs(v35, tr_) + D::from(0.8)))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(0.95), tr_) { dx_acos(dx_sin(v18, tr_) * D::from(0.9), tr_) } else { dx_tanh(old11[n20 % 2], tr_) }) + a1[n20 % a1.len()], tr_)] };
     let LpD { a, .. } = ps36;
-    let v40: D = dx_atan(u12.iter().enumerate().map(|(j38, e39)| u12[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(dx_abs(dx_cos(a1[1], tr_), tr_) + D::from(1.25))), tr_);
-    ((((((a1.iter().fold(a1[nt % a1.len()], |acc9, e8| acc9 - dx_tanh(a1.iter().map(|e10| dx_exp2(dx_sin(acc9, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - D::from(0.15)) + ((D::from(1.0) * u12[1]) + (D::from(0.25) * old11[0]))) + (D::from(0.65) * v15)) + ((D::from(0.65) * v18) + (D::from(1.25) * dx_atan(D::from(n20 as f64) * dx_atan((dx_abs(v15, tr_) - (v18 + z13[n20 % 2])) + a1[1], tr_), tr_)))) + (D::from(0.5) * lnormv_dual(lq22, tr_))) + (((D::from(0.25) * dx_tanh(wv23[0].iter().zip(u12.iter()).map(|(p24, q25)| *p24 * *q25).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.4) * dx_atan(wv23[nt % 1].iter().zip(a1.iter()).map(|(p26, q27)| *p26 * *q27).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.45) * v35))) + ((D::from(0.8) * a) + (D::from(1.5) * (if (dx_ge(v40, -D::from(0.137), tr_) && dx_le(v40, D::from(0.413), tr_)) { dx_sigmoid(dx_log2(dx_abs(v18, tr_) + D::from(1.2), tr_) + dx_ln_1p(dx_abs(wv23[(nt + 1) % wv23.len()][0], tr_), tr_), tr_) } else { dx_tanh(dx_sinh(dx_sigmoid(dx_acos(dx_tanh(v15, tr_) * D::from(0.9), tr_), tr_), tr_) + a1[nt % 2], tr_) })))
+    let v40: D = dx_atan(u12.iter().enumerate().map(|(j38, e39)| u12[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (-(dx_abs(dx_cos(a1[1], tr_), tr_) + D::from(1.25))), tr_);
+    ((((((a1.iter().fold(a1[nt % a1.len()], |acc9, e8| acc9 - dx_tanh(a1.iter().map(|e10| dx_exp2(dx_sin(acc9, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) - D::from(0.15)) + ((D::from(1.0) * u12[1]) + (D::from(0.25) * old11[0]))) + (D::from(0.65) * v15)) + ((D::from(0.65) * v18) + (D::from(1.25) * dx_atan(D::from(n20 as f64) * dx_atan((dx_abs(v15, tr_) - (v18 + z13[n20 % 2])) + a1[1], tr_), tr_)))) + (D::from(0.5) * lnormv_dual(lq22, tr_))) + (((D::from(0.25) * dx_tanh(wv23[0].iter().zip(u12.iter()).map(|(p24, q25)| *p24 * *q25).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.4) * dx_atan(wv23[nt % 1].iter().zip(a1.iter()).map(|(p26, q27)| *p26 * *q27).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.45) * v35))) + ((D::from(0.8) * a) + (D::from(1.5) * (if (dx_ge(v40, -D::from(0.137), tr_) && dx_le(v40, D::from(0.413), tr_)) { dx_sigmoid(dx_log2(dx_abs(v18, tr_) + D::from(1.2), tr_) + dx_ln_1p(dx_abs(wv23[(nt + 1) % wv23.len()][0], tr_), tr_), tr_) } else { dx_tanh(dx_sinh(dx_sigmoid(dx_acos(dx_tanh(v15, tr_) * D::from(0.9), tr_), tr_), tr_) + a1[nt % 2], tr_) })))
 }
 
 fn p1346_eval(x: &[f64]) -> Vec<f64> {
@@ -38741,7 +38741,7 @@ fn p1347_dual<D: Dn>(mut a1: [D; 1], b2: &[D; 4], a3: [D; 3], n4: usize, tr_: &m
         old26 = u29;
         u29 = z31;
     }
-    (((((b2.iter().fold(D::from(n4 as f64), |acc21, e20| dx_tanh(acc21 + D::from(2.35), tr_)) + v16) - v19) - v19) + (D::from(1.25) * acc25)) + ((D::from(1.45) * u29[0]) + (D::from(0.5) * old26[0])), (dx_rem(dx_relu(v15 + a3[n4 + 1], tr_), dx_exp(dx_tanh((v16 - b2[3]) / (dx_exp(dx_tanh(a3.iter().enumerate().map(|(j22, e23)| v15).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.5), tr_) - v19) * dx_tanh(v16, tr_))
+    (((((b2.iter().fold(D::from(n4 as f64), |acc21, e20| dx_tanh(acc21 + D::from(2.35), tr_)) + v16) - v19) - v19) + (D::from(1.25) * acc25)) + ((D::from(1.45) * u29[0]) + (D::from(0.5) * old26[0])), (dx_rem(dx_relu(v15 + a3[n4 + 1], tr_), dx_exp(dx_tanh((v16 - b2[3]) / (dx_exp(dx_tanh(a3.iter().enumerate().map(|(j22, e23)| v15).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.5), tr_) - v19) * dx_tanh(v16, tr_))
 }
 
 fn p1347_eval(x: &[f64]) -> Vec<f64> {
@@ -38871,7 +38871,7 @@ fn p1348_dual<D: Dn>(r1: &D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
         }
     }
     let ff22 = core::array::from_fn::<D, 4, _>(|i23| dx_sigmoid(dx_softplus(-D::from(0.4), tr_) * (ia14[i23] - ia14[i23]), tr_) + (D::from(0.25) * D::from(i23 as f64)));
-    ((x4 - (*r1)) + (D::from(1.3) * dx_sin(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(1.35) * (ff22[0] * ff22[3]))
+    ((x4 - (*r1)) + (D::from(1.3) * dx_sin(u15.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(1.35) * (ff22[0] * ff22[3]))
 }
 
 fn p1348_eval(x: &[f64]) -> Vec<f64> {
@@ -39145,7 +39145,7 @@ fn p1350_dual<D: Dn>(r1: &D, r2: &D, s3: &[D], tr_: &mut Tr) -> D {
     }
     let v13: D = if !dx_is_nan(dx_atan(dx_atan(dx_min(K1350, K1350, tr_), tr_) + (*r2), tr_), tr_) { dx_sigmoid(dx_asinh(s3[0] * v1, tr_), tr_) } else { dx_tanh(dx_clamp(D::from(2.0) + v1, *r2, *r2 + D::from(1.1), tr_), tr_) };
     let v14: D = ccube_dual(dx_sigmoid(v1 + (*r2), tr_) * D::from(0.5), tr_);
-    ((((*r2 - s3.iter().fold(D::from(0.5), |acc8, e7| acc8 - dx_tanh(s3.iter().enumerate().map(|(j9, e10)| s3[j9] * K1350).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) * dx_tanh(v1, tr_)) + K1350) + (D::from(0.6) * acc12)) + ((D::from(1.15) * v13) + (D::from(0.85) * v14))
+    ((((*r2 - s3.iter().fold(D::from(0.5), |acc8, e7| acc8 - dx_tanh(s3.iter().enumerate().map(|(j9, e10)| s3[j9] * K1350).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) * dx_tanh(v1, tr_)) + K1350) + (D::from(0.6) * acc12)) + ((D::from(1.15) * v13) + (D::from(0.85) * v14))
 }
 
 fn p1350_eval(x: &[f64]) -> Vec<f64> {
@@ -39260,7 +39260,7 @@ fn p1351_dual<D: Dn>(r1: &D, wv10: [[D; 2]; 3], st: &BodyD<D>, tr_: &mut Tr) -> 
     let (s18, s19) = ia12.iter().fold((D::from(0.0), D::from(0.0)), |(p15, q16), v13| (p15 + dx_tanh((*v13 * D::from(1.25)) + (*v13 * (-D::from(2.6))), tr_), q16 + dx_tanh(*v13, tr_)));
     let k21 = { let mut c_ = 0usize; for v20 in ia12.iter() { if dx_lt(*v20, *r1, tr_) { c_ += 1; } } c_ };
     let v23: D = match k21.checked_sub(2) { Some(j22) => dx_atan(ia12[2] + wv10[(k21 + 3) % wv10.len()][(k21 + 1) % 2], tr_) * D::from(j22 as f64), None => dx_atan(-D::from(0.6) + wv10[k21 % wv10.len()][(k21 + 3) % 2], tr_), };
-    let mut lo24: [D; 4] = [dx_sigmoid(dx_min(v23 - D::from(1.1), ia12.iter().copied().map(|e25| acc9 / (dx_abs(acc9, tr_) + D::from(1.2))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + wv10[1][(k21 + 3) % 2], tr_), dx_sin(dx_exp_m1(wv10[1][(k21 + 1) % 2], tr_) / D::from(0.6), tr_), dx_tanh(-(v11 / D::from(1.05)) + (*r1), tr_), dx_atan(dx_clamp(wv10[(k21 + 1) % 3][k21 % 2], dx_sin(D::from(k21 as f64), tr_), dx_sin(D::from(k21 as f64), tr_) + D::from(0.8), tr_) * (D::from(1.85) + (-D::from(2.05))), tr_) * D::from(0.95)];
+    let mut lo24: [D; 4] = [dx_sigmoid(dx_min(v23 - D::from(1.1), ia12.iter().copied().map(|e25| acc9 / (dx_abs(acc9, tr_) + D::from(1.2))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + wv10[1][(k21 + 3) % 2], tr_), dx_sin(dx_exp_m1(wv10[1][(k21 + 1) % 2], tr_) / D::from(0.6), tr_), dx_tanh(-(v11 / D::from(1.05)) + (*r1), tr_), dx_atan(dx_clamp(wv10[(k21 + 1) % 3][k21 % 2], dx_sin(D::from(k21 as f64), tr_), dx_sin(D::from(k21 as f64), tr_) + D::from(0.8), tr_) * (D::from(1.85) + (-D::from(2.05))), tr_) * D::from(0.95)];
     lfill_dual(dx_tanh(((lo24[k21 % lo24.len()] - D::from(k21 as f64)) - (D::from(k21 as f64) + (-D::from(1.2)))) + (*r1), tr_), &mut lo24, tr_);
     let v27: D = if let Some(fv26) = ia12.last() { dx_atan(dx_max(dx_relu(*fv26, tr_), *fv26 + (*fv26), tr_), tr_) } else { dx_tanh(dx_asinh(-ia12[(k21 + 1) % 4], tr_) + wv10[1][(k21 + 3) % 2], tr_) };
     let ra31: [D; 2] = [dx_atan(dx_clamp(st.w[k21 % 2][k21 % 2], lo24[(k21 + 3) % lo24.len()], lo24[(k21 + 3) % lo24.len()] + D::from(0.35), tr_) - D::from((k21 + 1) as f64), tr_), dx_tanh((st.pos[k21 % 2] - st.m) - st.vel[k21 % 2], tr_)];
@@ -39755,10 +39755,10 @@ fn p1354_dual<D: Dn>(s1: &[D], a2: [D; 4], n4: usize, s3: &[D], tr_: &mut Tr) ->
         z17[0] = (D::from(0.65) * snap18[2]) + dx_tanh(dx_acosh(dx_abs(s3[n4], tr_) + D::from(1.65), tr_), tr_);
     }
     let cc20: D = cdot4_dual(&a2, &a2, tr_);
-    let v22: D = if dx_is_finite(dx_tanh(((z17[3 - 1 - n4] * (-D::from(2.75))) - dx_exp_m1(dx_sigmoid(cc20, tr_), tr_)) + s3[n4], tr_), tr_) { dx_atan(dx_min(dx_rem(D::from(n4 as f64), D::from(0.75), tr_), a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_) } else { unreachable!() };
+    let v22: D = if dx_is_finite(dx_tanh(((z17[3 - 1 - n4] * (-D::from(2.75))) - dx_exp_m1(dx_sigmoid(cc20, tr_), tr_)) + s3[n4], tr_), tr_) { dx_atan(dx_min(dx_rem(D::from(n4 as f64), D::from(0.75), tr_), a2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_) } else { unreachable!() };
     let (v23, v24) = (dx_sin(dx_sigmoid(v1 + v1, tr_) * dx_recip(-(dx_abs(s3[2 - 1 - n4], tr_) + D::from(1.1)), tr_), tr_), dx_cos(dx_sigmoid(v1 + v1, tr_) * dx_recip(-(dx_abs(s3[2 - 1 - n4], tr_) + D::from(1.1)), tr_), tr_));
     let v25: D = dx_rem_euclid(dx_tanh(dx_exp_m1(D::from(n4 as f64) - v24, tr_), tr_), dx_abs(dx_relu(-D::from(1.75), tr_), tr_) + D::from(1.45), tr_);
-    ((dx_sigmoid((v1 * dx_tanh(dx_tanh(v1, tr_) + s3.iter().map(|e13| s1[(n4 + 1) % 1] / (D::from(1.0) + (a2[4 - 1 - n4] * a2[4 - 1 - n4]))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + v1, tr_) * dx_tanh(v1, tr_)) + ((((((((D::from(1.4) * dx_sin(u14[0], tr_)) + (D::from(0.85) * dx_sin(z17[1], tr_))) + (D::from(1.5) * dx_atan(z17[0], tr_))) + (D::from(1.3) * dx_tanh(snap18[2], tr_))) + (D::from(0.85) * dx_tanh(cc20, tr_))) + (D::from(0.65) * v22)) + (D::from(1.3) * v23)) + (D::from(0.25) * v24))) + (D::from(0.9) * dx_atan(v25, tr_))
+    ((dx_sigmoid((v1 * dx_tanh(dx_tanh(v1, tr_) + s3.iter().map(|e13| s1[(n4 + 1) % 1] / (D::from(1.0) + (a2[4 - 1 - n4] * a2[4 - 1 - n4]))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + v1, tr_) * dx_tanh(v1, tr_)) + ((((((((D::from(1.4) * dx_sin(u14[0], tr_)) + (D::from(0.85) * dx_sin(z17[1], tr_))) + (D::from(1.5) * dx_atan(z17[0], tr_))) + (D::from(1.3) * dx_tanh(snap18[2], tr_))) + (D::from(0.85) * dx_tanh(cc20, tr_))) + (D::from(0.65) * v22)) + (D::from(1.3) * v23)) + (D::from(0.25) * v24))) + (D::from(0.9) * dx_atan(v25, tr_))
 }
 
 fn p1354_eval(x: &[f64]) -> Vec<f64> {
@@ -39910,7 +39910,7 @@ fn p1355_dual<D: Dn>(b1: &[D; 5], s2: &[D], a3: [D; 1], tr_: &mut Tr) -> D {
     let mut c28 = 0;
     while c28 < 2 {
         c28 += 1;
-        z27[0] = (u26[0] + (D::from(0.25) * (u26[0] - old25[0]))) + (D::from(0.25) * dx_tanh(-u26.iter().zip(old19.iter()).map(|(p30, q31)| dx_atanh(dx_tanh(old25[(c22 + 1) % 1], tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + s2[(c22 + 3) % 1], tr_));
+        z27[0] = (u26[0] + (D::from(0.25) * (u26[0] - old25[0]))) + (D::from(0.25) * dx_tanh(-u26.iter().zip(old19.iter()).map(|(p30, q31)| dx_atanh(dx_tanh(old25[(c22 + 1) % 1], tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + s2[(c22 + 3) % 1], tr_));
         old25 = u26;
         u26 = z27;
     }
@@ -40196,10 +40196,10 @@ fn p1358_dual<D: Dn>(x1: D, b2: &[D; 4], b3: &[D; 3], s4: &[D], tr_: &mut Tr) ->
                 c2 += 1;
                 let v3 = dx_sin(dx_powf(dx_abs(dx_sin(s4[c2], tr_), tr_) + D::from(0.7), x1, tr_), tr_) * dx_sigmoid((D::from(2.3) - x1) + (b3[c2 % 3] - b2[c2]), tr_);
                 let v3 = v3 + dx_atan(-D::from(2.2) - x1, tr_);
-                let mut v4 = { let t5 = dx_rem(b3[0], dx_abs(x1 - D::from(1.95), tr_) + D::from(0.75), tr_); t5 * dx_tanh(b2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) };
+                let mut v4 = { let t5 = dx_rem(b3[0], dx_abs(x1 - D::from(1.95), tr_) + D::from(0.75), tr_); t5 * dx_tanh(b2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) };
                 let mut v7 = D::from((i1 + 1) as f64);
             }
-            let v8 = dx_mul_add(x1, dx_sin(b2.iter().map(|e9| dx_cosh(D::from(1.3), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), x1, tr_);
+            let v8 = dx_mul_add(x1, dx_sin(b2.iter().map(|e9| dx_cosh(D::from(1.3), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), x1, tr_);
         } else {
             for e10 in b2.iter() {
                 let mut x1 = x1 + dx_trunc(-b2[i1], tr_);
@@ -40210,7 +40210,7 @@ fn p1358_dual<D: Dn>(x1: D, b2: &[D; 4], b3: &[D; 3], s4: &[D], tr_: &mut Tr) ->
     }
     let mut acc12: D = D::from(0.0);
     for e11 in b2.iter() {
-        acc12 += (b3[2] - (*e11)) * dx_tanh(s4.iter().zip(b2.iter()).map(|(p13, q14)| dx_log(dx_abs(b3[1], tr_) + D::from(1.2), dx_abs(x1, tr_) + D::from(2.35), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        acc12 += (b3[2] - (*e11)) * dx_tanh(s4.iter().zip(b2.iter()).map(|(p13, q14)| dx_log(dx_abs(b3[1], tr_) + D::from(1.2), dx_abs(x1, tr_) + D::from(2.35), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     }
     let cc15: D = cdot3_dual(b3, b3, tr_);
     (((((dx_rem(dx_round(x1, tr_), dx_abs(dx_cosh(x1, tr_), tr_) + D::from(1.3), tr_) * dx_acos(dx_tanh(-D::from(2.85) + b3[2], tr_) * D::from(0.9), tr_)) * x1) + b2[1]) + x1) + (D::from(1.05) * acc12)) + (D::from(1.1) * dx_sigmoid(cc15, tr_))
@@ -40399,8 +40399,8 @@ fn p1359_dual<D: Dn>(r1: &D, mut st: BodyD<D>, tr_: &mut Tr) -> Vec<D> {
         u12 = z14;
     }
     let cl15 = |z16: D, tr_: &mut Tr| dx_atan(dx_ln(D::from(1.3) + (z16 * z16), tr_), tr_) * dx_tanh(dx_sqrt(D::from(1.1) + (z16 * z16), tr_), tr_);
-    let v17: D = y2.iter().copied().map(|t_| cl15(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    vec![(((((dx_exp2(dx_sin(st.inner.t, tr_), tr_) - dx_abs(-D::from(0.9), tr_)) * dx_atan(y2.iter().map(|e6| D::from(1.45) + st.m).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - st.m) - st.m) + (((D::from(0.95) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.45) * dx_sin(u12[2], tr_))) + (D::from(1.2) * dx_tanh(old11[2], tr_)))) + (D::from(0.75) * v17), (dx_tanh(y2.iter().enumerate().map(|(j7, e8)| st.m).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.m, tr_) * dx_sin(v1, tr_)) - st.inner.t, (dx_log(dx_abs(dx_acosh(dx_abs(st.pos[1], tr_) + D::from(1.7), tr_) + (st.pos[1] + (*r1)), tr_) + D::from(0.65), dx_abs(*r1, tr_) + D::from(2.3), tr_) - v1) + v1]
+    let v17: D = y2.iter().copied().map(|t_| cl15(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    vec![(((((dx_exp2(dx_sin(st.inner.t, tr_), tr_) - dx_abs(-D::from(0.9), tr_)) * dx_atan(y2.iter().map(|e6| D::from(1.45) + st.m).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) - st.m) - st.m) + (((D::from(0.95) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.45) * dx_sin(u12[2], tr_))) + (D::from(1.2) * dx_tanh(old11[2], tr_)))) + (D::from(0.75) * v17), (dx_tanh(y2.iter().enumerate().map(|(j7, e8)| st.m).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.m, tr_) * dx_sin(v1, tr_)) - st.inner.t, (dx_log(dx_abs(dx_acosh(dx_abs(st.pos[1], tr_) + D::from(1.7), tr_) + (st.pos[1] + (*r1)), tr_) + D::from(0.65), dx_abs(*r1, tr_) + D::from(2.3), tr_) - v1) + v1]
 }
 
 fn p1359_eval(x: &[f64]) -> Vec<f64> {
@@ -40483,7 +40483,7 @@ fn p1360_dual<D: Dn>(r1: &D, mut x2: D, b3: &[D; 4], mut a4: [D; 3], a5: [D; 4],
     while c4 < 4 {
         c4 += 1;
         let mut z6: [D; 2] = [D::from(0.0); 2];
-        z6[0] = (D::from(0.6) * u3[0]) + dx_tanh(dx_recip(dx_abs(a4.iter().map(|e7| dx_tanh(b3.iter().map(|&e8| acc2 + x2).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0), tr_), tr_);
+        z6[0] = (D::from(0.6) * u3[0]) + dx_tanh(dx_recip(dx_abs(a4.iter().map(|e7| dx_tanh(b3.iter().map(|&e8| acc2 + x2).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0), tr_), tr_);
         z6[1] = (D::from(0.3) * u3[1]) + dx_sin(dx_acosh(dx_abs(b3[c4 % 4], tr_) + D::from(1.6), tr_), tr_);
         u3 = z6;
     }
@@ -40746,7 +40746,7 @@ fn p1362_dual<D: Dn>(mut x1: D, x2: D, r3: &D, k4: i32, tr_: &mut Tr) -> D {
     }
     let cc13: D = cdot1_dual(&u8, &u8, tr_);
     let cl14 = |z15: D, tr_: &mut Tr| dx_sin((z15 + z15) / (dx_abs(dx_max(-D::from(1.1), z15, tr_), tr_) + D::from(1.25)), tr_);
-    let v16: D = z10.iter().copied().map(|t_| cl14(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v16: D = z10.iter().copied().map(|t_| cl14(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     ((((dx_sin(dx_min(dx_elu(dx_log2(D::from(1.4) + (*r3 * (*r3)), tr_), dx_sin(dx_hypot(D::from(1.45), x2, tr_), tr_), tr_), dx_powf(dx_abs(dx_sigmoid(x2, tr_), tr_) + D::from(1.4), *r3, tr_), tr_), tr_) * dx_atan(x1, tr_)) * x2) + (D::from(1.3) * acc7)) + (((D::from(1.4) * dx_atan(u8[0], tr_)) + (D::from(0.7) * dx_atan(z10[0], tr_))) + (D::from(0.3) * dx_sigmoid(cc13, tr_)))) + (D::from(0.65) * v16)
 }
 
@@ -40925,7 +40925,7 @@ fn p1364(x1: f64, w2: &[[f64; 2]; 3], a3: [f64; 3], a4: [f64; 2], nt: usize, pts
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1364_dual<D: Dn>(x1: D, w2: &[[D; 2]; 3], a3: [D; 3], a4: [D; 2], nt: usize, pts14: &[(D, D)], tr_: &mut Tr) -> (D, D) {
-    let v1 = dx_asinh(dx_hypot(a4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), x1 * (-D::from(2.4)), tr_), tr_);
+    let v1 = dx_asinh(dx_hypot(a4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), x1 * (-D::from(2.4)), tr_), tr_);
     let v3 = dx_max(dx_atan2(-D::from(0.35) - w2[nt][1], a4[2 - 1 - nt], tr_), -x1, tr_);
     if dx_gt(dx_powf(dx_abs(dx_clamp(a3[3 - 1 - nt], dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(1.5), tr_), tr_) + D::from(0.85), -D::from(0.15), tr_), v3 / (dx_abs(a3[nt], tr_) + D::from(1.05)), tr_) {
         return (((((x1 * a3[3 - 1 - nt]) * dx_tanh(x1, tr_)) - v3) - x1) + v1, (a3[0] - v1) - v1);
@@ -40933,7 +40933,7 @@ fn p1364_dual<D: Dn>(x1: D, w2: &[[D; 2]; 3], a3: [D; 3], a4: [D; 2], nt: usize,
         return (((((x1 * a3[3 - 1 - nt]) * dx_tanh(x1, tr_)) - v3) - x1) + v1, (a3[0] - v1) - v1);
     }
     let mut v4 = dx_exp(dx_sigmoid(v3, tr_), tr_);
-    let mut u5: [D; 2] = [dx_sin(D::from(1.1) * a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_atan(dx_exp(a4[2 - 1 - nt], tr_) + (a4[1] - x1), tr_) * D::from(0.95)];
+    let mut u5: [D; 2] = [dx_sin(D::from(1.1) * a3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), dx_atan(dx_exp(a4[2 - 1 - nt], tr_) + (a4[1] - x1), tr_) * D::from(0.95)];
     let mut c7 = 0;
     while c7 < 1 {
         c7 += 1;
@@ -41383,11 +41383,11 @@ fn p1367_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], ch8: char, wv12: &[Vec<D>], tr_:
     let mut v3 = -dx_max(x1 / (-(dx_abs(x2, tr_) + D::from(0.95))), y1[1][2], tr_);
     let mut acc6: D = D::from(0.0);
     for i5 in 0..2 {
-        acc6 += dx_sin(dx_leaky_relu(x1, D::from(0.36), tr_) + b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_);
+        acc6 += dx_sin(dx_leaky_relu(x1, D::from(0.36), tr_) + b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_);
     }
     let v11: D = if ch8 == 'a' { dx_elu(v2 * D::from(0.5), dx_tanh(dx_asin(dx_tanh(b3[2], tr_) * D::from(0.9), tr_), tr_), tr_) } else { dx_atan(b3.iter().fold(x2, |acc10, e9| (acc10 * D::from(0.5)) + (dx_atan(b3[0] + (*e9), tr_) * D::from(0.63))), tr_) };
     let ia14: [D; 2] = [dx_tanh((v11 * dx_exp2(y1[2][1], tr_)) + b3[1], tr_), y1[0][1] + x1];
-    ((((dx_tanh((dx_exp2(dx_tanh(v3, tr_), tr_) / (dx_abs(b3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) + D::from(0.95))) / (D::from(1.0) + (x2 * x2)), tr_) * v3) + x2) + (D::from(1.35) * acc6)) + (D::from(0.9) * v11)) + ((D::from(1.05) * wv12[0].iter().map(|e13| dx_sigmoid(dx_elu(dx_leaky_relu(D::from(0.2), dx_sigmoid(*e13, tr_), tr_), dx_tanh(dx_atan(D::from(0.1), tr_), tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.85) * dx_atan(wv12[1].iter().zip(ia14.iter()).map(|(p15, q16)| *p15 * *q16).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    ((((dx_tanh((dx_exp2(dx_tanh(v3, tr_), tr_) / (dx_abs(b3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) + D::from(0.95))) / (D::from(1.0) + (x2 * x2)), tr_) * v3) + x2) + (D::from(1.35) * acc6)) + (D::from(0.9) * v11)) + ((D::from(1.05) * wv12[0].iter().map(|e13| dx_sigmoid(dx_elu(dx_leaky_relu(D::from(0.2), dx_sigmoid(*e13, tr_), tr_), dx_tanh(dx_atan(D::from(0.1), tr_), tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.85) * dx_atan(wv12[1].iter().zip(ia14.iter()).map(|(p15, q16)| *p15 * *q16).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1367_eval(x: &[f64]) -> Vec<f64> {
@@ -41467,7 +41467,7 @@ fn p1368_dual<D: Dn>(b3: &[D; 1], b2: &[D; 3], r1: &D, tr_: &mut Tr) -> D {
     let cc5: D = cdot1_dual(b3, b3, tr_);
     let cl6 = |acc7: D, z8: D, tr_: &mut Tr| (D::from(0.5) * acc7) + dx_tanh(dx_softplus(z8, tr_) - D::from(0.25), tr_);
     let v9: D = b2.iter().copied().fold(D::from(1.0), |acc_, t_| cl6(acc_, t_, tr_));
-    ((dx_sigmoid(b3.iter().map(|e4| -(*e4)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * (*r1)) + (D::from(0.95) * cc5)) + (D::from(0.6) * v9)
+    ((dx_sigmoid(b3.iter().map(|e4| -(*e4)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * (*r1)) + (D::from(0.95) * cc5)) + (D::from(0.6) * v9)
 }
 
 fn p1368_eval(x: &[f64]) -> Vec<f64> {
@@ -41540,7 +41540,7 @@ fn p1369(x1: f64, s2: &[f64], s3: &[f64], mut st: Body) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1369_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], mut st: BodyD<D>, tr_: &mut Tr) -> D {
-    st.inner.t = (dx_max(st.m, st.inner.a[0], tr_) * s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) - dx_cosh(dx_sin(dx_log2(dx_abs(D::from(0.5), tr_) + D::from(1.5), tr_), tr_), tr_);
+    st.inner.t = (dx_max(st.m, st.inner.a[0], tr_) * s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) - dx_cosh(dx_sin(dx_log2(dx_abs(D::from(0.5), tr_) + D::from(1.5), tr_), tr_), tr_);
     let x1 = x1 * D::from(0.15);
     let mut y2 = [s3[0] * st.pos[1], dx_ceil(dx_sin(st.inner.t, tr_), tr_), dx_acos(dx_sin(st.w[0][0], tr_) * D::from(0.9), tr_) - x1, dx_leaky_relu(dx_rem(x1, D::from(1.0) + (st.inner.t * st.inner.t), tr_), dx_sigmoid(dx_ln_1p(dx_abs(x1, tr_), tr_), tr_), tr_)];
     st.m /= dx_abs(s2[3] - st.pos[0], tr_) + D::from(0.9);
@@ -41549,10 +41549,10 @@ fn p1369_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], mut st: BodyD<D>, tr_: &mut Tr) 
     st.pos[0] += D::from(0.25) * (dx_atan(dx_atanh(dx_sin(s2[1], tr_) * D::from(0.9), tr_), tr_) * D::from(0.63));
     let ia5: [D; 4] = [dx_tanh(x1 * (st.w[1][0] * dx_sin(st.inner.t, tr_)), tr_), dx_tanh(-D::from(0.35) + s2[3], tr_), dx_sigmoid(dx_leaky_relu(snap4[1], dx_sin(dx_clamp(D::from(2.85), dx_tanh(y2[1], tr_), dx_tanh(y2[1], tr_) + D::from(0.2), tr_), tr_), tr_) + st.m, tr_), snap4[1] * dx_sigmoid(st.w[1][0], tr_)];
     let v8: D = ia5.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    let v10: D = snap4.iter().map(|&e9| D::from(1.0) * e9).map(|t_| dx_asinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v10: D = snap4.iter().map(|&e9| D::from(1.0) * e9).map(|t_| dx_asinh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v11: D = dx_div_euclid(dx_log2(dx_abs(st.inner.a[0], tr_) + D::from(0.6), tr_), -(dx_abs(y2[2] / (-(dx_abs(v10, tr_) + D::from(0.85))), tr_) + D::from(0.9)), tr_);
     let ls12 = LpD { a: dx_sin(dx_rem(st.pos[0], dx_exp(s2[0], tr_) + D::from(0.5), tr_) + (st.inner.t - (-D::from(0.3))), tr_), v: [dx_tanh(D::from(0.05) + st.m, tr_), dx_tanh(dx_sqrt(dx_abs(D::from(1.5), tr_) + D::from(1.1), tr_) + s2[4], tr_)] };
-    let mut ls13 = LpD { a: dx_sin(st.vel[0] - dx_relu(st.vel[0], tr_), tr_), v: [dx_sigmoid(dx_max(s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), v11 + v3, tr_), tr_), dx_sigmoid(dx_softplus(st.w[1][1], tr_), tr_)] };
+    let mut ls13 = LpD { a: dx_sin(st.vel[0] - dx_relu(st.vel[0], tr_), tr_), v: [dx_sigmoid(dx_max(s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), v11 + v3, tr_), tr_), dx_sigmoid(dx_softplus(st.w[1][1], tr_), tr_)] };
     ls13.a += dx_atan(v10 + s2[0], tr_) * D::from(0.95);
     ls13.v[1] *= dx_tanh(dx_relu(y2[0], tr_) + dx_sigmoid(st.pos[0], tr_), tr_);
     ((((dx_tanh(st.inner.t, tr_) * st.m) + (D::from(1.15) * dx_tanh(st.pos[1] - snap4[1], tr_))) + ((D::from(0.95) * v8) + (D::from(1.45) * v10))) + (D::from(0.35) * dx_sigmoid(v11 * dx_atan(v3, tr_), tr_))) + ((((D::from(0.45) * (ls12.a * ls12.v[0])) + (D::from(1.0) * lnorm_dual(&ls12, tr_))) + (D::from(1.25) * (ls13.a * ls13.v[0]))) + (D::from(1.25) * lnorm_dual(&ls13, tr_)))
@@ -41648,7 +41648,7 @@ fn p1370_dual<D: Dn>(x1: D, s2: &[D], w3: &[[D; 2]; 2], st: &BodyD<D>, nt: usize
     }
     let mut out4: [D; 2] = st.pos;
     out4[0] += -st.inner.t;
-    let mut u5: [D; 3] = [dx_tanh(dx_leaky_relu(st.inner.a[(nt + 3) % 2], dx_tanh(D::from(nt as f64), tr_), tr_) * s2.iter().map(|&e6| -D::from(1.5)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sin((D::from(1.25) - st.m) * dx_sigmoid(D::from(2.15) - v1, tr_), tr_), dx_sigmoid(x1, tr_)];
+    let mut u5: [D; 3] = [dx_tanh(dx_leaky_relu(st.inner.a[(nt + 3) % 2], dx_tanh(D::from(nt as f64), tr_), tr_) * s2.iter().map(|&e6| -D::from(1.5)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_sin((D::from(1.25) - st.m) * dx_sigmoid(D::from(2.15) - v1, tr_), tr_), dx_sigmoid(x1, tr_)];
     for i7 in 0..2 {
         let mut z8: [D; 3] = [D::from(0.0); 3];
         z8[0] = (D::from(0.25) * u5[1]) + dx_sin(u5[nt % 3] + st.inner.a[1], tr_);
@@ -41841,7 +41841,7 @@ fn p1372(b1: &[f64; 2], b2: &[f64; 5], s3: &[f64], n4: usize, ps17: &[Pt], ow18:
 fn p1372_dual<D: Dn>(b1: &[D; 2], b2: &[D; 5], s3: &[D], n4: usize, ps17: &[PtD<D>], ow18: Option<f64>, tr_: &mut Tr) -> [D; 2] {
     if dx_lt(D::from((n4 + 1) as f64) * s3[2], dx_elu(b1[(n4 + 3) % b1.len()], dx_sin(b2[n4], tr_), tr_), tr_) && dx_lt(s3[0], -D::from(0.75), tr_) {
         let v1: D = D::from((n4 + 1) as f64);
-        let mut v2: D = dx_min(b1.iter().map(|&e3| dx_sin(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_asin(dx_tanh(D::from(0.9), tr_) * D::from(0.9), tr_) + (b2[5 - 1 - n4] / D::from(2.05)), tr_);
+        let mut v2: D = dx_min(b1.iter().map(|&e3| dx_sin(v1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_asin(dx_tanh(D::from(0.9), tr_) * D::from(0.9), tr_) + (b2[5 - 1 - n4] / D::from(2.05)), tr_);
     }
     let v4 = dx_ln(dx_abs(dx_sinh(-D::from(2.75), tr_), tr_) + D::from(0.6), tr_);
     for i5 in 0..n4 {
@@ -41980,7 +41980,7 @@ fn p1373_dual<D: Dn>(x1: D, r2: &D, x4: D, x3: D, mut st: BodyD<D>, tr_: &mut Tr
     let snap4 = st.inner.a;
     st.inner.a[0] += D::from(0.25) * dx_sin(dx_relu(x4, tr_) * D::from(0.8), tr_);
     st.inner.a[0] += D::from(0.3) * dx_sigmoid(dx_relu(x3, tr_) / (D::from(1.0) + (st.vel[1] * st.vel[1])), tr_);
-    let mut u5: [D; 3] = [dx_sigmoid(dx_min(st.vel[1] - st.inner.t, snap4.iter().map(|e6| dx_sigmoid(st.vel[0], tr_) * dx_sin(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_atan(dx_asin(dx_tanh(dx_sin(st.inner.a[0], tr_) * x4, tr_) * D::from(0.9), tr_), tr_) * D::from(0.95), dx_tanh(snap4[0] + st.w[1][0], tr_)];
+    let mut u5: [D; 3] = [dx_sigmoid(dx_min(st.vel[1] - st.inner.t, snap4.iter().map(|e6| dx_sigmoid(st.vel[0], tr_) * dx_sin(v1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_atan(dx_asin(dx_tanh(dx_sin(st.inner.a[0], tr_) * x4, tr_) * D::from(0.9), tr_), tr_) * D::from(0.95), dx_tanh(snap4[0] + st.w[1][0], tr_)];
     let mut c7 = 0;
     while c7 < 2 {
         c7 += 1;
@@ -41990,7 +41990,7 @@ fn p1373_dual<D: Dn>(x1: D, r2: &D, x4: D, x3: D, mut st: BodyD<D>, tr_: &mut Tr
         u5[0] = (D::from(0.4) * snap9[2]) + (dx_atan((dx_tanh(D::from(2.75) - v1, tr_) * dx_acosh(dx_abs(D::from(1.3), tr_) + D::from(1.15), tr_)) + st.pos[c7 % 2], tr_) * D::from(0.95));
     }
     let cc10: D = cdot2_dual(&snap4, &snap4, tr_);
-    let v14: D = snap4.iter().rev().map(|e11| dx_tanh(dx_tanh(snap4.iter().zip(u5.iter()).map(|(p12, q13)| dx_cosh(dx_tanh(st.vel[c7 % 2], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_exp_m1(dx_tanh(st.vel[(c7 + 3) % 2], tr_), tr_), tr_) + dx_sigmoid(*e11, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
+    let v14: D = snap4.iter().rev().map(|e11| dx_tanh(dx_tanh(snap4.iter().zip(u5.iter()).map(|(p12, q13)| dx_cosh(dx_tanh(st.vel[c7 % 2], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * dx_exp_m1(dx_tanh(st.vel[(c7 + 3) % 2], tr_), tr_), tr_) + dx_sigmoid(*e11, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
     (dx_tanh(((dx_ln(dx_abs(st.vel[0], tr_) + D::from(1.0), tr_) + (st.pos[1] - (st.vel[1] + D::from(1.45)))) + x3) - D::from(2.95), tr_) * dx_atan(st.inner.t, tr_)) + ((((D::from(1.5) * dx_atan(st.inner.a[1] - snap4[1], tr_)) + (D::from(1.35) * dx_tanh(u5[1], tr_))) + (D::from(1.35) * dx_sin(cc10, tr_))) + (D::from(1.1) * v14))
 }
 
@@ -42300,7 +42300,7 @@ fn p1376(a1: [f64; 1], n3: usize, a2: [f64; 2], ok14: Option<usize>, gp23: &[V2]
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1376_dual<D: Dn>(a1: [D; 1], n3: usize, a2: [D; 2], ok14: Option<usize>, gp23: &[[D; 2]; 2], ga26: [D; 2], tr_: &mut Tr) -> [D; 3] {
     let v1 = a1.iter().copied().fold(a1[0], |acc3, e2| dx_tanh(acc3 + e2, tr_));
-    let (v5, v6) = (dx_log(dx_abs(dx_hypot(v1, v1, tr_), tr_) + D::from(1.45), dx_abs(-v1, tr_) + D::from(1.75), tr_), dx_asinh(D::from(0.35), tr_) * a2.iter().copied().map(|e4| a2[n3 % a2.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_));
+    let (v5, v6) = (dx_log(dx_abs(dx_hypot(v1, v1, tr_), tr_) + D::from(1.45), dx_abs(-v1, tr_) + D::from(1.75), tr_), dx_asinh(D::from(0.35), tr_) * a2.iter().copied().map(|e4| a2[n3 % a2.len()]).fold(D::from(-0.0), |acc_, t_| acc_ + t_));
     let mut v7 = a1[n3 % a1.len()] - a1[0];
     v7 += dx_min(dx_exp(dx_tanh(v5 - v6, tr_), tr_), dx_rem(D::from((n3 + 1) as f64) / (-D::from(2.0)), dx_abs(a2[1] - v5, tr_) + D::from(1.2), tr_), tr_);
     let mut acc10: D = D::from(0.0);
@@ -42323,7 +42323,7 @@ fn p1376_dual<D: Dn>(a1: [D; 1], n3: usize, a2: [D; 2], ok14: Option<usize>, gp2
         acc24 += (p25[0] * p25[1]) + p25[1];
     }
     let v27: D = dx_tanh((dx_log(D::from(0.65) + (acc10 * acc10), D::from(4.15), tr_) + (-(-D::from(1.8)))) + gp23[(n15 + 1) % 2][0], tr_);
-    [(((((dx_clamp(v1, D::from(0.3), D::from(2.25), tr_) * dx_sin(v5, tr_)) + (D::from(0.35) * acc10)) + ((D::from(0.85) * dx_tanh(v13, tr_)) + (D::from(0.45) * dx_atan(D::from(n15 as f64) * dx_recip(-(dx_abs(v6 / (dx_abs(a2[(n15 + 3) % a2.len()], tr_) + D::from(0.65)), tr_) + D::from(0.75)), tr_), tr_)))) + (D::from(0.3) * v17)) + (D::from(0.25) * dx_tanh(v22, tr_))) + ((((D::from(0.55) * dx_tanh(acc24, tr_)) + (D::from(1.15) * gp23[1][0])) + (D::from(0.3) * (ga26[0] * dx_sin(D::from(n15 as f64) + a1[0], tr_)))) + (D::from(0.25) * (if (dx_ge(v27, -D::from(1.337), tr_) && dx_lt(v27, -D::from(0.687), tr_)) { dx_sigmoid(ia19.iter().fold(acc10, |acc29, e28| dx_tanh(acc29 + dx_sigmoid(dx_rem(D::from(n3 as f64), dx_exp(dx_atan(v5, tr_), tr_) + D::from(0.5), tr_), tr_), tr_)) + a1[0], tr_) } else { dx_tanh((ga26[1] / (D::from(1.0) + (v5 * v5))) / (dx_abs(a1[n15 % 1], tr_) + D::from(1.35)), tr_) }))), dx_tanh(if n3 > 2 { dx_tanh(a2[n3 % a2.len()] - v6, tr_) } else if n3 <= 3 { dx_relu(dx_log10(dx_abs(-D::from(1.7), tr_) + D::from(0.55), tr_), tr_) } else { dx_powf(dx_abs(-D::from(1.0) - a1[n3 % 1], tr_) + D::from(1.4), -D::from(0.1), tr_) }, tr_) * v1, dx_tanh(a1[n3 % a1.len()] + dx_max(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), a2[n3 % 2] - v6, tr_), tr_) * a1[n3 % 1]]
+    [(((((dx_clamp(v1, D::from(0.3), D::from(2.25), tr_) * dx_sin(v5, tr_)) + (D::from(0.35) * acc10)) + ((D::from(0.85) * dx_tanh(v13, tr_)) + (D::from(0.45) * dx_atan(D::from(n15 as f64) * dx_recip(-(dx_abs(v6 / (dx_abs(a2[(n15 + 3) % a2.len()], tr_) + D::from(0.65)), tr_) + D::from(0.75)), tr_), tr_)))) + (D::from(0.3) * v17)) + (D::from(0.25) * dx_tanh(v22, tr_))) + ((((D::from(0.55) * dx_tanh(acc24, tr_)) + (D::from(1.15) * gp23[1][0])) + (D::from(0.3) * (ga26[0] * dx_sin(D::from(n15 as f64) + a1[0], tr_)))) + (D::from(0.25) * (if (dx_ge(v27, -D::from(1.337), tr_) && dx_lt(v27, -D::from(0.687), tr_)) { dx_sigmoid(ia19.iter().fold(acc10, |acc29, e28| dx_tanh(acc29 + dx_sigmoid(dx_rem(D::from(n3 as f64), dx_exp(dx_atan(v5, tr_), tr_) + D::from(0.5), tr_), tr_), tr_)) + a1[0], tr_) } else { dx_tanh((ga26[1] / (D::from(1.0) + (v5 * v5))) / (dx_abs(a1[n15 % 1], tr_) + D::from(1.35)), tr_) }))), dx_tanh(if n3 > 2 { dx_tanh(a2[n3 % a2.len()] - v6, tr_) } else if n3 <= 3 { dx_relu(dx_log10(dx_abs(-D::from(1.7), tr_) + D::from(0.55), tr_), tr_) } else { dx_powf(dx_abs(-D::from(1.0) - a1[n3 % 1], tr_) + D::from(1.4), -D::from(0.1), tr_) }, tr_) * v1, dx_tanh(a1[n3 % a1.len()] + dx_max(a1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), a2[n3 % 2] - v6, tr_), tr_) * a1[n3 % 1]]
 }
 
 fn p1376_eval(x: &[f64]) -> Vec<f64> {
@@ -42425,7 +42425,7 @@ fn p1377_dual<D: Dn>(w1: &[[D; 3]; 3], a2: [D; 3], n3: usize, mut st: BodyD<D>, 
     if dx_ge(dx_max(a2[n3 % 3], st.m, tr_) - (st.inner.t * st.m), D::from(n3 as f64) - D::from(2.85), tr_) {
         for &e1 in a2.iter() {
             let mut y2 = [dx_softplus(dx_sigmoid(st.m, tr_), tr_)];
-            st.inner.a[(n3 + 2) % 2] += dx_sigmoid(y2.iter().map(|e3| y2.iter().fold(a2[n3 % a2.len()], |acc5, e4| dx_max(acc5, dx_atan(st.m + (*e4), tr_), tr_))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+            st.inner.a[(n3 + 2) % 2] += dx_sigmoid(y2.iter().map(|e3| y2.iter().fold(a2[n3 % a2.len()], |acc5, e4| dx_max(acc5, dx_atan(st.m + (*e4), tr_), tr_))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
         }
         let (v6, v7) = (dx_tanh(dx_softplus(st.vel[(n3 + 3) % 2], tr_), tr_) * st.m, dx_max(st.inner.t + st.inner.a[(n3 + 1) % 2], D::from(n3 as f64), tr_));
         if dx_le(dx_mul_add(a2.iter().map(|e8| dx_tanh(dx_tanh(D::from(0.95), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), a2.iter().enumerate().map(|(j9, e10)| dx_tanh(dx_exp_m1(dx_sin(v7, tr_), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), -w1[1][0], tr_), -D::from((n3 + 1) as f64), tr_) {
@@ -42651,8 +42651,8 @@ fn p1378_dual<D: Dn>(mut x1: D, b3: &[D; 1], x2: D, b4: &[D; 4], nt: usize, wv17
             }
         }
     }
-    let mut old5: [D; 3] = [dx_sigmoid(b3.iter().enumerate().map(|(j6, e7)| dx_sigmoid(b3.iter().map(|e8| b4[4 - 1 - j6]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), dx_atan(dx_min(b3[nt % b3.len()], x2, tr_), tr_) * D::from(0.95), dx_sigmoid((dx_sigmoid(x1, tr_) * D::from(1.3)) - (b3[(nt + 2) % b3.len()] / (dx_exp(b4[nt], tr_) + D::from(0.5))), tr_)];
-    let mut u9: [D; 3] = [dx_tanh(b4.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_tanh(x1, tr_), tr_), dx_sigmoid({ let t11 = x1 - b4[3]; t11 * dx_tanh(dx_softplus(x1, tr_), tr_) }, tr_), dx_tanh(-dx_rem(x1, dx_abs(-D::from(2.5), tr_) + D::from(0.65), tr_), tr_)];
+    let mut old5: [D; 3] = [dx_sigmoid(b3.iter().enumerate().map(|(j6, e7)| dx_sigmoid(b3.iter().map(|e8| b4[4 - 1 - j6]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), dx_atan(dx_min(b3[nt % b3.len()], x2, tr_), tr_) * D::from(0.95), dx_sigmoid((dx_sigmoid(x1, tr_) * D::from(1.3)) - (b3[(nt + 2) % b3.len()] / (dx_exp(b4[nt], tr_) + D::from(0.5))), tr_)];
+    let mut u9: [D; 3] = [dx_tanh(b4.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_) * dx_tanh(x1, tr_), tr_), dx_sigmoid({ let t11 = x1 - b4[3]; t11 * dx_tanh(dx_softplus(x1, tr_), tr_) }, tr_), dx_tanh(-dx_rem(x1, dx_abs(-D::from(2.5), tr_) + D::from(0.65), tr_), tr_)];
     for i12 in 0..4 {
         let mut z13: [D; 3] = [D::from(0.0); 3];
         z13[0] = (u9[0] + (D::from(0.25) * (u9[0] - old5[0]))) + (D::from(0.25) * dx_tanh(dx_relu(dx_sin(x1, tr_), tr_), tr_));
@@ -42670,7 +42670,7 @@ fn p1378_dual<D: Dn>(mut x1: D, b3: &[D; 1], x2: D, b4: &[D; 4], nt: usize, wv17
     let v18: D = (wv17[1][1] * dx_atan(dx_asinh(-D::from(1.35) - x2, tr_), tr_)) + dx_sin(wv17[0][1], tr_);
     let ia19: [D; 2] = [dx_tanh(dx_sinh(dx_sin(b4[nt] - wv17[nt][nt], tr_), tr_), tr_), dx_tanh(dx_rem(dx_max(D::from(1.8), v18, tr_), dx_abs(b3[nt % 1] - x1, tr_) + D::from(0.85), tr_), tr_)];
     let cl20 = |z21: D, tr_: &mut Tr| dx_tanh(z21 + (z21 / (dx_abs(z21, tr_) + D::from(0.9))), tr_);
-    let v22: D = ia19.iter().copied().map(|t_| cl20(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v22: D = ia19.iter().copied().map(|t_| cl20(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut u23 = vec![D::from(0.0); 4];
     for (i25, o24) in u23.iter_mut().enumerate().skip(1) {
         *o24 -= (D::from(0.25) * D::from(i25 as f64)) * b4[i25 - 1];
@@ -42680,7 +42680,7 @@ fn p1378_dual<D: Dn>(mut x1: D, b3: &[D; 1], x2: D, b4: &[D; 4], nt: usize, wv17
             *o26 -= D::from(0.25) * (*o26 - dx_sigmoid(*xi27 / (D::from(1.0) + (*xi27 * (*xi27))), tr_));
         }
     }
-    let v31: D = { let mut s_ = D::from(0.0); for e30 in u9.iter() { if dx_gt(*e30, x1, tr_) { s_ = s_ + dx_sigmoid(*e30, tr_); } } s_ };
+    let v31: D = { let mut s_ = D::from(-0.0); for e30 in u9.iter() { if dx_gt(*e30, x1, tr_) { s_ = s_ + dx_sigmoid(*e30, tr_); } } s_ };
     let mut acc32 = acc_d::<D>();
     for e33 in u9.iter() {
         acc32.sum += dx_tanh(dx_exp2(dx_tanh(dx_min(-D::from(0.15), *e33, tr_), tr_), tr_), tr_);
@@ -42698,7 +42698,7 @@ fn p1378_dual<D: Dn>(mut x1: D, b3: &[D; 1], x2: D, b4: &[D; 4], nt: usize, wv17
             break;
         }
     }
-    (((((dx_elu(dx_relu(-D::from(2.7) - (-D::from(1.4)), tr_), D::from(1.15), tr_) + x1) + ((((D::from(0.5) * dx_tanh(u9[1], tr_)) + (D::from(0.55) * dx_tanh(old5[0], tr_))) + (D::from(1.35) * dx_sin(old5[2], tr_))) + (D::from(0.8) * cc16))) + ((D::from(1.35) * dx_sigmoid(v18, tr_)) + (D::from(0.55) * v22))) + ((D::from(0.95) * dx_tanh(u23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + (D::from(0.85) * v31))) + (D::from(1.2) * (acc32.sum / D::from(acc32.n as f64)))) + ((D::from(0.65) * acc34) + (D::from(0.3) * (ga36[1] * dx_tanh(dx_floor(dx_ln_1p(dx_abs(u9[3 - 1 - nt], tr_), tr_), tr_) + x1, tr_))))
+    (((((dx_elu(dx_relu(-D::from(2.7) - (-D::from(1.4)), tr_), D::from(1.15), tr_) + x1) + ((((D::from(0.5) * dx_tanh(u9[1], tr_)) + (D::from(0.55) * dx_tanh(old5[0], tr_))) + (D::from(1.35) * dx_sin(old5[2], tr_))) + (D::from(0.8) * cc16))) + ((D::from(1.35) * dx_sigmoid(v18, tr_)) + (D::from(0.55) * v22))) + ((D::from(0.95) * dx_tanh(u23.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_)) + (D::from(0.85) * v31))) + (D::from(1.2) * (acc32.sum / D::from(acc32.n as f64)))) + ((D::from(0.65) * acc34) + (D::from(0.3) * (ga36[1] * dx_tanh(dx_floor(dx_ln_1p(dx_abs(u9[3 - 1 - nt], tr_), tr_), tr_) + x1, tr_))))
 }
 
 fn p1378_eval(x: &[f64]) -> Vec<f64> {
@@ -42830,7 +42830,7 @@ fn p1379_dual<D: Dn>(r1: &D, ps17: &[PtD<D>], wv19: &[Vec<D>], tr_: &mut Tr) -> 
         acc13 += dx_sigmoid(dx_max(D::from(0.25), K1379, tr_), tr_);
     }
     let v16: D = ccube_dual(dx_tanh(v1 + (*r1), tr_) * D::from(0.5), tr_);
-    (((dx_sigmoid(((*r1 / (-(D::from(1.0) + (*r1 * (*r1))))) * (*r1)) + v1, tr_) * (*r1)) + (D::from(0.45) * acc13)) + (D::from(0.45) * v16)) + (((D::from(0.3) * (D::from(ps17.len() as f64) * dx_tanh(dx_powi(dx_abs(*r1, tr_), 3, tr_), tr_))) + (D::from(1.15) * ps17.iter().map(|p18| dx_tanh(p18.x - (p18.x / (dx_abs(p18.x, tr_) + D::from(0.6))), tr_) * dx_sigmoid(dx_relu(p18.f[0], tr_) * dx_sin(dx_exp(p18.f[0], tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.5) * dx_tanh(wv19[1].iter().map(|e20| dx_atan(-D::from(2.2), tr_) + (*e20)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    (((dx_sigmoid(((*r1 / (-(D::from(1.0) + (*r1 * (*r1))))) * (*r1)) + v1, tr_) * (*r1)) + (D::from(0.45) * acc13)) + (D::from(0.45) * v16)) + (((D::from(0.3) * (D::from(ps17.len() as f64) * dx_tanh(dx_powi(dx_abs(*r1, tr_), 3, tr_), tr_))) + (D::from(1.15) * ps17.iter().map(|p18| dx_tanh(p18.x - (p18.x / (dx_abs(p18.x, tr_) + D::from(0.6))), tr_) * dx_sigmoid(dx_relu(p18.f[0], tr_) * dx_sin(dx_exp(p18.f[0], tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(1.5) * dx_tanh(wv19[1].iter().map(|e20| dx_atan(-D::from(2.2), tr_) + (*e20)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1379_eval(x: &[f64]) -> Vec<f64> {
@@ -43191,7 +43191,7 @@ fn p1382(x1: f64, x2: f64, ps15: &[Pt], lin18: &Lv) -> f64 {
 fn p1382_dual<D: Dn>(x1: D, x2: D, ps15: &[PtD<D>], lin18: &LvD<D>, tr_: &mut Tr) -> D {
     let v1 = if dx_lt(dx_abs(-x2, tr_), -D::from(0.95), tr_) { dx_leaky_relu(D::from(1.15), dx_sigmoid(x2 / D::from(1.9), tr_), tr_) } else { x1 };
     let mut y2 = [dx_recip(dx_abs(dx_rem(D::from(1.9), dx_abs(x1, tr_) + D::from(1.4), tr_), tr_) + D::from(0.95), tr_); 4];
-    if dx_le(y2.iter().copied().enumerate().map(|(j3, e4)| dx_log10(dx_abs(D::from(j3 as f64), tr_) + D::from(1.35), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), x1, tr_) {
+    if dx_le(y2.iter().copied().enumerate().map(|(j3, e4)| dx_log10(dx_abs(D::from(j3 as f64), tr_) + D::from(1.35), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), x1, tr_) {
         y2[1] = dx_rem(y2[1], dx_abs(D::from(2.3), tr_) + D::from(1.0), tr_);
         if dx_is_sign_positive(x1 - (v1 * x2), tr_) {
             y2[1] += dx_sinh(dx_clamp(v1, y2[0], y2[0] + D::from(1.8), tr_), tr_) - y2[3];
@@ -43210,7 +43210,7 @@ fn p1382_dual<D: Dn>(x1: D, x2: D, ps15: &[PtD<D>], lin18: &LvD<D>, tr_: &mut Tr
         c9 += 1;
         u7[1] = (D::from(0.45) * snap8[1]) + dx_tanh((if c9 > 4 { snap8[2] + acc6 } else { -v1 }) + x2, tr_);
         u7[2] = (D::from(0.45) * snap8[2]) + dx_sin(dx_atan2(x1, x1, tr_), tr_);
-        u7[0] = (D::from(0.4) * snap8[1]) + (dx_atan((D::from(c9 as f64) / (dx_exp(dx_sigmoid(y2.iter().map(|e11| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5))) + x1, tr_) * D::from(0.95));
+        u7[0] = (D::from(0.4) * snap8[1]) + (dx_atan((D::from(c9 as f64) / (dx_exp(dx_sigmoid(y2.iter().map(|e11| x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5))) + x1, tr_) * D::from(0.95));
     }
     let mut lv12 = Vec::new();
     for i13 in 0..3 {
@@ -43225,7 +43225,7 @@ fn p1382_dual<D: Dn>(x1: D, x2: D, ps15: &[PtD<D>], lin18: &LvD<D>, tr_: &mut Tr
         let t21 = row20[1];
         acc19 += dx_tanh(dx_min(dx_max(t21, t21, tr_), dx_hypot(t21, t21, tr_), tr_), tr_);
     }
-    (((((dx_abs(dx_asinh(dx_relu(y2[2], tr_), tr_), tr_) - x1) + y2[0]) + (D::from(0.55) * acc6)) + ((D::from(1.25) * dx_sin(u7[0], tr_)) + (D::from(1.4) * dx_atan(snap8[0], tr_)))) + (D::from(1.2) * lv12.iter().map(|&t14| dx_tanh(dx_abs(t14 - t14, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (((D::from(0.85) * acc16) + (D::from(1.45) * acc19)) + (D::from(1.3) * lin18.w.iter().map(|e22| dx_atan(dx_min(*e22, -D::from(0.7), tr_) * (*e22 * (*e22)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    (((((dx_abs(dx_asinh(dx_relu(y2[2], tr_), tr_), tr_) - x1) + y2[0]) + (D::from(0.55) * acc6)) + ((D::from(1.25) * dx_sin(u7[0], tr_)) + (D::from(1.4) * dx_atan(snap8[0], tr_)))) + (D::from(1.2) * lv12.iter().map(|&t14| dx_tanh(dx_abs(t14 - t14, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (((D::from(0.85) * acc16) + (D::from(1.45) * acc19)) + (D::from(1.3) * lin18.w.iter().map(|e22| dx_atan(dx_min(*e22, -D::from(0.7), tr_) * (*e22 * (*e22)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p1382_eval(x: &[f64]) -> Vec<f64> {
@@ -43493,7 +43493,7 @@ fn p1385_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], b4: &[D; 1], mut st: BodyD<D>, ps
         let mut y2 = [dx_recip(dx_abs(dx_elu(st.w[0][1], D::from(1.5), tr_), tr_) + D::from(0.55), tr_), dx_mul_add(dx_sigmoid(v1, tr_), dx_sigmoid(D::from(0.5), tr_), dx_sqrt(dx_abs(v1, tr_) + D::from(0.55), tr_), tr_), (st.inner.t * x1) * (st.inner.t - st.vel[0]), D::from(1.5) * dx_elu(x1, dx_sigmoid(st.w[0][0], tr_), tr_)];
     } else if dx_le(a3.iter().zip(b4.iter()).fold(st.w[1][1], |acc5, (p3, q4)| dx_tanh(acc5 + dx_tan(dx_sin(D::from(2.95), tr_), tr_), tr_)) + dx_ln(D::from(1.4) + (x1 * x1), tr_), dx_softplus(st.w[0][1], tr_), tr_) {
         for (i6, e7) in b4.iter().enumerate() {
-            st.m -= dx_tanh(dx_max((st.w[i6][2 - 1 - i6] * a3[i6]) * b4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), st.inner.a[i6], tr_), tr_);
+            st.m -= dx_tanh(dx_max((st.w[i6][2 - 1 - i6] * a3[i6]) * b4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), st.inner.a[i6], tr_), tr_);
         }
     } else {
     }
@@ -43508,7 +43508,7 @@ fn p1385_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], b4: &[D; 1], mut st: BodyD<D>, ps
     }
     let cc15: D = cdot1_dual(&a3, &a3, tr_);
     let v16: D = dx_rem_euclid(dx_abs(-st.inner.t, tr_), dx_abs(st.w[0][1], tr_) + D::from(1.5), tr_);
-    (((((v1 / (dx_abs(st.pos[0], tr_) + D::from(0.5))) - st.inner.t) + (D::from(0.25) * acc10)) + ((D::from(0.95) * dx_tanh(st.vel[0] - snap11[0], tr_)) + (D::from(0.25) * cc15))) + (D::from(1.35) * dx_atan(v16, tr_))) + (D::from(1.0) * (D::from(ps17.len() as f64) * dx_sigmoid(snap11[0] - b4.iter().map(|e18| v16 - b4[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    (((((v1 / (dx_abs(st.pos[0], tr_) + D::from(0.5))) - st.inner.t) + (D::from(0.25) * acc10)) + ((D::from(0.95) * dx_tanh(st.vel[0] - snap11[0], tr_)) + (D::from(0.25) * cc15))) + (D::from(1.35) * dx_atan(v16, tr_))) + (D::from(1.0) * (D::from(ps17.len() as f64) * dx_sigmoid(snap11[0] - b4.iter().map(|e18| v16 - b4[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1385_eval(x: &[f64]) -> Vec<f64> {
@@ -43647,7 +43647,7 @@ fn p1386_dual<D: Dn>(b1: &[D; 5], n2: usize, tr_: &mut Tr) -> D {
         z14[2] = (D::from(0.55) * u12[1]) + (dx_atan(-b1[i13], tr_) * D::from(0.95));
         u12 = z14;
     }
-    let v17: D = dx_rem_euclid(dx_tanh(z9.iter().zip(u12.iter()).map(|(p15, q16)| dx_asin(dx_tanh(v4, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_abs(-z9[(n2 + 3) % 3], tr_) + D::from(0.65), tr_);
+    let v17: D = dx_rem_euclid(dx_tanh(z9.iter().zip(u12.iter()).map(|(p15, q16)| dx_asin(dx_tanh(v4, tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_abs(-z9[(n2 + 3) % 3], tr_) + D::from(0.65), tr_);
     let lq18: LpD<D> = lmake_dual(dx_sin(-dx_atanh(dx_sin(u12[n2 % 3], tr_) * D::from(0.9), tr_) + b1[n2], tr_), dx_tanh(dx_mul_add(v5, dx_min(v4, -D::from(0.65), tr_), dx_rem(v17, D::from(1.95), tr_), tr_) + b1[n2], tr_), tr_);
     let mut lo19: [D; 3] = [D::from(0.0); 3];
     lfill_dual(dx_sin(dx_sin(v17, tr_) + b1[0], tr_), &mut lo19, tr_);
@@ -43734,7 +43734,7 @@ fn p1387_dual<D: Dn>(f6: bool, x2: D, w3: &[[D; 3]; 2], b4: &[D; 5], a5: [D; 5],
             lo8 = Some(dx_tanh(if dx_ge(D::from(1.6) + D::from(2.85), -D::from(0.65), tr_) { *e9 + D::from(2.7) } else { *e9 * (*e9) }, tr_));
         }
     }
-    let v12: D = match lo8 { Some(ov10) if dx_lt(ov10, -D::from(0.637), tr_) => (dx_sigmoid(-D::from(2.95), tr_) + ov10) * dx_tanh(st.w[1][0] / (dx_abs(dx_softplus(st.m, tr_), tr_) + D::from(0.6)), tr_), Some(ov10) => (dx_atan((D::from(0.75) + D::from(1.6)) - dx_ln_1p(dx_abs(D::from(0.9), tr_), tr_), tr_) + ov10) * dx_tanh(a5.iter().copied().map(|e11| st.inner.a[0] - a5[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), None => dx_sin(dx_clamp(st.vel[0], -D::from(0.55), D::from(1.7), tr_) * (st.w[1][0] - D::from(0.5)), tr_) };
+    let v12: D = match lo8 { Some(ov10) if dx_lt(ov10, -D::from(0.637), tr_) => (dx_sigmoid(-D::from(2.95), tr_) + ov10) * dx_tanh(st.w[1][0] / (dx_abs(dx_softplus(st.m, tr_), tr_) + D::from(0.6)), tr_), Some(ov10) => (dx_atan((D::from(0.75) + D::from(1.6)) - dx_ln_1p(dx_abs(D::from(0.9), tr_), tr_), tr_) + ov10) * dx_tanh(a5.iter().copied().map(|e11| st.inner.a[0] - a5[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), None => dx_sin(dx_clamp(st.vel[0], -D::from(0.55), D::from(1.7), tr_) * (st.w[1][0] - D::from(0.5)), tr_) };
     vec![((((dx_acosh(dx_abs(dx_mul_add(dx_rem(st.inner.t, dx_abs(w3[0][0], tr_) + D::from(0.5), tr_), -D::from(2.7) / (dx_abs(st.vel[1], tr_) + D::from(1.4)), dx_cosh(v1, tr_), tr_), tr_) + D::from(1.5), tr_) - x1) + (D::from(0.35) * acc4)) + ((D::from(0.45) * dx_tanh(out5[0], tr_)) + (D::from(0.25) * cc6))) + (D::from(1.3) * (v7 * dx_tanh(st.m + st.inner.t, tr_)))) + (D::from(0.95) * v12)]
 }
 
@@ -43878,7 +43878,7 @@ fn p1388_dual(&self, x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> (D, D) {
         z14[0] = (D::from(0.75) * u12[0]) + dx_sigmoid(x4, tr_);
         u12 = z14;
     }
-    let mut u15: [D; 3] = [dx_sin(dx_asinh(self.vel[1] - x1, tr_), tr_), dx_sigmoid(u12.iter().map(|e16| dx_sigmoid(-D::from(1.65), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.vel[0], tr_), dx_atan(dx_mul_add(x1, x4, self.w[0][1], tr_) + dx_tanh(self.m, tr_), tr_) * D::from(0.95)];
+    let mut u15: [D; 3] = [dx_sin(dx_asinh(self.vel[1] - x1, tr_), tr_), dx_sigmoid(u12.iter().map(|e16| dx_sigmoid(-D::from(1.65), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.vel[0], tr_), dx_atan(dx_mul_add(x1, x4, self.w[0][1], tr_) + dx_tanh(self.m, tr_), tr_) * D::from(0.95)];
     for i17 in 0..2 {
         let mut z18: [D; 3] = [D::from(0.0); 3];
         z18[0] = (D::from(0.5) * u15[2]) + dx_sigmoid(dx_log(dx_abs(u15[i17 + 1] + self.vel[0], tr_) + D::from(0.9), dx_abs(x3 * self.m, tr_) + D::from(2.15), tr_), tr_);
@@ -44145,7 +44145,7 @@ fn p1391(x1: f64, s2: &[f64], nt: usize, vx15: &Vec<f64>) -> f64 {
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1391_dual<D: Dn>(x1: D, s2: &[D], nt: usize, vx15: &Vec<D>, tr_: &mut Tr) -> D {
-    if dx_ge(dx_rem(dx_rem(D::from((nt + 1) as f64), D::from(1.0) + (s2[nt % 1] * s2[nt % 1]), tr_), dx_abs(s2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.7), tr_), D::from(0.65), tr_) {
+    if dx_ge(dx_rem(dx_rem(D::from((nt + 1) as f64), D::from(1.0) + (s2[nt % 1] * s2[nt % 1]), tr_), dx_abs(s2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.7), tr_), D::from(0.65), tr_) {
         let mut v2 = s2[(nt + 2) % 1];
         let mut v3 = (if dx_le(dx_relu(v2, tr_), v2 / (dx_abs(s2[nt % s2.len()], tr_) + D::from(1.05)), tr_) { v2 + D::from(2.15) } else { s2[nt % 1] - v2 }) * dx_round(s2[(nt + 3) % 1] - x1, tr_);
         let (v4, v5) = (dx_acosh(dx_abs(-D::from(1.7) + s2[nt % s2.len()], tr_) + D::from(1.75), tr_), (s2[0] / (D::from(1.0) + (s2[nt % s2.len()] * s2[nt % s2.len()]))) + x1);
@@ -44173,7 +44173,7 @@ fn p1391_dual<D: Dn>(x1: D, s2: &[D], nt: usize, vx15: &Vec<D>, tr_: &mut Tr) ->
             return (acc16 - D::from(3.0)) + x1;
         }
     }
-    ((((dx_sin(((if dx_lt(dx_sigmoid(dx_min(x1, x1, tr_), tr_), -D::from(0.75), tr_) { dx_min(x1, x1, tr_) } else { dx_relu(x1, tr_) + dx_recip(dx_abs(D::from(nt as f64), tr_) + D::from(0.6), tr_) }) * x1) - x1, tr_) * x1) + ((D::from(0.3) * dx_atan(u7[1], tr_)) + (D::from(0.45) * dx_tanh(z9[0], tr_)))) + (D::from(0.4) * (D::from(k13 as f64) * dx_tanh((z9.iter().map(|e14| *e14 * (-D::from(1.85))).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(u7[(k13 + 1) % u7.len()], tr_) + D::from(1.05))) + x1, tr_)))) + (D::from(0.8) * (vx15[k13 % vx15.len()] * dx_sigmoid(x1 - dx_relu(D::from(nt as f64), tr_), tr_)))) + (D::from(0.25) * acc16)
+    ((((dx_sin(((if dx_lt(dx_sigmoid(dx_min(x1, x1, tr_), tr_), -D::from(0.75), tr_) { dx_min(x1, x1, tr_) } else { dx_relu(x1, tr_) + dx_recip(dx_abs(D::from(nt as f64), tr_) + D::from(0.6), tr_) }) * x1) - x1, tr_) * x1) + ((D::from(0.3) * dx_atan(u7[1], tr_)) + (D::from(0.45) * dx_tanh(z9[0], tr_)))) + (D::from(0.4) * (D::from(k13 as f64) * dx_tanh((z9.iter().map(|e14| *e14 * (-D::from(1.85))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_abs(u7[(k13 + 1) % u7.len()], tr_) + D::from(1.05))) + x1, tr_)))) + (D::from(0.8) * (vx15[k13 % vx15.len()] * dx_sigmoid(x1 - dx_relu(D::from(nt as f64), tr_), tr_)))) + (D::from(0.25) * acc16)
 }
 
 fn p1391_eval(x: &[f64]) -> Vec<f64> {
@@ -44333,7 +44333,7 @@ fn p1392_dual(&self, b3: &[D; 4], x2: D, x1: D, a4: [D; 1], lin19: &LvD<D>, tr_:
     for l13 in 0..2 {
         cc12 += caff2_dual(&self.w[l13], dx_sigmoid(dx_clamp(dx_acosh(dx_abs(x2, tr_) + D::from(1.15), tr_), -D::from(0.15), D::from(0.1), tr_), tr_) * D::from(0.5), &out11, tr_);
     }
-    let v15: D = if !dx_is_infinite(x1, tr_) { self.m } else { dx_tanh(b3.iter().map(|e14| self.pos[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_powf(dx_abs(self.m, tr_) + D::from(0.9), D::from(1.8), tr_), tr_) };
+    let v15: D = if !dx_is_infinite(x1, tr_) { self.m } else { dx_tanh(b3.iter().map(|e14| self.pos[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - dx_powf(dx_abs(self.m, tr_) + D::from(0.9), D::from(1.8), tr_), tr_) };
     let v18: D = b3.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let oc20 = if dx_gt(dx_tanh((dx_tanh(dx_exp2(-D::from(1.55), tr_), tr_) * dx_cbrt(D::from(1.3) + (v1 * v1), tr_)) + self.pos[1], tr_), D::from(1.113), tr_) { Some(dx_tanh(dx_asinh(self.pos[1] + self.w[0][1], tr_), tr_)) } else { None };
     let v22: D = oc20.map_or(dx_atan(D::from(1.05) + self.w[0][0], tr_), |ov21| dx_tanh(ov21, tr_) + dx_sigmoid(lin19.b, tr_));
@@ -44453,10 +44453,10 @@ fn p1393_dual<D: Dn>(a1: [D; 3], s2: &[D], k4: i32, n3: usize, st: &BodyD<D>, vx
     if dx_le(dx_rem(v1 - D::from((n3 + 1) as f64), dx_abs(dx_acos(dx_tanh(-D::from(0.1), tr_) * D::from(0.9), tr_), tr_) + D::from(1.5), tr_), -D::from(0.65), tr_) {
         if dx_ge(s2.iter().enumerate().fold(K1393, |acc4, (j2, e3)| acc4 + dx_tanh(dx_log2(dx_abs(D::from((j2 + 1) as f64), tr_) + D::from(1.2), tr_), tr_)), dx_softplus(D::from(n3 as f64), tr_), tr_) {
             if dx_ge(dx_tan(dx_tanh(dx_exp_m1(st.vel[n3 % 2], tr_), tr_), tr_), -D::from(0.75), tr_) {
-                v1 = dx_rem(dx_sigmoid(a1.iter().fold(D::from(0.7), |acc6, e5| (acc6 * D::from(0.5)) + dx_sin(a1.iter().map(|e7| st.vel[n3 % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)), tr_), dx_exp(dx_sin(st.w[n3 % 2][(n3 + 1) % 2] - v1, tr_) * (st.vel[0] * dx_sigmoid(v1, tr_)), tr_) + D::from(0.5), tr_);
+                v1 = dx_rem(dx_sigmoid(a1.iter().fold(D::from(0.7), |acc6, e5| (acc6 * D::from(0.5)) + dx_sin(a1.iter().map(|e7| st.vel[n3 % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)), tr_), dx_exp(dx_sin(st.w[n3 % 2][(n3 + 1) % 2] - v1, tr_) * (st.vel[0] * dx_sigmoid(v1, tr_)), tr_) + D::from(0.5), tr_);
                 v1 -= dx_softplus(dx_cos(dx_atan(s2[n3 % s2.len()], tr_), tr_), tr_);
             } else {
-                let mut v8 = dx_max(v1, s2.iter().map(|e9| st.inner.t * s2[(n3 + 3) % s2.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+                let mut v8 = dx_max(v1, s2.iter().map(|e9| st.inner.t * s2[(n3 + 3) % s2.len()]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
             }
         } else {
         }
@@ -44478,7 +44478,7 @@ fn p1393_dual<D: Dn>(a1: [D; 3], s2: &[D], k4: i32, n3: usize, st: &BodyD<D>, vx
     }
     let ra22: [D; 2] = [dx_sin(dx_atanh(dx_sin(a1[n3], tr_) * D::from(0.9), tr_), tr_), dx_atan((st.w[0][n3 % 2] / (dx_abs(-D::from(0.95), tr_) + D::from(1.25))) * (cc13 * st.vel[n3 % 2]), tr_)];
     let [u20, u21] = cpair2_dual(&ra22, tr_);
-    ((((((D::from((n3 + 1) as f64) * st.inner.a[(n3 + 3) % 2]) + st.m) + (D::from(0.65) * acc11)) + ((D::from(0.65) * dx_atan(out12[1], tr_)) + (D::from(1.45) * cc13))) + (D::from(1.1) * u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + ((D::from(0.6) * dx_sigmoid(lsum_dual(vx18, tr_), tr_)) + (D::from(0.4) * dx_sigmoid(vx18.iter().map(|e19| dx_atan(dx_elu(*e19, D::from(0.7), tr_) * dx_sin(*e19, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(1.1) * dx_sigmoid(u20 + (dx_sin((D::from(1.35) - (-D::from(1.0))) / (D::from(1.0) + (st.m * st.m)), tr_) * u21), tr_))
+    ((((((D::from((n3 + 1) as f64) * st.inner.a[(n3 + 3) % 2]) + st.m) + (D::from(0.65) * acc11)) + ((D::from(0.65) * dx_atan(out12[1], tr_)) + (D::from(1.45) * cc13))) + (D::from(1.1) * u15.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + ((D::from(0.6) * dx_sigmoid(lsum_dual(vx18, tr_), tr_)) + (D::from(0.4) * dx_sigmoid(vx18.iter().map(|e19| dx_atan(dx_elu(*e19, D::from(0.7), tr_) * dx_sin(*e19, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(1.1) * dx_sigmoid(u20 + (dx_sin((D::from(1.35) - (-D::from(1.0))) / (D::from(1.0) + (st.m * st.m)), tr_) * u21), tr_))
 }
 
 fn p1393_eval(x: &[f64]) -> Vec<f64> {
@@ -44565,16 +44565,16 @@ fn p1394(a1: [f64; 4], b3: &[f64; 2], mut a2: [f64; 5], lin18: &Lv, vx22: &Vec<f
 fn p1394_dual<D: Dn>(a1: [D; 4], b3: &[D; 2], mut a2: [D; 5], lin18: &LvD<D>, vx22: &Vec<D>, tr_: &mut Tr) -> (D, D) {
     let mut v1 = -dx_exp2(-D::from(1.8), tr_) - dx_min(dx_min(-D::from(1.0), b3[1], tr_), dx_elu(D::from(1.1), dx_sigmoid(a1[1], tr_), tr_), tr_);
     let mut v2 = dx_atan2(dx_relu(dx_max(v1, v1, tr_), tr_), v1, tr_);
-    v1 = dx_rem(v1, dx_abs(dx_elu(dx_sigmoid(v2, tr_), dx_sin(a2.iter().map(|e3| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(1.25), tr_);
+    v1 = dx_rem(v1, dx_abs(dx_elu(dx_sigmoid(v2, tr_), dx_sin(a2.iter().map(|e3| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(1.25), tr_);
     let mut acc5: D = D::from(0.0);
     for i4 in 0..4 {
         acc5 += dx_sigmoid(dx_clamp(v2 * v2, -D::from(1.1), D::from(0.7), tr_), tr_);
     }
     let cc6: D = cdot2_dual(b3, b3, tr_);
-    let v10: D = match dx_atan(dx_max(acc5 - a1[1], a2[4], tr_), tr_) { t7 if dx_ge(t7, D::from(0.35), tr_) => dx_atan(-v2 * dx_acosh(dx_abs(a1[3], tr_) + D::from(1.3), tr_), tr_), _ => dx_sin(dx_relu(acc5, tr_) * a1.iter().enumerate().map(|(j8, e9)| -D::from(1.95)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) };
+    let v10: D = match dx_atan(dx_max(acc5 - a1[1], a2[4], tr_), tr_) { t7 if dx_ge(t7, D::from(0.35), tr_) => dx_atan(-v2 * dx_acosh(dx_abs(a1[3], tr_) + D::from(1.3), tr_), tr_), _ => dx_sin(dx_relu(acc5, tr_) * a1.iter().enumerate().map(|(j8, e9)| -D::from(1.95)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) };
     let v11: D = dx_rem_euclid(cc6, D::from(1.0) + (a1[3] * a1[3]), tr_);
-    let v13: D = dx_rem_euclid(dx_tanh(a2.iter().map(|e12| -D::from(1.8) / (D::from(1.0) + (cc6 * cc6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (v1 * v1), tr_);
-    let mut ls14 = LpD { a: dx_tanh(dx_exp_m1(dx_tanh(cc6, tr_), tr_) * dx_atan(a1.iter().map(|e15| D::from(2.15)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), v: [dx_sin((v11 - b3[1]) - dx_powf(dx_abs(v11, tr_) + D::from(1.05), dx_tanh(cc6, tr_), tr_), tr_), a2[1]] };
+    let v13: D = dx_rem_euclid(dx_tanh(a2.iter().map(|e12| -D::from(1.8) / (D::from(1.0) + (cc6 * cc6))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (v1 * v1), tr_);
+    let mut ls14 = LpD { a: dx_tanh(dx_exp_m1(dx_tanh(cc6, tr_), tr_) * dx_atan(a1.iter().map(|e15| D::from(2.15)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), v: [dx_sin((v11 - b3[1]) - dx_powf(dx_abs(v11, tr_) + D::from(1.05), dx_tanh(cc6, tr_), tr_), tr_), a2[1]] };
     ls14.a += dx_tanh(a1[2], tr_);
     ls14.v[1] *= dx_atan(v10 + b3[1], tr_) * D::from(0.63);
     let lq16 = lmake_dual(dx_tanh(-D::from(1.1) + a1[2], tr_), dx_tanh(dx_ln(dx_abs(dx_tan(dx_tanh(acc5, tr_), tr_), tr_) + D::from(0.95), tr_) + a1[0], tr_), tr_);
@@ -44584,7 +44584,7 @@ fn p1394_dual<D: Dn>(a1: [D; 4], b3: &[D; 2], mut a2: [D; 5], lin18: &LvD<D>, vx
         let t21 = row20[0];
         acc19 += t21;
     }
-    (((((((dx_atan(dx_sinh(a2[3], tr_) - v2, tr_) * dx_tanh(v1, tr_)) - D::from(1.1)) + (D::from(0.8) * acc5)) + ((D::from(1.1) * cc6) + (D::from(1.25) * v10))) + ((D::from(0.7) * dx_tanh(v11, tr_)) + (D::from(0.35) * dx_atan(v13, tr_)))) + (((D::from(1.45) * dx_tanh(ls14.v[0] + (ls14.a * ls14.v[1]), tr_)) + (D::from(1.4) * lnormv_dual(ls14, tr_))) + (D::from(0.35) * lnormv_dual(lq17, tr_)))) + ((D::from(1.3) * acc19) + (D::from(0.55) * (vx22[0] * dx_sin(dx_fract(vx22.iter().enumerate().map(|(j23, e24)| lin18.w[j23]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)))), (((dx_exp(dx_tanh(v2, tr_), tr_) * dx_atan(-v1, tr_)) + b3[1]) * v2) + a2[1])
+    (((((((dx_atan(dx_sinh(a2[3], tr_) - v2, tr_) * dx_tanh(v1, tr_)) - D::from(1.1)) + (D::from(0.8) * acc5)) + ((D::from(1.1) * cc6) + (D::from(1.25) * v10))) + ((D::from(0.7) * dx_tanh(v11, tr_)) + (D::from(0.35) * dx_atan(v13, tr_)))) + (((D::from(1.45) * dx_tanh(ls14.v[0] + (ls14.a * ls14.v[1]), tr_)) + (D::from(1.4) * lnormv_dual(ls14, tr_))) + (D::from(0.35) * lnormv_dual(lq17, tr_)))) + ((D::from(1.3) * acc19) + (D::from(0.55) * (vx22[0] * dx_sin(dx_fract(vx22.iter().enumerate().map(|(j23, e24)| lin18.w[j23]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_)))), (((dx_exp(dx_tanh(v2, tr_), tr_) * dx_atan(-v1, tr_)) + b3[1]) * v2) + a2[1])
 }
 
 fn p1394_eval(x: &[f64]) -> Vec<f64> {
@@ -44686,12 +44686,12 @@ fn p1395_dual(&self, b1: &[D; 5], w2: &[[D; 3]; 3], b3: &[D; 1], n4: usize, ps27
     let mut c1 = 0;
     while c1 < 2 {
         c1 += 1;
-        let mut v2 = -(dx_powf(dx_abs(D::from(n4 as f64), tr_) + D::from(1.2), -D::from(0.3), tr_) / (dx_abs(b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.7)));
+        let mut v2 = -(dx_powf(dx_abs(D::from(n4 as f64), tr_) + D::from(1.2), -D::from(0.3), tr_) / (dx_abs(b3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.7)));
         v2 = self.w[0][2 - 1 - n4] / (D::from(1.0) + (self.inner.t * self.inner.t));
         let v4: D = D::from(0.55);
         if dx_ge(dx_signum(b3[(c1 + 1) % 1] - b3[c1 % 1], tr_), b1[c1] * self.inner.a[n4], tr_) {
             for (i5, e6) in b1.iter().enumerate() {
-                let mut y7 = [dx_leaky_relu(*e6, v4, tr_) - b1.iter().map(|e8| -(-D::from(2.35))).fold(D::from(0.0), |acc_, t_| acc_ + t_), b3[i5 % b3.len()], dx_log10(dx_abs(dx_exp2(dx_tanh(v2, tr_), tr_), tr_) + D::from(1.4), tr_), dx_atan(-self.w[c1 % 2][(i5 + 2) % 2], tr_)];
+                let mut y7 = [dx_leaky_relu(*e6, v4, tr_) - b1.iter().map(|e8| -(-D::from(2.35))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), b3[i5 % b3.len()], dx_log10(dx_abs(dx_exp2(dx_tanh(v2, tr_), tr_), tr_) + D::from(1.4), tr_), dx_atan(-self.w[c1 % 2][(i5 + 2) % 2], tr_)];
                 let v9 = dx_min(*e6, dx_fract(dx_log10(dx_abs(self.inner.a[1], tr_) + D::from(0.75), tr_), tr_), tr_);
                 let mut v10 = dx_recip(dx_abs((D::from(n4 as f64) / (D::from(1.0) + (v2 * v2))) - dx_sinh(b1[1], tr_), tr_) + D::from(1.25), tr_);
                 v2 += dx_sin(dx_signum(dx_atan(b3[0] * v4, tr_), tr_), tr_);
@@ -44703,13 +44703,13 @@ fn p1395_dual(&self, b1: &[D; 5], w2: &[[D; 3]; 3], b3: &[D; 1], n4: usize, ps27
     let mut out12: [D; 2] = self.pos;
     out12[0] = dx_clamp(self.vel[n4] * D::from(1.0), self.inner.t, self.inner.t + D::from(1.15), tr_);
     let cc13: D = cdot5_dual(b1, b1, tr_);
-    let v15: D = (0..3).skip(2).map(|e14| dx_atan(self.w[n4][n4] - (-(-D::from(1.4))), tr_) + dx_tanh(D::from(e14 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v15: D = (0..3).skip(2).map(|e14| dx_atan(self.w[n4][n4] - (-(-D::from(1.4))), tr_) + dx_tanh(D::from(e14 as f64), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v16: D = if dx_is_finite(self.m, tr_) { dx_tanh(D::from(c1 as f64) + self.inner.t, tr_) } else { unreachable!() };
     let lo17 = if dx_lt(self.m, D::from(1.163), tr_) { Some(dx_sin((b3[c1 % b3.len()] - v15) - (self.w[(c1 + 2) % 2][n4] * out12[2 - 1 - n4]), tr_)) } else { None };
     let v21: D = match lo17 { Some(ov18) if dx_lt(ov18, D::from(0.613), tr_) => dx_tanh(dx_log(dx_abs(ov18 * D::from(2.65), tr_) + D::from(1.4), D::from(4.15), tr_), tr_) + (dx_atan(self.inner.a[1], tr_) * D::from(0.95)), Some(ov18) => -ov18 * (dx_atan(dx_powf(dx_abs(b3.iter().copied().fold(b3[c1 % b3.len()], |acc20, e19| dx_min(acc20, out12[n4], tr_)), tr_) + D::from(0.55), dx_ceil(D::from(0.7), tr_), tr_), tr_) * D::from(0.95)), None => dx_tanh(dx_exp2(dx_sigmoid(dx_sinh(self.w[2 - 1 - n4][c1 % 2], tr_), tr_), tr_), tr_) };
     let ia22: [D; 4] = [dx_atan(dx_powi(dx_sigmoid(dx_atanh(dx_tanh(v21, tr_) * D::from(0.9), tr_), tr_), 4, tr_) + self.inner.a[0], tr_), dx_atan(dx_acosh(dx_abs(out12.iter().fold(self.inner.a[c1 % 2], |acc24, e23| dx_tanh(acc24 + dx_recip(-(dx_abs(v16, tr_) + D::from(1.0)), tr_), tr_)), tr_) + D::from(1.25), tr_) + self.w[n4][c1 % 2], tr_), dx_sigmoid(dx_asin(dx_sin(self.inner.t * self.inner.t, tr_) * D::from(0.9), tr_), tr_), dx_sin(dx_leaky_relu(dx_sqrt(D::from(1.45) + (self.inner.a[c1 % 2] * self.inner.a[c1 % 2]), tr_), D::from(0.51), tr_), tr_)];
     let lh25: Vec<D> = lpush_dual(&ia22, dx_sigmoid(self.w[1][(c1 + 1) % 2] / (dx_exp(dx_tanh(dx_log10(dx_abs(v15, tr_) + D::from(1.25), tr_), tr_), tr_) + D::from(0.5)), tr_), tr_);
-    (((dx_sin(dx_min(dx_log10(D::from(1.05) + (self.m * self.m), tr_) - D::from(0.25), (D::from(c1 as f64) * b3[(c1 + 1) % b3.len()]) + (-D::from(n4 as f64)), tr_), tr_) * self.inner.t) + ((((D::from(0.4) * dx_sin(out12[0], tr_)) + (D::from(0.75) * dx_sigmoid(cc13, tr_))) + (D::from(0.45) * v15)) + (D::from(1.0) * v16))) + ((((D::from(0.7) * v21) + (D::from(1.1) * (D::from(lh25.len() as f64) * dx_tanh(b1.iter().map(|e26| D::from(1.45) - self.vel[2 - 1 - n4]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(1.25) * lh25.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.5) * dx_tanh(lsum_dual(&lh25, tr_), tr_)))) + (D::from(1.3) * (ps27[0].f[0] * dx_sin(v16 + w2[c1][c1], tr_)))
+    (((dx_sin(dx_min(dx_log10(D::from(1.05) + (self.m * self.m), tr_) - D::from(0.25), (D::from(c1 as f64) * b3[(c1 + 1) % b3.len()]) + (-D::from(n4 as f64)), tr_), tr_) * self.inner.t) + ((((D::from(0.4) * dx_sin(out12[0], tr_)) + (D::from(0.75) * dx_sigmoid(cc13, tr_))) + (D::from(0.45) * v15)) + (D::from(1.0) * v16))) + ((((D::from(0.7) * v21) + (D::from(1.1) * (D::from(lh25.len() as f64) * dx_tanh(b1.iter().map(|e26| D::from(1.45) - self.vel[2 - 1 - n4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(1.25) * lh25.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.5) * dx_tanh(lsum_dual(&lh25, tr_), tr_)))) + (D::from(1.3) * (ps27[0].f[0] * dx_sin(v16 + w2[c1][c1], tr_)))
 }
 }
 
@@ -45264,7 +45264,7 @@ fn p1398_dual<D: Dn>(x1: D, b3: &[D; 1], a2: [D; 3], st: &BodyD<D>, tr_: &mut Tr
     }
     let snap8 = u4;
     u4[0] = (D::from(0.45) * snap8[0]) + dx_tanh(dx_asinh(snap8.iter().fold(D::from(0.75), |acc10, e9| (acc10 * D::from(0.5)) + (dx_atan(dx_elu(acc10, D::from(0.4), tr_), tr_) * D::from(0.63))), tr_) + st.inner.t, tr_);
-    (((b3.iter().map(|&e2| dx_softplus(st.inner.a[1] / (D::from(1.0) + (v1 * v1)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * st.m) - st.w[0][0]) + ((((D::from(1.2) * dx_sin(out3[1], tr_)) + (D::from(0.7) * dx_tanh(u4[0], tr_))) + (D::from(0.9) * dx_atan(u4[0], tr_))) + (D::from(0.25) * dx_atan(snap8[0], tr_))), (v1 * dx_tanh(v1, tr_)) - v1)
+    (((b3.iter().map(|&e2| dx_softplus(st.inner.a[1] / (D::from(1.0) + (v1 * v1)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * st.m) - st.w[0][0]) + ((((D::from(1.2) * dx_sin(out3[1], tr_)) + (D::from(0.7) * dx_tanh(u4[0], tr_))) + (D::from(0.9) * dx_atan(u4[0], tr_))) + (D::from(0.25) * dx_atan(snap8[0], tr_))), (v1 * dx_tanh(v1, tr_)) - v1)
 }
 
 fn p1398_eval(x: &[f64]) -> Vec<f64> {
@@ -45648,7 +45648,7 @@ fn p1402_dual<D: Dn>(b1: &[D; 2], nt: usize, tr_: &mut Tr) -> D {
     }
     for i10 in 0..nt {
         let snap11 = z7;
-        z7[0] = (D::from(0.7) * snap11[0]) + dx_sin((z7.iter().zip(y1.iter()).map(|(p12, q13)| -D::from(2.65) - v3).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (v3 - acc5)) + b1[nt], tr_);
+        z7[0] = (D::from(0.7) * snap11[0]) + dx_sin((z7.iter().zip(y1.iter()).map(|(p12, q13)| -D::from(2.65) - v3).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + (v3 - acc5)) + b1[nt], tr_);
     }
     let v14: D = dx_rem_euclid(dx_tanh(dx_elu(dx_exp2(dx_atan(u6[0], tr_), tr_), D::from(1.3), tr_), tr_), D::from(2.05), tr_);
     (((v3 - v3) + (D::from(1.35) * acc5)) + (((D::from(0.25) * dx_sigmoid(u6[0], tr_)) + (D::from(0.5) * dx_atan(z7[0], tr_))) + (D::from(0.65) * dx_atan(z7[0], tr_)))) + (D::from(0.55) * v14)
@@ -45740,7 +45740,7 @@ fn p1403_dual<D: Dn>(b4: &[D; 5], s2: &[D], a3: [D; 1], x1: D, mut st: BodyD<D>,
     st.w[1][0] *= -st.m * D::from(1.65);
     if nt != 1 {
         st.pos[0] = dx_rem(st.pos[0], dx_abs(dx_abs(dx_sin(dx_powf(D::from(0.75) + (b4[nt] * b4[nt]), -D::from(0.4), tr_), tr_) * dx_max(x1, -D::from(2.9), tr_), tr_), tr_) + D::from(0.8), tr_);
-        st.pos[nt % 2] = s2.iter().map(|e1| st.m * D::from(2.1)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(D::from(1.0) + (st.m * st.m)));
+        st.pos[nt % 2] = s2.iter().map(|e1| st.m * D::from(2.1)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (-(D::from(1.0) + (st.m * st.m)));
         if dx_gt(dx_min(dx_sqrt(dx_abs(D::from((nt + 1) as f64), tr_) + D::from(0.5), tr_), st.w[1][nt % 2] - D::from((nt + 1) as f64), tr_), -D::from(0.95), tr_) {
             let (v3, v4) = (a3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), dx_rem(dx_exp2(st.m, tr_), dx_abs(dx_sinh(st.m, tr_), tr_) + D::from(0.9), tr_));
             st.inner.t += if dx_lt(dx_rem(x1, dx_exp(dx_tanh(dx_atan2(-D::from(1.8), st.vel[(nt + 2) % 2], tr_), tr_), tr_) + D::from(0.5), tr_), D::from(0.15), tr_) { -D::from(1.55) } else { dx_powf(D::from(1.5) + (st.m * st.m), dx_tanh(v4, tr_), tr_) / (-(dx_exp(dx_sin(b4[nt] - v4, tr_), tr_) + D::from(0.5))) };
@@ -45774,9 +45774,9 @@ fn p1403_dual<D: Dn>(b4: &[D; 5], s2: &[D], a3: [D; 1], x1: D, mut st: BodyD<D>,
     }
     let cc16: D = cdot2_dual(&z10, &z10, tr_);
     let m17: D = D::from(num_dual::DualStruct::re(&(-(dx_atan(st.w[0][c11 % 2], tr_) * acc6))));
-    let v19: D = dx_exp(a3[0] - m17, tr_) / a3.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v19: D = dx_exp(a3[0] - m17, tr_) / a3.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v20: D = dx_rem_euclid(dx_powi(dx_sigmoid(x1, tr_), c11 as i32, tr_), dx_exp(dx_sin(u13[(c11 + 2) % 3], tr_), tr_) + D::from(0.5), tr_);
-    let v22: D = if s2.is_empty() { dx_sigmoid(dx_sinh(dx_tanh(st.inner.t, tr_), tr_) + dx_max(st.w[nt % 2][1], u13[nt % u13.len()], tr_), tr_) } else { s2[0] * (dx_atan(a3.iter().map(|e21| u13[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_round(u9[0], tr_), tr_) * D::from(0.95)) };
+    let v22: D = if s2.is_empty() { dx_sigmoid(dx_sinh(dx_tanh(st.inner.t, tr_), tr_) + dx_max(st.w[nt % 2][1], u13[nt % u13.len()], tr_), tr_) } else { s2[0] * (dx_atan(a3.iter().map(|e21| u13[2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - dx_round(u9[0], tr_), tr_) * D::from(0.95)) };
     (((((((D::from(nt as f64) - st.m) - st.m) * dx_sigmoid(st.inner.t, tr_)) + (D::from(0.55) * acc6)) + (((((D::from(1.5) * dx_sigmoid(st.vel[0] - snap7[0], tr_)) + (D::from(1.15) * dx_atan(u9[1], tr_))) + (D::from(0.4) * dx_sin(z10[1], tr_))) + (D::from(1.15) * dx_tanh(u13[1], tr_))) + (D::from(0.35) * dx_atan(cc16, tr_)))) + (D::from(0.65) * v19)) + (D::from(1.1) * v20)) + (D::from(1.35) * v22)
 }
 
@@ -45888,7 +45888,7 @@ fn p1404_dual(&self, r1: &D, s2: &[D], a4: [D; 5], mut a3: [D; 2], ch15: char, l
                 break;
             } else if !dx_ge(dx_exp2(a4[i5], tr_), D::from(0.7), tr_) {
                 let v9 = ((-D::from(1.7) + D::from(0.55)) / (dx_abs(self.inner.t - self.inner.t, tr_) + D::from(0.55))) + dx_cos(dx_asin(dx_tanh(D::from(i5 as f64), tr_) * D::from(0.9), tr_), tr_);
-                y7[i5] -= dx_tanh((D::from(i5 as f64) - self.inner.t) * (self.w[1][2 - 1 - i5] / (-D::from(1.95))), tr_) * s2.iter().zip(y7.iter()).map(|(p10, q11)| dx_recip(D::from(1.0) + (a4[i5] * a4[i5]), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+                y7[i5] -= dx_tanh((D::from(i5 as f64) - self.inner.t) * (self.w[1][2 - 1 - i5] / (-D::from(1.95))), tr_) * s2.iter().zip(y7.iter()).map(|(p10, q11)| dx_recip(D::from(1.0) + (a4[i5] * a4[i5]), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
             } else {
                 y7[0] *= dx_tanh(dx_atanh(dx_tanh(dx_acos(dx_tanh(self.vel[2 - 1 - i5], tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_) / (dx_abs(*e6, tr_) + D::from(0.75)), tr_);
             }
@@ -45898,14 +45898,14 @@ fn p1404_dual(&self, r1: &D, s2: &[D], a4: [D; 5], mut a3: [D; 2], ch15: char, l
     }
     let mut out14: [D; 2] = self.pos;
     out14[0] = self.m;
-    let v18: D = if ch15 == 'b' { dx_sin(dx_max(self.pos[0] * a3[0], self.pos[1] - self.pos[1], tr_), tr_) } else { dx_tanh(a4.iter().zip(s2.iter()).map(|(p16, q17)| dx_asinh(*p16, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) };
+    let v18: D = if ch15 == 'b' { dx_sin(dx_max(self.pos[0] * a3[0], self.pos[1] - self.pos[1], tr_), tr_) } else { dx_tanh(a4.iter().zip(s2.iter()).map(|(p16, q17)| dx_asinh(*p16, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) };
     let v19: D = dx_rem_euclid(self.inner.a[1], D::from(1.0) + (v18 * v18), tr_);
     let mut acc21: D = D::from(0.0);
     for row22 in lin20.m.iter() {
         let t23 = row22[1];
         acc21 += t23;
     }
-    ((((dx_max(dx_rem(*r1 * a4[4], D::from(2.95), tr_), dx_cos(dx_sin(self.w[1][0], tr_), tr_), tr_) * self.inner.t) + (D::from(0.55) * dx_tanh(out14[1], tr_))) + (D::from(0.35) * v18)) + (D::from(0.55) * v19)) + ((D::from(1.05) * acc21) + (D::from(1.35) * lin20.w.iter().map(|e24| dx_sin(dx_asin(dx_tanh(dx_recip(D::from(0.9) + (*e24 * (*e24)), tr_), tr_) * D::from(0.9), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    ((((dx_max(dx_rem(*r1 * a4[4], D::from(2.95), tr_), dx_cos(dx_sin(self.w[1][0], tr_), tr_), tr_) * self.inner.t) + (D::from(0.55) * dx_tanh(out14[1], tr_))) + (D::from(0.35) * v18)) + (D::from(0.55) * v19)) + ((D::from(1.05) * acc21) + (D::from(1.35) * lin20.w.iter().map(|e24| dx_sin(dx_asin(dx_tanh(dx_recip(D::from(0.9) + (*e24 * (*e24)), tr_), tr_) * D::from(0.9), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 }
 
@@ -46030,7 +46030,7 @@ fn p1405_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 4], b4: &[D; 5], n5: usize, mut st:
     st.vel[0] += D::from(0.4) * dx_sigmoid(b4[n5] * (snap5[n5 % 2] - b4[1]), tr_);
     let v7: D = (wv6[1][0] * dx_tanh(st.m, tr_)) + dx_sin(wv6[0][0], tr_);
     let v8: D = dx_rem_euclid(dx_recip(-(dx_abs(b3[n5 % 4] - st.m, tr_) + D::from(1.35)), tr_), -(D::from(1.0) + (st.w[n5 % 2][n5 % 2] * st.w[n5 % 2][n5 % 2])), tr_);
-    let la9: [D; 2] = [dx_sin(v8 + wv6[n5 % wv6.len()][n5 % 2], tr_), dx_tanh(b4.iter().map(|e10| -D::from(1.8)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let la9: [D; 2] = [dx_sin(v8 + wv6[n5 % wv6.len()][n5 % 2], tr_), dx_tanh(b4.iter().map(|e10| -D::from(1.8)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let lm11: [D; 2] = la9.map(|t12| dx_tanh(dx_asinh(t12, tr_), tr_));
     ((((((st.vel[(n5 + 1) % 2] * st.inner.t) + (*r2)) + (D::from(1.2) * acc4)) + (D::from(1.15) * dx_sigmoid(st.vel[1] - snap5[1], tr_))) + (D::from(0.25) * v7)) + (D::from(0.3) * dx_sigmoid(v8, tr_))) + (D::from(1.4) * (lm11[1] * dx_sin((st.inner.t + st.m) - (D::from(1.9) + D::from(0.2)), tr_)))
 }
@@ -46126,7 +46126,7 @@ fn p1406_dual<D: Dn>(r1: &D, s2: &[D], mut a3: [D; 1], nt: usize, wv11: &[Vec<D>
     let v1 = v1 * D::from(nt as f64);
     for i2 in 0..s2.len() {
         let v3 = dx_max(dx_log10(dx_abs(dx_leaky_relu(s2[i2], dx_sigmoid(*r1, tr_), tr_), tr_) + D::from(0.85), tr_), dx_hypot(-(*r1), *r1 - (*r1), tr_), tr_);
-        a3[(i2 + 2) % 1] += dx_tanh(a3.iter().map(|e4| dx_sin(s2.iter().copied().enumerate().map(|(j5, e6)| dx_hypot(s2[1], v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) / (-D::from(2.65)), tr_);
+        a3[(i2 + 2) % 1] += dx_tanh(a3.iter().map(|e4| dx_sin(s2.iter().copied().enumerate().map(|(j5, e6)| dx_hypot(s2[1], v1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) / (-D::from(2.65)), tr_);
     }
     let snap7 = a3;
     for i8 in 0..nt {
@@ -46134,7 +46134,7 @@ fn p1406_dual<D: Dn>(r1: &D, s2: &[D], mut a3: [D; 1], nt: usize, wv11: &[Vec<D>
     }
     let v9: D = if !dx_is_nan(dx_sin(dx_atan2(dx_mul_add(a3[nt % 1], dx_tanh(v1, tr_), v1, tr_), dx_relu(*r1, tr_), tr_), tr_), tr_) { dx_tanh((D::from(2.3) * (*r1)) * dx_sinh(dx_tanh(a3[(nt + 2) % 1], tr_), tr_), tr_) } else { dx_tanh(dx_min(s2[nt] * dx_sin(v1, tr_), dx_exp2(*r1, tr_), tr_), tr_) };
     let v10: D = dx_div_euclid(dx_sigmoid(v1, tr_), -D::from(1.3), tr_);
-    (((((-D::from(0.25) * (*r1)) / (-(D::from(1.0) + (*r1 * (*r1))))) - v1) + (((D::from(0.3) * dx_sigmoid(a3[0], tr_)) + (D::from(0.6) * dx_sin(snap7[0], tr_))) + (D::from(1.4) * v9))) + (D::from(0.7) * (v10 * (-v9)))) + ((D::from(0.95) * wv11[(nt + 1) % wv11.len()].iter().map(|e12| dx_sin(dx_hypot(dx_ceil(*e12, tr_), *e12 + (-D::from(0.35)), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.5) * (wv11[nt % wv11.len()][nt % 1] * dx_sigmoid(wv11[0][(nt + 1) % 1], tr_))))
+    (((((-D::from(0.25) * (*r1)) / (-(D::from(1.0) + (*r1 * (*r1))))) - v1) + (((D::from(0.3) * dx_sigmoid(a3[0], tr_)) + (D::from(0.6) * dx_sin(snap7[0], tr_))) + (D::from(1.4) * v9))) + (D::from(0.7) * (v10 * (-v9)))) + ((D::from(0.95) * wv11[(nt + 1) % wv11.len()].iter().map(|e12| dx_sin(dx_hypot(dx_ceil(*e12, tr_), *e12 + (-D::from(0.35)), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.5) * (wv11[nt % wv11.len()][nt % 1] * dx_sigmoid(wv11[0][(nt + 1) % 1], tr_))))
 }
 
 fn p1406_eval(x: &[f64]) -> Vec<f64> {
@@ -46254,7 +46254,7 @@ fn p1407_dual(&self, a1: [D; 1], w2: &[[D; 2]; 3], ch20: char, tr_: &mut Tr) -> 
         u13 = z16;
     }
     let cc17: D = cdot2_dual(&old12, &old12, tr_);
-    let v19: D = if dx_is_finite(dx_sigmoid(dx_cosh(dx_atan(self.w[c14][c14] - self.inner.t, tr_), tr_), tr_), tr_) { dx_atan(out11.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) / (-(dx_abs(a1[c14 % 1], tr_) + D::from(1.3))), tr_) } else { dx_sin(y3[(c14 + 2) % y3.len()] + self.inner.t, tr_) };
+    let v19: D = if dx_is_finite(dx_sigmoid(dx_cosh(dx_atan(self.w[c14][c14] - self.inner.t, tr_), tr_), tr_), tr_) { dx_atan(out11.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) / (-(dx_abs(a1[c14 % 1], tr_) + D::from(1.3))), tr_) } else { dx_sin(y3[(c14 + 2) % y3.len()] + self.inner.t, tr_) };
     y3[0] += ((((D::from(0.9) * dx_sin(out11[0], tr_)) + (D::from(0.65) * u13[1])) + (D::from(0.25) * old12[0])) + (D::from(0.5) * dx_sigmoid(cc17, tr_))) + (D::from(0.75) * v19);
     let v21: D = if ch20 == 'b' { dx_tanh(dx_elu(acc8, dx_sin(a1[0], tr_), tr_), tr_) } else { dx_sigmoid((dx_elu(D::from(c14 as f64), D::from(1.85), tr_) * dx_asinh(old12[2 - 1 - c14], tr_)) + self.pos[c14], tr_) };
     let v22: D = dx_tanh(-(y3[c14 % 1] + self.inner.t), tr_);
@@ -46429,7 +46429,7 @@ fn p1409(mut x1: f64, s2: &[f64], s3: &[f64], a4: [f64; 2], nt: usize, ow13: Opt
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1409_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], a4: [D; 2], nt: usize, ow13: Option<f64>, tr_: &mut Tr) -> (D, D) {
-    let v1: D = s2.iter().map(|e2| dx_softplus(dx_max(D::from(0.65), *e2, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v1: D = s2.iter().map(|e2| dx_softplus(dx_max(D::from(0.65), *e2, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v3 = dx_min(x1 / (dx_abs(dx_elu(s3[0], dx_tanh(s2[nt], tr_), tr_), tr_) + D::from(1.35)), dx_acosh(dx_abs(D::from(2.6), tr_) + D::from(1.6), tr_) / (-(dx_exp(x1, tr_) + D::from(0.5))), tr_);
     for e4 in s3.iter() {
         x1 *= dx_sigmoid(s2[1], tr_);
@@ -46437,7 +46437,7 @@ fn p1409_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], a4: [D; 2], nt: usize, ow13:
         let mut c5 = 0;
         while c5 < 6 {
             c5 += 1;
-            let v6 = dx_cosh(dx_tanh(s2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_);
+            let v6 = dx_cosh(dx_tanh(s2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_);
             x1 += dx_atan(D::from(2.2), tr_) * D::from(0.63);
         }
         let v8 = dx_sigmoid((s3[nt % 1] - a4[nt]) / (D::from(1.0) + (*e4 * (*e4))), tr_);
@@ -46448,7 +46448,7 @@ fn p1409_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], a4: [D; 2], nt: usize, ow13:
     u9 = z10;
     let hh11: [D; 2] = [dx_tanh(dx_sinh(dx_sigmoid(dx_log(dx_abs(v1, tr_) + D::from(0.65), dx_abs(z10[0], tr_) + D::from(2.95), tr_), tr_), tr_) + s2[nt], tr_), dx_tanh(dx_softplus(v3, tr_) + s2[1], tr_)];
     let hh12: [D; 2] = cpair2_dual(&hh11, tr_);
-    let v17: D = ow13.map(D::from).map(|ov14| dx_sigmoid(dx_atan(-D::from(1.9), tr_) / (dx_abs(ov14, tr_) + D::from(1.25)), tr_) + dx_tanh(dx_atan(D::from(0.55) * D::from(nt as f64), tr_) + s2[0], tr_)).unwrap_or(dx_tanh(s2.iter().copied().enumerate().map(|(j15, e16)| -hh12[j15]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_));
+    let v17: D = ow13.map(D::from).map(|ov14| dx_sigmoid(dx_atan(-D::from(1.9), tr_) / (dx_abs(ov14, tr_) + D::from(1.25)), tr_) + dx_tanh(dx_atan(D::from(0.55) * D::from(nt as f64), tr_) + s2[0], tr_)).unwrap_or(dx_tanh(s2.iter().copied().enumerate().map(|(j15, e16)| -hh12[j15]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_));
     ((((dx_tan(dx_tanh(dx_atan(D::from(2.6), tr_), tr_), tr_) - (-v1 * dx_sigmoid(x1, tr_))) * dx_sigmoid(x1, tr_)) + ((((D::from(0.25) * dx_tanh(u9[0], tr_)) + (D::from(0.8) * dx_sigmoid(z10[0], tr_))) + (D::from(1.05) * hh12[0])) + (D::from(0.4) * hh12[1]))) + (D::from(0.45) * v17), (dx_min(-D::from(0.35) + D::from(nt as f64), D::from(nt as f64), tr_) * s3[0]) + x1)
 }
 
@@ -46542,14 +46542,14 @@ fn p1410_dual<D: Dn>(s1: &[D], b2: &[D; 1], n3: usize, tr_: &mut Tr) -> D {
     while c2 < 2 {
         c2 += 1;
         let mut y3 = [b2[n3 % 1]];
-        y3[n3 % y3.len()] = dx_rem(y3[n3 % y3.len()], dx_abs(dx_log(dx_abs(s1.iter().map(|&e4| y3[n3 % y3.len()] / (dx_abs(v1, tr_) + D::from(1.2))).fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_rem(-D::from(1.45), dx_abs(v1, tr_) + D::from(1.05), tr_), tr_) + D::from(0.85), dx_abs(dx_atan2(dx_atan2(-D::from(2.15), b2[c2 % b2.len()], tr_), -D::from(0.4) * s1[n3 % s1.len()], tr_), tr_) + D::from(1.55), tr_), tr_) + D::from(0.75), tr_);
+        y3[n3 % y3.len()] = dx_rem(y3[n3 % y3.len()], dx_abs(dx_log(dx_abs(s1.iter().map(|&e4| y3[n3 % y3.len()] / (dx_abs(v1, tr_) + D::from(1.2))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * dx_rem(-D::from(1.45), dx_abs(v1, tr_) + D::from(1.05), tr_), tr_) + D::from(0.85), dx_abs(dx_atan2(dx_atan2(-D::from(2.15), b2[c2 % b2.len()], tr_), -D::from(0.4) * s1[n3 % s1.len()], tr_), tr_) + D::from(1.55), tr_), tr_) + D::from(0.75), tr_);
     }
     let v5 = b2.iter().zip(s1.iter()).map(|(p6, q7)| dx_tanh(dx_rem(dx_clamp(*p6, -D::from(0.25), D::from(1.3), tr_), dx_abs(s1[(c2 + 1) % 2] / (dx_abs(b2[0], tr_) + D::from(1.25)), tr_) + D::from(1.3), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
     let mut old8: [D; 1] = [dx_sin(b2.iter().enumerate().fold(s1[1], |acc11, (j9, e10)| acc11 - dx_tanh(*e10, tr_)), tr_)];
     let mut u12: [D; 1] = [dx_atan(dx_acos(dx_sin(old8[0] * (-D::from(1.45)), tr_) * D::from(0.9), tr_) + b2[c2 % b2.len()], tr_) * D::from(0.95)];
     for i13 in 0..3 {
         let mut z14: [D; 1] = [D::from(0.0); 1];
-        z14[0] = (u12[0] + (D::from(0.25) * (u12[0] - old8[0]))) + (D::from(0.25) * dx_tanh(z14.iter().zip(s1.iter()).map(|(p15, q16)| z14[n3 % z14.len()] - u12[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_));
+        z14[0] = (u12[0] + (D::from(0.25) * (u12[0] - old8[0]))) + (D::from(0.25) * dx_tanh(z14.iter().zip(s1.iter()).map(|(p15, q16)| z14[n3 % z14.len()] - u12[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_));
         let tmp17 = std::mem::replace(&mut u12, z14);
         old8 = tmp17;
     }
@@ -46676,7 +46676,7 @@ fn p1411_dual<D: Dn>(s1: &[D], a2: [D; 1], st: &BodyD<D>, nt: usize, tr_: &mut T
         y2[0] = (D::from(0.3) * snap13[1]) + dx_tanh(if dx_le(st.inner.t, D::from(0.05), tr_) { dx_clamp(y2[i12 % 2], acc10, acc10 + D::from(0.9), tr_) } else { st.inner.t * D::from((nt + 1) as f64) }, tr_);
     }
     let v15: D = if let Some(j14) = nt.checked_sub(2) { dx_tanh(((acc10 - acc10) - (out11[0] / (dx_abs(v3, tr_) + D::from(0.6)))) + st.m, tr_) * D::from(j14 as f64) } else { st.m };
-    let ra19: [D; 2] = [dx_atan((a2[nt % a2.len()] - D::from(nt as f64)) - a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_atan(dx_trunc(-st.inner.t, tr_), tr_)];
+    let ra19: [D; 2] = [dx_atan((a2[nt % a2.len()] - D::from(nt as f64)) - a2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), dx_atan(dx_trunc(-st.inner.t, tr_), tr_)];
     let mut acc16: D = D::from(0.0);
     for (k17, row18) in st.w.iter().enumerate() {
         acc16 += row18[1] * (D::from(k17 as f64) + D::from(0.5));
@@ -46806,7 +46806,7 @@ fn p1412_dual<D: Dn>(x1: D, f3: bool, k2: i32, st: &BodyD<D>, tr_: &mut Tr) -> D
     ld17.a = dx_sin(z7[0] + st.inner.a[(c8 + 2) % 2], tr_);
     let mut ld18 = LpD { a: D::from(0.0), v: [dx_atan(-(x1 + cc11), tr_), dx_sin(dx_mul_add(-D::from(2.45) / (-(dx_exp(out4[0], tr_) + D::from(0.5))), st.m, dx_min(-D::from(1.25), v2, tr_), tr_), tr_)] };
     ld18.a = dx_tanh(dx_cbrt(dx_abs(dx_atan2(-D::from(0.15), z7[c8 % z7.len()], tr_), tr_) + D::from(0.7), tr_) + st.pos[(c8 + 2) % 2], tr_);
-    ((((((st.w[0][0] * st.vel[0]) + st.m) + v2) + v2) + (((((D::from(0.4) * dx_tanh(out4[1], tr_)) + (D::from(0.65) * dx_tanh(u6[2], tr_))) + (D::from(0.85) * dx_tanh(old5[0], tr_))) + (D::from(0.45) * dx_tanh(cc11, tr_))) + (D::from(0.65) * dx_sigmoid(acc12, tr_)))) + (D::from(0.5) * lv14.iter().map(|&t16| dx_sin(dx_min(t16 + t16, t16, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + ((((D::from(0.45) * ((ld17.a + ld17.v[0]) * dx_sin(dx_max(acc12 + out4[c8 % 2], D::from(c8 as f64), tr_) + x1, tr_))) + (D::from(0.4) * lnorm_dual(&ld17, tr_))) + (D::from(0.75) * ((ld18.a + ld18.v[0]) * dx_tanh(-st.m - dx_rem(acc12, D::from(1.0) + (z7[c8 % z7.len()] * z7[c8 % z7.len()]), tr_), tr_)))) + (D::from(1.5) * lnormv_dual(ld18, tr_)))
+    ((((((st.w[0][0] * st.vel[0]) + st.m) + v2) + v2) + (((((D::from(0.4) * dx_tanh(out4[1], tr_)) + (D::from(0.65) * dx_tanh(u6[2], tr_))) + (D::from(0.85) * dx_tanh(old5[0], tr_))) + (D::from(0.45) * dx_tanh(cc11, tr_))) + (D::from(0.65) * dx_sigmoid(acc12, tr_)))) + (D::from(0.5) * lv14.iter().map(|&t16| dx_sin(dx_min(t16 + t16, t16, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + ((((D::from(0.45) * ((ld17.a + ld17.v[0]) * dx_sin(dx_max(acc12 + out4[c8 % 2], D::from(c8 as f64), tr_) + x1, tr_))) + (D::from(0.4) * lnorm_dual(&ld17, tr_))) + (D::from(0.75) * ((ld18.a + ld18.v[0]) * dx_tanh(-st.m - dx_rem(acc12, D::from(1.0) + (z7[c8 % z7.len()] * z7[c8 % z7.len()]), tr_), tr_)))) + (D::from(1.5) * lnormv_dual(ld18, tr_)))
 }
 
 fn p1412_eval(x: &[f64]) -> Vec<f64> {
@@ -46963,7 +46963,7 @@ fn p1413_dual<D: Dn>(r1: &D, s4: &[D], mut a3: [D; 2], a2: [D; 2], tr_: &mut Tr)
     let v2 = dx_atan2((a3[0] / (dx_abs(*r1, tr_) + D::from(1.2))) - dx_powi(*r1, 4, tr_), (s4[3] + s4[4]) / (-D::from(2.35)), tr_);
     let (v3, v4) = (v1, -(v1 * (*r1)));
     a3[1] -= dx_log10(dx_abs(*r1, tr_) + D::from(0.8), tr_) / (dx_abs(dx_ln_1p(dx_abs(dx_exp2(dx_tanh(v3, tr_), tr_), tr_), tr_), tr_) + D::from(1.15));
-    if dx_le(a3.iter().map(|e5| a2[1] + v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.55), tr_) {
+    if dx_le(a3.iter().map(|e5| a2[1] + v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(0.55), tr_) {
         return dx_sigmoid(dx_hypot(v2 - a3[1], v3 / (dx_abs(v2, tr_) + D::from(1.15)), tr_), tr_) * v2;
     } else {
         let mut c6 = 0;
@@ -46978,7 +46978,7 @@ fn p1413_dual<D: Dn>(r1: &D, s4: &[D], mut a3: [D; 2], a2: [D; 2], tr_: &mut Tr)
     let v12: D = ia8.iter().copied().fold(D::from(0.95), |acc_, t_| cl9(acc_, t_, tr_));
     let v13: D = dx_rem_euclid(D::from(2.9), D::from(2.0), tr_);
     let mut ls14 = LpD { a: dx_sin(dx_sqrt(dx_abs(dx_max(s4[2], a3[0], tr_), tr_) + D::from(0.85), tr_), tr_), v: [dx_atan(dx_sin(a2[1], tr_) / (dx_exp(dx_atan(*r1 / (dx_abs(s4[2], tr_) + D::from(1.15)), tr_), tr_) + D::from(0.5)), tr_), dx_sin(({ let t15 = dx_asin(dx_sin(v1, tr_) * D::from(0.9), tr_); t15 * dx_asinh(v2, tr_) }) + a2[0], tr_)] };
-    ls14.a += dx_sigmoid(dx_sin(a3.iter().map(|e16| dx_leaky_relu(v1, dx_tanh(*e16, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    ls14.a += dx_sigmoid(dx_sin(a3.iter().map(|e16| dx_leaky_relu(v1, dx_tanh(*e16, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     let mut ls17 = LpD { a: dx_rem(dx_recip(dx_abs(v13, tr_) + D::from(0.55), tr_), D::from(1.0) + (a3[1] * a3[1]), tr_), v: [dx_tanh(dx_log10(dx_abs(dx_relu(*r1, tr_), tr_) + D::from(0.55), tr_), tr_), *r1] };
     ls17.a += dx_atan(-dx_abs(a3[0], tr_), tr_) * D::from(0.95);
     ((((dx_tanh((dx_sin(dx_hypot(v2, D::from(2.9), tr_) - (a3[0] / (dx_abs(v4, tr_) + D::from(1.2))), tr_) * dx_asin(dx_tanh(dx_tanh(-D::from(0.65), tr_), tr_) * D::from(0.9), tr_)) + v4, tr_) * v3) * v2) + (D::from(1.05) * v12)) + (D::from(0.85) * v13)) + ((((D::from(1.3) * (ls14.a * ls14.v[1])) + (D::from(0.85) * dx_tanh(lnorm_dual(&ls14, tr_), tr_))) + (D::from(0.85) * dx_tanh(ls17.v[0] + (ls17.a * ls17.v[1]), tr_))) + (D::from(0.95) * dx_tanh(lnorm_dual(&ls17, tr_), tr_)))
@@ -47145,7 +47145,7 @@ fn p1415_dual<D: Dn>(x1: D, tr_: &mut Tr) -> (D, D) {
             }
             if dx_gt(-v1, D::from(i2 as f64), tr_) {
                 let mut y5 = [x1, dx_tanh(D::from(0.05), tr_) * dx_acosh(dx_abs(x1, tr_) + D::from(1.35), tr_), dx_min(v1, v1 + D::from((i2 + 1) as f64), tr_), D::from(0.45)];
-                y5[i2] -= dx_leaky_relu(if i2 > 0 { y5.iter().map(|e6| dx_tanh(y5[3] / (D::from(1.0) + (*e6 * (*e6))), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_atan(y5[i2], tr_) }, dx_tanh({ let t7 = dx_min(x1, x1, tr_); t7 * dx_sin(y5[4 - 1 - i2] / (-(D::from(1.0) + (t7 * t7))), tr_) }, tr_), tr_);
+                y5[i2] -= dx_leaky_relu(if i2 > 0 { y5.iter().map(|e6| dx_tanh(y5[3] / (D::from(1.0) + (*e6 * (*e6))), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { dx_atan(y5[i2], tr_) }, dx_tanh({ let t7 = dx_min(x1, x1, tr_); t7 * dx_sin(y5[4 - 1 - i2] / (-(D::from(1.0) + (t7 * t7))), tr_) }, tr_), tr_);
                 v1 += dx_sigmoid(dx_tan(dx_tanh(y5[i2] + (y5[3] / (D::from(1.0) + (y5[i2] * y5[i2]))), tr_), tr_), tr_);
             } else if dx_gt(D::from(1.55), dx_atan(v1, tr_), tr_) {
                 v1 /= (dx_abs(dx_hypot(-x1, dx_ln(dx_abs(D::from(2.6), tr_) + D::from(1.5), tr_), tr_) + x1, tr_) + D::from(1.0)) + D::from(0.5);
@@ -47535,7 +47535,7 @@ fn p1418_dual<D: Dn>(k3: i32, s2: &[D], b1: &[D; 3], nt: usize, vx15: &Vec<D>, t
     let mut z9: [D; 2] = [D::from(0.0); 2];
     for i10 in 0..1 {
         z9[0] = (D::from(0.45) * u8[1]) + dx_tanh((b1[c3 % b1.len()] - v1) / (dx_abs(v2, tr_) + D::from(0.9)), tr_);
-        z9[1] = (D::from(0.6) * u8[0]) + dx_sin(z9.iter().map(|e11| dx_leaky_relu(dx_tanh(v2, tr_), dx_tanh(u8[nt % u8.len()], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + b1[i10], tr_);
+        z9[1] = (D::from(0.6) * u8[0]) + dx_sin(z9.iter().map(|e11| dx_leaky_relu(dx_tanh(v2, tr_), dx_tanh(u8[nt % u8.len()], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + b1[i10], tr_);
         u8 = z9;
     }
     let snap12 = u8;
@@ -47661,7 +47661,7 @@ fn p1419_dual<D: Dn>(mut a2: [D; 1], x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> D
         }
         let x1 = x1 + x1;
         for e6 in a2.iter() {
-            st.w[0][0] = dx_min(st.w[0][0], dx_tanh(a2.iter().copied().enumerate().map(|(j7, e8)| (st.inner.t - (-D::from(2.8))) * (D::from(j7 as f64) * D::from(j7 as f64))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+            st.w[0][0] = dx_min(st.w[0][0], dx_tanh(a2.iter().copied().enumerate().map(|(j7, e8)| (st.inner.t - (-D::from(2.8))) * (D::from(j7 as f64) * D::from(j7 as f64))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
         }
     } else if dx_le(dx_max(st.w[1][1] - st.w[0][1], st.inner.t * (-D::from(2.45)), tr_), -D::from(0.7), tr_) {
     }
@@ -47769,7 +47769,7 @@ fn p1420_dual<D: Dn>(b1: &[D; 2], a2: [D; 5], st: &BodyD<D>, lin26: &LvD<D>, tr_
     let mut v8 = ((-D::from(0.4) * (-D::from(2.3))) - dx_softplus(st.inner.t, tr_)) * dx_leaky_relu(st.m, D::from(0.16), tr_);
     for (p9, q10) in b1.iter().zip(y1.iter()) {
         if dx_le(dx_sin(dx_max(v7, st.pos[0], tr_), tr_) * dx_relu(a2[0], tr_), -D::from(0.65), tr_) {
-            let mut v11 = b1.iter().zip(a2.iter()).map(|(p12, q13)| v7 / (dx_abs(dx_elu(st.pos[1], dx_tanh(*q10, tr_), tr_), tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+            let mut v11 = b1.iter().zip(a2.iter()).map(|(p12, q13)| v7 / (dx_abs(dx_elu(st.pos[1], dx_tanh(*q10, tr_), tr_), tr_) + D::from(0.5))).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
             v7 *= dx_sigmoid(dx_atanh(dx_sin(dx_tan(dx_sin(st.vel[1] - st.inner.t, tr_), tr_), tr_) * D::from(0.9), tr_), tr_);
             continue;
         } else {
@@ -47778,7 +47778,7 @@ fn p1420_dual<D: Dn>(b1: &[D; 2], a2: [D; 5], st: &BodyD<D>, lin26: &LvD<D>, tr_
             let mut y16: [[D; 2]; 1] = [[D::from(0.0); 2]; 1];
         }
         let mut y17: [D; 3] = [D::from(0.0); 3];
-        y17[2] = dx_rem(y17[2], dx_abs(dx_max(b1.iter().map(|e18| dx_acos(dx_tanh(D::from(1.55), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), (y17[1] + b1[0]) + y1.iter().map(|e19| dx_tanh(D::from(1.75), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) + D::from(0.7), tr_);
+        y17[2] = dx_rem(y17[2], dx_abs(dx_max(b1.iter().map(|e18| dx_acos(dx_tanh(D::from(1.55), tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), (y17[1] + b1[0]) + y1.iter().map(|e19| dx_tanh(D::from(1.75), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) + D::from(0.7), tr_);
     }
     let mut acc21: D = D::from(0.0);
     for i20 in 0..4 {
@@ -47790,7 +47790,7 @@ fn p1420_dual<D: Dn>(b1: &[D; 2], a2: [D; 5], st: &BodyD<D>, lin26: &LvD<D>, tr_
     let mut lo24: [D; 2] = [D::from(0.0); 2];
     lfill2_dual(dx_atan(lo24[1] + st.inner.a[0], tr_) * D::from(0.95), &mut lo24, tr_);
     let ls25 = LpD { a: dx_tanh(v7 + st.m, tr_), v: [dx_sigmoid(v23 + st.inner.a[0], tr_), dx_sin(dx_sinh(st.w[1][1], tr_), tr_)] };
-    (((((dx_log(dx_abs(-a2[2] / (dx_abs(st.vel[0] * st.m, tr_) + D::from(1.3)), tr_) + D::from(1.35), D::from(7.95), tr_) * st.m) + (D::from(1.4) * acc21)) + (D::from(0.35) * dx_sigmoid(out22[1], tr_))) + (D::from(1.45) * dx_sigmoid(v23 * dx_tanh(D::from(2.2), tr_), tr_))) + (((D::from(1.5) * lo24[1]) + (D::from(0.45) * (ls25.v[0] + (ls25.a * ls25.v[1])))) + (D::from(0.65) * lnorm_dual(&ls25, tr_)))) + (D::from(1.2) * lin26.w.iter().map(|e27| dx_atan(dx_cbrt(dx_abs(D::from(2.1) * (*e27), tr_) + D::from(0.65), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))
+    (((((dx_log(dx_abs(-a2[2] / (dx_abs(st.vel[0] * st.m, tr_) + D::from(1.3)), tr_) + D::from(1.35), D::from(7.95), tr_) * st.m) + (D::from(1.4) * acc21)) + (D::from(0.35) * dx_sigmoid(out22[1], tr_))) + (D::from(1.45) * dx_sigmoid(v23 * dx_tanh(D::from(2.2), tr_), tr_))) + (((D::from(1.5) * lo24[1]) + (D::from(0.45) * (ls25.v[0] + (ls25.a * ls25.v[1])))) + (D::from(0.65) * lnorm_dual(&ls25, tr_)))) + (D::from(1.2) * lin26.w.iter().map(|e27| dx_atan(dx_cbrt(dx_abs(D::from(2.1) * (*e27), tr_) + D::from(0.65), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))
 }
 
 fn p1420_eval(x: &[f64]) -> Vec<f64> {
@@ -48121,14 +48121,14 @@ fn p1422_dual<D: Dn>(x1: D, a2: [D; 3], ow10: Option<f64>, tr_: &mut Tr) -> [D; 
     let v1 = dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_) / (-D::from(1.25));
     let mut v2 = dx_clamp(v1 / D::from(1.9), D::from(0.4), D::from(2.4), tr_) - x1;
     v2 = dx_rem(v2, dx_abs(if dx_lt((-D::from(1.6) * (-D::from(1.45))) + (v2 + v2), D::from(0.85), tr_) { dx_min(-a2[0], dx_ln(dx_abs(D::from(0.65), tr_) + D::from(0.95), tr_), tr_) } else { dx_log10(dx_abs(dx_atan(-D::from(1.75), tr_), tr_) + D::from(1.45), tr_) }, tr_) + D::from(0.95), tr_);
-    v2 = a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
+    v2 = a2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
     let mut v2 = v2 + ((v2 - x1) + (x1 * a2[1]));
     v2 = dx_tanh(v2 * dx_atan((v1 / (-(D::from(1.0) + (x1 * x1)))) - dx_rem(x1 * dx_atan(v2, tr_), dx_abs(v2 + v2, tr_) + D::from(1.5), tr_), tr_), tr_);
     let v6: D = dx_div_euclid(dx_tan(dx_tanh(x1 - v2, tr_), tr_), dx_exp(D::from(0.7) / (dx_exp(-D::from(1.3), tr_) + D::from(0.5)), tr_) + D::from(0.5), tr_);
     let v7: D = dx_rem_euclid(dx_tanh(if dx_ge(v2 / (dx_abs(a2[1], tr_) + D::from(0.8)), -D::from(0.45), tr_) { v1 / (D::from(1.0) + (dx_atan(v2, tr_) * dx_atan(v2, tr_))) } else { a2[0] * a2[0] }, tr_), dx_abs(dx_powi(D::from(0.8) + (v6 * v6), -1, tr_), tr_) + D::from(1.0), tr_);
     let lh8 = lvec_dual(&a2, dx_tanh(dx_atan(D::from(2.9) * a2[0], tr_), tr_), tr_);
     let v12: D = ow10.map(D::from).map_or(dx_sigmoid(dx_ln_1p(dx_abs(v1 + a2[0], tr_), tr_), tr_), |ov11| dx_tanh(ov11 - dx_max(ov11, ov11, tr_), tr_) * dx_sigmoid(dx_atanh(dx_tanh(v7, tr_) * D::from(0.9), tr_) * dx_sigmoid(a2[2] * v6, tr_), tr_));
-    [((((dx_tanh((({ let t4 = a2.iter().map(|e5| dx_sigmoid(dx_relu(a2[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t4 * dx_tanh(dx_mul_add(a2[2], a2[0], a2[0], tr_), tr_) }) / (dx_abs(dx_tan(dx_sin(dx_cbrt(-(dx_abs(a2[1], tr_) + D::from(0.55)), tr_), tr_), tr_), tr_) + D::from(0.85))) - x1, tr_) * dx_tanh(v2, tr_)) - (-D::from(3.0))) + ((D::from(1.35) * dx_tanh(v6 * dx_tanh(v1, tr_), tr_)) + (D::from(0.7) * dx_atan(v7, tr_)))) + (D::from(1.0) * lh8.iter().map(|&t9| t9).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(0.5) * v12)]
+    [((((dx_tanh((({ let t4 = a2.iter().map(|e5| dx_sigmoid(dx_relu(a2[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t4 * dx_tanh(dx_mul_add(a2[2], a2[0], a2[0], tr_), tr_) }) / (dx_abs(dx_tan(dx_sin(dx_cbrt(-(dx_abs(a2[1], tr_) + D::from(0.55)), tr_), tr_), tr_), tr_) + D::from(0.85))) - x1, tr_) * dx_tanh(v2, tr_)) - (-D::from(3.0))) + ((D::from(1.35) * dx_tanh(v6 * dx_tanh(v1, tr_), tr_)) + (D::from(0.7) * dx_atan(v7, tr_)))) + (D::from(1.0) * lh8.iter().map(|&t9| t9).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (D::from(0.5) * v12)]
 }
 
 fn p1422_eval(x: &[f64]) -> Vec<f64> {
@@ -48213,7 +48213,7 @@ fn p1423_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> D {
     let v1 = dx_sqrt(dx_abs(x1 * x1, tr_) + D::from(0.5), tr_) + (x1 * dx_rem(x1, D::from(2.9), tr_));
     let mut v1 = v1 + dx_log10(dx_abs(dx_abs(-D::from(2.35), tr_), tr_) + D::from(0.95), tr_);
     let ia2: [D; 2] = [dx_tanh(dx_signum(x1, tr_), tr_), -(-x1)];
-    let v4: D = ia2.iter().map(|&e3| D::from(1.0) * e3).map(|t_| dx_cos(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v4: D = ia2.iter().map(|&e3| D::from(1.0) * e3).map(|t_| dx_cos(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut v6: D = dx_sin(((v4 + ia2[1]) / (-(dx_abs(-D::from(2.15) / (dx_abs(ia2[0], tr_) + D::from(0.7)), tr_) + D::from(0.6)))) + x1, tr_);
     if ia2.iter().any(|v5| dx_lt(*v5, x1, tr_)) {
         let j7 = ia2.iter().position(|v5| dx_lt(*v5, x1, tr_)).unwrap();
@@ -48323,7 +48323,7 @@ fn p1424_dual<D: Dn>(s1: &[D], s2: &[D], nt: usize, tr_: &mut Tr) -> D {
         if dx_ge(*e2, D::from((nt + 1) as f64), tr_) {
             let v4 = v3;
             break;
-        } else if dx_gt(s1[4], dx_powi(dx_tanh(v3, tr_), 4, tr_), tr_) && dx_ge(dx_log2(D::from(1.15) + (s2[i1] * s2[i1]), tr_), s2.iter().enumerate().map(|(j5, e6)| s2[j5] - s1[4]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+        } else if dx_gt(s1[4], dx_powi(dx_tanh(v3, tr_), 4, tr_), tr_) && dx_ge(dx_log2(D::from(1.15) + (s2[i1] * s2[i1]), tr_), s2.iter().enumerate().map(|(j5, e6)| s2[j5] - s1[4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
             let v7 = dx_exp(s1[3], tr_);
             let mut v8 = D::from((nt + 1) as f64);
             break;
@@ -48356,7 +48356,7 @@ fn p1424_dual<D: Dn>(s1: &[D], s2: &[D], nt: usize, tr_: &mut Tr) -> D {
     }
     let ps24 = LpD { a: s1[1], v: [dx_tanh((u16[(nt + 3) % u16.len()] + old15[0]) + s1[nt], tr_), dx_tanh(dx_leaky_relu(u16[0] - v20, dx_tanh(dx_asin(dx_tanh(acc14, tr_) * D::from(0.9), tr_), tr_), tr_) + s2[3 - 1 - nt], tr_)] };
     let LpD { a: pa25, v } = ps24;
-    (((((((s1[nt + 1] * D::from((nt + 1) as f64)) + s1[nt]) * D::from(nt as f64)) + (D::from(0.45) * acc14)) + ((D::from(1.3) * u16[0]) + (D::from(1.0) * old15[0]))) + (D::from(0.5) * v20)) + (D::from(0.55) * dx_sin(u21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(0.95) * pa25) + (D::from(0.65) * v[1]))
+    (((((((s1[nt + 1] * D::from((nt + 1) as f64)) + s1[nt]) * D::from(nt as f64)) + (D::from(0.45) * acc14)) + ((D::from(1.3) * u16[0]) + (D::from(1.0) * old15[0]))) + (D::from(0.5) * v20)) + (D::from(0.55) * dx_sin(u21.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(0.95) * pa25) + (D::from(0.65) * v[1]))
 }
 
 fn p1424_eval(x: &[f64]) -> Vec<f64> {
@@ -48785,7 +48785,7 @@ fn p1427_dual<D: Dn>(x1: D, r2: &D, nt: usize, ps17: &[PtD<D>], tr_: &mut Tr) ->
     for p20 in ps17 {
         acc19 += p20.x * (-p20.f[1]);
     }
-    (((dx_asin(dx_sin(D::from(2.05), tr_) * D::from(0.9), tr_) - (*r2)) * dx_sin(v8, tr_)) + ((((D::from(1.35) * dx_sigmoid(u11[0], tr_)) + (D::from(0.4) * dx_sin(snap12[0], tr_))) + (D::from(1.35) * dx_sigmoid(u13[0], tr_))) + (D::from(0.85) * dx_tanh(cc16, tr_)))) + ((D::from(0.85) * dx_sin(ps17.iter().map(|p18| p18.x * dx_atan(p18.f[0] + p18.f[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.65) * dx_sin(acc19, tr_)))
+    (((dx_asin(dx_sin(D::from(2.05), tr_) * D::from(0.9), tr_) - (*r2)) * dx_sin(v8, tr_)) + ((((D::from(1.35) * dx_sigmoid(u11[0], tr_)) + (D::from(0.4) * dx_sin(snap12[0], tr_))) + (D::from(1.35) * dx_sigmoid(u13[0], tr_))) + (D::from(0.85) * dx_tanh(cc16, tr_)))) + ((D::from(0.85) * dx_sin(ps17.iter().map(|p18| p18.x * dx_atan(p18.f[0] + p18.f[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.65) * dx_sin(acc19, tr_)))
 }
 
 fn p1427_eval(x: &[f64]) -> Vec<f64> {
@@ -48939,15 +48939,15 @@ fn p1428_dual<D: Dn>(x2: D, x1: D, s3: &[D], a4: [D; 3], b5: &[D; 1], gb25: &[D;
     v4 = -dx_cbrt(dx_abs(b5[(c1 + 1) % b5.len()], tr_) + D::from(0.65), tr_);
     for e5 in s3.iter() {
         if !(c1 % 3 == 1) {
-            v4 = dx_rem(v4, dx_abs(dx_cosh(dx_asinh(b5.iter().map(|e6| dx_sin(-D::from(2.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5), tr_);
+            v4 = dx_rem(v4, dx_abs(dx_cosh(dx_asinh(b5.iter().map(|e6| dx_sin(-D::from(2.8), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5), tr_);
             let mut v7 = D::from((c1 + 1) as f64) * dx_abs(dx_cosh(D::from(1.4), tr_), tr_);
             continue;
         }
     }
-    let v10: D = if dx_is_finite(a4.iter().zip(b5.iter()).map(|(p8, q9)| -(-D::from(1.0))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { dx_sigmoid(a4[c1 % a4.len()] / (dx_abs(dx_rem(x2, D::from(1.0) + (v3 * v3), tr_), tr_) + D::from(1.0)), tr_) } else { dx_tanh(-(b5[(c1 + 3) % 1] / D::from(2.7)), tr_) };
-    let v13: D = { let mut s_ = D::from(0.0); for e12 in s3.iter().copied().step_by(2) { if dx_gt(e12, -D::from(1.437), tr_) { s_ = s_ + (dx_sin(dx_leaky_relu(-D::from(1.85), D::from(0.01), tr_), tr_) + e12); } } s_ };
+    let v10: D = if dx_is_finite(a4.iter().zip(b5.iter()).map(|(p8, q9)| -(-D::from(1.0))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) { dx_sigmoid(a4[c1 % a4.len()] / (dx_abs(dx_rem(x2, D::from(1.0) + (v3 * v3), tr_), tr_) + D::from(1.0)), tr_) } else { dx_tanh(-(b5[(c1 + 3) % 1] / D::from(2.7)), tr_) };
+    let v13: D = { let mut s_ = D::from(-0.0); for e12 in s3.iter().copied().step_by(2) { if dx_gt(e12, -D::from(1.437), tr_) { s_ = s_ + (dx_sin(dx_leaky_relu(-D::from(1.85), D::from(0.01), tr_), tr_) + e12); } } s_ };
     let (n18, s19, s20) = s3.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c15, p16, q17), v14| (c15 + 1, p16 + dx_atan(dx_asin(dx_tanh(dx_powf(dx_abs(*v14, tr_) + D::from(0.95), *v14, tr_), tr_) * D::from(0.9), tr_), tr_), q17 + (dx_sigmoid(dx_tanh(dx_min(*v14, *v14, tr_), tr_), tr_) * D::from(c15 as f64))));
-    let mut acc21: D = dx_sigmoid(dx_min(v10 - D::from((n18 + 1) as f64), s3.iter().zip(a4.iter()).map(|(p22, q23)| *p22).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let mut acc21: D = dx_sigmoid(dx_min(v10 - D::from((n18 + 1) as f64), s3.iter().zip(a4.iter()).map(|(p22, q23)| *p22).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     for i24 in 0..5 {
         acc21 = (D::from(0.5) * acc21) + (dx_tanh(dx_relu(a4[i24 % 3], tr_), tr_) * ((D::from(0.25) * D::from(i24 as f64)) + D::from(0.5)));
         if dx_lt(acc21, D::from(0.163), tr_) {
@@ -48955,7 +48955,7 @@ fn p1428_dual<D: Dn>(x2: D, x1: D, s3: &[D], a4: [D; 3], b5: &[D; 1], gb25: &[D;
         }
     }
     let [g26, g27, g28] = *gb25;
-    let gu29: [D; 3] = [gb25[1] - dx_sin(s19 + s3[n18 % 4], tr_), dx_tanh(s3.iter().map(|&e30| gb25[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(dx_clamp(a4[n18 % a4.len()], s3[(n18 + 1) % 4], s3[(n18 + 1) % 4] + D::from(1.25), tr_) / D::from(2.25), tr_)];
+    let gu29: [D; 3] = [gb25[1] - dx_sin(s19 + s3[n18 % 4], tr_), dx_tanh(s3.iter().map(|&e30| gb25[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(dx_clamp(a4[n18 % a4.len()], s3[(n18 + 1) % 4], s3[(n18 + 1) % 4] + D::from(1.25), tr_) / D::from(2.25), tr_)];
     ((((dx_sin((dx_cos(-D::from(2.9) - x1, tr_) + dx_ln(D::from(0.6) + (s3[(c1 + 2) % 4] * s3[(c1 + 2) % 4]), tr_)) * a4[0], tr_) * dx_sigmoid(v4, tr_)) - x2) + (D::from(0.4) * v10)) + (((D::from(0.6) * dx_sin(v13, tr_)) + (D::from(0.75) * (s19 / D::from(n18 as f64)))) + (D::from(1.15) * dx_sin(s20, tr_)))) + ((((((D::from(1.1) * acc21) + (D::from(1.1) * (gb25[0] * dx_sigmoid(dx_sinh(-gb25[(c1 + 3) % 3], tr_), tr_)))) + (D::from(0.7) * g26)) + (D::from(1.25) * g27)) + (D::from(1.25) * g28)) + (D::from(0.25) * dx_sin(gu29[0] * gu29[1], tr_)))
 }
 
@@ -49062,7 +49062,7 @@ fn p1429(x1: f64, x2: f64, nt: usize) -> (f64, f64) {
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1429_dual<D: Dn>(x1: D, x2: D, nt: usize, tr_: &mut Tr) -> (D, D) {
     let mut y1: [D; 2] = [D::from(0.0); 2];
-    y1[nt % y1.len()] = dx_rem(y1[nt % y1.len()], dx_abs(y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - dx_atan2(y1[nt % 2], x2, tr_), tr_) + D::from(0.75), tr_);
+    y1[nt % y1.len()] = dx_rem(y1[nt % y1.len()], dx_abs(y1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_) - dx_atan2(y1[nt % 2], x2, tr_), tr_) + D::from(0.75), tr_);
     let mut acc6: D = D::from(0.0);
     for e5 in y1.iter() {
         acc6 += x1;
@@ -49087,7 +49087,7 @@ fn p1429_dual<D: Dn>(x1: D, x2: D, nt: usize, tr_: &mut Tr) -> (D, D) {
         old12 = u13;
         u13 = z16;
     }
-    let v19: D = { let mut s_ = D::from(0.0); for e18 in z8.iter().copied() { if dx_gt(e18, -D::from(0.837), tr_) { s_ = s_ + dx_tanh(dx_atan2(e18, e18, tr_) * dx_sigmoid(e18 * e18, tr_), tr_); } } s_ };
+    let v19: D = { let mut s_ = D::from(-0.0); for e18 in z8.iter().copied() { if dx_gt(e18, -D::from(0.837), tr_) { s_ = s_ + dx_tanh(dx_atan2(e18, e18, tr_) * dx_sigmoid(e18 * e18, tr_), tr_); } } s_ };
     let ps20 = LpD { a: dx_sigmoid(dx_log2(dx_abs(D::from(1.0) - acc6, tr_) + D::from(1.3), tr_) + x2, tr_), v: [dx_sigmoid(x1, tr_), dx_sin(dx_asin(dx_tanh(dx_atan2(x1, u7[1], tr_), tr_) * D::from(0.9), tr_), tr_)] };
     let LpD { a: pa21, .. } = ps20;
     (((((((dx_max(x2 * D::from(2.9), dx_sigmoid(D::from(2.3), tr_), tr_) - x1) + x2) - x2) + (D::from(1.25) * acc6)) + ((((D::from(1.5) * dx_sigmoid(u7[0], tr_)) + (D::from(0.35) * dx_sin(z8[0], tr_))) + (D::from(1.15) * u13[0])) + (D::from(0.65) * old12[0]))) + (D::from(0.65) * v19)) + (D::from(0.6) * pa21), -dx_min(dx_hypot(-D::from(2.95), x2, tr_), y1.iter().fold(x1, |acc4, e3| acc4 - (dx_atan(dx_acos(dx_tanh(-D::from(0.15), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63))), tr_) - x1)
@@ -49177,7 +49177,7 @@ fn p1430_dual<D: Dn>(r1: &D, s2: &[D], a3: [D; 2], nt: usize, tr_: &mut Tr) -> [
                 return [((D::from(nt as f64) - (*r1 - v1)) - (*r1)) + (*r1), (((dx_asin(dx_tanh(D::from(1.85), tr_) * D::from(0.9), tr_) - a3[0]) * dx_atan(v2, tr_)) * dx_tanh(v1, tr_)) + (*r1), (dx_sigmoid(dx_max(v2 * (*r1), dx_min(D::from(nt as f64), v1, tr_), tr_) + v1, tr_) * dx_tanh(v2, tr_)) - v2];
             } else {
                 let mut v5 = dx_clamp(v2, D::from(0.15), D::from(2.0), tr_);
-                v2 -= dx_powi(dx_sin(s2.iter().map(|e6| dx_exp_m1(a3[2 - 1 - nt], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), nt as i32, tr_);
+                v2 -= dx_powi(dx_sin(s2.iter().map(|e6| dx_exp_m1(a3[2 - 1 - nt], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), nt as i32, tr_);
                 let mut v7 = -(dx_min(*r1, s2[nt % s2.len()], tr_) * dx_max(v5, *r1, tr_));
             }
             v2 = dx_rem(v2, dx_abs(dx_tanh(v2, tr_) * dx_sigmoid(a3[nt] + (v1 / D::from(0.5)), tr_), tr_) + D::from(0.5), tr_);
@@ -49294,7 +49294,7 @@ fn p1431_dual<D: Dn>(x1: D, mut x2: D, x3: D, x4: D, k5: i32, ow12: Option<f64>,
     }
     let ia8: [D; 4] = [x1, dx_atan(dx_max(x3 * x3, x4 / (dx_abs(x2, tr_) + D::from(1.0)), tr_), tr_), dx_atan(D::from(0.6) + x3, tr_), dx_tanh(dx_clamp(D::from(0.8), -D::from(1.05), -D::from(0.3), tr_) * dx_asin(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_)];
     let cl9 = |z10: D, tr_: &mut Tr| dx_tanh(dx_abs(dx_atan2(z10, z10, tr_), tr_), tr_);
-    let v11: D = ia8.iter().copied().map(|t_| cl9(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v11: D = ia8.iter().copied().map(|t_| cl9(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v14: D = if let Some(f13) = ow12 { dx_sin(x2, tr_) * D::from(f13) } else { x3 };
     let ra18: [D; 2] = [dx_tanh(st.m + (-v11), tr_), dx_atan(ia8.iter().map(|e19| dx_sin(x1, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.inner.t, tr_)];
     let r20 = st.w[1];
@@ -49422,15 +49422,15 @@ fn p1432_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], a4: [D; 5], pts24: &[(D, D)], tr
             let v3: D = ((x1 + b3[i2 + 1]) / D::from(2.45)) / D::from(2.35);
             let v4 = x1;
         }
-        if dx_le((b3[4 - 1 - c1] - x1) - b3.iter().map(|e5| D::from(2.05) * b3[c1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), b3[4 - 1 - c1] + b3[c1], tr_) {
+        if dx_le((b3[4 - 1 - c1] - x1) - b3.iter().map(|e5| D::from(2.05) * b3[c1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), b3[4 - 1 - c1] + b3[c1], tr_) {
             break;
         }
         let mut c6 = 0;
         while c6 < 4 {
             c6 += 1;
             for e7 in a4.iter() {
-                let v8 = dx_cos(-D::from(2.05), tr_) / (-(dx_abs(a4.iter().zip(b3.iter()).map(|(p9, q10)| *q10 / (dx_abs(*q10, tr_) + D::from(0.9))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.85)));
-                let mut v11: D = dx_signum(a4[5 - 1 - c1] + v8, tr_) + b3.iter().map(|e12| dx_powi(*e7, c1 as i32, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+                let v8 = dx_cos(-D::from(2.05), tr_) / (-(dx_abs(a4.iter().zip(b3.iter()).map(|(p9, q10)| *q10 / (dx_abs(*q10, tr_) + D::from(0.9))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.85)));
+                let mut v11: D = dx_signum(a4[5 - 1 - c1] + v8, tr_) + b3.iter().map(|e12| dx_powi(*e7, c1 as i32, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
                 let mut v13 = *e7;
             }
             if dx_le(dx_asinh(D::from((c1 + 1) as f64), tr_), x2, tr_) || dx_ge(x2, -D::from(0.9), tr_) {
@@ -49443,7 +49443,7 @@ fn p1432_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], a4: [D; 5], pts24: &[(D, D)], tr
     for i16 in (0..3).rev() {
         acc15 = (D::from(0.5) * acc15) + (dx_sigmoid(dx_powi(dx_abs(dx_tan(dx_tanh(a4[5 - 1 - c1], tr_), tr_), tr_) + D::from(0.6), -1, tr_), tr_) * D::from(i16 as f64));
     }
-    let v19: D = { let mut s_ = D::from(0.0); for e18 in b3.iter() { if dx_lt(*e18, D::from(0.613), tr_) { s_ = s_ + dx_sigmoid(dx_sqrt(dx_abs(*e18 - (*e18), tr_) + D::from(1.35), tr_), tr_); } } s_ };
+    let v19: D = { let mut s_ = D::from(-0.0); for e18 in b3.iter() { if dx_lt(*e18, D::from(0.613), tr_) { s_ = s_ + dx_sigmoid(dx_sqrt(dx_abs(*e18 - (*e18), tr_) + D::from(1.35), tr_), tr_); } } s_ };
     let v23: D = dx_div_euclid(dx_tanh(dx_rem(a4.iter().zip(b3.iter()).fold(x2, |acc22, (p20, q21)| dx_tanh(acc22 + dx_sigmoid(dx_log10(D::from(1.3) + (a4[c1 + 1] * a4[c1 + 1]), tr_), tr_), tr_)), dx_abs(acc15 / (dx_abs(x2, tr_) + D::from(0.6)), tr_) + D::from(0.7), tr_), tr_), -(dx_abs(dx_cosh(x2, tr_), tr_) + D::from(1.1)), tr_);
     let (qa25, qb26) = pts24[1];
     let mut acc29 = acc_d::<D>();
@@ -49454,11 +49454,11 @@ fn p1432_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], a4: [D; 5], pts24: &[(D, D)], tr
     let mut acc31: D = dx_tanh(v23 + x1, tr_);
     for e32 in a4.iter() {
         if dx_lt(acc31, -D::from(0.037), tr_) {
-            return ((dx_tanh(b3.iter().zip(a4.iter()).map(|(p33, q34)| a4.iter().map(|&e35| dx_tanh(-D::from(c1 as f64), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (qb26 + b3[c1]), tr_) * qa25) - D::from(1.25)) * qb26;
+            return ((dx_tanh(b3.iter().zip(a4.iter()).map(|(p33, q34)| a4.iter().map(|&e35| dx_tanh(-D::from(c1 as f64), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (qb26 + b3[c1]), tr_) * qa25) - D::from(1.25)) * qb26;
         }
         acc31 = (D::from(0.6) * acc31) + dx_sigmoid(dx_sqrt(dx_abs(*e32 - (*e32), tr_) + D::from(1.35), tr_), tr_);
     }
-    (((((((x1 + x1) * D::from(c1 as f64)) + x2) + (D::from(1.25) * dx_tanh(acc15, tr_))) + (D::from(1.5) * v19)) + (D::from(1.1) * (v23 * dx_tanh(dx_softplus(v23, tr_), tr_)))) + (((D::from(1.05) * (dx_sin(dx_atan2(-D::from(2.0), qa25, tr_), tr_) * dx_tanh(dx_atan2(-D::from(1.5) + D::from(1.3), qb26 + D::from(2.55), tr_), tr_))) + (D::from(0.45) * dx_tanh(pts24.iter().map(|&(qa27, qb28)| qa27 + dx_atan(dx_exp(-D::from(0.25), tr_) * dx_acos(dx_sin(qb28, tr_) * D::from(0.9), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.2) * (acc29.sum / D::from(acc29.n as f64))))) + (D::from(0.9) * acc31)
+    (((((((x1 + x1) * D::from(c1 as f64)) + x2) + (D::from(1.25) * dx_tanh(acc15, tr_))) + (D::from(1.5) * v19)) + (D::from(1.1) * (v23 * dx_tanh(dx_softplus(v23, tr_), tr_)))) + (((D::from(1.05) * (dx_sin(dx_atan2(-D::from(2.0), qa25, tr_), tr_) * dx_tanh(dx_atan2(-D::from(1.5) + D::from(1.3), qb26 + D::from(2.55), tr_), tr_))) + (D::from(0.45) * dx_tanh(pts24.iter().map(|&(qa27, qb28)| qa27 + dx_atan(dx_exp(-D::from(0.25), tr_) * dx_acos(dx_sin(qb28, tr_) * D::from(0.9), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.2) * (acc29.sum / D::from(acc29.n as f64))))) + (D::from(0.9) * acc31)
 }
 
 fn p1432_eval(x: &[f64]) -> Vec<f64> {
@@ -49707,7 +49707,7 @@ fn p1433_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     let mut ld25 = LpD { a: D::from(0.0), v: [dx_sin(-(u12[c14 % 3] + D::from(0.35)) + x1, tr_), dx_sigmoid((dx_hypot(u17[c14 % u17.len()], cc20, tr_) + v1) + x1, tr_)] };
     ld25.v[1] = dx_sin(dx_max(v1, u12[1] + u12[c2 % u12.len()], tr_) + x1, tr_);
     ld25.v[0] += dx_sin((dx_tanh(u17[c2 % 1] * snap13[(c2 + 2) % 3], tr_) * u17[c2 % u17.len()]) + x1, tr_);
-    (((((if dx_gt(if dx_gt(-D::from(0.75), D::from(0.25), tr_) || dx_le(v1, x1, tr_) { x1 + v1 } else if dx_lt(D::from((c2 + 1) as f64) * D::from(c2 as f64), dx_sigmoid(x1, tr_), tr_) { D::from(0.75) } else { D::from(2.85) + x1 }, x1, tr_) { x1 } else { v1 }) + v1) + (D::from(0.9) * acc11)) + ((((((D::from(0.8) * dx_tanh(u12[0], tr_)) + (D::from(1.25) * dx_sin(snap13[0], tr_))) + (D::from(0.3) * dx_atan(u17[0], tr_))) + (D::from(0.55) * dx_sin(old16[0], tr_))) + (D::from(1.05) * dx_sigmoid(cc20, tr_))) + (D::from(0.9) * v21))) + ((D::from(0.65) * dx_tanh(ls22.v[0] + (ls22.a * ls22.v[1]), tr_)) + (D::from(1.3) * lv23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(0.25) * ((ld25.a + ld25.v[1]) * (dx_atan(u17[(c14 + 3) % 1] + x1, tr_) * D::from(0.95))))
+    (((((if dx_gt(if dx_gt(-D::from(0.75), D::from(0.25), tr_) || dx_le(v1, x1, tr_) { x1 + v1 } else if dx_lt(D::from((c2 + 1) as f64) * D::from(c2 as f64), dx_sigmoid(x1, tr_), tr_) { D::from(0.75) } else { D::from(2.85) + x1 }, x1, tr_) { x1 } else { v1 }) + v1) + (D::from(0.9) * acc11)) + ((((((D::from(0.8) * dx_tanh(u12[0], tr_)) + (D::from(1.25) * dx_sin(snap13[0], tr_))) + (D::from(0.3) * dx_atan(u17[0], tr_))) + (D::from(0.55) * dx_sin(old16[0], tr_))) + (D::from(1.05) * dx_sigmoid(cc20, tr_))) + (D::from(0.9) * v21))) + ((D::from(0.65) * dx_tanh(ls22.v[0] + (ls22.a * ls22.v[1]), tr_)) + (D::from(1.3) * lv23.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + (D::from(0.25) * ((ld25.a + ld25.v[1]) * (dx_atan(u17[(c14 + 3) % 1] + x1, tr_) * D::from(0.95))))
 }
 
 fn p1433_eval(x: &[f64]) -> Vec<f64> {
@@ -49793,7 +49793,7 @@ fn p1434_dual<D: Dn>(a1: [D; 3], b2: &[D; 1], b3: &[D; 2], st: &BodyD<D>, tr_: &
     } else {
     }
     let mut out6: [D; 2] = st.pos;
-    out6[1] = dx_tanh(b3.iter().map(|e7| D::from(0.05) - (*e7)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    out6[1] = dx_tanh(b3.iter().map(|e7| D::from(0.05) - (*e7)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let mut u8: [D; 3] = [dx_sigmoid(dx_log(D::from(1.35) + (st.inner.a[1] * st.inner.a[1]), dx_abs(dx_exp_m1(st.m, tr_), tr_) + D::from(2.5), tr_), tr_), dx_sin(out6.iter().enumerate().map(|(j9, e10)| dx_tanh(D::from(2.65), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + b3[1], tr_), dx_sin(dx_acos(dx_tanh(dx_softplus(D::from(1.35), tr_), tr_) * D::from(0.9), tr_) + b3[1], tr_)];
     let mut z11: [D; 3] = [D::from(0.0); 3];
     for i12 in 0..3 {
@@ -49993,7 +49993,7 @@ fn p1436_dual<D: Dn>(r1: &D, s3: &[D], a2: [D; 2], tr_: &mut Tr) -> D {
     let mut z6: [D; 3] = [D::from(0.0); 3];
     z6[0] = (D::from(0.45) * u5[0]) + dx_tanh(acc4 + (*r1), tr_);
     z6[1] = (D::from(0.75) * u5[1]) + (dx_atan((u5[2] * acc4) - (*r1 / (dx_abs(a2[0], tr_) + D::from(1.2))), tr_) * D::from(0.95));
-    z6[2] = (D::from(0.25) * u5[1]) + dx_sin(dx_sigmoid(u5.iter().zip(a2.iter()).map(|(p7, q8)| a2[0] / (-(dx_exp(-D::from(2.8), tr_) + D::from(0.5)))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * u5[0], tr_);
+    z6[2] = (D::from(0.25) * u5[1]) + dx_sin(dx_sigmoid(u5.iter().zip(a2.iter()).map(|(p7, q8)| a2[0] / (-(dx_exp(-D::from(2.8), tr_) + D::from(0.5)))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * u5[0], tr_);
     let tmp9 = u5;
     u5 = z6;
     z6 = tmp9;
@@ -50084,7 +50084,7 @@ fn p1437_dual<D: Dn>(b1: &[D; 1], ps11: &[PtD<D>], tr_: &mut Tr) -> D {
     }
     let cc6: D = cdot1_dual(b1, b1, tr_);
     let cl7 = |z8: D, tr_: &mut Tr| dx_tanh(dx_softplus(z8, tr_) + (z8 / (dx_abs(D::from(2.2), tr_) + D::from(1.05))), tr_);
-    let v9: D = b1.iter().copied().map(|t_| cl7(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v9: D = b1.iter().copied().map(|t_| cl7(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v10: D = dx_div_euclid(dx_tanh(dx_log(D::from(1.2) + (b1[0] * b1[0]), dx_abs(b1[0], tr_) + D::from(2.6), tr_) - dx_log(D::from(1.2) + (acc5 * acc5), D::from(4.0), tr_), tr_), -(dx_abs(dx_sin(v3, tr_), tr_) + D::from(0.55)), tr_);
     let mut acc12: D = D::from(0.0);
     for p13 in ps11 {
@@ -50170,14 +50170,14 @@ fn p1438(x1: f64, k5: i32, a3: [f64; 4], mut a4: [f64; 2], x2: f64, nt: usize, w
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1438_dual<D: Dn>(x1: D, k5: i32, a3: [D; 4], mut a4: [D; 2], x2: D, nt: usize, wv13: &[Vec<D>], wv14: &[Vec<D>], tr_: &mut Tr) -> [D; 2] {
     let mut v1 = dx_relu(dx_atanh(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_) + a3[nt];
-    let v2 = dx_elu(dx_recip(dx_abs(D::from(nt as f64), tr_) + D::from(0.85), tr_), dx_sin(a4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_) * dx_tanh(-x2 + (x2 + v1), tr_);
+    let v2 = dx_elu(dx_recip(dx_abs(D::from(nt as f64), tr_) + D::from(0.85), tr_), dx_sin(a4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_) * dx_tanh(-x2 + (x2 + v1), tr_);
     v1 -= v2;
     v1 += dx_cbrt(dx_abs(dx_acos(dx_tanh(a3[nt], tr_) * D::from(0.9), tr_), tr_) + D::from(0.9), tr_) / (dx_exp(x1, tr_) + D::from(0.5));
     let mut u4: [D; 3] = [dx_sigmoid(x1, tr_), dx_sin((dx_cosh(dx_sin(D::from(nt as f64), tr_), tr_) * dx_sigmoid(D::from(nt as f64), tr_)) + x2, tr_), dx_tanh(dx_sigmoid(v2 + v2, tr_) + x2, tr_)];
     let mut z5: [D; 3] = [D::from(0.0); 3];
     for i6 in 0..nt {
         z5[0] = (D::from(0.6) * u4[2]) + dx_tanh(z5[nt % 3] + x1, tr_);
-        z5[1] = (D::from(0.3) * u4[0]) + (dx_atan(dx_max(u4.iter().copied().map(|e7| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_ln_1p(dx_abs(z5[i6], tr_), tr_), tr_) + a4[i6 % 2], tr_) * D::from(0.95));
+        z5[1] = (D::from(0.3) * u4[0]) + (dx_atan(dx_max(u4.iter().copied().map(|e7| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_ln_1p(dx_abs(z5[i6], tr_), tr_), tr_) + a4[i6 % 2], tr_) * D::from(0.95));
         z5[2] = (D::from(0.4) * u4[2]) + dx_sin(v1 + x2, tr_);
         if i6 % 2 == 0 {
             u4 = z5;
@@ -50333,7 +50333,7 @@ fn p1439_dual<D: Dn>(a2: [D; 3], a1: [D; 1], n3: usize, st: &BodyD<D>, tr_: &mut
         z13[1] = (D::from(0.6) * u12[0]) + dx_tanh((st.inner.a[(c14 + 1) % 2] * z13[(n3 + 3) % 2]) / (D::from(1.0) + (st.inner.t * st.inner.t)), tr_);
         u12 = z13;
     }
-    let v17: D = u12.iter().map(|&e16| D::from(0.5) * e16).map(|t_| dx_sin(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v17: D = u12.iter().map(|&e16| D::from(0.5) * e16).map(|t_| dx_sin(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     (((((dx_sigmoid(dx_max(-st.inner.a[n3 % 2], st.m - dx_exp2(st.vel[1], tr_), tr_), tr_) * st.inner.t) + st.m) * st.m) + (D::from(1.45) * acc9)) + (((D::from(1.5) * dx_tanh(out10[0], tr_)) + (D::from(0.7) * dx_tanh(u12[1], tr_))) + (D::from(1.45) * dx_tanh(z13[1], tr_)))) + (D::from(1.2) * v17)
 }
 
@@ -50434,13 +50434,13 @@ fn p1440_dual<D: Dn>(x1: D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
             let x1 = x1 * ((s3[2] * (-D::from(2.4))) + s3[0]);
             let mut x2 = x2 + dx_rem(s3[0], D::from(1.0) + (s3[0] * s3[0]), tr_);
         } else {
-            let mut v8 = s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
+            let mut v8 = s3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_);
         }
         return ((dx_leaky_relu(x1, D::from(0.16), tr_) + x2) * s3[1]) * x2;
     } else {
     }
     let cc10: D = cdot_s_dual(s3, s3, tr_);
-    let v13: D = if s3.iter().copied().any(|v11| dx_gt(v11, D::from(0.513), tr_)) { dx_sin(dx_atanh(dx_sin(s3[2] / (dx_abs(s3[2], tr_) + D::from(0.8)), tr_) * D::from(0.9), tr_), tr_) } else { dx_sin((cc10 + s3[1]) * dx_tanh(s3.iter().map(|e12| s3[1] * (*e12)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) };
+    let v13: D = if s3.iter().copied().any(|v11| dx_gt(v11, D::from(0.513), tr_)) { dx_sin(dx_atanh(dx_sin(s3[2] / (dx_abs(s3[2], tr_) + D::from(0.8)), tr_) * D::from(0.9), tr_), tr_) } else { dx_sin((cc10 + s3[1]) * dx_tanh(s3.iter().map(|e12| s3[1] * (*e12)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) };
     let mut acc14: D = dx_tanh((-D::from(1.65) - s3[2]) / (dx_exp(dx_tanh(dx_atanh(dx_tanh(v13, tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5)), tr_);
     for i15 in 0..2 {
         if dx_lt(acc14, x2, tr_) {
@@ -50717,16 +50717,16 @@ fn p1443_dual<D: Dn>(x1: D, x2: D, mut x3: D, tr_: &mut Tr) -> D {
     }
     for i6 in 0..3 {
         let mut y7 = [dx_rem(dx_asin(dx_tanh(D::from(i6 as f64), tr_) * D::from(0.9), tr_), dx_abs(D::from(i6 as f64) * dx_atan(x3, tr_), tr_) + D::from(0.5), tr_)];
-        x3 /= (dx_abs(y7.iter().map(|e8| *e8).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.45)) + D::from(0.5);
+        x3 /= (dx_abs(y7.iter().map(|e8| *e8).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.45)) + D::from(0.5);
         if dx_lt(dx_cbrt(-(dx_abs(dx_softplus(x2, tr_), tr_) + D::from(1.05)), tr_), dx_log10(D::from(1.3) + (y7[c1 % 1] * y7[c1 % 1]), tr_), tr_) {
-            y7[i6 % 1] *= dx_sin(y7.iter().copied().map(|e9| y7[0] - (-D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+            y7[i6 % 1] *= dx_sin(y7.iter().copied().map(|e9| y7[0] - (-D::from(0.5))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
             let mut y10: [D; 1] = [D::from(0.0); 1];
         }
     }
     let mut u11: [D; 3] = [dx_sigmoid(dx_log(dx_abs(dx_atan2(K1443, K1443, tr_), tr_) + D::from(0.8), dx_abs(D::from(0.05), tr_) + D::from(2.7), tr_) + x3, tr_), dx_atan(x2, tr_) * D::from(0.95), dx_atan(x2, tr_) * D::from(0.95)];
     let mut z12: [D; 3] = [D::from(0.0); 3];
     for i13 in 0..4 {
-        z12[0] = (D::from(0.7) * u11[1]) + dx_tanh(z12.iter().map(|e14| dx_atanh(dx_tanh(K1443, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_cbrt(-(D::from(1.05) + (x1 * x1)), tr_), tr_);
+        z12[0] = (D::from(0.7) * u11[1]) + dx_tanh(z12.iter().map(|e14| dx_atanh(dx_tanh(K1443, tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_cbrt(-(D::from(1.05) + (x1 * x1)), tr_), tr_);
         z12[1] = (D::from(0.5) * u11[1]) + dx_sigmoid(dx_exp2(dx_tanh(z12[c1 % 3] - K1443, tr_), tr_) + x1, tr_);
         z12[2] = (D::from(0.4) * u11[0]) + (dx_atan(u11[(c1 + 1) % u11.len()] + x2, tr_) * D::from(0.95));
         u11 = z12;
@@ -50928,14 +50928,14 @@ fn p1444_dual<D: Dn>(b3: &[D; 4], b2: &[D; 2], x1: D, ps17: &[PtD<D>], ps18: &[P
     } else {
         let mut y9 = [dx_powi(dx_tanh(v5 + v6, tr_), 4, tr_), dx_powi(dx_tanh(b2[0] + (-D::from(1.15)), tr_), 3, tr_)];
         let mut v10 = dx_tanh(x1, tr_) / D::from(2.2);
-        v5 = dx_rem(v5, dx_abs(((v6 / D::from(1.05)) - dx_cos(x1, tr_)) + y9.iter().copied().map(|e11| dx_sqrt(dx_abs(v6, tr_) + D::from(0.65), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.3), tr_);
+        v5 = dx_rem(v5, dx_abs(((v6 / D::from(1.05)) - dx_cos(x1, tr_)) + y9.iter().copied().map(|e11| dx_sqrt(dx_abs(v6, tr_) + D::from(0.65), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.3), tr_);
     }
     let (v13, v14) = (dx_sin(dx_tanh(dx_atanh(dx_tanh(dx_rem(b3[1], D::from(1.0) + (v6 * v6), tr_), tr_) * D::from(0.9), tr_), tr_), tr_), dx_cos(dx_tanh(dx_atanh(dx_tanh(dx_rem(b3[1], D::from(1.0) + (v6 * v6), tr_), tr_) * D::from(0.9), tr_), tr_), tr_));
     let mut acc15: D = D::from(0.0);
     for i16 in 0..2 {
         acc15 = (D::from(0.5) * acc15) + (if matches!(i16, 0 | 2) { dx_sigmoid(((v13 + D::from(i16 as f64)) / D::from(0.95)) + b2[i16], tr_) } else { dx_sigmoid((dx_softplus(v13, tr_) - (v14 - (-D::from(2.2)))) + b2[1], tr_) });
     }
-    (((((v6 - (dx_atan(b3.iter().map(|e12| dx_sin(dx_relu(b2[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * (-x1))) * x1) * x1) - x1) + (((D::from(1.05) * v13) + (D::from(0.5) * v14)) + (D::from(0.9) * acc15))) + (((D::from(1.05) * (ps17[0].f[0] * dx_sigmoid(dx_max(v14 + b3[1], acc15 - v5, tr_), tr_))) + (D::from(1.2) * (D::from(ps18.len() as f64) * (dx_atan(-dx_atan2(-D::from(0.45), b2[1], tr_), tr_) * D::from(0.95))))) + (D::from(0.5) * dx_sin(ps18.iter().map(|p19| (dx_rem(dx_exp_m1(-D::from(2.6), tr_), D::from(1.3), tr_) + p19.x) * dx_sigmoid((p19.f[1] + p19.f[1]) - p19.f[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    (((((v6 - (dx_atan(b3.iter().map(|e12| dx_sin(dx_relu(b2[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * (-x1))) * x1) * x1) - x1) + (((D::from(1.05) * v13) + (D::from(0.5) * v14)) + (D::from(0.9) * acc15))) + (((D::from(1.05) * (ps17[0].f[0] * dx_sigmoid(dx_max(v14 + b3[1], acc15 - v5, tr_), tr_))) + (D::from(1.2) * (D::from(ps18.len() as f64) * (dx_atan(-dx_atan2(-D::from(0.45), b2[1], tr_), tr_) * D::from(0.95))))) + (D::from(0.5) * dx_sin(ps18.iter().map(|p19| (dx_rem(dx_exp_m1(-D::from(2.6), tr_), D::from(1.3), tr_) + p19.x) * dx_sigmoid((p19.f[1] + p19.f[1]) - p19.f[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1444_eval(x: &[f64]) -> Vec<f64> {
@@ -51342,7 +51342,7 @@ fn p1448_dual<D: Dn>(x1: D, x2: D, k3: i32, st: &BodyD<D>, pts11: &[(D, D)], vx1
     let mut out7: [D; 2] = st.vel;
     out7[1] = dx_sigmoid((v3 / (-D::from(1.1))) + (st.w[1][1] * D::from(2.2)), tr_);
     let cc8: D = cdot2_dual(&out7, &out7, tr_);
-    let v10: D = out7.iter().skip(1).rev().map(|e9| dx_tanh(dx_leaky_relu(st.inner.t + x2, D::from(0.26), tr_), tr_) + (*e9)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v10: D = out7.iter().skip(1).rev().map(|e9| dx_tanh(dx_leaky_relu(st.inner.t + x2, D::from(0.26), tr_), tr_) + (*e9)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut acc12: D = D::from(0.0);
     for &(qa13, qb14) in pts11.iter() {
         acc12 += dx_tanh(dx_rem(qa13 - (-D::from(0.4)), dx_abs(qa13 - qa13, tr_) + D::from(0.65), tr_), tr_) * (dx_tan(dx_tanh(-D::from(1.05), tr_), tr_) + qb14);
@@ -51530,7 +51530,7 @@ fn p1450_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], tr_: &mut Tr) -> D {
         if dx_ge(dx_tan(dx_sin(dx_sin(x1, tr_), tr_), tr_), D::from(0.2), tr_) {
         }
     }
-    let v9: D = dx_rem_euclid(dx_tanh(dx_hypot(x2 * (-D::from(1.1)), a3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), -D::from(0.6), tr_);
+    let v9: D = dx_rem_euclid(dx_tanh(dx_hypot(x2 * (-D::from(1.1)), a3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), -D::from(0.6), tr_);
     let v10: D = dx_rem_euclid(dx_relu(a3[2] + v9, tr_), D::from(1.95), tr_);
     (dx_ln_1p(dx_abs(dx_hypot(a3.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_), -D::from(0.4), tr_), tr_), tr_) + D::from(0.7)) + ((D::from(0.55) * v9) + (D::from(0.8) * v10))
 }
@@ -51725,7 +51725,7 @@ fn p1452_dual<D: Dn>(x1: D, x2: D, s3: &[D], tr_: &mut Tr) -> [D; 1] {
     let mut c2 = 0;
     while c2 < 3 {
         c2 += 1;
-        if dx_ge(if dx_gt(v1 / (dx_exp(x1, tr_) + D::from(0.5)), -D::from(0.25), tr_) { D::from(2.25) - s3[c2 % s3.len()] } else { s3[(c2 + 1) % s3.len()] * s3[c2 % 3] }, s3.iter().map(|e3| s3[0] / (dx_exp(dx_sigmoid(v1, tr_), tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) {
+        if dx_ge(if dx_gt(v1 / (dx_exp(x1, tr_) + D::from(0.5)), -D::from(0.25), tr_) { D::from(2.25) - s3[c2 % s3.len()] } else { s3[(c2 + 1) % s3.len()] * s3[c2 % 3] }, s3.iter().map(|e3| s3[0] / (dx_exp(dx_sigmoid(v1, tr_), tr_) + D::from(0.5))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) {
             if dx_ge(D::from(0.95) / D::from(2.35), D::from(0.65), tr_) {
                 v1 *= D::from(0.65);
             } else {
@@ -51885,7 +51885,7 @@ fn p1453_dual<D: Dn>(mut a1: [D; 1], s2: &[D], w3: &[[D; 3]; 3], n4: usize, vx21
         acc13 += { let t14 = dx_recip(D::from(1.3) + (a1[i12 % a1.len()] * a1[i12 % a1.len()]), tr_); t14 * (-t14) };
     }
     let mut old15: [D; 1] = [dx_atan(-D::from(1.9) + s2[1], tr_) * D::from(0.95)];
-    let mut u16: [D; 1] = [dx_tanh(dx_max(a1.iter().map(|&e17| acc13 + acc13).fold(D::from(0.0), |acc_, t_| acc_ + t_), acc13, tr_), tr_)];
+    let mut u16: [D; 1] = [dx_tanh(dx_max(a1.iter().map(|&e17| acc13 + acc13).fold(D::from(-0.0), |acc_, t_| acc_ + t_), acc13, tr_), tr_)];
     for i18 in 0..n4 {
         let mut z19: [D; 1] = [D::from(0.0); 1];
         z19[0] = (u16[0] + (D::from(0.25) * (u16[0] - old15[0]))) + (D::from(0.25) * dx_sin(dx_abs(acc13 - acc13, tr_) + s2[0], tr_));
@@ -51997,7 +51997,7 @@ fn p1454_dual<D: Dn>(k2: i32, b1: &[D; 2], st: &BodyD<D>, vx9: &Vec<D>, tr_: &mu
                 y3[1] = -D::from(1.85) + dx_relu(dx_clamp(v6, st.inner.a[1], st.inner.a[1] + D::from(0.2), tr_), tr_);
             }
             v1 *= dx_atan(dx_softplus(dx_hypot(dx_cosh(dx_atan(v2, tr_), tr_), dx_asinh(st.w[1][1], tr_), tr_), tr_), tr_);
-            v1 += dx_asin(dx_tanh(dx_powf(dx_tanh(dx_abs(v1, tr_) + D::from(0.9), tr_) + D::from(1.5), dx_tanh(v1, tr_), tr_), tr_) * D::from(0.9), tr_) / (dx_exp(dx_atan((st.pos[1] * dx_atan(y3[1], tr_)) + y3.iter().copied().map(|e7| e7).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5));
+            v1 += dx_asin(dx_tanh(dx_powf(dx_tanh(dx_abs(v1, tr_) + D::from(0.9), tr_) + D::from(1.5), dx_tanh(v1, tr_), tr_), tr_) * D::from(0.9), tr_) / (dx_exp(dx_atan((st.pos[1] * dx_atan(y3[1], tr_)) + y3.iter().copied().map(|e7| e7).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5));
         }
     }
     let mut out8: [D; 2] = st.vel;
@@ -52172,9 +52172,9 @@ fn p1456_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], w4: &[[D; 3]; 1], f6: bool, b5: 
             c1 += 1;
             for i2 in 0..1 {
                 let mut v3 = w4[i2][3 - 1 - i2];
-                v3 -= dx_elu(dx_exp_m1(dx_sigmoid(b5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_), D::from(1.45), tr_);
-                let mut y5 = [b3.iter().map(|&e6| b5[c1 % b5.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_); 1];
-                let v7 = dx_sinh(dx_tanh(b3.iter().enumerate().map(|(j8, e9)| dx_atan2(b5[0], D::from(j8 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+                v3 -= dx_elu(dx_exp_m1(dx_sigmoid(b5.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_), D::from(1.45), tr_);
+                let mut y5 = [b3.iter().map(|&e6| b5[c1 % b5.len()]).fold(D::from(-0.0), |acc_, t_| acc_ + t_); 1];
+                let v7 = dx_sinh(dx_tanh(b3.iter().enumerate().map(|(j8, e9)| dx_atan2(b5[0], D::from(j8 as f64), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
             }
         }
     } else if dx_gt(dx_sqrt(dx_abs(b5[1] - b3[4], tr_) + D::from(1.2), tr_), dx_sigmoid(x1, tr_), tr_) {
@@ -52188,7 +52188,7 @@ fn p1456_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], w4: &[[D; 3]; 1], f6: bool, b5: 
     let cc17: D = caff3_dual(&w4[0], (dx_atan(dx_mul_add(x2 * b3[3], dx_min(x1, x1, tr_), b3[0], tr_), tr_) * D::from(0.63)) * D::from(0.5), &hh16, tr_);
     let v18: D = dx_erf(dx_atan(dx_ln(dx_abs(dx_elu(acc14, D::from(1.0), tr_), tr_) + D::from(0.65), tr_) + x2, tr_) * D::from(0.63), tr_);
     let v19: D = dx_rem_euclid(dx_log2(dx_abs(b3[2] + (-D::from(2.95)), tr_) + D::from(0.85), tr_), -(D::from(1.0) + (x1 * x1)), tr_);
-    [(((((if dx_lt(x2 - dx_leaky_relu(b5[1], dx_sigmoid(x1, tr_), tr_), b5[0], tr_) { b3.iter().zip(b5.iter()).map(|(p10, q11)| b3.iter().map(|e12| dx_leaky_relu(x2, D::from(0.36), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_ln(D::from(1.0) + (b5[0] * b5[0]), tr_) }) + x2) - x1) + (D::from(0.95) * acc14)) + (((D::from(1.0) * cc15) + (D::from(0.9) * cc17)) + (D::from(1.2) * v18))) + (D::from(0.95) * dx_sin(v19, tr_))]
+    [(((((if dx_lt(x2 - dx_leaky_relu(b5[1], dx_sigmoid(x1, tr_), tr_), b5[0], tr_) { b3.iter().zip(b5.iter()).map(|(p10, q11)| b3.iter().map(|e12| dx_leaky_relu(x2, D::from(0.36), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) } else { dx_ln(D::from(1.0) + (b5[0] * b5[0]), tr_) }) + x2) - x1) + (D::from(0.95) * acc14)) + (((D::from(1.0) * cc15) + (D::from(0.9) * cc17)) + (D::from(1.2) * v18))) + (D::from(0.95) * dx_sin(v19, tr_))]
 }
 
 fn p1456_eval(x: &[f64]) -> Vec<f64> {
@@ -52410,15 +52410,15 @@ fn p1458_dual<D: Dn>(x1: D, w2: &[[D; 3]; 2], b4: &[D; 2], s3: &[D], f5: bool, t
             c4 += 1;
         }
     }
-    let hh6: [D; 3] = [dx_atan(dx_exp_m1(x1, tr_), tr_) * D::from(0.95), dx_sin(b4.iter().map(|e7| s3[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sin(-x1 + dx_mul_add(D::from(1.7), x1, x1, tr_), tr_)];
+    let hh6: [D; 3] = [dx_atan(dx_exp_m1(x1, tr_), tr_) * D::from(0.95), dx_sin(b4.iter().map(|e7| s3[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_sin(-x1 + dx_mul_add(D::from(1.7), x1, x1, tr_), tr_)];
     let mut cc5: D = D::from(0.0);
     for l8 in 0..2 {
         cc5 += caff3_dual(&w2[l8], dx_tanh(x1, tr_) * D::from(0.5), &hh6, tr_);
     }
     let v11: D = cgen_dual((dx_atan(hh6[2] + w2[1][1], tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(s3.iter().copied().fold(D::from(2.0), |acc10, e9| dx_tanh(acc10 + dx_ln_1p(dx_abs(w2[0][2], tr_), tr_), tr_)), tr_) * D::from(0.5), tr_);
     let ia12: [D; 2] = [dx_sin(((v11 + cc5) / (D::from(1.0) + (cc5 * cc5))) + x1, tr_), dx_sin(dx_relu(b4[0] + x1, tr_), tr_)];
-    let v14: D = ia12.iter().map(|&e13| D::from(1.0) * e13).map(|t_| dx_cos(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let v17: D = { let mut s_ = D::from(0.0); for e16 in hh6.iter() { if dx_lt(*e16, -D::from(1.137), tr_) { s_ = s_ + dx_sin(dx_acosh(dx_abs(*e16, tr_) + D::from(1.85), tr_), tr_); } } s_ };
+    let v14: D = ia12.iter().map(|&e13| D::from(1.0) * e13).map(|t_| dx_cos(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    let v17: D = { let mut s_ = D::from(-0.0); for e16 in hh6.iter() { if dx_lt(*e16, -D::from(1.137), tr_) { s_ = s_ + dx_sin(dx_acosh(dx_abs(*e16, tr_) + D::from(1.85), tr_), tr_); } } s_ };
     let v20: D = s3.first().copied().unwrap_or(dx_atan(ia12.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + x1, tr_));
     ((((dx_tanh((dx_log2(dx_abs(dx_powi(w2[0][2], 2, tr_) * dx_asinh(x1, tr_), tr_) + D::from(0.75), tr_) + x1) * x1, tr_) * s3[1]) + ((D::from(1.0) * cc5) + (D::from(1.45) * v11))) + (D::from(1.05) * v14)) + (D::from(0.25) * v17)) + (D::from(0.25) * (v20 * (dx_atan(dx_log2(dx_abs(s3[0], tr_) + D::from(0.95), tr_) - (cc5 + cc5), tr_) * D::from(0.95))))
 }
@@ -52503,7 +52503,7 @@ fn p1459(s1: &[f64], b2: &[f64; 1], a3: [f64; 4]) -> f64 {
 fn p1459_dual<D: Dn>(s1: &[D], b2: &[D; 1], a3: [D; 4], tr_: &mut Tr) -> D {
     let mut v1 = dx_recip(-(D::from(0.95) + (b2[0] * b2[0])), tr_);
     v1 = dx_rem(v1, dx_abs((if dx_gt(s1[2], -D::from(0.6), tr_) { v1 * v1 } else if dx_lt(dx_clamp(b2[0], -D::from(0.4), D::from(0.35), tr_), s1.iter().fold(D::from(0.05), |acc3, &e2| dx_tanh(acc3 + dx_tanh(s1[4] - D::from(1.05), tr_), tr_)), tr_) { dx_cbrt(dx_abs(s1[4], tr_) + D::from(1.05), tr_) } else { b2[0] / (D::from(1.0) + (v1 * v1)) }) + (b2[0] - dx_atanh(dx_tanh(v1, tr_) * D::from(0.9), tr_)), tr_) + D::from(1.25), tr_);
-    let mut u4: [D; 2] = [dx_tanh(dx_ln_1p(dx_abs(dx_mul_add(v1, D::from(1.0), -D::from(2.0), tr_), tr_), tr_) + a3[1], tr_), dx_tanh(-a3.iter().zip(b2.iter()).map(|(p5, q6)| s1[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let mut u4: [D; 2] = [dx_tanh(dx_ln_1p(dx_abs(dx_mul_add(v1, D::from(1.0), -D::from(2.0), tr_), tr_), tr_) + a3[1], tr_), dx_tanh(-a3.iter().zip(b2.iter()).map(|(p5, q6)| s1[2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let mut z7: [D; 2] = [D::from(0.0); 2];
     let mut c8 = 0;
     while c8 < 2 {
@@ -52520,7 +52520,7 @@ fn p1459_dual<D: Dn>(s1: &[D], b2: &[D; 1], a3: [D; 4], tr_: &mut Tr) -> D {
     let lh15 = lvec_dual(&ia14, dx_atan(ia14[c8 % ia14.len()] + a3[k12], tr_) * D::from(0.95), tr_);
     let ps16 = LpD { a: dx_sin((u4[0] - dx_ln(D::from(1.25) + (z7[0] * z7[0]), tr_)) + a3[1], tr_), v: [dx_sin(a3.iter().fold(D::from(1.85), |acc18, e17| acc18 - dx_sigmoid(*e17 * v1, tr_)), tr_), dx_sigmoid(z7.iter().fold(D::from(0.35), |acc20, e19| acc20 - dx_sigmoid(dx_acosh(dx_abs(u4[k12 % u4.len()], tr_) + D::from(1.2), tr_), tr_)) + s1[0], tr_)] };
     let LpD { a: pa21, .. } = ps16;
-    ((((dx_atan(dx_atanh(dx_tanh(v1 - a3[3], tr_) * D::from(0.9), tr_) - (dx_softplus(v1, tr_) + (b2[0] * a3[3])), tr_) * (-D::from(0.1))) + ((D::from(1.35) * dx_tanh(u4[1], tr_)) + (D::from(1.3) * dx_sin(z7[1], tr_)))) + (D::from(0.8) * (D::from(k12 as f64) * dx_sin(dx_exp2(dx_sigmoid(b2[0] * D::from((c8 + 1) as f64), tr_), tr_), tr_)))) + ((D::from(0.4) * v13) + (D::from(1.5) * lh15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.35) * pa21)
+    ((((dx_atan(dx_atanh(dx_tanh(v1 - a3[3], tr_) * D::from(0.9), tr_) - (dx_softplus(v1, tr_) + (b2[0] * a3[3])), tr_) * (-D::from(0.1))) + ((D::from(1.35) * dx_tanh(u4[1], tr_)) + (D::from(1.3) * dx_sin(z7[1], tr_)))) + (D::from(0.8) * (D::from(k12 as f64) * dx_sin(dx_exp2(dx_sigmoid(b2[0] * D::from((c8 + 1) as f64), tr_), tr_), tr_)))) + ((D::from(0.4) * v13) + (D::from(1.5) * lh15.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.35) * pa21)
 }
 
 fn p1459_eval(x: &[f64]) -> Vec<f64> {
@@ -52593,7 +52593,7 @@ fn p1460(s1: &[f64], mut a2: [f64; 3], b3: &[f64; 3], f4: bool, ch7: char, wv9: 
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1460_dual<D: Dn>(s1: &[D], mut a2: [D; 3], b3: &[D; 3], f4: bool, ch7: char, wv9: [[D; 3]; 2], tr_: &mut Tr) -> D {
-    let mut v1 = dx_ln(dx_abs(a2.iter().map(|&e2| dx_exp2(e2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.5), tr_);
+    let mut v1 = dx_ln(dx_abs(a2.iter().map(|&e2| dx_exp2(e2, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.5), tr_);
     let mut c3 = 0;
     while dx_lt(v1, D::from(2.05), tr_) && c3 < 3 {
         c3 += 1;
@@ -52710,7 +52710,7 @@ fn p1461_dual<D: Dn>(mut a1: [D; 4], b2: &[D; 1], s3: &[D], n4: usize, tr_: &mut
     for e6 in a1.iter() {
         acc7 += D::from(2.8);
     }
-    let mut u8: [D; 2] = [-b2.iter().copied().map(|e9| K1461).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_tanh(dx_tan(dx_sin(b2[0], tr_), tr_), tr_)];
+    let mut u8: [D; 2] = [-b2.iter().copied().map(|e9| K1461).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_tanh(dx_tan(dx_sin(b2[0], tr_), tr_), tr_)];
     let mut z10: [D; 2] = [D::from(0.0); 2];
     for i11 in 0..n4 {
         z10[0] = (D::from(0.75) * u8[0]) + dx_tanh(s3[n4], tr_);
@@ -52875,7 +52875,7 @@ fn p1462_dual<D: Dn>(s1: &[D], s2: &[D], tr_: &mut Tr) -> D {
     }
     let cc17: D = cdot_s_dual(s2, s2, tr_);
     let cc18: D = cdot_s_dual(s2, s2, tr_);
-    ((dx_sinh(dx_tanh(s2.iter().zip(s1.iter()).map(|(p11, q12)| s1.iter().copied().enumerate().map(|(j13, e14)| dx_min(e14, *q12, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) - s1[0]) + (D::from(1.35) * acc16)) + ((D::from(0.4) * cc17) + (D::from(1.4) * cc18))
+    ((dx_sinh(dx_tanh(s2.iter().zip(s1.iter()).map(|(p11, q12)| s1.iter().copied().enumerate().map(|(j13, e14)| dx_min(e14, *q12, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) - s1[0]) + (D::from(1.35) * acc16)) + ((D::from(0.4) * cc17) + (D::from(1.4) * cc18))
 }
 
 fn p1462_eval(x: &[f64]) -> Vec<f64> {
@@ -53106,7 +53106,7 @@ fn p1464_dual<D: Dn>(s3: &[D], a2: [D; 2], x1: D, a4: [D; 1], tr_: &mut Tr) -> V
     } else if dx_le(dx_min(s3[2] - x1, a4.iter().zip(s3.iter()).fold(D::from(0.4), |acc7, (p5, q6)| acc7 - dx_tanh(*q6 * a2[1], tr_)), tr_), D::from(1.0) / (dx_abs(a4[0], tr_) + D::from(0.8)), tr_) {
     }
     let lm9: [D; 2] = a2.map(|t10| t10);
-    vec![((dx_acos(dx_sin((x1 - x1) / (dx_abs(a4.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)), tr_) * D::from(0.9), tr_) + x1) * x1) + (D::from(1.15) * (lm9[1] * dx_sin(x1, tr_))), ((a4[0] - x1) + x1) - x1]
+    vec![((dx_acos(dx_sin((x1 - x1) / (dx_abs(a4.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)), tr_) * D::from(0.9), tr_) + x1) * x1) + (D::from(1.15) * (lm9[1] * dx_sin(x1, tr_))), ((a4[0] - x1) + x1) - x1]
 }
 
 fn p1464_eval(x: &[f64]) -> Vec<f64> {
@@ -53206,11 +53206,11 @@ fn p1465_dual<D: Dn>(r1: &D, x2: D, s3: &[D], st: &BodyD<D>, nt: usize, ok19: Op
         let tmp11 = std::mem::replace(&mut u5, z9);
         z9 = tmp11;
     }
-    let v18: D = match *r1 { t12 if dx_le(t12, -D::from(0.4), tr_) => dx_sin((dx_hypot(out4[(nt + 3) % out4.len()], v1, tr_) * u5.iter().enumerate().map(|(j13, e14)| dx_sigmoid(D::from(0.1) - (*r1), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + st.m, tr_), _ => dx_tanh(z9.iter().map(|&e15| out4.iter().enumerate().map(|(j16, e17)| dx_log2(dx_abs(out4[2 - 1 - j16], tr_) + D::from(1.45), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x2, tr_) };
+    let v18: D = match *r1 { t12 if dx_le(t12, -D::from(0.4), tr_) => dx_sin((dx_hypot(out4[(nt + 3) % out4.len()], v1, tr_) * u5.iter().enumerate().map(|(j13, e14)| dx_sigmoid(D::from(0.1) - (*r1), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + st.m, tr_), _ => dx_tanh(z9.iter().map(|&e15| out4.iter().enumerate().map(|(j16, e17)| dx_log2(dx_abs(out4[2 - 1 - j16], tr_) + D::from(1.45), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x2, tr_) };
     let Some(m20) = ok19 else { return (dx_recip(dx_abs(v1 + x2, tr_) + D::from(1.5), tr_) - v1) - v18; };
     let ra23: [D; 2] = [dx_atan(dx_min(v18, st.m, tr_) * (s3[1] + v1), tr_), dx_atan(dx_exp(dx_cos(z9[m20 % z9.len()], tr_), tr_) + (*r1), tr_)];
     let [u21, u22] = cpair2_dual(&ra23, tr_);
-    ((((((st.pos[(nt + 3) % 2] + s3.iter().map(|e3| dx_sigmoid(s3[3], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + st.pos[nt % 2]) + (*r1)) - (*r1)) + ((((D::from(0.8) * dx_tanh(out4[1], tr_)) + (D::from(0.35) * dx_sin(u5[1], tr_))) + (D::from(1.0) * dx_tanh(z9[0], tr_))) + (D::from(1.2) * v18))) + (D::from(0.95) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_max(dx_cbrt(dx_abs(st.inner.t, tr_) + D::from(0.6), tr_), D::from(2.65) + st.w[(m20 + 2) % 2][nt % 2], tr_), tr_), tr_))) + (D::from(0.4) * dx_tanh(u21 + (dx_sigmoid(dx_log10(dx_abs(dx_rem(out4[m20 % out4.len()], D::from(1.0) + (u22 * u22), tr_), tr_) + D::from(0.55), tr_) + st.w[nt % 2][0], tr_) * u22), tr_))
+    ((((((st.pos[(nt + 3) % 2] + s3.iter().map(|e3| dx_sigmoid(s3[3], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + st.pos[nt % 2]) + (*r1)) - (*r1)) + ((((D::from(0.8) * dx_tanh(out4[1], tr_)) + (D::from(0.35) * dx_sin(u5[1], tr_))) + (D::from(1.0) * dx_tanh(z9[0], tr_))) + (D::from(1.2) * v18))) + (D::from(0.95) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_max(dx_cbrt(dx_abs(st.inner.t, tr_) + D::from(0.6), tr_), D::from(2.65) + st.w[(m20 + 2) % 2][nt % 2], tr_), tr_), tr_))) + (D::from(0.4) * dx_tanh(u21 + (dx_sigmoid(dx_log10(dx_abs(dx_rem(out4[m20 % out4.len()], D::from(1.0) + (u22 * u22), tr_), tr_) + D::from(0.55), tr_) + st.w[nt % 2][0], tr_) * u22), tr_))
 }
 
 fn p1465_eval(x: &[f64]) -> Vec<f64> {
@@ -53304,7 +53304,7 @@ fn p1466_dual<D: Dn>(a2: [D; 4], b1: &[D; 1], ok6: Option<usize>, tr_: &mut Tr) 
     } else {
         v7 -= dx_tanh(dx_exp2(dx_sin(D::from(2.3) + a2[2], tr_), tr_), tr_);
     }
-    let v10: D = dx_div_euclid(dx_atan2(-D::from(0.9), b1.iter().map(|e9| b1[0] + v7).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -(dx_exp(dx_sigmoid(v3 + v7, tr_), tr_) + D::from(0.5)), tr_);
+    let v10: D = dx_div_euclid(dx_atan2(-D::from(0.9), b1.iter().map(|e9| b1[0] + v7).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), -(dx_exp(dx_sigmoid(v3 + v7, tr_), tr_) + D::from(0.5)), tr_);
     let v11: D = dx_tanh((y1[0] + dx_ln(D::from(0.9) + (y1[2] * y1[2]), tr_)) + a2[2], tr_);
     (((((dx_acosh(dx_abs(dx_sin(dx_softplus(v3, tr_), tr_), tr_) + D::from(1.85), tr_) * dx_tanh(v3, tr_)) * dx_tanh(v3, tr_)) * dx_atan(v3, tr_)) + (D::from(0.75) * dx_tanh(v7, tr_))) + (D::from(1.05) * (v10 * (-(-D::from(0.3)))))) + (D::from(0.75) * (if (dx_ge(v11, -D::from(0.637), tr_) && dx_lt(v11, -D::from(0.387), tr_)) { dx_atan(a2.iter().copied().fold(v10, |acc13, e12| acc13 - dx_tanh(dx_exp2(dx_sin(acc13, tr_), tr_), tr_)), tr_) } else { dx_tanh(v7 + a2[1], tr_) }))
 }
@@ -53399,7 +53399,7 @@ fn p1467_dual<D: Dn>(f3: bool, b2: &[D; 4], x1: D, nt: usize, vx16: &Vec<D>, tr_
     }
     let cc9: D = cdot1_dual(&z5, &u4, tr_);
     let v12: D = u4.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    let v14: D = u4.iter().map(|&e13| D::from(0.5) * e13).map(|t_| dx_tanh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v14: D = u4.iter().map(|&e13| D::from(0.5) * e13).map(|t_| dx_tanh(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut ld15: LpD<D> = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
     ld15.v[0] = dx_atan(dx_max(cc9 - D::from(2.1), dx_tan(dx_tanh(v12, tr_), tr_), tr_) + x1, tr_) * D::from(0.95);
     (((((dx_signum(b2[nt % 4] - (-D::from(2.85)), tr_) * x1) - v2) - v2) + (((D::from(0.3) * dx_tanh(u4[0], tr_)) + (D::from(1.1) * dx_tanh(z5[0], tr_))) + (D::from(0.6) * dx_tanh(cc9, tr_)))) + ((D::from(1.2) * dx_atan(v12, tr_)) + (D::from(0.45) * v14))) + (((D::from(0.85) * ((ld15.a + ld15.v[0]) * (dx_atan(v14 + x1, tr_) * D::from(0.95)))) + (D::from(0.9) * (D::from(vx16.len() as f64) * (dx_atan((v14 * v2) + x1, tr_) * D::from(0.95))))) + (D::from(0.75) * (vx16[c6 % 1] * (dx_atan(dx_rem(dx_atan(v2, tr_), D::from(2.8), tr_) + x1, tr_) * D::from(0.95)))))
@@ -53484,7 +53484,7 @@ fn p1468_dual<D: Dn>(x2: D, r1: &D, x3: D, tr_: &mut Tr) -> [D; 3] {
     let v8: D = (0..3).skip(1).take(1).map(|e7| dx_atan(v4, tr_) + dx_tanh(D::from(e7 as f64), tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
     let ia9: [D; 2] = [dx_atan(dx_clamp(dx_exp_m1(dx_atan(v8, tr_), tr_), -D::from(1.8), -D::from(0.4), tr_) + (*r1), tr_), dx_sigmoid(dx_exp(dx_tan(dx_tanh(*r1, tr_), tr_), tr_), tr_)];
     let cl10 = |z11: D, tr_: &mut Tr| dx_sin(z11 * z11, tr_);
-    let v12: D = ia9.iter().copied().map(|t_| cl10(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v12: D = ia9.iter().copied().map(|t_| cl10(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let la13: [D; 3] = [dx_tanh(dx_atan(ia9[0], tr_) + x2, tr_), dx_tanh(dx_tanh(ia9.iter().enumerate().fold(D::from(1.1), |acc16, (j14, e15)| (acc16 * D::from(0.5)) + dx_sin(dx_powi(dx_abs(D::from((j14 + 1) as f64), tr_) + D::from(0.95), -2, tr_), tr_)), tr_) + x2, tr_), dx_sigmoid(if dx_gt(dx_asinh(ia9[0], tr_), -D::from(0.1), tr_) { D::from(2.55) * v4 } else { v12 + x2 }, tr_)];
     let lm17: [D; 3] = la13.map(|t18| (t18 * t18) + (t18 * t18));
     [(((-dx_max(v4 + (*r1), -x2, tr_) * v5) + (D::from(1.25) * dx_atan(v8, tr_))) + (D::from(0.35) * v12)) + (D::from(0.75) * (lm17[1] * dx_tanh(dx_asinh(-v8, tr_) + x3, tr_))), ((((D::from(0.55) / (dx_abs(x2 - D::from(1.2), tr_) + D::from(1.35))) / D::from(1.8)) - (*r1)) * v5) + v5, dx_hypot(dx_relu(*r1, tr_), dx_exp2(*r1, tr_) / (dx_abs(-D::from(0.4) - (*r1), tr_) + D::from(0.7)), tr_) - (-D::from(0.65))]
@@ -53712,12 +53712,12 @@ fn p1471_dual<D: Dn>(b1: &[D; 2], b2: &[D; 5], n3: usize, lin14: &LvD<D>, tr_: &
     let (v2, v3) = (b1[n3 % 2], dx_sinh(dx_sigmoid(v1, tr_), tr_));
     let mut v4 = dx_atan(v1 + (D::from(0.1) / D::from(0.75)), tr_) * dx_sin(dx_sinh(dx_asinh(b1[n3 % 2], tr_), tr_), tr_);
     let mut y5: [D; 2] = [D::from(0.0); 2];
-    let v6 = y5.iter().zip(b2.iter()).map(|(p7, q8)| b1[(n3 + 3) % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v6 = y5.iter().zip(b2.iter()).map(|(p7, q8)| b1[(n3 + 3) % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     y5[n3 % 2] += dx_sigmoid(dx_max(v6, v2, tr_), tr_);
     let v9: D = if dx_is_finite(y5[n3 % 2] + b1[n3 % b1.len()], tr_) { dx_sigmoid((v4 + v6) * dx_relu(b2[n3], tr_), tr_) } else { unreachable!() };
     let v12: D = dx_rem_euclid(y5.iter().fold(D::from(0.15), |acc11, &e10| dx_max(acc11, dx_tanh(-D::from(1.15) - v1, tr_), tr_)), D::from(2.75), tr_);
     let v13: D = dx_div_euclid(dx_sigmoid(dx_clamp(v6, -D::from(0.35), D::from(0.95), tr_) / (-D::from(1.8)), tr_), dx_abs(y5[n3 % y5.len()], tr_) + D::from(0.55), tr_);
-    (((dx_cosh(dx_atan(dx_sqrt(dx_abs(dx_mul_add(-D::from(0.5), v3, v6, tr_), tr_) + D::from(1.25), tr_), tr_), tr_) + v1) + (D::from(0.9) * v9)) + ((D::from(1.15) * v12) + (D::from(0.25) * dx_sin(v13 * dx_atan(v13, tr_), tr_)))) + ((D::from(0.5) * lin14.m[0].iter().zip(y5.iter()).map(|(p15, q16)| *p15 * *q16).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.8) * lin14.m[0].iter().zip(y5.iter()).map(|(p17, q18)| *p17 * *q18).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    (((dx_cosh(dx_atan(dx_sqrt(dx_abs(dx_mul_add(-D::from(0.5), v3, v6, tr_), tr_) + D::from(1.25), tr_), tr_), tr_) + v1) + (D::from(0.9) * v9)) + ((D::from(1.15) * v12) + (D::from(0.25) * dx_sin(v13 * dx_atan(v13, tr_), tr_)))) + ((D::from(0.5) * lin14.m[0].iter().zip(y5.iter()).map(|(p15, q16)| *p15 * *q16).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (D::from(0.8) * lin14.m[0].iter().zip(y5.iter()).map(|(p17, q18)| *p17 * *q18).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p1471_eval(x: &[f64]) -> Vec<f64> {
@@ -53789,7 +53789,7 @@ fn p1472_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 3], a4: [D; 2], vx7: &Vec<D>, tr_: 
     if !dx_ge(-D::from(0.55) / (-(dx_abs(a4[0], tr_) + D::from(1.05))), a4[0], tr_) {
         let mut v1 = (if dx_ge(dx_sigmoid(*r2, tr_), a4[0] * a4[0], tr_) { D::from(0.1) + (*r2) } else if dx_ge(-D::from(1.8), D::from(0.15), tr_) { a4[1] } else { a4[0] }) * dx_max(x1 - x1, *r2 * b3[1], tr_);
         v1 = dx_tanh(v1 * dx_atan((*r2 - v1) / D::from(2.8), tr_), tr_);
-        let v1 = v1 * (dx_acos(dx_sin(b3[2], tr_) * D::from(0.9), tr_) / (dx_exp(dx_tanh(a4.iter().zip(b3.iter()).map(|(p2, q3)| dx_log2(D::from(0.6) + (*r2 * (*r2)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)));
+        let v1 = v1 * (dx_acos(dx_sin(b3[2], tr_) * D::from(0.9), tr_) / (dx_exp(dx_tanh(a4.iter().zip(b3.iter()).map(|(p2, q3)| dx_log2(D::from(0.6) + (*r2 * (*r2)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)));
     }
     let mut y4: [D; 1] = [D::from(0.0); 1];
     if dx_lt((*r2 - a4[1]) + (*r2), D::from(0.85), tr_) {
@@ -53797,7 +53797,7 @@ fn p1472_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 3], a4: [D; 2], vx7: &Vec<D>, tr_: 
     }
     let v5: D = dx_div_euclid(dx_atan(*r2 * (*r2), tr_), dx_abs(D::from(0.15) - y4[0], tr_) + D::from(0.9), tr_);
     let v6: D = dx_rem_euclid(dx_rem(dx_sin(x1, tr_), dx_exp(dx_atan(a4[0] + x1, tr_), tr_) + D::from(0.5), tr_), dx_abs(dx_rem(-D::from(1.6), dx_abs(D::from(1.65), tr_) + D::from(0.5), tr_), tr_) + D::from(0.8), tr_);
-    [(((dx_ln_1p(dx_abs(dx_sinh(x1, tr_), tr_), tr_) + x1) - (*r2)) + ((D::from(0.85) * dx_atan(v5 * (*r2), tr_)) + (D::from(1.25) * v6))) + ((D::from(1.15) * dx_sigmoid(vx7.iter().map(|e8| dx_sin(dx_exp2(-D::from(1.5), tr_), tr_) + (*e8)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.45) * dx_tanh(dx_sin(dx_fract(D::from(1.35), tr_), tr_) + vx7[0], tr_)))]
+    [(((dx_ln_1p(dx_abs(dx_sinh(x1, tr_), tr_), tr_) + x1) - (*r2)) + ((D::from(0.85) * dx_atan(v5 * (*r2), tr_)) + (D::from(1.25) * v6))) + ((D::from(1.15) * dx_sigmoid(vx7.iter().map(|e8| dx_sin(dx_exp2(-D::from(1.5), tr_), tr_) + (*e8)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.45) * dx_tanh(dx_sin(dx_fract(D::from(1.35), tr_), tr_) + vx7[0], tr_)))]
 }
 
 fn p1472_eval(x: &[f64]) -> Vec<f64> {
@@ -53995,7 +53995,7 @@ fn p1474_dual<D: Dn>(mut a2: [D; 3], a1: [D; 4], f3: bool, ch14: char, vx20: &Ve
     let mut v1: D = if dx_ge(-D::from(0.05), -a1[0], tr_) { dx_mul_add(dx_log2(dx_abs(a1[3], tr_) + D::from(1.1), tr_), a1[2], a2[0] + a2[2], tr_) } else { dx_asinh(a1[0] * a1[2], tr_) };
     let mut y2 = a2;
     let mut v3 = y2[2];
-    a2[1] = a1.iter().zip(y2.iter()).map(|(p4, q5)| a1[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_relu(v1 - a2[2], tr_);
+    a2[1] = a1.iter().zip(y2.iter()).map(|(p4, q5)| a1[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_relu(v1 - a2[2], tr_);
     for i6 in 0..=2 {
         y2[i6] = dx_tanh(y2[i6] + dx_sin((dx_log10(D::from(1.25) + (y2[i6] * y2[i6]), tr_) - dx_powf(dx_sigmoid(D::from(1.25) + (v3 * v3), tr_) + D::from(1.5), dx_tanh(v1, tr_), tr_)) + (dx_sin(v1, tr_) * dx_tanh(y2[i6] + v3, tr_)), tr_), tr_);
         let mut c7 = 0;
@@ -54090,7 +54090,7 @@ fn p1475_dual<D: Dn>(x2: D, r1: &D, lin10: &LvD<D>, tr_: &mut Tr) -> D {
     let ia5: [D; 3] = [(dx_sin(v2, tr_) * (*r1)) * dx_tanh(dx_hypot(y1[0][1], D::from(0.2), tr_), tr_), dx_sigmoid(dx_floor(D::from(2.3), tr_) + x2, tr_), *r1];
     let v9: D = { let mut acc8 = D::from(0.6); for e7 in ia5.iter() { if dx_gt(*e7, -D::from(0.437), tr_) { acc8 = (D::from(0.5) * acc8) + dx_recip(dx_abs(dx_acos(dx_sin(*e7, tr_) * D::from(0.9), tr_), tr_) + D::from(0.95), tr_); } } acc8 };
     let v14: D = lin10.m[0][0] * D::from(1.25);
-    (((((((x2 + dx_log(dx_abs(x2, tr_) + D::from(0.7), dx_abs(v2, tr_) + D::from(1.8), tr_)) * dx_atan(y1[0][1] - y1[0][1], tr_)) + v2) - (*r1)) + (D::from(0.75) * dx_sin(v4, tr_))) + (D::from(0.25) * dx_sin(v9, tr_))) + ((D::from(0.65) * ((lin10.w[1] + lin10.b) * dx_tanh(dx_asinh(lin10.w[1], tr_) - ia5.iter().fold(D::from(1.6), |acc12, e11| dx_min(acc12, lin10.w[0] * lin10.b, tr_)), tr_))) + (D::from(1.25) * lin10.m[0].iter().map(|e13| dx_sigmoid(-D::from(0.05) + (*e13 + (*e13)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + (D::from(1.35) * (if (dx_ge(v14, lin10.b, tr_) && dx_lt(v14, -D::from(0.137), tr_)) { dx_tanh((lin10.m[0][0] * lin10.m[0][0]) * D::from(2.3), tr_) } else { dx_atan(dx_exp(dx_tanh(v2, tr_), tr_) + lin10.w[2], tr_) }))
+    (((((((x2 + dx_log(dx_abs(x2, tr_) + D::from(0.7), dx_abs(v2, tr_) + D::from(1.8), tr_)) * dx_atan(y1[0][1] - y1[0][1], tr_)) + v2) - (*r1)) + (D::from(0.75) * dx_sin(v4, tr_))) + (D::from(0.25) * dx_sin(v9, tr_))) + ((D::from(0.65) * ((lin10.w[1] + lin10.b) * dx_tanh(dx_asinh(lin10.w[1], tr_) - ia5.iter().fold(D::from(1.6), |acc12, e11| dx_min(acc12, lin10.w[0] * lin10.b, tr_)), tr_))) + (D::from(1.25) * lin10.m[0].iter().map(|e13| dx_sigmoid(-D::from(0.05) + (*e13 + (*e13)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))) + (D::from(1.35) * (if (dx_ge(v14, lin10.b, tr_) && dx_lt(v14, -D::from(0.137), tr_)) { dx_tanh((lin10.m[0][0] * lin10.m[0][0]) * D::from(2.3), tr_) } else { dx_atan(dx_exp(dx_tanh(v2, tr_), tr_) + lin10.w[2], tr_) }))
 }
 
 fn p1475_eval(x: &[f64]) -> Vec<f64> {
@@ -54327,7 +54327,7 @@ fn p1477_dual<D: Dn>(mut x2: D, x1: D, mut x3: D, k4: i32, wv11: [[D; 2]; 3], tr
     let v6 = x2;
     for i7 in 0..4 {
         let mut y8 = [dx_leaky_relu(-D::from(0.1), dx_sin(v6, tr_), tr_) - (x1 * x1), dx_elu(D::from((i7 + 1) as f64) / (-(D::from(1.0) + (v6 * v6))), dx_sigmoid(dx_acos(dx_sin(D::from(i7 as f64), tr_) * D::from(0.9), tr_), tr_), tr_)];
-        x2 /= (dx_abs(dx_rem(y8.iter().map(|e9| y8[i7 % y8.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_exp(dx_atan(y8[(i7 + 1) % y8.len()], tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(1.05)) + D::from(0.5);
+        x2 /= (dx_abs(dx_rem(y8.iter().map(|e9| y8[i7 % y8.len()]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_exp(dx_atan(y8[(i7 + 1) % y8.len()], tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(1.05)) + D::from(0.5);
     }
     let v12: D = (wv11[2][1] * wv11[2][0]) + dx_sin(wv11[1][1], tr_);
     let ia13: [D; 4] = [dx_tanh(-(wv11[1][0] / (dx_abs(wv11[1][1], tr_) + D::from(1.25))), tr_), x1, dx_sigmoid(x2, tr_) * dx_atan(wv11[2][0] - x2, tr_), dx_sigmoid(dx_max(wv11[0][1] + (-D::from(1.35)), x3, tr_), tr_)];
@@ -54338,7 +54338,7 @@ fn p1477_dual<D: Dn>(mut x2: D, x1: D, mut x3: D, k4: i32, wv11: [[D; 2]; 3], tr
     let lh22: Vec<D> = lpush_dual(&ia13, dx_tanh(dx_ln_1p(dx_abs(x2 + v17, tr_), tr_), tr_), tr_);
     let v23: D = dx_sin(dx_powi(dx_tanh(D::from(2.9) / (dx_abs(ia13[(k15 + 1) % ia13.len()], tr_) + D::from(1.3)), tr_), 1, tr_) + x1, tr_);
     let v25: D = ia13.last().map_or(dx_sin(dx_rem(dx_min(wv11[2][k19 % 2], x1, tr_), dx_exp(dx_tanh(dx_powi(D::from(1.3) + (ia13[(k19 + 2) % 4] * ia13[(k19 + 2) % 4]), -2, tr_), tr_), tr_) + D::from(0.5), tr_), tr_), |fv24| dx_clamp(*fv24, *fv24, *fv24 + D::from(1.2), tr_));
-    ((((dx_abs(dx_tan(dx_sin(dx_atan(x2, tr_), tr_), tr_), tr_) + v6) + (D::from(1.5) * dx_tanh(v12, tr_))) + ((D::from(1.4) * v17) + (D::from(0.6) * v21))) + ((D::from(0.75) * lh22.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.85) * dx_sigmoid(lsum_dual(&lh22, tr_), tr_)))) + ((D::from(0.45) * (if (dx_ge(v23, -D::from(0.087), tr_) && dx_le(v23, D::from(0.363), tr_)) { dx_tanh((v21 - (D::from(k19 as f64) + (-D::from(2.3)))) + x1, tr_) } else { dx_fract(-D::from(0.35) * x1, tr_) })) + (D::from(1.4) * (v25 * dx_sigmoid(v21 + x2, tr_))))
+    ((((dx_abs(dx_tan(dx_sin(dx_atan(x2, tr_), tr_), tr_), tr_) + v6) + (D::from(1.5) * dx_tanh(v12, tr_))) + ((D::from(1.4) * v17) + (D::from(0.6) * v21))) + ((D::from(0.75) * lh22.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.85) * dx_sigmoid(lsum_dual(&lh22, tr_), tr_)))) + ((D::from(0.45) * (if (dx_ge(v23, -D::from(0.087), tr_) && dx_le(v23, D::from(0.363), tr_)) { dx_tanh((v21 - (D::from(k19 as f64) + (-D::from(2.3)))) + x1, tr_) } else { dx_fract(-D::from(0.35) * x1, tr_) })) + (D::from(1.4) * (v25 * dx_sigmoid(v21 + x2, tr_))))
 }
 
 fn p1477_eval(x: &[f64]) -> Vec<f64> {
@@ -54446,7 +54446,7 @@ fn p1478_dual<D: Dn>(mut x1: D, a2: [D; 5], n4: usize, s3: &[D], ow18: Option<f6
     if n4 % 2 == 1 {
         let mut v1 = s3[0];
         let v2: D = a2[n4];
-        if dx_gt(s3.iter().map(|e3| s3[0] + s3[n4 % 1]).fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_relu(v1, tr_), D::from(0.95), tr_) {
+        if dx_gt(s3.iter().map(|e3| s3[0] + s3[n4 % 1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * dx_relu(v1, tr_), D::from(0.95), tr_) {
             let mut y4 = [dx_sinh(dx_tanh(dx_ln(dx_abs(s3[n4 % 1], tr_) + D::from(0.8), tr_), tr_), tr_), dx_asin(dx_sin(v1 / (-(D::from(1.0) + (v2 * v2))), tr_) * D::from(0.9), tr_), dx_atan(dx_softplus(v2, tr_), tr_)];
             let x1 = x1 + v2;
             if dx_gt((-D::from(1.45) + a2[n4 + 1]) + v2, D::from((n4 + 1) as f64) / (dx_exp(dx_atan(y4[n4 % 3], tr_), tr_) + D::from(0.5)), tr_) {
@@ -54468,7 +54468,7 @@ fn p1478_dual<D: Dn>(mut x1: D, a2: [D; 5], n4: usize, s3: &[D], ow18: Option<f6
     for e8 in a2.iter() {
         acc9 += dx_sigmoid(dx_log10(dx_abs(s3[0] - D::from(1.2), tr_) + D::from(1.25), tr_), tr_);
     }
-    let ia10: [D; 3] = [s3[n4 % s3.len()], dx_sigmoid(dx_acosh(dx_abs(s3[n4 % s3.len()], tr_) + D::from(1.15), tr_) * dx_softplus(a2[5 - 1 - n4], tr_), tr_), dx_tanh(s3.iter().map(|&e11| dx_log(D::from(1.0) + (s3[0] * s3[0]), dx_abs(acc9, tr_) + D::from(3.0), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let ia10: [D; 3] = [s3[n4 % s3.len()], dx_sigmoid(dx_acosh(dx_abs(s3[n4 % s3.len()], tr_) + D::from(1.15), tr_) * dx_softplus(a2[5 - 1 - n4], tr_), tr_), dx_tanh(s3.iter().map(|&e11| dx_log(D::from(1.0) + (s3[0] * s3[0]), dx_abs(acc9, tr_) + D::from(3.0), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)];
     let mut u12 = vec![D::from(0.0); 3];
     for o13 in u12.iter_mut() {
         *o13 *= D::from(0.6);
@@ -54567,7 +54567,7 @@ fn p1479_dual<D: Dn>(b2: &[D; 2], x1: D, s3: &[D], n4: usize, tr_: &mut Tr) -> [
         if n4 % 3 == 1 {
             if dx_ge(*e1, -D::from(0.75), tr_) {
                 let mut v2: D = dx_sinh(dx_tanh((*e1 - s3[n4 + 1]) * dx_rem(x1, dx_exp(D::from(n4 as f64), tr_) + D::from(0.5), tr_), tr_), tr_);
-                let mut y3 = [D::from(0.6) + D::from(0.95), dx_min(dx_max(x1, -D::from(1.35), tr_), dx_elu(b2[n4], D::from(1.0), tr_), tr_), dx_softplus(b2[n4], tr_) - b2.iter().zip(s3.iter()).map(|(p4, q5)| b2[n4]).fold(D::from(0.0), |acc_, t_| acc_ + t_)];
+                let mut y3 = [D::from(0.6) + D::from(0.95), dx_min(dx_max(x1, -D::from(1.35), tr_), dx_elu(b2[n4], D::from(1.0), tr_), tr_), dx_softplus(b2[n4], tr_) - b2.iter().zip(s3.iter()).map(|(p4, q5)| b2[n4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_)];
             } else {
             }
         } else if dx_le(-dx_atan2(-D::from(0.1), b2[n4], tr_), -D::from(0.4), tr_) {
@@ -54777,14 +54777,14 @@ fn p1481(mut x1: f64, mut x2: f64, s3: &[f64], b4: &[f64; 5], mut st: Body, nt: 
 fn p1481_dual<D: Dn>(mut x1: D, mut x2: D, s3: &[D], b4: &[D; 5], mut st: BodyD<D>, nt: usize, tr_: &mut Tr) -> (D, D) {
     st.vel[nt % 2] = st.inner.t;
     let mut y1 = st.pos;
-    let mut v2 = y1.iter().copied().enumerate().map(|(j3, e4)| -D::from(j3 as f64) - D::from(nt as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let mut v2 = y1.iter().copied().enumerate().map(|(j3, e4)| -D::from(j3 as f64) - D::from(nt as f64)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     v2 = dx_rem(v2, dx_abs(v2, tr_) + D::from(1.3), tr_);
     let mut acc6: D = D::from(0.0);
     for e5 in y1.iter() {
         acc6 += if dx_ge(x1, -D::from(0.65), tr_) { st.w[(nt + 3) % 2][nt % 2] } else { -(-D::from(2.95)) };
     }
     let snap7 = st.pos;
-    st.pos[0] += D::from(0.1) * dx_sigmoid(dx_min(snap7.iter().map(|e8| b4.iter().map(|e9| st.m).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_asinh(x1, tr_), tr_), tr_);
+    st.pos[0] += D::from(0.1) * dx_sigmoid(dx_min(snap7.iter().map(|e8| b4.iter().map(|e9| st.m).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_asinh(x1, tr_), tr_), tr_);
     st.pos[1] += D::from(0.1) * dx_tanh(dx_cbrt(D::from(0.65) + (st.m * st.m), tr_) + (D::from(0.45) / (dx_abs(-D::from(1.05), tr_) + D::from(1.2))), tr_);
     st.pos[0] += D::from(0.2) * (dx_atan(st.pos[0], tr_) * D::from(0.63));
     let mut u10: [D; 1] = [dx_sin((st.inner.a[nt % 2] - b4[2]) * dx_rem(x1, dx_exp(st.m, tr_) + D::from(0.5), tr_), tr_)];
@@ -55159,7 +55159,7 @@ fn p1484_dual<D: Dn>(b1: &[D; 2], n2: usize, pts17: &[(D, D)], tr_: &mut Tr) -> 
     }
     let v16: D = if lv13.is_empty() { dx_atan(dx_min(ia9[2], b1[1], tr_) * D::from(n2 as f64), tr_) } else { (lv13[0] * dx_tanh((dx_leaky_relu(dx_sin(v1, tr_), D::from(0.21), tr_) / D::from(2.5)) + b1[(n2 + 1) % 2], tr_)) + lv13[lv13.len() - 1] };
     let (qa18, qb19) = pts17[0];
-    (((((-(D::from(1.2) / (dx_exp(dx_sigmoid(b1.iter().map(|e7| dx_cbrt(-(D::from(1.4) + (v4 * v4)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5))) + v1) - v1) + (D::from(0.9) * cc8)) + (D::from(0.85) * v12)) + (D::from(1.25) * dx_atan(v16, tr_))) + (D::from(1.15) * (qa18 * dx_atan((qb19 + qb19) - (qb19 + qb19), tr_)))
+    (((((-(D::from(1.2) / (dx_exp(dx_sigmoid(b1.iter().map(|e7| dx_cbrt(-(D::from(1.4) + (v4 * v4)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5))) + v1) - v1) + (D::from(0.9) * cc8)) + (D::from(0.85) * v12)) + (D::from(1.25) * dx_atan(v16, tr_))) + (D::from(1.15) * (qa18 * dx_atan((qb19 + qb19) - (qb19 + qb19), tr_)))
 }
 
 fn p1484_eval(x: &[f64]) -> Vec<f64> {
@@ -55372,7 +55372,7 @@ fn p1486_dual(&self, x1: D, mut a3: [D; 5], r2: &D, mut lin29: LvD<D>, tr_: &mut
         }
         for (i11, e12) in y1.iter().enumerate() {
             if !(i11 < 1) {
-                a3[i11] += dx_tanh(dx_log(dx_abs(dx_hypot(self.pos[i11], a3.iter().copied().map(|e13| dx_round(dx_tanh(*e12, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.7), dx_abs(D::from(2.0), tr_) + D::from(2.7), tr_), tr_);
+                a3[i11] += dx_tanh(dx_log(dx_abs(dx_hypot(self.pos[i11], a3.iter().copied().map(|e13| dx_round(dx_tanh(*e12, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.7), dx_abs(D::from(2.0), tr_) + D::from(2.7), tr_), tr_);
             } else if dx_ge(-dx_relu(y1[0], tr_), dx_mul_add(a3[i11], D::from(i11 as f64), D::from(2.15), tr_), tr_) {
             }
         }
@@ -55387,7 +55387,7 @@ fn p1486_dual(&self, x1: D, mut a3: [D; 5], r2: &D, mut lin29: LvD<D>, tr_: &mut
     let v20: D = a3.iter().copied().fold(D::from(f64::INFINITY), |p_, q_| dx_min(p_, q_, tr_));
     let (s26, s27) = y1.iter().fold((D::from(0.0), D::from(0.0)), |(p23, q24), v21| (p23 + (dx_atan(*v21, tr_) * dx_sigmoid(*v21, tr_)), q24 + (dx_sin(dx_relu(*v21, tr_), tr_) * (-D::from(0.3) * dx_sin(*v21, tr_)))));
     let v28: D = dx_div_euclid(dx_cos(dx_sin(self.m, tr_), tr_), dx_abs(v20 / (-(D::from(1.0) + (self.vel[0] * self.vel[0]))), tr_) + D::from(0.55), tr_);
-    lin29.w[0] = lin29.w[0] + dx_tanh(dx_min(y1.iter().zip(a3.iter()).map(|(p30, q31)| self.w[0][1] - (-D::from(0.6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_max(v20, self.inner.t, tr_), tr_), tr_);
+    lin29.w[0] = lin29.w[0] + dx_tanh(dx_min(y1.iter().zip(a3.iter()).map(|(p30, q31)| self.w[0][1] - (-D::from(0.6))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_max(v20, self.inner.t, tr_), tr_), tr_);
     let v32: D = dx_sigmoid(v28 + self.w[1][0], tr_);
     vec![(((((((dx_sigmoid(y1[0], tr_) * x1) + (D::from(1.4) * acc15)) + (D::from(0.45) * dx_tanh(out16[1], tr_))) + (D::from(1.1) * dx_tanh(v20, tr_))) + ((D::from(1.35) * s26) + (D::from(0.5) * s27))) + (D::from(1.0) * dx_sigmoid(v28 * dx_tanh(dx_ceil(acc15, tr_), tr_), tr_))) + ((D::from(0.35) * dx_sin((lin29.w[0] + lin29.b) * dx_sin((D::from(0.3) - self.inner.t) + (x1 - self.vel[0]), tr_), tr_)) + (D::from(0.55) * (D::from(lin29.w.len() as f64) * dx_sin(-self.inner.t, tr_))))) + (D::from(0.6) * (if !(dx_ge(v32, self.inner.t, tr_) && dx_lt(v32, -D::from(0.987), tr_)) { dx_tanh(out16.iter().zip(y1.iter()).fold(D::from(1.45), |acc35, (p33, q34)| acc35 - dx_sigmoid(D::from(0.8) - acc15, tr_)) * self.w[1][0], tr_) } else { dx_sin(v20 + x1, tr_) })), dx_atan((self.vel[1] - dx_elu(dx_atan(y1[0], tr_), dx_tanh(self.w[1][0], tr_), tr_)) - dx_mul_add(dx_tanh(*r2, tr_), dx_trunc(D::from(2.1), tr_), x1 + self.vel[1], tr_), tr_) * self.inner.a[0]]
 }
@@ -55510,7 +55510,7 @@ fn p1487_dual<D: Dn>(x1: D, b2: &[D; 4], nt: usize, st: &BodyD<D>, tr_: &mut Tr)
     for e12 in b2.iter() {
         acc13 += dx_atan(dx_elu(b2[nt % b2.len()] / (D::from(1.0) + (b2[nt % 4] * b2[nt % 4])), D::from(1.2), tr_), tr_);
     }
-    let mut u14: [D; 3] = [dx_tanh(dx_mul_add(b2.iter().map(|e15| b2[nt % 4]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_clamp(D::from(1.2), dx_tanh(D::from((nt + 1) as f64), tr_), dx_tanh(D::from((nt + 1) as f64), tr_) + D::from(1.75), tr_), D::from(nt as f64), tr_), tr_), dx_sin(dx_sinh(dx_tanh(dx_softplus(-D::from(2.8), tr_), tr_), tr_) + x1, tr_), dx_atan((-(-D::from(1.9)) * dx_softplus(acc13, tr_)) + b2[0], tr_) * D::from(0.95)];
+    let mut u14: [D; 3] = [dx_tanh(dx_mul_add(b2.iter().map(|e15| b2[nt % 4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_clamp(D::from(1.2), dx_tanh(D::from((nt + 1) as f64), tr_), dx_tanh(D::from((nt + 1) as f64), tr_) + D::from(1.75), tr_), D::from(nt as f64), tr_), tr_), dx_sin(dx_sinh(dx_tanh(dx_softplus(-D::from(2.8), tr_), tr_), tr_) + x1, tr_), dx_atan((-(-D::from(1.9)) * dx_softplus(acc13, tr_)) + b2[0], tr_) * D::from(0.95)];
     let mut z16: [D; 3] = [D::from(0.0); 3];
     for i17 in 0..2 {
         z16[0] = (D::from(0.3) * u14[2]) + dx_tanh(dx_tanh(dx_exp(x1, tr_), tr_) * x1, tr_);
@@ -55519,7 +55519,7 @@ fn p1487_dual<D: Dn>(x1: D, b2: &[D; 4], nt: usize, st: &BodyD<D>, tr_: &mut Tr)
         std::mem::swap(&mut u14, &mut z16);
     }
     let cc18: D = cdot3_dual(&z16, &z16, tr_);
-    let v21: D = if !dx_is_nan(dx_atan(dx_leaky_relu(x1 + u14[nt % 3], D::from(0.51), tr_), tr_), tr_) { dx_atan(b2.iter().zip(u14.iter()).map(|(p19, q20)| dx_tanh(u14[nt % u14.len()], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) } else { dx_tanh(if dx_ge(dx_floor(cc18, tr_), -D::from(0.45), tr_) { dx_atan(b2[0], tr_) } else if dx_lt(dx_tanh(cc18, tr_) * D::from(1.4), -D::from(0.35), tr_) { dx_tanh(u14[nt % 3], tr_) } else { b2[3] + acc13 }, tr_) };
+    let v21: D = if !dx_is_nan(dx_atan(dx_leaky_relu(x1 + u14[nt % 3], D::from(0.51), tr_), tr_), tr_) { dx_atan(b2.iter().zip(u14.iter()).map(|(p19, q20)| dx_tanh(u14[nt % u14.len()], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) } else { dx_tanh(if dx_ge(dx_floor(cc18, tr_), -D::from(0.45), tr_) { dx_atan(b2[0], tr_) } else if dx_lt(dx_tanh(cc18, tr_) * D::from(1.4), -D::from(0.35), tr_) { dx_tanh(u14[nt % 3], tr_) } else { b2[3] + acc13 }, tr_) };
     let v22: D = dx_erf(dx_atan(dx_atan(dx_relu(cc18, tr_), tr_) + x1, tr_) * D::from(0.63), tr_);
     let v24: D = match nt.checked_sub(1) { Some(j23) => dx_tanh(-D::from(2.8) + x1, tr_) * D::from(j23 as f64), None => dx_tanh(dx_clamp(D::from(nt as f64) * b2[nt % 4], D::from(0.15), D::from(2.25), tr_), tr_), };
     let ia25: [D; 2] = [dx_sin(dx_max(v21, dx_leaky_relu(acc13, D::from(0.11), tr_), tr_) + x1, tr_), dx_tanh(dx_rem(u14[nt % u14.len()] - z16[2], dx_abs(dx_exp2(dx_tanh(v24, tr_), tr_), tr_) + D::from(1.4), tr_) + b2[nt % 4], tr_)];
@@ -55661,7 +55661,7 @@ fn p1488_dual(&self, x1: D, nt: usize, wv25: [[D; 2]; 1], tr_: &mut Tr) -> D {
         u11[0] = (D::from(0.7) * snap12[0]) + dx_sigmoid(x1, tr_);
     }
     let mut old14: [D; 1] = [dx_sin(self.inner.t, tr_)];
-    let mut u15: [D; 1] = [dx_tanh(-u11.iter().map(|e16| self.vel[1] - u11[nt % u11.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.inner.a[nt], tr_)];
+    let mut u15: [D; 1] = [dx_tanh(-u11.iter().map(|e16| self.vel[1] - u11[nt % u11.len()]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.inner.a[nt], tr_)];
     let mut z17: [D; 1] = [D::from(0.0); 1];
     for i18 in 0..nt {
         z17[0] = (u15[0] + (D::from(0.25) * (u15[0] - old14[0]))) + (D::from(0.25) * (dx_atan(dx_sqrt(D::from(1.1) + (self.w[i18][nt] * self.w[i18][nt]), tr_) - (D::from(2.45) * old14[i18]), tr_) * D::from(0.63)));
@@ -55786,7 +55786,7 @@ fn p1489_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], s4: &[D], s5: &[D], mut st: BodyD
         old8 = tmp13;
     }
     let m14: D = D::from(num_dual::DualStruct::re(&(x1)));
-    let v16: D = m14 + dx_ln(u9.iter().map(|&e15| dx_exp(e15 - m14, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v16: D = m14 + dx_ln(u9.iter().map(|&e15| dx_exp(e15 - m14, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let v17: D = dx_div_euclid(dx_min(st.w[c10][0] * D::from(c10 as f64), dx_relu(D::from(0.7), tr_), tr_), dx_abs(x2 / D::from(2.9), tr_) + D::from(0.65), tr_);
     (((((dx_sigmoid(dx_round(s5[nt % s5.len()], tr_), tr_) * (st.w[(nt + 2) % 2][0] + dx_rem(st.m, dx_abs(D::from(0.8), tr_) + D::from(1.3), tr_))) - st.m) + (D::from(0.9) * acc6)) + (((D::from(0.55) * dx_tanh(st.vel[0] - snap7[0], tr_)) + (D::from(0.85) * u9[1])) + (D::from(0.45) * old8[0]))) + (D::from(0.7) * v16)) + (D::from(0.75) * dx_sin(v17 * (st.inner.t * D::from(1.0)), tr_))
 }
@@ -55913,7 +55913,7 @@ fn p1490_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 4], a5: [D; 1], f6: bool,
     let mut u11: [D; 2] = [dx_atan(a5[0], tr_) * D::from(0.95), dx_tanh(dx_relu(b4[4 - 1 - nt], tr_) / (dx_abs(x1, tr_) + D::from(1.4)), tr_)];
     let mut z12: [D; 2] = [D::from(0.0); 2];
     for i13 in 0..2 {
-        z12[0] = (D::from(0.45) * u11[1]) + (dx_atan(u11.iter().map(|&e14| dx_max(a5[nt % 1], b4[nt], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_) * D::from(0.95));
+        z12[0] = (D::from(0.45) * u11[1]) + (dx_atan(u11.iter().map(|&e14| dx_max(a5[nt % 1], b4[nt], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x1, tr_) * D::from(0.95));
         z12[1] = (D::from(0.6) * u11[1]) + dx_tanh((dx_powi(dx_tanh(v1, tr_), 3, tr_) + (D::from(1.65) - u11[i13])) + s3[nt], tr_);
         if dx_le(s3[i13] * s3[3], D::from(1.0), tr_) {
             u11 = z12;
@@ -55926,10 +55926,10 @@ fn p1490_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 4], a5: [D; 1], f6: bool,
     let v16: D = if dx_is_finite(dx_atan(dx_tan(dx_sin(D::from(2.8) + v1, tr_), tr_) + x1, tr_), tr_) { dx_atan(-(-v1) + a5[nt % a5.len()], tr_) } else { unreachable!() };
     let v17: D = cgen_dual(dx_tanh(dx_ln(dx_abs(*r2, tr_) + D::from(0.65), tr_) * dx_sin(s3[nt], tr_), tr_) * D::from(0.5), dx_sin((s3[0] + v16) + (b4[nt] / (dx_abs(a5[0], tr_) + D::from(0.7))), tr_) * D::from(0.5), tr_);
     let m18: D = D::from(num_dual::DualStruct::re(&(dx_sin(dx_hypot(b4[nt], dx_leaky_relu(D::from(nt as f64), D::from(0.46), tr_), tr_), tr_))));
-    let v20: D = dx_exp(b4[0] - m18, tr_) / b4.iter().map(|&e19| dx_exp(e19 - m18, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v20: D = dx_exp(b4[0] - m18, tr_) / b4.iter().map(|&e19| dx_exp(e19 - m18, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let v23: D = match ow21 { Some(0.0) => dx_sigmoid((v16 / (dx_exp(a5[nt % a5.len()], tr_) + D::from(0.5))) * v20, tr_), Some(f22) => dx_sigmoid((v2 / D::from(1.25)) + (*r2), tr_) * D::from(f22), None => dx_sin(-dx_mul_add(D::from(0.55), b4[nt], v2, tr_), tr_), };
     let v24: D = dx_rem_euclid(dx_sin(v17 - (v2 + v1), tr_), -(dx_abs(dx_hypot(a5[0], -D::from(2.5), tr_), tr_) + D::from(0.7)), tr_);
-    let v30: D = ow21.map(D::from).unwrap_or_else(|| dx_tanh(dx_ln(dx_abs(u11.iter().map(|e26| b4.iter().zip(a5.iter()).fold(D::from(0.1), |acc29, (p27, q28)| (acc29 * D::from(0.5)) + dx_tanh(D::from(1.45) - D::from(2.2), tr_))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95), tr_) + (*r2), tr_));
+    let v30: D = ow21.map(D::from).unwrap_or_else(|| dx_tanh(dx_ln(dx_abs(u11.iter().map(|e26| b4.iter().zip(a5.iter()).fold(D::from(0.1), |acc29, (p27, q28)| (acc29 * D::from(0.5)) + dx_tanh(D::from(1.45) - D::from(2.2), tr_))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95), tr_) + (*r2), tr_));
     let [g33, g34] = *gb32;
     (((((((-(s3[nt] * s3[nt]) / (dx_abs(dx_max(s3[nt], dx_ln(dx_abs(D::from(2.75), tr_) + D::from(0.6), tr_), tr_), tr_) + D::from(1.2))) + v2) + ((((D::from(1.2) * dx_tanh(u11[1], tr_)) + (D::from(0.9) * dx_atan(z12[1], tr_))) + (D::from(0.75) * v16)) + (D::from(1.1) * v17))) + (D::from(0.65) * v20)) + (D::from(0.8) * v23)) + (D::from(0.25) * dx_sin(v24, tr_))) + (D::from(1.25) * v30)) + (((D::from(0.95) * (ga31[1] * dx_tanh(dx_rem(z12[nt % z12.len()] + D::from((nt + 1) as f64), D::from(1.0) + (a5[nt % a5.len()] * a5[nt % a5.len()]), tr_), tr_))) + (D::from(0.4) * (gb32[0] * dx_tanh(dx_atan2(dx_mul_add(D::from(0.55), gb32[(nt + 3) % 2], a5[nt % 1], tr_), dx_abs(z12[nt % 2], tr_), tr_), tr_)))) + (D::from(1.0) * (g33 * g34)))
 }
@@ -56036,7 +56036,7 @@ fn p1491_dual<D: Dn>(a2: [D; 2], r1: &D, a3: [D; 3], s4: &[D], tr_: &mut Tr) -> 
     let v2 = -((*r1 / (dx_abs(*r1, tr_) + D::from(1.1))) * (s4[0] - (*r1)));
     let mut v3 = dx_log10(dx_abs((a2[0] * s4[0]) - s4[0], tr_) + D::from(1.2), tr_);
     for i4 in 0..3 {
-        let mut v5 = a3[2] * dx_sigmoid(y1.iter().map(|e6| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+        let mut v5 = a3[2] * dx_sigmoid(y1.iter().map(|e6| *e6).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
         let mut v7: D = D::from(1.9);
         let mut v8 = dx_acosh(dx_abs(D::from(0.95), tr_) + D::from(1.3), tr_) + dx_abs(dx_acos(dx_sin(v3, tr_) * D::from(0.9), tr_), tr_);
         v3 /= (dx_abs(dx_sqrt(dx_abs(dx_acosh(dx_abs(dx_recip(-(dx_abs(a2[i4 % a2.len()], tr_) + D::from(1.2)), tr_), tr_) + D::from(1.3), tr_), tr_) + D::from(0.85), tr_), tr_) + D::from(1.0)) + D::from(0.5);
@@ -56142,7 +56142,7 @@ fn p1492_dual<D: Dn>(x1: D, r2: &D, x3: D, mut x4: D, f5: bool, tr_: &mut Tr) ->
     } else {
     }
     let ia5: [D; 2] = [dx_sigmoid((x3 * (*r2)) + dx_log10(dx_abs(-D::from(1.25), tr_) + D::from(1.5), tr_), tr_), dx_sin(x4, tr_)];
-    let v7: D = ia5.iter().map(|&e6| D::from(1.0) * e6).map(|t_| dx_atan(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v7: D = ia5.iter().map(|&e6| D::from(1.0) * e6).map(|t_| dx_atan(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let ls8 = LpD { a: dx_atan(dx_acosh(dx_abs(x4, tr_) + D::from(1.35), tr_) * ia5[1], tr_), v: [dx_sigmoid(ia5[0] + (*r2), tr_), dx_tanh(dx_elu(x1 + v7, D::from(0.95), tr_), tr_)] };
     (((dx_sin((dx_atan(dx_mul_add(x1, x3, x1, tr_) / (dx_exp(*r2 * dx_tanh(x4, tr_), tr_) + D::from(0.5)), tr_) * (*r2)) - x4, tr_) * (*r2)) * x3) + (D::from(1.25) * v7)) + ((D::from(0.6) * (ls8.a * ls8.v[1])) + (D::from(0.5) * lnorm_dual(&ls8, tr_)))
 }
@@ -56446,7 +56446,7 @@ fn p1494_dual<D: Dn>(k3: i32, a2: [D; 2], b1: &[D; 4], tr_: &mut Tr) -> D {
     let mut c2 = 0;
     while c2 < 6 {
         c2 += 1;
-        if dx_ge(a2.iter().map(|e3| b1[c2 % 4] - b1[(c2 + 2) % 4]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_softplus(a2[c2 % a2.len()], tr_), tr_) {
+        if dx_ge(a2.iter().map(|e3| b1[c2 % 4] - b1[(c2 + 2) % 4]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), dx_softplus(a2[c2 % a2.len()], tr_), tr_) {
             let mut v4: D = dx_hypot(dx_leaky_relu(b1[3], dx_sin(v1, tr_), tr_), D::from((c2 + 1) as f64) * v1, tr_) - (b1[0] - dx_relu(v1, tr_));
             v4 -= a2.iter().fold(D::from(0.1), |acc6, e5| dx_tanh(acc6 + dx_tanh((b1[c2 % 4] * a2[c2 % 2]) - dx_exp(b1[3], tr_), tr_), tr_));
             if dx_lt(dx_min(b1[(c2 + 3) % 4] - b1[0], v4, tr_), -D::from(0.85), tr_) {
@@ -56470,7 +56470,7 @@ fn p1494_dual<D: Dn>(k3: i32, a2: [D; 2], b1: &[D; 4], tr_: &mut Tr) -> D {
         *o13 *= D::from(0.6);
         *o13 += (D::from(0.1) * (*o13)) * (*o13);
     }
-    let ps14 = LpD { a: dx_atan(dx_hypot(a2.iter().zip(b1.iter()).map(|(p15, q16)| b1[c2 % 4] / (D::from(1.0) + (a2[0] * a2[0]))).fold(D::from(0.0), |acc_, t_| acc_ + t_), v1 - v1, tr_), tr_), v: [dx_sin((D::from(0.45) - b1[c2 % b1.len()]) * dx_softplus(v1, tr_), tr_), dx_tanh(dx_sigmoid(dx_min(D::from(c2 as f64), v1, tr_), tr_) + b1[0], tr_)] };
+    let ps14 = LpD { a: dx_atan(dx_hypot(a2.iter().zip(b1.iter()).map(|(p15, q16)| b1[c2 % 4] / (D::from(1.0) + (a2[0] * a2[0]))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), v1 - v1, tr_), tr_), v: [dx_sin((D::from(0.45) - b1[c2 % b1.len()]) * dx_softplus(v1, tr_), tr_), dx_tanh(dx_sigmoid(dx_min(D::from(c2 as f64), v1, tr_), tr_) + b1[0], tr_)] };
     let LpD { a: pa17, .. } = ps14;
     ((a2[c2 % a2.len()] - a2[c2 % a2.len()]) + (D::from(1.0) * u10[2])) + (D::from(0.45) * pa17)
 }
@@ -56553,7 +56553,7 @@ fn p1495_dual<D: Dn>(x2: D, x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     st.pos[1] += dx_tan(dx_sin(x2 * dx_sin(st.w[0][0], tr_), tr_), tr_);
     if dx_le(st.vel[1] * st.m, y1[1] - st.pos[0], tr_) && dx_lt(st.inner.t * dx_tanh(y1[0], tr_), st.inner.t, tr_) {
         for e2 in y1.iter() {
-            st.inner.t /= (dx_abs(x2 + y1.iter().map(|e3| dx_min(*e2, x2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)) + D::from(0.5);
+            st.inner.t /= (dx_abs(x2 + y1.iter().map(|e3| dx_min(*e2, x2, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)) + D::from(0.5);
         }
     } else {
     }
@@ -56567,12 +56567,12 @@ fn p1495_dual<D: Dn>(x2: D, x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     }
     let mut acc8: D = D::from(0.0);
     for i9 in (0..3).rev() {
-        acc8 = (D::from(0.5) * acc8) + (dx_sin(dx_acosh(dx_abs(y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.85), tr_) + st.pos[(i9 + 1) % 2], tr_) * D::from(i9 as f64));
+        acc8 = (D::from(0.5) * acc8) + (dx_sin(dx_acosh(dx_abs(y1.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.85), tr_) + st.pos[(i9 + 1) % 2], tr_) * D::from(i9 as f64));
     }
     let r11: D = lscale_dual(dx_atan((x1 / (D::from(1.0) + (y1[2] * y1[2]))) * (acc5 + (-D::from(1.25))), tr_) * D::from(0.95), &mut y1, tr_);
     let ia12: [D; 2] = [dx_sin(st.inner.a[1], tr_), dx_tanh(st.vel[0] * D::from(1.65), tr_)];
     let lh13 = lvec_dual(&ia12, dx_sigmoid(dx_recip(-(dx_abs(dx_tanh(st.inner.a[1], tr_) * dx_sigmoid(st.m, tr_), tr_) + D::from(1.3)), tr_), tr_), tr_);
-    (((dx_recip(dx_abs(x1 * dx_sigmoid(-st.m, tr_), tr_) + D::from(1.5), tr_) - x1) + (D::from(1.15) * acc5)) + ((D::from(1.15) * dx_atan(st.inner.a[0] - snap6[0], tr_)) + (D::from(0.9) * dx_sin(acc8, tr_)))) + ((((D::from(0.35) * dx_sigmoid(y1[0], tr_)) + (D::from(0.65) * dx_tanh(r11, tr_))) + (D::from(0.7) * (D::from(lh13.len() as f64) * (dx_atan(-snap6[0] / (dx_abs(dx_max(st.inner.t, acc8, tr_), tr_) + D::from(1.35)), tr_) * D::from(0.95))))) + (D::from(0.55) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
+    (((dx_recip(dx_abs(x1 * dx_sigmoid(-st.m, tr_), tr_) + D::from(1.5), tr_) - x1) + (D::from(1.15) * acc5)) + ((D::from(1.15) * dx_atan(st.inner.a[0] - snap6[0], tr_)) + (D::from(0.9) * dx_sin(acc8, tr_)))) + ((((D::from(0.35) * dx_sigmoid(y1[0], tr_)) + (D::from(0.65) * dx_tanh(r11, tr_))) + (D::from(0.7) * (D::from(lh13.len() as f64) * (dx_atan(-snap6[0] / (dx_abs(dx_max(st.inner.t, acc8, tr_), tr_) + D::from(1.35)), tr_) * D::from(0.95))))) + (D::from(0.55) * lh13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1495_eval(x: &[f64]) -> Vec<f64> {
@@ -56647,7 +56647,7 @@ fn p1496_dual<D: Dn>(b1: &[D; 1], b2: &[D; 3], tr_: &mut Tr) -> (D, D) {
     for e13 in b2.iter() {
         acc14 += dx_sigmoid((b2[0] + b2[2]) * (dx_atan(v1, tr_) * b2[0]), tr_);
     }
-    ((((dx_atan(dx_log2(dx_abs((dx_sin(v7, tr_) * dx_atan(v7, tr_)) - dx_max(v1, v7, tr_), tr_) + D::from(1.45), tr_), tr_) * dx_atan(v1, tr_)) - v7) - v7) + (D::from(0.6) * acc14), dx_exp_m1(dx_recip(dx_abs(b1.iter().zip(b2.iter()).map(|(p11, q12)| b2[2] - b2[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.4), tr_), tr_) - v7)
+    ((((dx_atan(dx_log2(dx_abs((dx_sin(v7, tr_) * dx_atan(v7, tr_)) - dx_max(v1, v7, tr_), tr_) + D::from(1.45), tr_), tr_) * dx_atan(v1, tr_)) - v7) - v7) + (D::from(0.6) * acc14), dx_exp_m1(dx_recip(dx_abs(b1.iter().zip(b2.iter()).map(|(p11, q12)| b2[2] - b2[2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.4), tr_), tr_) - v7)
 }
 
 fn p1496_eval(x: &[f64]) -> Vec<f64> {
@@ -56747,7 +56747,7 @@ fn p1497_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], a4: [D; 4], n5: usize, f6: bool, 
         acc4 += dx_floor(x1, tr_);
     }
     let snap5 = st.inner.a;
-    st.inner.a[0] += D::from(0.2) * dx_sigmoid(y1.iter().enumerate().map(|(j6, e7)| dx_cos(y2[j6], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    st.inner.a[0] += D::from(0.2) * dx_sigmoid(y1.iter().enumerate().map(|(j6, e7)| dx_cos(y2[j6], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_);
     let mut u8: [D; 3] = [dx_atan(dx_powf(dx_abs(st.m / (-(dx_abs(st.vel[n5 % 2], tr_) + D::from(0.55))), tr_) + D::from(1.15), -D::from(1.4), tr_), tr_) * D::from(0.95), dx_atan((st.inner.a[0] * x1) - dx_asin(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_) * D::from(0.95), dx_sin(dx_min(x1, st.inner.a[0], tr_) / D::from(1.45), tr_)];
     for i9 in 0..n5 {
         let mut z10: [D; 3] = [D::from(0.0); 3];
@@ -56899,7 +56899,7 @@ fn p1498_dual<D: Dn>(r1: &D, x2: D, a3: [D; 1], b4: &[D; 1], mut st: BodyD<D>, t
     let v14: D = dx_rem_euclid(cc7, -D::from(1.25), tr_);
     let v15: D = dx_div_euclid(dx_log(dx_abs(dx_sigmoid(x2, tr_), tr_) + D::from(1.2), D::from(3.25), tr_), D::from(1.0) + (v14 * v14), tr_);
     let lh16: Vec<D> = lvec_dual(&a3, dx_tanh(-st.pos[0], tr_), tr_);
-    (((dx_round(-(st.pos[0] / D::from(2.6)), tr_) - (*r1)) + ((((D::from(0.9) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(0.25) * cc7)) + (D::from(0.7) * v11)) + (D::from(0.3) * acc12))) + ((D::from(0.6) * v14) + (D::from(0.7) * dx_tanh(v15 * dx_atan(dx_exp_m1(st.inner.t, tr_), tr_), tr_)))) + (((D::from(0.7) * (D::from(lh16.len() as f64) * dx_tanh(snap5[0] * dx_sigmoid(dx_min(v15, *r1, tr_), tr_), tr_))) + (D::from(1.3) * lh16.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.55) * lsum_dual(&lh16, tr_)))
+    (((dx_round(-(st.pos[0] / D::from(2.6)), tr_) - (*r1)) + ((((D::from(0.9) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(0.25) * cc7)) + (D::from(0.7) * v11)) + (D::from(0.3) * acc12))) + ((D::from(0.6) * v14) + (D::from(0.7) * dx_tanh(v15 * dx_atan(dx_exp_m1(st.inner.t, tr_), tr_), tr_)))) + (((D::from(0.7) * (D::from(lh16.len() as f64) * dx_tanh(snap5[0] * dx_sigmoid(dx_min(v15, *r1, tr_), tr_), tr_))) + (D::from(1.3) * lh16.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.55) * lsum_dual(&lh16, tr_)))
 }
 
 fn p1498_eval(x: &[f64]) -> Vec<f64> {
