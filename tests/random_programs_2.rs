@@ -11036,7 +11036,7 @@ fn p683_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p684(x1: f64, a5: [f64; 3], s3: &[f64], b4: &[f64; 4], x2: f64, ok16: Option<usize>) -> (f64, f64) {
+fn p684(x1: f64, a5: [f64; 3], s3: &[f64], b4: &[f64; 4], x2: f64, ok16: Option<usize>, gp22: &[V2]) -> (f64, f64) {
     if autodiff::relu(x1) >= -0.75 {
         let mut v1: f64 = f64::hypot(b4[2], b4.iter().fold(0.45f64, |acc3, e2| acc3.max(e2 - x2)));
         for e4 in s3.iter() {
@@ -11059,20 +11059,23 @@ fn p684(x1: f64, a5: [f64; 3], s3: &[f64], b4: &[f64; 4], x2: f64, ok16: Option<
     let mut k21 = 0;
     loop {
         k21 += 1;
-        acc20 = (0.6 * acc20) + autodiff::sigmoid((a5[j15].abs() + 0.5).cbrt().hypot(s3[k21 + 1].exp2()));
-        if acc20 < 0.263 {
-            break;
+        if !(-0.787..=-0.437).contains(&acc20) {
+            return (((if a5[(k21 + 1) % 3] <= s3[j15 + 1] && -2.95 <= acc20 { b4[4 - 1 - j15] / (-(1.0 + (s3[4] * s3[4]))) } else { b4[k21] }) + b4[0]) - acc12, (a5[0] - (cc13 - x2)) - s3[k21]);
         }
-        if k21 >= 2 {
+        acc20 = (0.6 * acc20) + (((autodiff::softplus(j15 as f64).abs() + 0.5).sqrt() + a5[2]).atan() * 0.95);
+        if k21 >= 3 {
             break;
         }
     }
-    let v23: f64 = s3.first().map_or(autodiff::sigmoid(autodiff::relu(autodiff::leaky_relu(x1, f64::atan(2.45) * 0.63))), |fv22| (fv22.max(*fv22) / ((-fv22).exp() + 0.5)).sin());
-    ((((((((((if (s3[4] * a5[1]) > x1 { (0.65 + (x2 * x2)).cbrt() } else if (0.6 - s3[1]) <= 0.25 { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| (acc10 + (s3[4].sin() * 0.9).atanh().atan()).tanh()) } else { s3[1] }).abs() + 1.45).ln() + x2) + 0.6) - x2) + (1.5 * acc12)) + (0.7 * cc13.atan())) + ((0.75 * (a5[j15] * (autodiff::softplus(acc12.atan()) + x1).sin())) + (0.75 * v18.tanh()))) + (0.7 * v19.tanh())) + ((1.0 * acc20) + (0.6 * (v23 * ((autodiff::sigmoid(s3[5 - 1 - j15] + v18) * (((j15 + 1) as f64) - a5[0])).atan() * 0.95)))), b4[3] * x1)
+    let mut acc23: f64 = 0.0;
+    for p24 in gp22.iter() {
+        acc23 += (p24[0] * p24[1]) + p24[1];
+    }
+    ((((((((((if (s3[4] * a5[1]) > x1 { (0.65 + (x2 * x2)).cbrt() } else if (0.6 - s3[1]) <= 0.25 { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| (acc10 + (s3[4].sin() * 0.9).atanh().atan()).tanh()) } else { s3[1] }).abs() + 1.45).ln() + x2) + 0.6) - x2) + (1.5 * acc12)) + (0.7 * cc13.atan())) + ((0.75 * (a5[j15] * (autodiff::softplus(acc12.atan()) + x1).sin())) + (0.75 * v18.tanh()))) + (0.7 * v19.tanh())) + (((1.05 * acc20) + (0.8 * acc23.atan())) + (0.4 * gp22[1][0])), b4[3] * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p684_dual<D: Dn>(x1: D, a5: [D; 3], s3: &[D], b4: &[D; 4], x2: D, ok16: Option<usize>, tr_: &mut Tr) -> (D, D) {
+fn p684_dual<D: Dn>(x1: D, a5: [D; 3], s3: &[D], b4: &[D; 4], x2: D, ok16: Option<usize>, gp22: &[[D; 2]; 3], tr_: &mut Tr) -> (D, D) {
     if dx_ge(dx_relu(x1, tr_), -D::from(0.75), tr_) {
         let mut v1: D = dx_hypot(b4[2], b4.iter().fold(D::from(0.45), |acc3, e2| dx_max(acc3, *e2 - x2, tr_)), tr_);
         for e4 in s3.iter() {
@@ -11095,16 +11098,19 @@ fn p684_dual<D: Dn>(x1: D, a5: [D; 3], s3: &[D], b4: &[D; 4], x2: D, ok16: Optio
     let mut k21 = 0;
     loop {
         k21 += 1;
-        acc20 = (D::from(0.6) * acc20) + dx_sigmoid(dx_hypot(dx_cbrt(dx_abs(a5[j15], tr_) + D::from(0.5), tr_), dx_exp2(s3[k21 + 1], tr_), tr_), tr_);
-        if dx_lt(acc20, D::from(0.263), tr_) {
-            break;
+        if !(dx_ge(acc20, -D::from(0.787), tr_) && dx_le(acc20, -D::from(0.437), tr_)) {
+            return (((if dx_le(a5[(k21 + 1) % 3], s3[j15 + 1], tr_) && dx_le(-D::from(2.95), acc20, tr_) { b4[4 - 1 - j15] / (-(D::from(1.0) + (s3[4] * s3[4]))) } else { b4[k21] }) + b4[0]) - acc12, (a5[0] - (cc13 - x2)) - s3[k21]);
         }
-        if k21 >= 2 {
+        acc20 = (D::from(0.6) * acc20) + (dx_atan(dx_sqrt(dx_abs(dx_softplus(D::from(j15 as f64), tr_), tr_) + D::from(0.5), tr_) + a5[2], tr_) * D::from(0.95));
+        if k21 >= 3 {
             break;
         }
     }
-    let v23: D = s3.first().map_or(dx_sigmoid(dx_relu(dx_leaky_relu(x1, dx_atan(D::from(2.45), tr_) * D::from(0.63), tr_), tr_), tr_), |fv22| dx_sin(dx_max(*fv22, *fv22, tr_) / (dx_exp(-(*fv22), tr_) + D::from(0.5)), tr_));
-    ((((((((dx_ln(dx_abs(if dx_gt(s3[4] * a5[1], x1, tr_) { dx_cbrt(D::from(0.65) + (x2 * x2), tr_) } else if dx_le(D::from(0.6) - s3[1], D::from(0.25), tr_) { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| dx_tanh(acc10 + dx_atan(dx_atanh(dx_sin(s3[4], tr_) * D::from(0.9), tr_), tr_), tr_)) } else { s3[1] }, tr_) + D::from(1.45), tr_) + x2) + D::from(0.6)) - x2) + (D::from(1.5) * acc12)) + (D::from(0.7) * dx_atan(cc13, tr_))) + ((D::from(0.75) * (a5[j15] * dx_sin(dx_softplus(dx_atan(acc12, tr_), tr_) + x1, tr_))) + (D::from(0.75) * dx_tanh(v18, tr_)))) + (D::from(0.7) * dx_tanh(v19, tr_))) + ((D::from(1.0) * acc20) + (D::from(0.6) * (v23 * (dx_atan(dx_sigmoid(s3[5 - 1 - j15] + v18, tr_) * (D::from((j15 + 1) as f64) - a5[0]), tr_) * D::from(0.95))))), b4[3] * x1)
+    let mut acc23: D = D::from(0.0);
+    for p24 in gp22.iter() {
+        acc23 += (p24[0] * p24[1]) + p24[1];
+    }
+    ((((((((dx_ln(dx_abs(if dx_gt(s3[4] * a5[1], x1, tr_) { dx_cbrt(D::from(0.65) + (x2 * x2), tr_) } else if dx_le(D::from(0.6) - s3[1], D::from(0.25), tr_) { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| dx_tanh(acc10 + dx_atan(dx_atanh(dx_sin(s3[4], tr_) * D::from(0.9), tr_), tr_), tr_)) } else { s3[1] }, tr_) + D::from(1.45), tr_) + x2) + D::from(0.6)) - x2) + (D::from(1.5) * acc12)) + (D::from(0.7) * dx_atan(cc13, tr_))) + ((D::from(0.75) * (a5[j15] * dx_sin(dx_softplus(dx_atan(acc12, tr_), tr_) + x1, tr_))) + (D::from(0.75) * dx_tanh(v18, tr_)))) + (D::from(0.7) * dx_tanh(v19, tr_))) + (((D::from(1.05) * acc20) + (D::from(0.8) * dx_atan(acc23, tr_))) + (D::from(0.4) * gp22[1][0])), b4[3] * x1)
 }
 
 fn p684_eval(x: &[f64]) -> Vec<f64> {
@@ -11115,7 +11121,8 @@ fn p684_eval(x: &[f64]) -> Vec<f64> {
     let b4: [f64; 4] = take(x, k);
     let x2: f64 = take1(x, k);
     let ok16: Option<usize> = opt_usize(take1(x, k), 4);
-    flat(&p684(x1, a5, &s3, &b4, x2, ok16))
+    let gp22: [[f64; 2]; 3] = take2(x, k);
+    flat(&p684(x1, a5, &s3, &b4, x2, ok16, &gp22))
 }
 
 fn p684_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -11126,7 +11133,8 @@ fn p684_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b4: [Dual64; 4] = take(x, k);
     let x2: Dual64 = take1(x, k);
     let ok16: Option<usize> = opt_usize(take1(x, k), 4);
-    flat(&p684_dual(x1, a5, &s3, &b4, x2, ok16, tr_))
+    let gp22: [[Dual64; 2]; 3] = take2(x, k);
+    flat(&p684_dual(x1, a5, &s3, &b4, x2, ok16, &gp22, tr_))
 }
 
 fn p684_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -11137,9 +11145,11 @@ fn p684_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b4: [f64; 4] = take(x, k);
     let x2: f64 = take1(x, k);
     let ok16: Option<usize> = opt_usize(take1(x, k), 4);
+    let gp22: [[f64; 2]; 3] = take2(x, k);
     let mut d_s3 = vec![SHADOW; 5];
     let mut d_b4 = [SHADOW; 4];
-    let (out, g_x1, g_a5, g_x2) = p684_backward(x1, a5, &s3, &mut d_s3, &b4, &mut d_b4, x2, ok16, (d[0], d[1]));
+    let mut d_gp22 = [[SHADOW; 2]; 3];
+    let (out, g_x1, g_a5, g_x2) = p684_backward(x1, a5, &s3, &mut d_s3, &b4, &mut d_b4, x2, ok16, &gp22, &mut d_gp22, (d[0], d[1]));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_a5));
@@ -11147,6 +11157,7 @@ fn p684_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_b4));
     g.extend(flat(&g_x2));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_gp22));
     (flat(&out), g)
 }
 
@@ -11158,6 +11169,7 @@ fn p684_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b4: [f64; 4] = take(x, k);
     let x2: f64 = take1(x, k);
     let ok16: Option<usize> = opt_usize(take1(x, k), 4);
+    let gp22: [[f64; 2]; 3] = take2(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_a5: [f64; 3] = take(t, k);
@@ -11165,7 +11177,8 @@ fn p684_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_b4: [f64; 4] = take(t, k);
     let t_x2: f64 = take1(t, k);
     *k += 1;
-    let (out, tan) = p684_forward(x1, t_x1, a5, t_a5, &s3, &t_s3, &b4, &t_b4, x2, t_x2, ok16);
+    let t_gp22: [[f64; 2]; 3] = take2(t, k);
+    let (out, tan) = p684_forward(x1, t_x1, a5, t_a5, &s3, &t_s3, &b4, &t_b4, x2, t_x2, ok16, &gp22, &t_gp22);
     (flat(&out), flat(&tan))
 }
 
@@ -51274,13 +51287,13 @@ fn p1010(mut x1: f64, b2: &[f64; 1], s3: &[f64], st: &Body) -> (f64, f64) {
     let v19: f64 = match lo17 { Some(ov18) if ov18 < x1 => (f64::atan(1.35) % ((ov18 + (-1.45)).abs() + 0.75)) * (out9[1] + s3[0]).tanh(), Some(ov18) => (f64::tanh(2.35) + ov18) * (snap10[1] + st.vel[0]).tanh(), None => (st.m.abs() + 2.0).acosh().tanh() };
     let lq20 = lmake((ia11.iter().map(|e21| f64::hypot(1.2, st.pos[0])).sum::<f64>() + st.vel[0]).tanh(), st.w[0][0]);
     let mut acc22: f64 = (-1.5 * s3[0]).mul_add(ia11[0] * x1.sin(), v19.cosh()).tanh();
-    for e23 in snap10.iter() {
-        acc22 = (0.5 * acc22) + ((e23 / (e23.abs() + 0.8)) - (e23 - e23)).sin();
-        if acc22 < -0.037 {
-            break;
+    for i23 in 0..4 {
+        acc22 = (0.5 * acc22) + ((st.m / ((st.w[i23 % 2][(i23 + 2) % 2] / (snap10[0].abs() + 0.95)).abs() + 1.3)).tanh() * ((0.25 * (i23 as f64)) + 0.5));
+        if acc22 > -0.687 {
+            return (((v4 - 0.85) + st.inner.t) - acc22, ((2.65 - (s3[i23 % 1] - v5)).tanh() * acc22) + v5);
         }
     }
-    ((((((autodiff::sigmoid((f64::abs(2.65 / 2.15) + 0.5).ln().min(st.m.atan().max(b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).sum::<f64>()))) * st.pos[0]) * s3[0]) + (((0.25 * out9[1].tanh()) + (1.15 * out9[1].atan())) + (1.3 * snap10[0].tanh()))) + (0.85 * u12[2])) + (((1.2 * v19) + (1.25 * lnorm(&lq20).tanh())) + (0.6 * lnormv(lq20)))) + (1.0 * acc22), ((autodiff::sigmoid(s3.iter().map(|e8| v5 / (st.inner.t.abs() + 1.45)).sum::<f64>()) * st.inner.a[1]) - v5) + st.m)
+    ((((((autodiff::sigmoid((f64::abs(2.65 / 2.15) + 0.5).ln().min(st.m.atan().max(b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).sum::<f64>()))) * st.pos[0]) * s3[0]) + (((0.25 * out9[1].tanh()) + (1.15 * out9[1].atan())) + (1.3 * snap10[0].tanh()))) + (0.85 * u12[2])) + (((1.2 * v19) + (1.25 * lnorm(&lq20).tanh())) + (0.6 * lnormv(lq20)))) + (1.25 * acc22), ((autodiff::sigmoid(s3.iter().map(|e8| v5 / (st.inner.t.abs() + 1.45)).sum::<f64>()) * st.inner.a[1]) - v5) + st.m)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -51313,13 +51326,13 @@ fn p1010_dual<D: Dn>(mut x1: D, b2: &[D; 1], s3: &[D], st: &BodyD<D>, tr_: &mut 
     let v19: D = match lo17 { Some(ov18) if dx_lt(ov18, x1, tr_) => dx_rem(dx_atan(D::from(1.35), tr_), dx_abs(ov18 + (-D::from(1.45)), tr_) + D::from(0.75), tr_) * dx_tanh(out9[1] + s3[0], tr_), Some(ov18) => (dx_tanh(D::from(2.35), tr_) + ov18) * dx_tanh(snap10[1] + st.vel[0], tr_), None => dx_tanh(dx_acosh(dx_abs(st.m, tr_) + D::from(2.0), tr_), tr_) };
     let lq20 = lmake_dual(dx_tanh(ia11.iter().map(|e21| dx_hypot(D::from(1.2), st.pos[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.vel[0], tr_), st.w[0][0], tr_);
     let mut acc22: D = dx_tanh(dx_mul_add(-D::from(1.5) * s3[0], ia11[0] * dx_sin(x1, tr_), dx_cosh(v19, tr_), tr_), tr_);
-    for e23 in snap10.iter() {
-        acc22 = (D::from(0.5) * acc22) + dx_sin((*e23 / (dx_abs(*e23, tr_) + D::from(0.8))) - (*e23 - (*e23)), tr_);
-        if dx_lt(acc22, -D::from(0.037), tr_) {
-            break;
+    for i23 in 0..4 {
+        acc22 = (D::from(0.5) * acc22) + (dx_tanh(st.m / (dx_abs(st.w[i23 % 2][(i23 + 2) % 2] / (dx_abs(snap10[0], tr_) + D::from(0.95)), tr_) + D::from(1.3)), tr_) * ((D::from(0.25) * D::from(i23 as f64)) + D::from(0.5)));
+        if dx_gt(acc22, -D::from(0.687), tr_) {
+            return (((v4 - D::from(0.85)) + st.inner.t) - acc22, (dx_tanh(D::from(2.65) - (s3[i23 % 1] - v5), tr_) * acc22) + v5);
         }
     }
-    ((((((dx_sigmoid(dx_min(dx_ln(dx_abs(D::from(2.65) / D::from(2.15), tr_) + D::from(0.5), tr_), dx_max(dx_atan(st.m, tr_), b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * st.pos[0]) * s3[0]) + (((D::from(0.25) * dx_tanh(out9[1], tr_)) + (D::from(1.15) * dx_atan(out9[1], tr_))) + (D::from(1.3) * dx_tanh(snap10[0], tr_)))) + (D::from(0.85) * u12[2])) + (((D::from(1.2) * v19) + (D::from(1.25) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (D::from(0.6) * lnormv_dual(lq20, tr_)))) + (D::from(1.0) * acc22), ((dx_sigmoid(s3.iter().map(|e8| v5 / (dx_abs(st.inner.t, tr_) + D::from(1.45))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.a[1]) - v5) + st.m)
+    ((((((dx_sigmoid(dx_min(dx_ln(dx_abs(D::from(2.65) / D::from(2.15), tr_) + D::from(0.5), tr_), dx_max(dx_atan(st.m, tr_), b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * st.pos[0]) * s3[0]) + (((D::from(0.25) * dx_tanh(out9[1], tr_)) + (D::from(1.15) * dx_atan(out9[1], tr_))) + (D::from(1.3) * dx_tanh(snap10[0], tr_)))) + (D::from(0.85) * u12[2])) + (((D::from(1.2) * v19) + (D::from(1.25) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (D::from(0.6) * lnormv_dual(lq20, tr_)))) + (D::from(1.25) * acc22), ((dx_sigmoid(s3.iter().map(|e8| v5 / (dx_abs(st.inner.t, tr_) + D::from(1.45))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.a[1]) - v5) + st.m)
 }
 
 fn p1010_eval(x: &[f64]) -> Vec<f64> {
@@ -52958,8 +52971,11 @@ fn p1024(x1: f64, b2: &[f64; 1], b3: &[f64; 3], mut st: Body, oc20: Result<f64, 
         v22 = v22.max(c21);
     }
     let ra26: [f64; 2] = [-(-0.55) * (b3[1] * st.inner.t.tanh()), autodiff::softplus(x1).sin()];
-    let r27: [f64; 2] = st.w[1];
-    (((((autodiff::sigmoid(f64::hypot(b2[0], st.m)).exp_m1().sin() * autodiff::sigmoid(st.m)) - (-0.8)) + st.inner.t) + ((((1.5 * (st.vel[0] - snap5[0]).tanh()) + (1.45 * u10[0].atan())) + (0.25 * u18[0])) + (1.2 * old17[0]))) + (1.05 * v22)) + (0.35 * (cdot2(&r27, &ra26) * r27[1]).atan())
+    let mut acc23: f64 = 0.0;
+    for (k24, row25) in st.w.iter().enumerate() {
+        acc23 += row25[1] * ((k24 as f64) + 0.5);
+    }
+    (((((autodiff::sigmoid(f64::hypot(b2[0], st.m)).exp_m1().sin() * autodiff::sigmoid(st.m)) - (-0.8)) + st.inner.t) + ((((1.5 * (st.vel[0] - snap5[0]).tanh()) + (1.45 * u10[0].atan())) + (0.25 * u18[0])) + (1.2 * old17[0]))) + (1.05 * v22)) + (1.15 * acc23.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -52999,8 +53015,11 @@ fn p1024_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 3], mut st: BodyD<D>, oc20: Re
         v22 = dx_max(v22, D::from(c21), tr_);
     }
     let ra26: [D; 2] = [-(-D::from(0.55)) * (b3[1] * dx_tanh(st.inner.t, tr_)), dx_sin(dx_softplus(x1, tr_), tr_)];
-    let r27: [D; 2] = st.w[1];
-    (((((dx_sin(dx_exp_m1(dx_sigmoid(dx_hypot(b2[0], st.m, tr_), tr_), tr_), tr_) * dx_sigmoid(st.m, tr_)) - (-D::from(0.8))) + st.inner.t) + ((((D::from(1.5) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(1.45) * dx_atan(u10[0], tr_))) + (D::from(0.25) * u18[0])) + (D::from(1.2) * old17[0]))) + (D::from(1.05) * v22)) + (D::from(0.35) * dx_atan(cdot2_dual(&r27, &ra26, tr_) * r27[1], tr_))
+    let mut acc23: D = D::from(0.0);
+    for (k24, row25) in st.w.iter().enumerate() {
+        acc23 += row25[1] * (D::from(k24 as f64) + D::from(0.5));
+    }
+    (((((dx_sin(dx_exp_m1(dx_sigmoid(dx_hypot(b2[0], st.m, tr_), tr_), tr_), tr_) * dx_sigmoid(st.m, tr_)) - (-D::from(0.8))) + st.inner.t) + ((((D::from(1.5) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(1.45) * dx_atan(u10[0], tr_))) + (D::from(0.25) * u18[0])) + (D::from(1.2) * old17[0]))) + (D::from(1.05) * v22)) + (D::from(1.15) * dx_tanh(acc23, tr_))
 }
 
 fn p1024_eval(x: &[f64]) -> Vec<f64> {
@@ -55259,13 +55278,13 @@ fn p1044(x1: f64, x2: f64) -> (f64, f64) {
     let k15 = ia13.iter().filter(|v14| **v14 > -0.337).count();
     let v17: f64 = if let Some(j16) = k15.checked_sub(1) { ((v5 - ia13[(k15 + 1) % ia13.len()]).tanh() + x2).tanh() * (j16 as f64) } else { ((ia13[(k15 + 3) % ia13.len()] + ia13[2]).sin().cosh() + x2).tanh() };
     let mut acc18: f64 = f64::exp2(-1.25).max(x2 / 1.45).tanh();
-    for e19 in ia13.iter() {
-        acc18 = (0.5 * acc18) + e19.tanh();
-        if acc18 > x2 {
-            break;
+    for i19 in 0..2 {
+        if !(x2..1.463).contains(&acc18) {
+            return (((x1 - v5) * ia13[0]) * acc18, (((v12.sin() - (x2 - v5)) * v12.atan()) - x2) + x1);
         }
+        acc18 = (0.6 * acc18) + (x2.abs().ln_1p().tanh() * ((0.25 * (i19 as f64)) + 0.5));
     }
-    ((((((x1 * autodiff::relu(x1)).clamp(x2, x2 + 1.75) - x1) - (-2.55)) + (1.0 * v12.atan())) + (0.95 * v17)) + (0.35 * acc18), ((x1 * x1) - x2) * x1)
+    ((((((x1 * autodiff::relu(x1)).clamp(x2, x2 + 1.75) - x1) - (-2.55)) + (1.0 * v12.atan())) + (0.95 * v17)) + (1.15 * acc18), ((x1 * x1) - x2) * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -55294,13 +55313,13 @@ fn p1044_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> (D, D) {
     let k15 = { let mut c_ = 0usize; for v14 in ia13.iter() { if dx_gt(*v14, -D::from(0.337), tr_) { c_ += 1; } } c_ };
     let v17: D = if let Some(j16) = k15.checked_sub(1) { dx_tanh(dx_tanh(v5 - ia13[(k15 + 1) % ia13.len()], tr_) + x2, tr_) * D::from(j16 as f64) } else { dx_tanh(dx_cosh(dx_sin(ia13[(k15 + 3) % ia13.len()] + ia13[2], tr_), tr_) + x2, tr_) };
     let mut acc18: D = dx_tanh(dx_max(dx_exp2(-D::from(1.25), tr_), x2 / D::from(1.45), tr_), tr_);
-    for e19 in ia13.iter() {
-        acc18 = (D::from(0.5) * acc18) + dx_tanh(*e19, tr_);
-        if dx_gt(acc18, x2, tr_) {
-            break;
+    for i19 in 0..2 {
+        if !(dx_ge(acc18, x2, tr_) && dx_lt(acc18, D::from(1.463), tr_)) {
+            return (((x1 - v5) * ia13[0]) * acc18, (((dx_sin(v12, tr_) - (x2 - v5)) * dx_atan(v12, tr_)) - x2) + x1);
         }
+        acc18 = (D::from(0.6) * acc18) + (dx_tanh(dx_ln_1p(dx_abs(x2, tr_), tr_), tr_) * ((D::from(0.25) * D::from(i19 as f64)) + D::from(0.5)));
     }
-    (((((dx_clamp(x1 * dx_relu(x1, tr_), x2, x2 + D::from(1.75), tr_) - x1) - (-D::from(2.55))) + (D::from(1.0) * dx_atan(v12, tr_))) + (D::from(0.95) * v17)) + (D::from(0.35) * acc18), ((x1 * x1) - x2) * x1)
+    (((((dx_clamp(x1 * dx_relu(x1, tr_), x2, x2 + D::from(1.75), tr_) - x1) - (-D::from(2.55))) + (D::from(1.0) * dx_atan(v12, tr_))) + (D::from(0.95) * v17)) + (D::from(1.15) * acc18), ((x1 * x1) - x2) * x1)
 }
 
 fn p1044_eval(x: &[f64]) -> Vec<f64> {
@@ -56058,7 +56077,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p681", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, true, true, true], outputs: 3, eval: p681_eval, grad: p681_grad, fwd: Some(p681_fwd), oracle: p681_oracle, tags: &[2, 3, 6, 8, 11, 16, 17, 18, 21, 30, 31, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 81, 82, 85, 88, 89, 96, 97, 98, 99, 101, 102, 105, 109, 111, 114, 121, 122, 125, 127, 129, 132, 133, 136, 140, 141, 142, 143, 144, 145, 150, 152, 163, 167, 169, 170, 189] },
     Prog { name: "p682", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p682_eval, grad: p682_grad, fwd: Some(p682_fwd), oracle: p682_oracle, tags: &[0, 14, 20, 30, 31, 32, 33, 34, 37, 38, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 76, 79, 82, 88, 95, 98, 99, 100, 101, 114, 121, 122, 123, 129, 132, 136, 137, 141, 144, 145, 149, 150, 152, 153, 157, 158, 167, 170, 186, 189, 192, 193, 200] },
     Prog { name: "p683", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p683_eval, grad: p683_grad, fwd: Some(p683_fwd), oracle: p683_oracle, tags: &[0, 2, 4, 6, 7, 20, 30, 31, 34, 48, 49, 50, 53, 76, 96, 98, 121, 123, 127, 128, 129, 133, 136, 139, 144, 145, 150, 153, 154, 163, 167, 170, 174, 176, 183] },
-    Prog { name: "p684", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p684_eval, grad: p684_grad, fwd: Some(p684_fwd), oracle: p684_oracle, tags: &[0, 2, 3, 4, 13, 22, 28, 30, 31, 33, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 64, 65, 70, 71, 74, 75, 76, 80, 84, 85, 88, 97, 98, 101, 108, 111, 113, 114, 120, 121, 122, 123, 124, 126, 127, 132, 135, 136, 137, 141, 145, 147, 148, 149, 150, 151, 153, 163, 167, 168, 169, 170, 174, 176] },
+    Prog { name: "p684", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true], outputs: 2, eval: p684_eval, grad: p684_grad, fwd: Some(p684_fwd), oracle: p684_oracle, tags: &[0, 2, 3, 4, 5, 13, 19, 22, 30, 31, 33, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 64, 65, 71, 74, 75, 76, 80, 83, 84, 85, 88, 97, 98, 99, 101, 106, 111, 113, 114, 120, 121, 122, 123, 126, 127, 131, 132, 135, 136, 137, 141, 145, 147, 148, 149, 150, 151, 153, 163, 167, 168, 169, 170, 174, 176] },
     Prog { name: "p685", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p685_eval, grad: p685_grad, fwd: Some(p685_fwd), oracle: p685_oracle, tags: &[0, 1, 6, 7, 8, 20, 30, 31, 34, 37, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 73, 74, 76, 79, 85, 86, 96, 98, 99, 100, 101, 102, 107, 114, 117, 121, 122, 123, 125, 128, 130, 132, 133, 134, 136, 138, 139, 140, 141, 145, 150, 152, 153, 158, 167, 169, 170, 174, 175, 179, 185, 189, 190, 191, 193] },
     Prog { name: "p686", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p686_eval, grad: p686_grad, fwd: Some(p686_fwd), oracle: p686_oracle, tags: &[1, 4, 13, 20, 28, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 66, 70, 71, 73, 77, 79, 82, 86, 88, 96, 98, 100, 101, 102, 108, 109, 111, 113, 114, 121, 122, 123, 126, 132, 133, 136, 137, 141, 143, 145, 146, 149, 150, 151, 152, 154, 164, 167, 168, 169, 174, 177, 184] },
     Prog { name: "p687", active: &[true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p687_eval, grad: p687_grad, fwd: Some(p687_fwd), oracle: p687_oracle, tags: &[0, 1, 6, 7, 8, 15, 18, 20, 30, 31, 33, 34, 38, 40, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 72, 75, 76, 79, 83, 85, 88, 93, 95, 96, 98, 99, 100, 102, 106, 108, 111, 112, 113, 121, 125, 127, 130, 131, 136, 141, 142, 145, 149, 150, 151, 153, 167, 169, 200] },
@@ -56384,7 +56403,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, fwd: Some(p1007_fwd), oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 20, 30, 31, 32, 33, 34, 38, 39, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 62, 76, 85, 93, 96, 98, 99, 100, 107, 111, 112, 113, 121, 122, 123, 124, 128, 134, 136, 139, 141, 144, 145, 146, 150, 152, 159, 163, 167, 168, 171, 174, 178] },
     Prog { name: "p1008", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1008_eval, grad: p1008_grad, fwd: Some(p1008_fwd), oracle: p1008_oracle, tags: &[3, 7, 8, 20, 30, 31, 33, 38, 41, 44, 48, 49, 50, 52, 53, 54, 56, 71, 76, 85, 95, 96, 98, 99, 100, 101, 102, 121, 122, 123, 124, 130, 131, 136, 141, 142, 143, 145, 150, 151, 152, 163, 167, 174, 176, 181, 187, 188, 189, 192, 193] },
     Prog { name: "p1009", active: &[true, true, true, true, true, true], outputs: 3, eval: p1009_eval, grad: p1009_grad, fwd: Some(p1009_fwd), oracle: p1009_oracle, tags: &[2, 4, 7, 19, 21, 30, 31, 34, 36, 40, 43, 44, 47, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 75, 79, 85, 93, 96, 98, 100, 111, 114, 117, 121, 122, 123, 126, 128, 130, 131, 136, 137, 141, 142, 145, 150, 151, 152, 160, 167, 168, 171, 174, 194, 198] },
-    Prog { name: "p1010", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, fwd: Some(p1010_fwd), oracle: p1010_oracle, tags: &[0, 3, 4, 6, 22, 30, 31, 33, 35, 37, 40, 43, 48, 49, 50, 51, 52, 53, 56, 64, 65, 69, 71, 74, 76, 80, 82, 85, 86, 87, 94, 95, 96, 98, 99, 100, 101, 111, 121, 122, 123, 126, 133, 136, 140, 141, 142, 144, 145, 147, 149, 150, 151, 152, 153, 154, 167, 168, 171, 174, 186, 189, 192, 193, 195] },
+    Prog { name: "p1010", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, fwd: Some(p1010_fwd), oracle: p1010_oracle, tags: &[0, 3, 4, 6, 22, 30, 31, 33, 35, 37, 40, 43, 48, 49, 50, 51, 52, 53, 54, 56, 64, 65, 69, 71, 74, 75, 76, 82, 83, 86, 87, 94, 95, 96, 98, 99, 100, 101, 111, 121, 122, 123, 126, 133, 136, 140, 141, 142, 144, 145, 147, 149, 150, 151, 152, 153, 154, 167, 168, 171, 174, 186, 189, 192, 193, 195] },
     Prog { name: "p1011", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1011_eval, grad: p1011_grad, fwd: Some(p1011_fwd), oracle: p1011_oracle, tags: &[4, 5, 7, 20, 30, 31, 33, 34, 36, 37, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 66, 71, 72, 73, 74, 76, 79, 85, 86, 95, 96, 98, 99, 100, 102, 108, 111, 112, 113, 114, 117, 121, 122, 123, 124, 125, 128, 129, 132, 135, 136, 137, 141, 142, 145, 146, 147, 149, 150, 151, 152, 153, 154, 156, 160, 163, 167, 168, 170] },
     Prog { name: "p1012", active: &[true], outputs: 1, eval: p1012_eval, grad: p1012_grad, fwd: Some(p1012_fwd), oracle: p1012_oracle, tags: &[1, 7, 20, 28, 29, 30, 31, 32, 33, 35, 39, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 76, 80, 85, 88, 96, 114, 121, 122, 123, 127, 128, 129, 130, 131, 136, 137, 139, 145, 147, 149, 150, 151, 152, 156, 167, 170, 171] },
     Prog { name: "p1013", active: &[true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, false, false, false, false, false, false, false, false], outputs: 3, eval: p1013_eval, grad: p1013_grad, fwd: Some(p1013_fwd), oracle: p1013_oracle, tags: &[0, 2, 3, 6, 7, 8, 13, 17, 18, 21, 28, 29, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 53, 54, 56, 58, 60, 66, 71, 74, 75, 79, 83, 85, 86, 88, 92, 95, 96, 98, 100, 102, 109, 111, 113, 114, 121, 122, 123, 124, 126, 128, 130, 132, 136, 138, 139, 140, 141, 145, 146, 150, 151, 152, 153, 167, 168, 169, 170, 171, 185, 189, 190, 196] },
@@ -56398,7 +56417,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1021", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1021_eval, grad: p1021_grad, fwd: Some(p1021_fwd), oracle: p1021_oracle, tags: &[2, 4, 7, 11, 20, 28, 29, 30, 31, 33, 34, 39, 48, 49, 50, 51, 53, 54, 62, 78, 85, 86, 88, 98, 99, 102, 112, 113, 114, 121, 122, 123, 125, 130, 131, 136, 141, 142, 143, 145, 150, 151, 152, 167, 168, 170] },
     Prog { name: "p1022", active: &[true, true, true, true, true], outputs: 1, eval: p1022_eval, grad: p1022_grad, fwd: Some(p1022_fwd), oracle: p1022_oracle, tags: &[1, 2, 6, 7, 20, 31, 36, 48, 49, 50, 51, 53, 54, 56, 59, 71, 74, 75, 86, 88, 98, 101, 111, 112, 114, 121, 132, 136, 140, 141, 145, 150, 152, 153, 167, 168, 169, 171] },
     Prog { name: "p1023", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1023_eval, grad: p1023_grad, fwd: Some(p1023_fwd), oracle: p1023_oracle, tags: &[0, 2, 3, 7, 20, 30, 31, 33, 40, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 75, 78, 98, 102, 114, 121, 122, 123, 125, 131, 134, 141, 142, 145, 147, 148, 150, 151, 152, 160, 163, 167, 169, 200] },
-    Prog { name: "p1024", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1024_eval, grad: p1024_grad, fwd: Some(p1024_fwd), oracle: p1024_oracle, tags: &[0, 3, 8, 13, 20, 30, 31, 33, 34, 35, 39, 41, 43, 44, 48, 49, 50, 51, 53, 56, 66, 71, 73, 76, 77, 82, 85, 86, 95, 96, 97, 98, 99, 100, 101, 113, 114, 121, 122, 124, 125, 126, 130, 133, 134, 136, 140, 141, 143, 145, 146, 149, 150, 151, 152, 153, 167, 168, 170, 171, 174, 185, 189, 190, 191, 193, 199] },
+    Prog { name: "p1024", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1024_eval, grad: p1024_grad, fwd: Some(p1024_fwd), oracle: p1024_oracle, tags: &[0, 3, 8, 13, 20, 30, 31, 33, 34, 35, 39, 41, 43, 44, 48, 49, 50, 51, 53, 54, 56, 66, 71, 73, 76, 77, 82, 85, 86, 95, 96, 97, 98, 99, 100, 101, 113, 114, 121, 122, 124, 125, 126, 130, 133, 134, 136, 140, 141, 143, 145, 146, 149, 150, 151, 152, 153, 167, 168, 170, 171, 185, 189, 190, 191, 193, 199] },
     Prog { name: "p1025", active: &[true, true], outputs: 2, eval: p1025_eval, grad: p1025_grad, fwd: Some(p1025_fwd), oracle: p1025_oracle, tags: &[3, 21, 30, 48, 49, 50, 53, 77, 82, 85, 86, 98, 102, 121, 122, 132, 142, 149, 150, 151, 152, 163, 167, 168, 174, 176] },
     Prog { name: "p1026", active: &[true, true, true, true], outputs: 1, eval: p1026_eval, grad: p1026_grad, fwd: Some(p1026_fwd), oracle: p1026_oracle, tags: &[3, 7, 20, 28, 29, 30, 31, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 60, 71, 72, 73, 76, 81, 82, 85, 86, 88, 95, 96, 98, 102, 105, 109, 111, 114, 121, 122, 136, 137, 139, 140, 141, 142, 145, 147, 150, 154, 167, 168, 169, 174, 176, 200] },
     Prog { name: "p1027", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1027_eval, grad: p1027_grad, fwd: Some(p1027_fwd), oracle: p1027_oracle, tags: &[0, 3, 6, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 76, 98, 99, 114, 121, 122, 123, 127, 130, 134, 136, 137, 140, 141, 145, 146, 149, 150, 152, 153, 163, 169, 186, 189, 196] },
@@ -56418,7 +56437,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1041", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1041_eval, grad: p1041_grad, fwd: Some(p1041_fwd), oracle: p1041_oracle, tags: &[1, 2, 7, 20, 30, 31, 34, 37, 46, 48, 49, 50, 51, 53, 85, 98, 101, 102, 114, 117, 121, 122, 125, 128, 129, 133, 136, 138, 142, 143, 145, 146, 150, 151, 152, 154, 163, 167, 168, 169, 171, 186, 189, 192, 193] },
     Prog { name: "p1042", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1042_eval, grad: p1042_grad, fwd: Some(p1042_fwd), oracle: p1042_oracle, tags: &[0, 1, 3, 4, 20, 30, 31, 34, 43, 48, 49, 50, 51, 53, 54, 56, 71, 73, 80, 85, 86, 96, 98, 99, 100, 101, 111, 114, 121, 122, 132, 136, 141, 145, 149, 150, 152, 153, 156, 159, 167, 171, 174, 185, 189, 190, 191, 193] },
     Prog { name: "p1043", active: &[true, true, true, true], outputs: 2, eval: p1043_eval, grad: p1043_grad, fwd: Some(p1043_fwd), oracle: p1043_oracle, tags: &[0, 2, 22, 30, 31, 43, 48, 49, 50, 53, 96, 98, 111, 113, 121, 126, 132, 136, 145, 147, 148, 150, 153, 163, 169] },
-    Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, fwd: Some(p1044_fwd), oracle: p1044_oracle, tags: &[0, 22, 28, 30, 31, 33, 39, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 60, 66, 68, 71, 72, 74, 75, 77, 80, 81, 85, 93, 96, 98, 102, 118, 121, 122, 123, 124, 130, 131, 132, 133, 134, 136, 139, 140, 141, 142, 144, 145, 146, 147, 148, 150, 151, 152, 153, 167, 168, 169] },
+    Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, fwd: Some(p1044_fwd), oracle: p1044_oracle, tags: &[0, 22, 28, 30, 31, 33, 39, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 59, 60, 66, 68, 71, 72, 74, 75, 76, 77, 81, 83, 85, 93, 96, 98, 102, 106, 118, 121, 122, 123, 124, 130, 131, 132, 133, 134, 136, 139, 140, 141, 142, 144, 145, 146, 147, 148, 150, 151, 152, 153, 167, 168, 169] },
     Prog { name: "p1045", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1045_eval, grad: p1045_grad, fwd: Some(p1045_fwd), oracle: p1045_oracle, tags: &[2, 3, 4, 6, 7, 12, 20, 30, 31, 34, 38, 48, 49, 50, 51, 52, 53, 54, 56, 60, 71, 74, 76, 82, 85, 96, 98, 102, 111, 121, 122, 123, 127, 134, 136, 138, 141, 145, 147, 150, 152, 153, 167] },
     Prog { name: "p1046", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1046_eval, grad: p1046_grad, fwd: Some(p1046_fwd), oracle: p1046_oracle, tags: &[2, 5, 6, 7, 20, 30, 31, 33, 36, 39, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 74, 75, 76, 82, 83, 85, 86, 91, 93, 95, 96, 98, 99, 100, 101, 109, 111, 114, 117, 121, 122, 124, 125, 126, 128, 130, 134, 136, 140, 141, 142, 144, 145, 150, 151, 152, 153, 154, 167, 168, 169, 170] },
     Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, fwd: Some(p1047_fwd), oracle: p1047_oracle, tags: &[0, 2, 3, 12, 21, 26, 30, 31, 32, 34, 35, 40, 47, 48, 49, 50, 51, 53, 54, 56, 57, 66, 68, 71, 74, 79, 81, 85, 88, 91, 93, 96, 98, 102, 107, 109, 111, 113, 114, 115, 118, 121, 122, 127, 134, 136, 137, 141, 143, 144, 145, 148, 150, 151, 152, 155, 167, 169, 170, 174, 180] },

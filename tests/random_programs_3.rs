@@ -6203,13 +6203,22 @@ fn p1090(s1: &[f64], a2: [f64; 4], s3: &[f64], n4: usize, st: &Body) -> (f64, f6
     let v29: f64 = (-st.inner.t - st.inner.t.hypot(s3[n4])).rem_euclid(-(f64::max(v16, -0.35).abs() + 0.6));
     let v31: f64 = s3.last().copied().unwrap_or(autodiff::sigmoid((s3[3] / 0.8) * (-v19)));
     let mut acc32: f64 = s1[n26].powi(n26 as i32).tanh().exp2().tanh();
-    for i33 in 0..4 {
-        if !(-0.737..=st.inner.t).contains(&acc32) {
+    let mut k33 = 0;
+    loop {
+        k33 += 1;
+        acc32 = (0.6 * acc32) + autodiff::sigmoid(f64::clamp(2.15, K1090, K1090 + 0.3) + (s3[4] + v19));
+        for e34 in s1.iter() {
+            acc32 = (0.6 * acc32) + (((e34 * (-1.2)) * 3.0).atan().atan() * 0.95);
+            if acc32 > st.m {
+                return ((acc32 + v1) - K1090, (-s1[k33] / (1.0 + (hh14[n26 % hh14.len()] * hh14[n26 % hh14.len()]))) * s27.tanh());
+            }
+        }
+        acc32 *= 0.9;
+        if k33 >= 2 {
             break;
         }
-        acc32 = (0.5 * acc32) + (autodiff::sigmoid((f64::clamp(2.15, K1090, K1090 + 0.3).abs() + 1.05).log2() + s1[(n4 + 3) % 4]) * ((0.25 * (i33 as f64)) + 0.5));
     }
-    ((((((-st.pos[n4 % 2] - K1090) - K1090) + ((((0.85 * out5[1].atan()) + (1.0 * out5[1].tanh())) + (0.6 * cc13)) + (1.4 * v16))) + (((0.9 * v19) + (0.95 * (s27 / (n26 as f64)))) + (0.95 * s28.tanh()))) + (0.9 * v29)) + ((0.9 * (v31 * ((st.pos[n26 % 2] * v1.tanh()).sin().atan() * 0.95))) + (1.05 * acc32)), (K1090 / ((st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2]).abs() + 0.7)).asinh() + s3[0])
+    ((((((-st.pos[n4 % 2] - K1090) - K1090) + ((((0.85 * out5[1].atan()) + (1.0 * out5[1].tanh())) + (0.6 * cc13)) + (1.4 * v16))) + (((0.9 * v19) + (0.95 * (s27 / (n26 as f64)))) + (0.95 * s28.tanh()))) + (0.9 * v29)) + ((0.6 * (v31 * ((st.pos[n26 % 2] * v1.tanh()).sin().atan() * 0.95))) + (0.95 * acc32)), (K1090 / ((st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2]).abs() + 0.7)).asinh() + s3[0])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6240,13 +6249,22 @@ fn p1090_dual<D: Dn>(s1: &[D], a2: [D; 4], s3: &[D], n4: usize, st: &BodyD<D>, t
     let v29: D = dx_rem_euclid(-st.inner.t - dx_hypot(st.inner.t, s3[n4], tr_), -(dx_abs(dx_max(v16, -D::from(0.35), tr_), tr_) + D::from(0.6)), tr_);
     let v31: D = s3.last().copied().unwrap_or(dx_sigmoid((s3[3] / D::from(0.8)) * (-v19), tr_));
     let mut acc32: D = dx_tanh(dx_exp2(dx_tanh(dx_powi(s1[n26], n26 as i32, tr_), tr_), tr_), tr_);
-    for i33 in 0..4 {
-        if !(dx_ge(acc32, -D::from(0.737), tr_) && dx_le(acc32, st.inner.t, tr_)) {
+    let mut k33 = 0;
+    loop {
+        k33 += 1;
+        acc32 = (D::from(0.6) * acc32) + dx_sigmoid(dx_clamp(D::from(2.15), K1090, K1090 + D::from(0.3), tr_) + (s3[4] + v19), tr_);
+        for e34 in s1.iter() {
+            acc32 = (D::from(0.6) * acc32) + (dx_atan(dx_atan((*e34 * (-D::from(1.2))) * D::from(3.0), tr_), tr_) * D::from(0.95));
+            if dx_gt(acc32, st.m, tr_) {
+                return ((acc32 + v1) - K1090, (-s1[k33] / (D::from(1.0) + (hh14[n26 % hh14.len()] * hh14[n26 % hh14.len()]))) * dx_tanh(s27, tr_));
+            }
+        }
+        acc32 *= D::from(0.9);
+        if k33 >= 2 {
             break;
         }
-        acc32 = (D::from(0.5) * acc32) + (dx_sigmoid(dx_log2(dx_abs(dx_clamp(D::from(2.15), K1090, K1090 + D::from(0.3), tr_), tr_) + D::from(1.05), tr_) + s1[(n4 + 3) % 4], tr_) * ((D::from(0.25) * D::from(i33 as f64)) + D::from(0.5)));
     }
-    ((((((-st.pos[n4 % 2] - K1090) - K1090) + ((((D::from(0.85) * dx_atan(out5[1], tr_)) + (D::from(1.0) * dx_tanh(out5[1], tr_))) + (D::from(0.6) * cc13)) + (D::from(1.4) * v16))) + (((D::from(0.9) * v19) + (D::from(0.95) * (s27 / D::from(n26 as f64)))) + (D::from(0.95) * dx_tanh(s28, tr_)))) + (D::from(0.9) * v29)) + ((D::from(0.9) * (v31 * (dx_atan(dx_sin(st.pos[n26 % 2] * dx_tanh(v1, tr_), tr_), tr_) * D::from(0.95)))) + (D::from(1.05) * acc32)), dx_asinh(K1090 / (dx_abs(st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2], tr_) + D::from(0.7)), tr_) + s3[0])
+    ((((((-st.pos[n4 % 2] - K1090) - K1090) + ((((D::from(0.85) * dx_atan(out5[1], tr_)) + (D::from(1.0) * dx_tanh(out5[1], tr_))) + (D::from(0.6) * cc13)) + (D::from(1.4) * v16))) + (((D::from(0.9) * v19) + (D::from(0.95) * (s27 / D::from(n26 as f64)))) + (D::from(0.95) * dx_tanh(s28, tr_)))) + (D::from(0.9) * v29)) + ((D::from(0.6) * (v31 * (dx_atan(dx_sin(st.pos[n26 % 2] * dx_tanh(v1, tr_), tr_), tr_) * D::from(0.95)))) + (D::from(0.95) * acc32)), dx_asinh(K1090 / (dx_abs(st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2], tr_) + D::from(0.7)), tr_) + s3[0])
 }
 
 fn p1090_eval(x: &[f64]) -> Vec<f64> {
@@ -13565,20 +13583,22 @@ fn p1145(x1: f64, s2: &[f64], b3: &[f64; 1], nt: usize) -> (f64, f64) {
     let v21: f64 = f64::rem_euclid(nt as f64, (v20 * v20).tanh().exp() + 0.5);
     let mut acc22: f64 = ((acc5 / 1.1) + x1).atan() * 0.95;
     for i23 in 0..3 {
-        acc22 = (0.6 * acc22) + (autodiff::sigmoid(((v3 + v19).tanh() * (old6[0] - v20)) + x1) * ((0.25 * (i23 as f64)) + 0.5));
-        if acc22 < x1 {
-            break;
+        acc22 = (0.5 * acc22) + ((v20.min(old6[(nt + 2) % 1] - old6[nt % 1]) + s2[(nt + 1) % 1]).tanh() * ((0.25 * (i23 as f64)) + 0.5));
+        let mut k24 = 0;
+        loop {
+            k24 += 1;
+            acc22 = (0.6 * acc22) + ((-0.95 - f64::log(acc22.abs() + 1.25, u7[(k24 + 1) % 1].abs() + 1.85)) + b3[k24 % b3.len()]).sin();
+            if acc22 < -1.387 {
+                return (u7.iter().map(|e25| *e25).sum::<f64>() + u7[i23 % 1], (f64::abs(-2.65) + 0.95).log10() * x1);
+            }
+            if k24 >= 2 {
+                break;
+            }
         }
+        acc22 *= 0.9;
     }
-    let mut acc24: f64 = (autodiff::elu(v19 * (nt as f64), autodiff::sigmoid(autodiff::softplus(acc5))) + s2[0]).atan() * 0.95;
-    let ra25: [f64; 2] = [(u7[nt % u7.len()].abs().ln_1p().sin().tan() + b3[0]).atan(), autodiff::sigmoid((x1 * 3.0).round())];
-    for e26 in ra25.iter() {
-        acc24 = (0.5 * acc24) + (((-e26).abs() + 1.7).acosh().atan().atan() * 0.95);
-        if acc24 > -0.037 {
-            break;
-        }
-    }
-    ((((((((v1.abs() + 0.7).ln().max(((nt + 1) as f64) - v1).sin() * (-0.3)) + v2) + (1.05 * acc5)) + ((1.1 * u7[0]) + (1.0 * old6[0]))) + ((0.8 * u10[0]) + (0.55 * v19))) + ((1.45 * (v20 * autodiff::elu(v2, 1.7).sin())) + (1.2 * v21))) + ((0.4 * acc22) + (1.15 * acc24)), (b3[nt % 1] / (-(v2.abs().ln_1p().tanh().exp() + 0.5))) - v3)
+    let v27: f64 = *s2.first().unwrap();
+    ((((((((v1.abs() + 0.7).ln().max(((nt + 1) as f64) - v1).sin() * (-0.3)) + v2) + (1.05 * acc5)) + ((1.1 * u7[0]) + (1.0 * old6[0]))) + ((0.8 * u10[0]) + (0.55 * v19))) + ((1.45 * (v20 * autodiff::elu(v2, 1.7).sin())) + (1.2 * v21))) + ((0.3 * acc22) + (0.85 * (v27 * ((((v19 * v27) - v3) + b3[(nt + 3) % 1]).atan() * 0.95)))), (b3[nt % 1] / (-(v2.abs().ln_1p().tanh().exp() + 0.5))) - v3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13620,20 +13640,22 @@ fn p1145_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 1], nt: usize, tr_: &mut Tr) -> (
     let v21: D = dx_rem_euclid(D::from(nt as f64), dx_exp(dx_tanh(v20 * v20, tr_), tr_) + D::from(0.5), tr_);
     let mut acc22: D = dx_atan((acc5 / D::from(1.1)) + x1, tr_) * D::from(0.95);
     for i23 in 0..3 {
-        acc22 = (D::from(0.6) * acc22) + (dx_sigmoid((dx_tanh(v3 + v19, tr_) * (old6[0] - v20)) + x1, tr_) * ((D::from(0.25) * D::from(i23 as f64)) + D::from(0.5)));
-        if dx_lt(acc22, x1, tr_) {
-            break;
+        acc22 = (D::from(0.5) * acc22) + (dx_tanh(dx_min(v20, old6[(nt + 2) % 1] - old6[nt % 1], tr_) + s2[(nt + 1) % 1], tr_) * ((D::from(0.25) * D::from(i23 as f64)) + D::from(0.5)));
+        let mut k24 = 0;
+        loop {
+            k24 += 1;
+            acc22 = (D::from(0.6) * acc22) + dx_sin((-D::from(0.95) - dx_log(dx_abs(acc22, tr_) + D::from(1.25), dx_abs(u7[(k24 + 1) % 1], tr_) + D::from(1.85), tr_)) + b3[k24 % b3.len()], tr_);
+            if dx_lt(acc22, -D::from(1.387), tr_) {
+                return (u7.iter().map(|e25| *e25).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + u7[i23 % 1], dx_log10(dx_abs(-D::from(2.65), tr_) + D::from(0.95), tr_) * x1);
+            }
+            if k24 >= 2 {
+                break;
+            }
         }
+        acc22 *= D::from(0.9);
     }
-    let mut acc24: D = dx_atan(dx_elu(v19 * D::from(nt as f64), dx_sigmoid(dx_softplus(acc5, tr_), tr_), tr_) + s2[0], tr_) * D::from(0.95);
-    let ra25: [D; 2] = [dx_atan(dx_tan(dx_sin(dx_ln_1p(dx_abs(u7[nt % u7.len()], tr_), tr_), tr_), tr_) + b3[0], tr_), dx_sigmoid(dx_round(x1 * D::from(3.0), tr_), tr_)];
-    for e26 in ra25.iter() {
-        acc24 = (D::from(0.5) * acc24) + (dx_atan(dx_atan(dx_acosh(dx_abs(-(*e26), tr_) + D::from(1.7), tr_), tr_), tr_) * D::from(0.95));
-        if dx_gt(acc24, -D::from(0.037), tr_) {
-            break;
-        }
-    }
-    (((((((dx_sin(dx_max(dx_ln(dx_abs(v1, tr_) + D::from(0.7), tr_), D::from((nt + 1) as f64) - v1, tr_), tr_) * (-D::from(0.3))) + v2) + (D::from(1.05) * acc5)) + ((D::from(1.1) * u7[0]) + (D::from(1.0) * old6[0]))) + ((D::from(0.8) * u10[0]) + (D::from(0.55) * v19))) + ((D::from(1.45) * (v20 * dx_sin(dx_elu(v2, D::from(1.7), tr_), tr_))) + (D::from(1.2) * v21))) + ((D::from(0.4) * acc22) + (D::from(1.15) * acc24)), (b3[nt % 1] / (-(dx_exp(dx_tanh(dx_ln_1p(dx_abs(v2, tr_), tr_), tr_), tr_) + D::from(0.5)))) - v3)
+    let v27: D = *s2.first().unwrap();
+    (((((((dx_sin(dx_max(dx_ln(dx_abs(v1, tr_) + D::from(0.7), tr_), D::from((nt + 1) as f64) - v1, tr_), tr_) * (-D::from(0.3))) + v2) + (D::from(1.05) * acc5)) + ((D::from(1.1) * u7[0]) + (D::from(1.0) * old6[0]))) + ((D::from(0.8) * u10[0]) + (D::from(0.55) * v19))) + ((D::from(1.45) * (v20 * dx_sin(dx_elu(v2, D::from(1.7), tr_), tr_))) + (D::from(1.2) * v21))) + ((D::from(0.3) * acc22) + (D::from(0.85) * (v27 * (dx_atan(((v19 * v27) - v3) + b3[(nt + 3) % 1], tr_) * D::from(0.95))))), (b3[nt % 1] / (-(dx_exp(dx_tanh(dx_ln_1p(dx_abs(v2, tr_), tr_), tr_), tr_) + D::from(0.5)))) - v3)
 }
 
 fn p1145_eval(x: &[f64]) -> Vec<f64> {
@@ -13876,11 +13898,25 @@ fn p1147(x1: f64, a2: [f64; 2], b3: &[f64; 5], a4: [f64; 1], n5: usize, mut st: 
     ld22.v[0] += ((st.vel[n5] / (f64::exp(0.3) + 0.5)) / (a4[n5 % a4.len()].cosh().abs() + 0.85)).sin();
     ld22.a += st.inner.t.tanh();
     let mut acc24: f64 = ((v18 * a2[2 - 1 - n5]).abs() + 1.3).log2().tanh();
-    for i25 in 0..3 {
-        acc24 = (0.6 * acc24) + (b3[i25].tanh() * ((0.25 * (i25 as f64)) + 0.5));
-        if acc24 > st.inner.t {
+    let mut k25 = 0;
+    loop {
+        k25 += 1;
+        if k25 >= 3 {
             break;
         }
+        acc24 = (0.5 * acc24) + (autodiff::elu(a4[n5 % a4.len()], snap14[k25 % 2].sin()) + a4[0]).tanh();
+        let mut k26 = 0;
+        loop {
+            k26 += 1;
+            acc24 = (0.6 * acc24) + autodiff::sigmoid((st.m - v21).sin());
+            if acc24 > st.inner.t {
+                break;
+            }
+            if k26 >= 3 {
+                break;
+            }
+        }
+        acc24 *= 0.9;
     }
     ((((((((((a4[n5 % 1].asinh() * ((x1 - a2[2 - 1 - n5]) + f64::atan2(1.55, st.vel[1]))).sin() * autodiff::sigmoid(st.vel[0])) - st.m) - st.inner.t) + (0.55 * acc13)) + (1.45 * (st.inner.a[1] - snap14[1]).sin())) + (0.4 * v18.atan())) + (1.1 * (v21 * (0.7 + (st.m * st.m)).powi(-2).tanh()))) + ((0.25 * ((ld22.a + ld22.v[0]) * autodiff::sigmoid((st.vel[1].tanh() * 0.9).acos() - a4.iter().sum::<f64>()))) + (1.0 * lnormv(ld22)))) + (1.4 * acc24), autodiff::sigmoid((f64::cos(0.9) + st.inner.t) + st.inner.t) * st.inner.t.sin())
 }
@@ -13918,11 +13954,25 @@ fn p1147_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 1], n5: usize, mut 
     ld22.v[0] += dx_sin((st.vel[n5] / (dx_exp(D::from(0.3), tr_) + D::from(0.5))) / (dx_abs(dx_cosh(a4[n5 % a4.len()], tr_), tr_) + D::from(0.85)), tr_);
     ld22.a += dx_tanh(st.inner.t, tr_);
     let mut acc24: D = dx_tanh(dx_log2(dx_abs(v18 * a2[2 - 1 - n5], tr_) + D::from(1.3), tr_), tr_);
-    for i25 in 0..3 {
-        acc24 = (D::from(0.6) * acc24) + (dx_tanh(b3[i25], tr_) * ((D::from(0.25) * D::from(i25 as f64)) + D::from(0.5)));
-        if dx_gt(acc24, st.inner.t, tr_) {
+    let mut k25 = 0;
+    loop {
+        k25 += 1;
+        if k25 >= 3 {
             break;
         }
+        acc24 = (D::from(0.5) * acc24) + dx_tanh(dx_elu(a4[n5 % a4.len()], dx_sin(snap14[k25 % 2], tr_), tr_) + a4[0], tr_);
+        let mut k26 = 0;
+        loop {
+            k26 += 1;
+            acc24 = (D::from(0.6) * acc24) + dx_sigmoid(dx_sin(st.m - v21, tr_), tr_);
+            if dx_gt(acc24, st.inner.t, tr_) {
+                break;
+            }
+            if k26 >= 3 {
+                break;
+            }
+        }
+        acc24 *= D::from(0.9);
     }
     (((((((((dx_sin(dx_asinh(a4[n5 % 1], tr_) * ((x1 - a2[2 - 1 - n5]) + dx_atan2(D::from(1.55), st.vel[1], tr_)), tr_) * dx_sigmoid(st.vel[0], tr_)) - st.m) - st.inner.t) + (D::from(0.55) * acc13)) + (D::from(1.45) * dx_sin(st.inner.a[1] - snap14[1], tr_))) + (D::from(0.4) * dx_atan(v18, tr_))) + (D::from(1.1) * (v21 * dx_tanh(dx_powi(D::from(0.7) + (st.m * st.m), -2, tr_), tr_)))) + ((D::from(0.25) * ((ld22.a + ld22.v[0]) * dx_sigmoid(dx_acos(dx_tanh(st.vel[1], tr_) * D::from(0.9), tr_) - a4.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(1.0) * lnormv_dual(ld22, tr_)))) + (D::from(1.4) * acc24), dx_sigmoid((dx_cos(D::from(0.9), tr_) + st.inner.t) + st.inner.t, tr_) * dx_sin(st.inner.t, tr_))
 }
@@ -29041,7 +29091,7 @@ fn p1268(&self, a2: [f64; 5], a1: [f64; 1], ok14: Option<usize>) -> f64 {
     let Some(m15) = ok14 else { return u7[0] - u7[1]; };
     let v20: f64 = f64::rem_euclid(K1268, (a2[m15] - self.w[(m15 + 1) % 2][m15 % 2]).abs() + 1.15);
     let v21: f64 = f64::hypot(self.m, autodiff::elu(self.m, 0.1)).rem_euclid(-(autodiff::sigmoid(self.vel[m15 % 2]).abs() + 1.3));
-    let v22: f64 = self.pos[m15 % 2] * 1.25;
+    let v22: f64 = self.pos[m15 % 2];
     (((((((self.vel[0].max(self.m) / (-((self.inner.t - 1.2).abs() + 0.55))).abs().ln_1p() + self.inner.t) * self.m) + (((0.85 * out6[0].tanh()) + (1.35 * u7[0].atan())) + (1.5 * autodiff::sigmoid(cc10)))) + (0.7 * v13.sin())) + (1.15 * ((m15 as f64) * (out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| q19.sin().tan()).sum::<f64>()).sum::<f64>() + self.w[(m15 + 3) % 2][m15 % 2]).tanh()))) + ((1.1 * v20.atan()) + (1.2 * v21))) + (1.4 * (if (self.inner.t..-0.987).contains(&v22) { (out6.iter().zip(u7.iter()).map(|(p23, q24)| a1.iter().zip(u7.iter()).map(|(p25, q26)| q26.sin().tan()).sum::<f64>()).sum::<f64>() + self.w[(m15 + 3) % 2][m15 % 2]).tanh() } else { ((f64::abs(0.5) + 1.4).log(self.pos[1].abs() + 1.5) / (1.0 + (v22 * v22))).tanh() }))
 }
 }
@@ -29073,7 +29123,7 @@ fn p1268_dual(&self, a2: [D; 5], a1: [D; 1], ok14: Option<usize>, tr_: &mut Tr) 
     let Some(m15) = ok14 else { return u7[0] - u7[1]; };
     let v20: D = dx_rem_euclid(K1268, dx_abs(a2[m15] - self.w[(m15 + 1) % 2][m15 % 2], tr_) + D::from(1.15), tr_);
     let v21: D = dx_rem_euclid(dx_hypot(self.m, dx_elu(self.m, D::from(0.1), tr_), tr_), -(dx_abs(dx_sigmoid(self.vel[m15 % 2], tr_), tr_) + D::from(1.3)), tr_);
-    let v22: D = self.pos[m15 % 2] * D::from(1.25);
+    let v22: D = self.pos[m15 % 2];
     ((((((dx_ln_1p(dx_abs(dx_max(self.vel[0], self.m, tr_) / (-(dx_abs(self.inner.t - D::from(1.2), tr_) + D::from(0.55))), tr_), tr_) + self.inner.t) * self.m) + (((D::from(0.85) * dx_tanh(out6[0], tr_)) + (D::from(1.35) * dx_atan(u7[0], tr_))) + (D::from(1.5) * dx_sigmoid(cc10, tr_)))) + (D::from(0.7) * dx_sin(v13, tr_))) + (D::from(1.15) * (D::from(m15 as f64) * dx_tanh(out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| dx_tan(dx_sin(*q19, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_)))) + ((D::from(1.1) * dx_atan(v20, tr_)) + (D::from(1.2) * v21))) + (D::from(1.4) * (if (dx_ge(v22, self.inner.t, tr_) && dx_lt(v22, -D::from(0.987), tr_)) { dx_tanh(out6.iter().zip(u7.iter()).map(|(p23, q24)| a1.iter().zip(u7.iter()).map(|(p25, q26)| dx_tan(dx_sin(*q26, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_) } else { dx_tanh(dx_log(dx_abs(D::from(0.5), tr_) + D::from(1.4), dx_abs(self.pos[1], tr_) + D::from(1.5), tr_) / (D::from(1.0) + (v22 * v22)), tr_) }))
 }
 }
@@ -31721,13 +31771,21 @@ fn p1290(x1: f64, x2: f64, r3: &f64, f4: bool) -> (f64, f64) {
     let k11 = ia9.iter().filter(|&&v10| v10 > 1.213).count();
     let v13: f64 = if let Some(j12) = k11.checked_sub(1) { (ia9[0] + x2).tanh() * (j12 as f64) } else { (u4[k11 % u4.len()].tanh().atan() + r3).atan() };
     let mut acc14: f64 = autodiff::elu(-x2, 1.5).tanh();
-    for i15 in 0..3 {
-        acc14 = (0.6 * acc14) + ((u4[c5 % u4.len()] + r3).sin() * ((0.25 * (i15 as f64)) + 0.5));
-        if acc14 < *r3 {
-            break;
+    let mut k15 = 0;
+    while k15 < 3 {
+        k15 += 1;
+        acc14 = (0.5 * acc14) + autodiff::sigmoid(autodiff::sigmoid(-1.35 * (-0.1)) + x2);
+        let mut k16 = 0;
+        while k16 < 5 {
+            k16 += 1;
+            acc14 = (0.6 * acc14) + (((if -(c5 as f64) < (x2.sin() * 0.9).acos() { (k16 as f64).min(u4[c5 % u4.len()]) } else { cc8 }) + r3).atan() * 0.95);
+            if !(-0.737..=-0.487).contains(&acc14) {
+                return ((-0.35 - (r3 * u4[c5 % 3])) - cc8, (((-v13 + (x2 * v13)) - r3) + ia9[c5]).atan() * x2);
+            }
         }
+        acc14 *= 0.9;
     }
-    (((((x2.asinh() - autodiff::softplus(x2)) - r3) + ((0.9 * u4[2].sin()) + (0.75 * cc8.sin()))) + (0.6 * v13)) + (1.35 * acc14), x2.hypot(autodiff::relu(2.75)) * x2)
+    (((((x2.asinh() - autodiff::softplus(x2)) - r3) + ((0.9 * u4[2].sin()) + (0.75 * cc8.sin()))) + (0.6 * v13)) + (1.05 * acc14), x2.hypot(autodiff::relu(2.75)) * x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31751,13 +31809,21 @@ fn p1290_dual<D: Dn>(x1: D, x2: D, r3: &D, f4: bool, tr_: &mut Tr) -> (D, D) {
     let k11 = { let mut c_ = 0usize; for v10 in ia9.iter() { if dx_gt(*v10, D::from(1.213), tr_) { c_ += 1; } } c_ };
     let v13: D = if let Some(j12) = k11.checked_sub(1) { dx_tanh(ia9[0] + x2, tr_) * D::from(j12 as f64) } else { dx_atan(dx_atan(dx_tanh(u4[k11 % u4.len()], tr_), tr_) + (*r3), tr_) };
     let mut acc14: D = dx_tanh(dx_elu(-x2, D::from(1.5), tr_), tr_);
-    for i15 in 0..3 {
-        acc14 = (D::from(0.6) * acc14) + (dx_sin(u4[c5 % u4.len()] + (*r3), tr_) * ((D::from(0.25) * D::from(i15 as f64)) + D::from(0.5)));
-        if dx_lt(acc14, *r3, tr_) {
-            break;
+    let mut k15 = 0;
+    while k15 < 3 {
+        k15 += 1;
+        acc14 = (D::from(0.5) * acc14) + dx_sigmoid(dx_sigmoid(-D::from(1.35) * (-D::from(0.1)), tr_) + x2, tr_);
+        let mut k16 = 0;
+        while k16 < 5 {
+            k16 += 1;
+            acc14 = (D::from(0.6) * acc14) + (dx_atan((if dx_lt(-D::from(c5 as f64), dx_acos(dx_sin(x2, tr_) * D::from(0.9), tr_), tr_) { dx_min(D::from(k16 as f64), u4[c5 % u4.len()], tr_) } else { cc8 }) + (*r3), tr_) * D::from(0.95));
+            if !(dx_ge(acc14, -D::from(0.737), tr_) && dx_le(acc14, -D::from(0.487), tr_)) {
+                return ((-D::from(0.35) - (*r3 * u4[c5 % 3])) - cc8, dx_atan(((-v13 + (x2 * v13)) - (*r3)) + ia9[c5], tr_) * x2);
+            }
         }
+        acc14 *= D::from(0.9);
     }
-    (((((dx_asinh(x2, tr_) - dx_softplus(x2, tr_)) - (*r3)) + ((D::from(0.9) * dx_sin(u4[2], tr_)) + (D::from(0.75) * dx_sin(cc8, tr_)))) + (D::from(0.6) * v13)) + (D::from(1.35) * acc14), dx_hypot(x2, dx_relu(D::from(2.75), tr_), tr_) * x2)
+    (((((dx_asinh(x2, tr_) - dx_softplus(x2, tr_)) - (*r3)) + ((D::from(0.9) * dx_sin(u4[2], tr_)) + (D::from(0.75) * dx_sin(cc8, tr_)))) + (D::from(0.6) * v13)) + (D::from(1.05) * acc14), dx_hypot(x2, dx_relu(D::from(2.75), tr_), tr_) * x2)
 }
 
 fn p1290_eval(x: &[f64]) -> Vec<f64> {
@@ -54076,7 +54142,7 @@ fn p1475(x2: f64, r1: &f64, lin10: &Lv) -> f64 {
     let v4: f64 = (-0.45 * r1).cos().to_degrees();
     let ia5: [f64; 3] = [(v2.sin() * r1) * y1[0][1].hypot(0.2).tanh(), autodiff::sigmoid(f64::floor(2.3) + x2), *r1];
     let v9: f64 = ia5.iter().filter(|v6| **v6 > -0.437).fold(0.6f64, |acc8, e7| (0.5 * acc8) + ((e7.sin() * 0.9).acos().abs() + 0.95).recip());
-    let v14: f64 = lin10.m[0][0] * 1.25;
+    let v14: f64 = lin10.m[0][0];
     (((((((x2 + (x2.abs() + 0.7).log(v2.abs() + 1.8)) * (y1[0][1] - y1[0][1]).atan()) + v2) - r1) + (0.75 * v4.sin())) + (0.25 * v9.sin())) + ((0.65 * ((lin10.w[1] + lin10.b) * (lin10.w[1].asinh() - ia5.iter().fold(1.6f64, |acc12, e11| acc12.min(lin10.w[0] * lin10.b))).tanh())) + (1.25 * lin10.m[0].iter().map(|e13| autodiff::sigmoid(-0.05 + (e13 + e13))).sum::<f64>()))) + (1.35 * (if (lin10.b..-0.137).contains(&v14) { ((lin10.m[0][0] * lin10.m[0][0]) * 2.3).tanh() } else { (v2.tanh().exp() + lin10.w[2]).atan() }))
 }
 
@@ -54089,7 +54155,7 @@ fn p1475_dual<D: Dn>(x2: D, r1: &D, lin10: &LvD<D>, tr_: &mut Tr) -> D {
     let v4: D = dx_to_degrees(dx_cos(-D::from(0.45) * (*r1), tr_), tr_);
     let ia5: [D; 3] = [(dx_sin(v2, tr_) * (*r1)) * dx_tanh(dx_hypot(y1[0][1], D::from(0.2), tr_), tr_), dx_sigmoid(dx_floor(D::from(2.3), tr_) + x2, tr_), *r1];
     let v9: D = { let mut acc8 = D::from(0.6); for e7 in ia5.iter() { if dx_gt(*e7, -D::from(0.437), tr_) { acc8 = (D::from(0.5) * acc8) + dx_recip(dx_abs(dx_acos(dx_sin(*e7, tr_) * D::from(0.9), tr_), tr_) + D::from(0.95), tr_); } } acc8 };
-    let v14: D = lin10.m[0][0] * D::from(1.25);
+    let v14: D = lin10.m[0][0];
     (((((((x2 + dx_log(dx_abs(x2, tr_) + D::from(0.7), dx_abs(v2, tr_) + D::from(1.8), tr_)) * dx_atan(y1[0][1] - y1[0][1], tr_)) + v2) - (*r1)) + (D::from(0.75) * dx_sin(v4, tr_))) + (D::from(0.25) * dx_sin(v9, tr_))) + ((D::from(0.65) * ((lin10.w[1] + lin10.b) * dx_tanh(dx_asinh(lin10.w[1], tr_) - ia5.iter().fold(D::from(1.6), |acc12, e11| dx_min(acc12, lin10.w[0] * lin10.b, tr_)), tr_))) + (D::from(1.25) * lin10.m[0].iter().map(|e13| dx_sigmoid(-D::from(0.05) + (*e13 + (*e13)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)))) + (D::from(1.35) * (if (dx_ge(v14, lin10.b, tr_) && dx_lt(v14, -D::from(0.137), tr_)) { dx_tanh((lin10.m[0][0] * lin10.m[0][0]) * D::from(2.3), tr_) } else { dx_atan(dx_exp(dx_tanh(v2, tr_), tr_) + lin10.w[2], tr_) }))
 }
 
@@ -57058,7 +57124,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1087", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1087_eval, grad: p1087_grad, fwd: Some(p1087_fwd), oracle: p1087_oracle, tags: &[0, 2, 4, 7, 13, 20, 25, 30, 31, 36, 37, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 61, 66, 71, 72, 73, 74, 76, 98, 99, 101, 102, 106, 110, 111, 112, 113, 114, 121, 122, 123, 126, 128, 130, 133, 136, 137, 139, 140, 141, 142, 143, 144, 145, 146, 147, 148, 150, 151, 152, 154, 163, 167, 168, 170, 185, 189, 190, 191, 193] },
     Prog { name: "p1088", active: &[true, true], outputs: 3, eval: p1088_eval, grad: p1088_grad, fwd: Some(p1088_fwd), oracle: p1088_oracle, tags: &[0, 6, 7, 21, 28, 30, 31, 33, 34, 36, 38, 41, 42, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 66, 68, 70, 71, 73, 74, 75, 76, 95, 96, 98, 100, 102, 108, 109, 121, 122, 127, 128, 130, 131, 132, 134, 135, 136, 137, 139, 140, 141, 142, 143, 144, 145, 146, 149, 150, 151, 152, 153, 167, 169, 170, 174, 183] },
     Prog { name: "p1089", active: &[true, true, true, true], outputs: 2, eval: p1089_eval, grad: p1089_grad, fwd: Some(p1089_fwd), oracle: p1089_oracle, tags: &[0, 7, 23, 30, 31, 32, 48, 49, 50, 51, 52, 53, 54, 85, 97, 98, 102, 114, 117, 121, 122, 123, 124, 130, 132, 136, 140, 141, 142, 144, 145, 148, 149, 150, 151, 152, 167, 168, 169, 174, 194, 198] },
-    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, fwd: Some(p1090_fwd), oracle: p1090_oracle, tags: &[2, 4, 7, 8, 22, 30, 31, 33, 34, 35, 40, 43, 44, 48, 49, 50, 51, 53, 54, 56, 57, 59, 71, 76, 79, 80, 82, 85, 86, 88, 93, 96, 98, 99, 100, 101, 102, 106, 108, 109, 111, 112, 113, 114, 117, 121, 122, 123, 124, 125, 126, 128, 130, 133, 136, 137, 139, 141, 145, 146, 148, 149, 150, 151, 152, 153, 162, 163, 167, 171, 174, 179, 186, 189, 192, 193] },
+    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, fwd: Some(p1090_fwd), oracle: p1090_oracle, tags: &[2, 4, 7, 8, 22, 30, 31, 33, 34, 35, 36, 40, 43, 44, 48, 49, 50, 51, 53, 54, 56, 57, 71, 75, 76, 79, 80, 82, 83, 84, 85, 86, 88, 93, 96, 98, 99, 100, 101, 102, 108, 109, 111, 112, 113, 114, 117, 121, 122, 123, 124, 125, 126, 128, 130, 133, 136, 137, 139, 141, 145, 146, 148, 149, 150, 151, 152, 153, 162, 163, 167, 171, 174, 179, 186, 189, 192, 193] },
     Prog { name: "p1091", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1091_eval, grad: p1091_grad, fwd: Some(p1091_fwd), oracle: p1091_oracle, tags: &[0, 1, 3, 4, 8, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 56, 57, 58, 59, 71, 73, 74, 76, 80, 85, 98, 99, 101, 102, 111, 112, 121, 122, 123, 127, 128, 136, 138, 140, 141, 142, 145, 150, 151, 152, 164, 167, 168, 174, 177, 187, 188, 189, 192, 193, 200] },
     Prog { name: "p1092", active: &[true, true, true, true], outputs: 1, eval: p1092_eval, grad: p1092_grad, fwd: Some(p1092_fwd), oracle: p1092_oracle, tags: &[1, 2, 5, 7, 20, 30, 31, 32, 33, 34, 35, 36, 41, 44, 48, 49, 50, 51, 53, 54, 56, 71, 74, 75, 76, 82, 83, 85, 87, 88, 94, 95, 96, 98, 99, 100, 101, 109, 111, 116, 121, 122, 123, 127, 128, 131, 132, 134, 136, 138, 139, 140, 141, 143, 145, 149, 150, 151, 153, 159, 164, 167, 168, 171, 174, 189, 190, 194] },
     Prog { name: "p1093", active: &[false, false, true], outputs: 2, eval: p1093_eval, grad: p1093_grad, fwd: Some(p1093_fwd), oracle: p1093_oracle, tags: &[0, 1, 7, 8, 22, 26, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 53, 54, 56, 62, 71, 74, 76, 78, 95, 96, 98, 100, 102, 121, 122, 123, 124, 129, 130, 131, 136, 138, 141, 143, 144, 145, 146, 150, 151, 152, 167, 169] },
@@ -57113,9 +57179,9 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1142", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1142_eval, grad: p1142_grad, fwd: Some(p1142_fwd), oracle: p1142_oracle, tags: &[0, 2, 3, 8, 13, 20, 26, 30, 31, 33, 34, 37, 46, 47, 48, 49, 50, 51, 53, 56, 57, 60, 66, 71, 74, 76, 82, 85, 86, 95, 96, 98, 111, 113, 114, 117, 121, 122, 123, 124, 126, 129, 132, 133, 134, 136, 138, 140, 141, 142, 143, 145, 149, 150, 151, 152, 154, 158, 164, 167, 169, 174, 180, 189, 194] },
     Prog { name: "p1143", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1143_eval, grad: p1143_grad, fwd: Some(p1143_fwd), oracle: p1143_oracle, tags: &[0, 20, 30, 31, 33, 34, 48, 49, 50, 51, 53, 54, 76, 78, 98, 99, 101, 121, 123, 128, 129, 136, 143, 145, 146, 150, 151, 156, 167, 186, 189, 192, 193] },
     Prog { name: "p1144", active: &[false, true, false, false, false, false, false], outputs: 1, eval: p1144_eval, grad: p1144_grad, fwd: Some(p1144_fwd), oracle: p1144_oracle, tags: &[1, 3, 4, 8, 20, 24, 30, 31, 48, 49, 50, 53, 59, 74, 98, 103, 121, 124, 131, 136, 139, 141, 143, 145, 146, 148, 150, 151, 167, 171, 200] },
-    Prog { name: "p1145", active: &[true, true, true], outputs: 2, eval: p1145_eval, grad: p1145_grad, fwd: Some(p1145_fwd), oracle: p1145_oracle, tags: &[0, 3, 4, 7, 22, 30, 31, 32, 33, 34, 35, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 76, 80, 82, 85, 87, 93, 94, 95, 96, 98, 100, 102, 112, 121, 122, 123, 124, 126, 127, 130, 134, 136, 137, 138, 140, 141, 142, 145, 147, 148, 149, 150, 151, 152, 158, 163, 164, 167, 168, 170, 171] },
+    Prog { name: "p1145", active: &[true, true, true], outputs: 2, eval: p1145_eval, grad: p1145_grad, fwd: Some(p1145_fwd), oracle: p1145_oracle, tags: &[0, 3, 4, 7, 22, 30, 31, 32, 33, 34, 35, 36, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 75, 76, 80, 82, 83, 84, 85, 87, 93, 94, 95, 96, 98, 100, 102, 108, 111, 112, 121, 122, 123, 124, 126, 127, 129, 130, 134, 136, 137, 140, 141, 142, 145, 148, 149, 150, 151, 152, 163, 164, 167, 168, 170, 171] },
     Prog { name: "p1146", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1146_eval, grad: p1146_grad, fwd: Some(p1146_fwd), oracle: p1146_oracle, tags: &[0, 7, 11, 16, 20, 24, 26, 30, 31, 33, 34, 35, 46, 48, 49, 50, 51, 52, 53, 54, 56, 61, 71, 76, 85, 87, 89, 94, 95, 96, 98, 99, 100, 101, 108, 109, 111, 114, 117, 121, 122, 123, 126, 127, 128, 136, 137, 139, 141, 144, 145, 146, 150, 151, 152, 153, 154, 156, 167, 168, 169, 170, 171, 185, 189, 190, 191, 193] },
-    Prog { name: "p1147", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1147_eval, grad: p1147_grad, fwd: Some(p1147_fwd), oracle: p1147_oracle, tags: &[0, 2, 3, 7, 22, 30, 31, 33, 34, 35, 37, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 76, 77, 80, 82, 85, 86, 91, 93, 98, 101, 102, 109, 111, 113, 114, 121, 122, 123, 128, 129, 131, 133, 136, 137, 140, 141, 142, 144, 145, 146, 150, 151, 152, 164, 167, 168, 174, 185, 189, 190, 191, 193, 194, 197] },
+    Prog { name: "p1147", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1147_eval, grad: p1147_grad, fwd: Some(p1147_fwd), oracle: p1147_oracle, tags: &[0, 2, 3, 7, 22, 30, 31, 33, 34, 35, 36, 37, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 76, 77, 80, 82, 84, 85, 86, 91, 93, 98, 101, 102, 109, 111, 113, 114, 121, 122, 123, 128, 129, 131, 133, 136, 137, 140, 141, 142, 144, 145, 146, 150, 151, 152, 164, 167, 168, 171, 174, 185, 189, 190, 191, 193, 194, 197] },
     Prog { name: "p1148", active: &[true], outputs: 2, eval: p1148_eval, grad: p1148_grad, fwd: Some(p1148_fwd), oracle: p1148_oracle, tags: &[3, 7, 21, 30, 31, 32, 33, 41, 43, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 76, 95, 96, 98, 100, 101, 102, 109, 114, 121, 122, 123, 126, 127, 130, 135, 136, 140, 141, 143, 145, 146, 148, 149, 150, 151, 152, 167, 168, 169, 170, 171] },
     Prog { name: "p1149", active: &[true, true, true, true], outputs: 3, eval: p1149_eval, grad: p1149_grad, fwd: Some(p1149_fwd), oracle: p1149_oracle, tags: &[4, 7, 21, 30, 31, 33, 34, 36, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 76, 81, 85, 95, 96, 98, 100, 111, 114, 121, 122, 123, 124, 125, 127, 129, 135, 136, 141, 142, 143, 145, 150, 158, 160, 164, 167, 169, 170, 171, 174, 177] },
     Prog { name: "p1150", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1150_eval, grad: p1150_grad, fwd: Some(p1150_fwd), oracle: p1150_oracle, tags: &[0, 3, 4, 5, 6, 7, 20, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 76, 79, 80, 96, 98, 99, 101, 102, 121, 122, 124, 126, 128, 132, 135, 136, 138, 141, 145, 147, 150, 152, 154, 163, 167, 168, 169, 170, 171, 174, 175, 178, 187, 189, 192, 193] },
@@ -57258,7 +57324,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1287", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1287_eval, grad: p1287_grad, fwd: Some(p1287_fwd), oracle: p1287_oracle, tags: &[0, 2, 3, 15, 17, 20, 24, 30, 31, 34, 38, 46, 48, 49, 50, 51, 52, 53, 54, 56, 58, 61, 71, 74, 76, 85, 86, 96, 98, 99, 102, 103, 105, 111, 112, 113, 114, 117, 121, 122, 123, 125, 126, 129, 131, 133, 136, 137, 138, 139, 140, 141, 142, 143, 145, 148, 150, 151, 154, 155, 163, 166, 167, 168, 170, 171, 174, 176, 189, 194] },
     Prog { name: "p1288", active: &[true, true], outputs: 1, eval: p1288_eval, grad: p1288_grad, fwd: Some(p1288_fwd), oracle: p1288_oracle, tags: &[0, 3, 7, 23, 30, 31, 33, 37, 43, 48, 49, 50, 51, 53, 54, 56, 71, 73, 86, 98, 102, 111, 114, 121, 122, 123, 125, 132, 135, 136, 141, 145, 146, 148, 149, 150, 151, 153, 163, 167, 171, 174, 176] },
     Prog { name: "p1289", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1289_eval, grad: p1289_grad, fwd: Some(p1289_fwd), oracle: p1289_oracle, tags: &[0, 1, 4, 6, 7, 8, 20, 28, 30, 31, 33, 34, 35, 37, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 74, 79, 82, 85, 86, 87, 95, 96, 98, 99, 100, 101, 102, 103, 104, 105, 111, 114, 121, 122, 123, 125, 131, 132, 134, 136, 137, 138, 140, 141, 143, 145, 146, 148, 150, 151, 152, 154, 167, 169, 187, 188, 189, 192, 193, 200] },
-    Prog { name: "p1290", active: &[true, true, true], outputs: 2, eval: p1290_eval, grad: p1290_grad, fwd: Some(p1290_fwd), oracle: p1290_oracle, tags: &[0, 1, 7, 22, 30, 31, 33, 34, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 66, 68, 71, 76, 79, 80, 81, 85, 93, 96, 98, 100, 102, 118, 121, 136, 138, 139, 141, 143, 144, 145, 146, 149, 150, 152, 153, 167, 168, 169, 170, 171, 174, 176] },
+    Prog { name: "p1290", active: &[true, true, true], outputs: 2, eval: p1290_eval, grad: p1290_grad, fwd: Some(p1290_fwd), oracle: p1290_oracle, tags: &[0, 1, 7, 22, 30, 31, 33, 34, 36, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 66, 68, 71, 74, 75, 76, 79, 81, 82, 83, 85, 93, 96, 98, 100, 102, 106, 118, 121, 136, 138, 139, 140, 141, 143, 144, 145, 146, 149, 150, 152, 153, 167, 168, 169, 170, 171, 174, 176] },
     Prog { name: "p1291", active: &[true, true, true, true, true, true], outputs: 1, eval: p1291_eval, grad: p1291_grad, fwd: Some(p1291_fwd), oracle: p1291_oracle, tags: &[0, 2, 7, 17, 20, 30, 31, 32, 34, 48, 49, 50, 51, 52, 53, 54, 56, 74, 85, 88, 96, 98, 101, 110, 111, 114, 121, 122, 123, 136, 138, 140, 141, 142, 145, 146, 147, 150, 152, 153, 154, 157, 164, 167, 169, 171, 189, 190, 197] },
     Prog { name: "p1292", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p1292_eval, grad: p1292_grad, fwd: Some(p1292_fwd), oracle: p1292_oracle, tags: &[0, 1, 3, 4, 7, 8, 13, 22, 26, 28, 30, 31, 34, 48, 49, 50, 51, 52, 53, 56, 70, 71, 74, 76, 98, 121, 122, 123, 128, 134, 136, 141, 142, 143, 144, 145, 148, 150, 152, 164, 167, 168, 169] },
     Prog { name: "p1293", active: &[true, true, true], outputs: 3, eval: p1293_eval, grad: p1293_grad, fwd: Some(p1293_fwd), oracle: p1293_oracle, tags: &[0, 6, 21, 30, 31, 32, 35, 36, 48, 49, 50, 51, 52, 53, 56, 58, 71, 72, 73, 74, 85, 93, 96, 108, 109, 121, 122, 123, 124, 132, 134, 135, 136, 141, 142, 145, 146, 147, 149, 150, 152, 154, 157, 167, 169] },

@@ -105,18 +105,6 @@ impl Records {
     }
 }
 
-/// Whether `e` has an `if` or a `match` (as printed).
-fn branches(e: &E) -> bool {
-    let p = crate::printer::Printer {
-        out: String::new(),
-        ind: 0,
-        fl: crate::printer::Flavor::F64,
-        vec_ret: false,
-    };
-    let s = p.ex(e, true).0;
-    s.contains("if ") || s.contains("match ")
-}
-
 fn rec_e(e: RecE) -> E {
     E::Rec(bx(e))
 }
@@ -243,23 +231,11 @@ impl Gen<'_> {
         (name, b)
     }
 
-    /// `src.iter().map(|e| body).sum::<f64>()` of `n` items bounded by `eb`. Over
-    /// the items of a struct's field (`lin.w`, `lin.m[i]`), the body has no `if`
-    /// (bug 7 of /work/notes/progen-bugs.md), unless `--with-known-bugs`.
+    /// `src.iter().map(|e| body).sum::<f64>()` of `n` items bounded by `eb` (over
+    /// the items of a struct's field too, with an `if`: bug 7, fixed in 7cb23e9).
     fn iter_sum(&mut self, src: &str, idx: Vec<I>, n: usize, eb: f64) -> (E, f64) {
         let e = self.fresh("e");
-        let (mut body, mut bb) = self.item_body(&e, eb, true);
-        if is_field(src) && !self.opts.known_bugs {
-            let mut tries = 0;
-            while branches(&body) {
-                tries += 1;
-                (body, bb) = if tries < 8 {
-                    self.item_body(&e, eb, true)
-                } else {
-                    (call("sin", vec![E::RVar(e.clone())]), 1.0)
-                };
-            }
-        }
+        let (body, bb) = self.item_body(&e, eb, true);
         (
             rec_e(RecE::IterSum(src.to_string(), idx, e, body)),
             n as f64 * bb,

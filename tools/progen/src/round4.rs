@@ -313,10 +313,11 @@ impl Gen<'_> {
         });
         let bound = ib.max(3.0) + 1.0;
         self.declare(&acc, VK::F, true, bound);
-        // a tuple or a `Vec` returned from inside a loop: bugs 9 and 10 of
-        // /work/notes/progen-bugs.md (those loops are left by `break`)
+        // a `Vec` returned from inside a loop: bug 10 of
+        // /work/notes/progen-bugs.md (those loops are left by `break`); a tuple
+        // (bug 9) since cefed16
         let returns = self.on("loop-returns")
-            && (self.opts.known_bugs || !matches!(self.ret, RetKind::Pair | RetKind::Vec(_)));
+            && (self.opts.known_bugs || !matches!(self.ret, RetKind::Vec(_)));
         let nested = returns && self.rng.chance(0.3);
         self.exit_loop(&acc, returns, nested, out);
         vec![(E::Var(acc), bound)]
@@ -627,13 +628,7 @@ impl Gen<'_> {
     fn range_contains(&mut self, out: &mut Vec<S>) -> Vec<(E, f64)> {
         let (x, xb) = self.input_expr(2.0);
         // an element of a struct's field bound to a local that only `contains`
-        // reads is typed as an array: bug 12 of /work/notes/progen-bugs.md
-        let (x, xb) = match x {
-            E::Idx(ref n, _) if is_field(n) && !self.opts.known_bugs => {
-                (mul(x, lit(1.25)), 1.25 * xb)
-            }
-            x => (x, xb),
-        };
+        // reads: bug 12 of /work/notes/progen-bugs.md, fixed in 03fb345
         let (x, _) = self.bind_idiom(x, xb, out);
         let (lo, hi) = self.range_bounds();
         let c = C::Contains(x, lo, hi, self.rng.chance(0.5));
@@ -890,11 +885,8 @@ impl Gen<'_> {
             _ => None,
         });
         // rows of a by-value struct's field walked after the field was assigned:
-        // bug 11 of /work/notes/progen-bugs.md (only copied, `let r = st.w[k];`)
-        let walk_rows = self.opts.known_bugs
-            || !params
-                .iter()
-                .any(|q| matches!(q.kind, PK::Body(BodyMode::Value, _)));
+        // bug 11 of /work/notes/progen-bugs.md, fixed in 03fb345
+        let walk_rows = true;
         if st.is_none() && (lv.is_none() || self.rng.chance(0.5)) && crate::structs_on(self.opts) {
             // the struct `Body` by `&`
             let nested = self.on("nested-structs");
