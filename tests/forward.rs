@@ -304,7 +304,8 @@ pub struct Spring {
 }
 
 impl Spring {
-    #[grad(reverse, forward)]
+    /// `self` left out by `wrt`: data.
+    #[grad(reverse, forward, wrt(x))]
     pub fn energy(&self, x: [f64; 2]) -> f64 {
         let dx = x[0] - self.rest[0];
         let dy = x[1] - self.rest[1];

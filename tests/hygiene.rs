@@ -464,10 +464,11 @@ fn strict_lint_levels_compile_and_differentiate() {
         b: p[2],
     };
     let (a, x) = (affine(&[0.5, -1.0, 0.25]), [1.0, 2.0]);
-    let mut dx = [0.0; 2];
-    let v = a.predict_backward(&x, &mut dx, 1.0);
+    let (mut da, mut dx) = (affine(&[0.0; 3]), [0.0; 2]);
+    let v = a.predict_backward(&mut da, &x, &mut dx, 1.0);
     same_value(v, a.predict(&x));
     assert_eq!(dx, a.w);
+    assert_eq!((da.w, da.b), (x, 1.0));
 
     let (v, dp, dx) = strict::by_value_backward(a, 0.7, 1.0);
     same_value(v, strict::by_value(a, 0.7));

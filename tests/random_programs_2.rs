@@ -2246,7 +2246,7 @@ fn p611g_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(a1, a2, w3, ga28))]
 fn p612(&self, mut a1: [f64; 2], a2: [f64; 2], w3: &[[f64; 3]; 3], ga28: V2) -> [f64; 1] {
     for (i1, e2) in a1.iter().enumerate() {
         let mut c3 = 0;
@@ -7333,7 +7333,7 @@ fn p651_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1))]
 fn p652(&self, x1: f64) -> f64 {
     let v1 = f64::min(-2.75, self.m * self.m).cos();
     let v2 = self.inner.a[0] - (-x1 - (v1.abs() + 0.65).log(6.6));
@@ -16959,7 +16959,7 @@ fn p731_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, hvp)]
+#[grad(reverse, forward, hvp, wrt(x1, w2, a3, b4))]
 fn p732(&self, mut x1: f64, w2: &[[f64; 3]; 2], mut a3: [f64; 3], b4: &[f64; 4], nt: usize) -> f64 {
     a3[nt + 1] = (self.m.asinh() / (-1.9)) + ((x1 + self.inner.t) + (self.m * self.inner.t));
     x1 -= a3.iter().zip(b4.iter()).map(|(p1, q2)| b4.iter().fold(*p1, |acc4, e3| (acc4 + a3.iter().sum::<f64>().sin()).tanh()).sin() + 1.0).product::<f64>();
@@ -18232,7 +18232,7 @@ fn p740_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, r2))]
 fn p741(&self, x1: f64, r2: &f64) -> f64 {
     const K741: f64 = 0.6;
     let v1 = self.inner.t - self.pos[1];
@@ -19288,7 +19288,7 @@ fn p748_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(w2, b1))]
 fn p749(&self, w2: &[[f64; 3]; 2], b1: &[f64; 2], nt: usize) -> f64 {
     let mut c1 = 0;
     while c1 < 2 {
@@ -20596,7 +20596,7 @@ fn p759_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(r1))]
 fn p760(&self, r1: &f64) -> [f64; 2] {
     let mut v1 = (f64::powi((r1 - self.vel[1]).atan(), 3).abs() + 0.55).powi(-1);
     v1 %= ((r1 + self.m) / 1.35).abs() + 0.55;
@@ -22301,7 +22301,7 @@ fn p772_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, s2, s3))]
 fn p773(&self, x1: f64, s2: &[f64], s3: &[f64], n4: usize, k5: i32) -> Vec<f64> {
     let mut v1: f64 = (s2.iter().zip(s3.iter()).map(|(p2, q3)| -self.inner.a[n4 % 2]).sum::<f64>().abs() + 1.65).acosh();
     if n4 > 0 && (self.m + x1) <= -1.0 {
@@ -30360,7 +30360,7 @@ fn p837_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, hvp)]
+#[grad(reverse, forward, hvp, wrt(x1, b3, a4, s2))]
 fn p838(&self, x1: f64, f5: bool, b3: &[f64; 3], a4: [f64; 1], s2: &[f64]) -> f64 {
     for &e1 in a4.iter() {
         let v2 = (autodiff::sigmoid(self.m).tanh() * 0.9).asin().tanh().tan();
@@ -31438,7 +31438,7 @@ fn p846_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, x2, s3, s4, b5))]
 fn p847(&self, x1: f64, x2: f64, s3: &[f64], s4: &[f64], b5: &[f64; 1], n6: usize) -> f64 {
     let v1: f64 = ((s3[0] - self.w[n6 % 2][0]).abs() + 0.6).sqrt() - self.inner.t;
     let mut y2: [f64; 2] = [0.0; 2];
@@ -33698,7 +33698,7 @@ fn p865_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(s1, ga25))]
 fn p866(&self, s1: &[f64], ga25: V3) -> f64 {
     if self.inner.t < (self.vel[0] + self.m) {
         let mut c1 = 0;
@@ -34131,7 +34131,7 @@ fn p869_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, r2, b3, b4, b5))]
 fn p870(&self, mut x1: f64, r2: &f64, b3: &[f64; 2], b4: &[f64; 2], b5: &[f64; 5], f6: bool) -> f64 {
     let mut y1 = [(-0.75 * self.pos[1]) / (1.0 + (b5[4] * b5[4])); 3];
     if f6 {
@@ -34510,7 +34510,7 @@ fn p872_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(b1, b2, wv7))]
 fn p873(&self, b1: &[f64; 3], b2: &[f64; 3], wv7: [[f64; 3]; 3]) -> [f64; 1] {
     let mut v1 = ((self.m - (self.pos[0] * self.inner.t)).abs() + 1.05).powf(autodiff::sigmoid(self.inner.a[0] + self.inner.t));
     let mut v2 = (b2[2] + b1[1]).asinh() - v1;
@@ -35458,7 +35458,7 @@ fn p879_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(b1, b2, a3, ps9))]
 fn p880(&self, b1: &[f64; 5], b2: &[f64; 3], mut a3: [f64; 3], ps9: &[Pt]) -> [f64; 2] {
     let v1 = if ((b2[1] * b1[1]) - a3.iter().zip(b1.iter()).fold(self.inner.a[0], |acc4, (p2, q3)| (acc4 + self.m.cosh().tanh()).tanh())) <= 0.8 { b1[4].exp().tanh().exp() } else { self.inner.t.asinh().exp_m1() };
     a3[2] *= autodiff::sigmoid(self.m.exp2());
@@ -36814,7 +36814,7 @@ fn p888_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, r2))]
 fn p889(&self, x1: f64, r2: &f64) -> f64 {
     if self.pos[1] >= 0.8 {
         let v1 = f64::exp2(1.25);
@@ -40407,7 +40407,7 @@ fn p916_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, x2, x3, x4))]
 fn p917(&self, x1: f64, x2: f64, x3: f64, x4: f64) -> (f64, f64) {
     for i1 in 0..1 {
         let v2 = (x4 - x2).tanh().exp_m1() * (x1.tanh() * 0.9).acos().sin().tan();
@@ -42842,7 +42842,7 @@ fn p938_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, s3, x2))]
 fn p939(&self, x1: f64, n4: usize, s3: &[f64], x2: f64) -> Vec<f64> {
     let mut v1: f64 = s3.iter().copied().fold(1.15f64, |acc3, e2| (acc3 + (0.65 * x2)).tanh()) / (1.0 + (self.inner.a[n4 % 2] * self.inner.a[n4 % 2]));
     v1 += x2;
@@ -46475,7 +46475,7 @@ fn p969_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, x4, x3, x2))]
 fn p970(&self, x1: f64, x4: f64, x3: f64, x2: f64) -> (f64, f64) {
     let mut y1: [f64; 3] = [0.0; 3];
     let mut v2 = self.vel[0] - (-(self.inner.t.abs() + 1.5)).recip();
@@ -52143,7 +52143,7 @@ fn p1016_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, s2))]
 fn p1017(&self, x1: f64, s2: &[f64], k3: i32) -> f64 {
     let x1 = x1 + (self.inner.a[0].min(self.inner.t) - (self.m * self.inner.t));
     let x1 = ((self.w[0][0] + self.inner.t).abs() + 0.6).log2();

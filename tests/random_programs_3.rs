@@ -3399,7 +3399,7 @@ fn p1068_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, x2, b3, b4, w5))]
 fn p1069(&self, x1: f64, x2: f64, b3: &[f64; 5], b4: &[f64; 5], w5: &[[f64; 2]; 3]) -> [f64; 3] {
     for i1 in 0..3 {
         let mut v2 = ((b3[3] * x2) * (w5[i1][(i1 + 3) % 2] / (1.0 + (x1 * x1)))).tanh() * w5[i1][0];
@@ -9388,7 +9388,7 @@ fn p1112_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1))]
 fn p1113(&self, x1: f64, nt: usize) -> (f64, f64) {
     let mut y1: [[f64; 3]; 1] = [[0.0; 3]; 1];
     y1[(nt + 1) % 1][nt] *= autodiff::leaky_relu(self.inner.t, self.m.atan2(self.m).asinh().tanh());
@@ -9861,7 +9861,7 @@ fn p1116_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(s1, a2, lin30))]
 fn p1117(&self, s1: &[f64], mut a2: [f64; 3], n3: usize, lin30: &Lv) -> Vec<f64> {
     let mut v1 = s1[n3 + 1];
     let v2 = a2.iter().enumerate().map(|(j3, e4)| autodiff::elu(self.m.tanh().tan(), 0.85)).sum::<f64>();
@@ -10473,7 +10473,7 @@ fn p1120_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(r1, b3, a2, a4))]
 fn p1121(&self, r1: &f64, b3: &[f64; 2], mut a2: [f64; 5], a4: [f64; 5]) -> f64 {
     let v1: f64 = ((r1.tanh() * 0.9).atanh().abs() + 0.9).log2() * ((a4[3] * self.inner.a[1]).tanh() * 0.9).asin();
     let v2: f64 = 2.8;
@@ -14244,7 +14244,7 @@ fn p1149_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, w2, b3, s4))]
 fn p1150(&self, mut x1: f64, w2: &[[f64; 3]; 2], b3: &[f64; 4], s4: &[f64], n5: usize, k6: i32) -> f64 {
     let mut y1: [f64; 3] = [(s4[3 - 1 - n5].abs() + 1.5).log2(), -2.2, (-(x1.abs() + 0.75)).cbrt() + (self.inner.t.abs() + 1.45).acosh()];
     let mut c2 = 0;
@@ -20173,7 +20173,7 @@ fn p1194_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, s2, wv11, lin17))]
 fn p1195(&self, x1: f64, s2: &[f64], wv11: [[f64; 2]; 2], mut lin17: Lv) -> f64 {
     let x1 = x1 * s2.iter().copied().sum::<f64>();
     if self.pos[0].ceil() <= (self.vel[1] * x1.sin()) {
@@ -22119,7 +22119,7 @@ fn p1210_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, b2, b3, wv7))]
 fn p1211(&self, x1: f64, b2: &[f64; 5], b3: &[f64; 1], wv7: [[f64; 2]; 3]) -> (f64, f64) {
     let mut v1 = self.vel[0];
     let mut y2 = [(self.inner.t - (-2.3)).ceil(), autodiff::sigmoid((-(f64::abs(-0.25) + 0.7)).recip()), (self.m * 1.75).mul_add(0.3 - v1, self.inner.a[0] + self.inner.a[1]), (-x1).max(self.vel[0].asinh())];
@@ -27230,7 +27230,7 @@ fn p1254_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, x2, w3))]
 fn p1255(&self, x1: f64, x2: f64, w3: &[[f64; 3]; 1]) -> f64 {
     let mut c1 = 0;
     while c1 < 5 {
@@ -30233,7 +30233,7 @@ fn p1277_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, x2, x3, vx17, lin18))]
 fn p1278(&self, x1: f64, x2: f64, x3: f64, nt: usize, vx17: &Vec<f64>, lin18: &Lv) -> f64 {
     for i1 in 0..nt {
         for i2 in 0..nt {
@@ -36642,7 +36642,7 @@ fn p1331_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, s3, x2))]
 fn p1332(&self, x1: f64, n4: usize, s3: &[f64], x2: f64) -> (f64, f64) {
     for e1 in s3.iter() {
         let mut v2: f64 = ((n4 + 1) as f64) + s3.iter().map(|e3| self.inner.t).sum::<f64>();
@@ -37305,7 +37305,7 @@ fn p1335_bb1(x: &[f64], d: f64, u: f64, gb: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, r2, r4, x3))]
 fn p1336(&self, x1: f64, r2: &f64, r4: &f64, x3: f64) -> [f64; 3] {
     const K1336: f64 = 1.85;
     let mut y1 = [autodiff::elu(self.m, self.inner.a[0].tanh()).exp_m1(), ((2.7 / (1.0 + (x1 * x1))).abs() + 1.35).acosh(), if autodiff::leaky_relu(self.pos[0], self.inner.a[1].tanh()) <= self.vel[0].clamp(x3, x3 + 0.8) { x3 + self.vel[1] } else { f64::max(-0.35, self.inner.a[1]) }];
@@ -42948,7 +42948,7 @@ fn p1379_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x3, x2, r1, x4))]
 fn p1380(&self, x3: f64, x2: f64, r1: &f64, x4: f64, nt: usize) -> f64 {
     if -(-0.5 / (self.w[nt % 2][nt % 2].exp() + 0.5)) >= -0.1 {
         if ((r1 / 0.85) * self.w[nt % 2][nt % 2]) <= 0.05 {
@@ -43871,7 +43871,7 @@ fn p1387_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, x2, x3, x4))]
 fn p1388(&self, x1: f64, x2: f64, x3: f64, x4: f64) -> (f64, f64) {
     for i1 in 1..3 {
         let v2: f64 = self.w[i1 % 2][1];
@@ -44714,7 +44714,7 @@ fn p1394_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(b1, w2, b3, ps27))]
 fn p1395(&self, b1: &[f64; 5], w2: &[[f64; 3]; 3], b3: &[f64; 1], n4: usize, ps27: &[Pt]) -> f64 {
     let mut c1 = 0;
     while c1 < 2 {
@@ -45906,7 +45906,7 @@ fn p1403_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(r1, s2, a4, a3, lin20))]
 fn p1404(&self, r1: &f64, s2: &[f64], a4: [f64; 5], mut a3: [f64; 2], ch15: char, lin20: &Lv) -> f64 {
     if -r1 >= -0.45 || a4.iter().enumerate().fold(self.m, |acc3, (j1, e2)| acc3.min(f64::hypot((j1 + 1) as f64, 2.4).tanh())) <= 0.4 {
         let mut v4 = f64::min((self.inner.t + r1) * autodiff::relu(self.m), self.vel[1].exp_m1());
@@ -50564,7 +50564,7 @@ fn p1440_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(r2, x1))]
 fn p1441(&self, r2: &f64, x1: f64) -> f64 {
     let mut v1 = (self.pos[1].sin() + r2) * (self.w[1][0] - self.vel[1]).tanh().tan();
     let v2: f64 = v1;
@@ -55647,7 +55647,7 @@ fn p1487_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
+#[grad(reverse, forward, wrt(x1, wv25))]
 fn p1488(&self, x1: f64, nt: usize, wv25: [[f64; 2]; 1]) -> f64 {
     let mut y1 = [self.m.cosh()];
     let v2 = (autodiff::relu((nt + 1) as f64).abs() + 0.9).log10();

@@ -6,7 +6,7 @@
 //! pts[i];`, closures over items. Gradients against central finite
 //! differences at proptest points, values bit for bit.
 #![deny(warnings)]
-#![allow(clippy::ptr_arg)]
+#![allow(clippy::ptr_arg, clippy::needless_range_loop)]
 
 use autodiff::{grad, Tangent};
 use proptest::prelude::*;

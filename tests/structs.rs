@@ -6,7 +6,8 @@
 //!   `p.l1.b[i]`, `p.scale`;
 //! - fields (`&p.w`, `&p.l1`) and whole structs (`p`, `&p`) passed on to other
 //!   `#[grad]` functions; accumulation into the shadow across calls;
-//! - `&self` methods (self is data; the gradient of `x`) and
+//! - `&self` methods with `self` left out by `wrt` (data; the gradient of `x`),
+//!   plain `#[grad]` `&self` methods (`self` differentiated, a `d_self` shadow) and
 //!   `#[grad(wrt(self, x))]` methods (a `d_self: &mut Self` shadow).
 //!
 //! Gradients are checked against central finite differences (relative 1e-6,
@@ -446,7 +447,7 @@ fn generic_struct() {
 
 // ---------------------------------------------------------------- methods, self inactive
 
-/// Not a `Tangent`: a `&self` method treats self as data.
+/// Not a `Tangent`: its `&self` methods leave `self` out (`wrt(x)`), as data.
 pub struct Model {
     k: f64,
     w: [f64; 3],
@@ -454,7 +455,7 @@ pub struct Model {
 }
 
 impl Model {
-    #[grad]
+    #[grad(wrt(x))]
     pub fn apply(&self, x: f64) -> f64 {
         let mut s = 0.0;
         for i in 0..3 {
@@ -469,14 +470,14 @@ impl Model {
         x * x
     }
 
-    #[grad]
+    #[grad(wrt(x))]
     pub fn apply_twice(&self, x: &[f64; 2]) -> f64 {
         Self::square(x[0] * self.k) + sq(x[1]) * self.w[2] + Model::square(self.w[0])
     }
 
     /// An integer argument next to self (an integer *field* of self is
     /// rejected, see `macro_bugs::integer_field_of_self`).
-    #[grad]
+    #[grad(wrt(x))]
     pub fn powered(&self, x: f64, n: usize) -> f64 {
         let mut s = 1.0;
         for _ in 0..n {
@@ -674,7 +675,7 @@ mod natural_forms {
     /// `compile_error!("autodiff: no zero for a slice")`, spanned on the
     /// attribute.
     impl Model {
-        #[grad]
+        #[grad(wrt(x))]
         pub fn field_of_data(&self, x: f64) -> f64 {
             dot3(&self.w, &[x, x * x, 1.0])
         }
@@ -738,7 +739,7 @@ mod natural_forms {
 
     /// An integer field of self is rejected: "loop bounds must be integers".
     impl Model {
-        #[grad]
+        #[grad(wrt(x))]
         pub fn powered_by_field(&self, x: f64) -> f64 {
             let mut s = 1.0;
             for _ in 0..self.n {

@@ -106,7 +106,8 @@ pub use graph::Graph;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `Tangent`: #[grad] cannot differentiate it",
     label = "not a float, a float array, or a `#[derive(Tangent)]` struct",
-    note = "derive it: `#[derive(autodiff::Tangent)]` on a struct whose fields are floats, float arrays, `Vec`s of them or `Tangent` structs"
+    note = "derive it: `#[derive(autodiff::Tangent)]` on a struct whose fields are floats, float arrays, `Vec`s of them or `Tangent` structs",
+    note = "or, if it is data, leave it out: `#[grad(wrt(…))]` naming only the parameters to differentiate (a method's `self` included), or `autodiff::no_grad(…)` at the call"
 )]
 pub trait Tangent {
     /// The zero gradient.

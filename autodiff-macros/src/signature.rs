@@ -321,7 +321,10 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                     has_receiver = true;
                     continue;
                 }
-                // `self` is data unless `wrt` names it (then `Self: Tangent`).
+                // `self` is differentiated like any struct parameter
+                // (`Self: Tangent`), unless a `wrt` leaves it out; a
+                // hand-written companion (`custom`, which takes no `wrt`) has
+                // it as data.
                 let by_ref = r.reference.is_some();
                 let ty: Type = if by_ref {
                     syn::parse_quote!(&Self)
@@ -333,9 +336,13 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                     is_struct: true,
                     receiver: true,
                     ty,
-                    kind: ParamKind::Inactive {
-                        by_ref,
-                        is_bool: false,
+                    kind: match (attr.custom, by_ref) {
+                        (true, _) => ParamKind::Inactive {
+                            by_ref,
+                            is_bool: false,
+                        },
+                        (false, true) => ParamKind::FloatRef,
+                        (false, false) => ParamKind::Float,
                     },
                     rejected: false,
                 });

@@ -212,7 +212,7 @@ fn r4_car_step() {
         yaw: 2.0,
         v: 0.25,
     };
-    let (next, da, ds, ddt) = car.step_backward(1.5, 0.1, 0.1, c);
+    let (next, dcar, da, ds, ddt) = car.step_backward(1.5, 0.1, 0.1, c);
     let want = car.step(1.5, 0.1, 0.1);
     for (a, b) in [
         (next.x, want.x),
@@ -222,15 +222,21 @@ fn r4_car_step() {
     ] {
         assert_bits(a, b, "next state");
     }
-    // `self` is data under a plain `#[grad]`: the gradient is with respect to the
-    // control and the step.
+    // A plain `#[grad]` differentiates `self` too (since the default changed):
+    // the gradient is with respect to the state, the control and the step.
     assert_fd(
         |p| {
-            let n = car.step(p[0], p[1], p[2]);
+            let car = Car {
+                x: p[0],
+                y: p[1],
+                yaw: p[2],
+                v: p[3],
+            };
+            let n = car.step(p[4], p[5], p[6]);
             c.x * n.x + c.y * n.y + c.yaw * n.yaw + c.v * n.v
         },
-        &[1.5, 0.1, 0.1],
-        &[da, ds, ddt],
+        &[car.x, car.y, car.yaw, car.v, 1.5, 0.1, 0.1],
+        &[dcar.x, dcar.y, dcar.yaw, dcar.v, da, ds, ddt],
     );
 }
 

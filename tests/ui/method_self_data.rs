@@ -7,8 +7,8 @@ pub struct Quat {
 }
 
 impl Quat {
-    // `self` is data: no `wrt(self, v)`.
-    #[grad]
+    // `self` is data: `wrt` leaves it out.
+    #[grad(wrt(v))]
     pub fn scale(self, v: f64) -> f64 {
         self.w * v + self.x
     }

@@ -65,6 +65,14 @@ fn primal(item: &ItemFn, sig: &Signature, by_ref: bool) -> TokenStream {
         r.mutability = None;
         *r.ty = syn::parse_quote!(Self);
     }
+    // The parameters are only passed on: no `mut`.
+    for a in f.sig.inputs.iter_mut() {
+        if let syn::FnArg::Typed(pt) = a {
+            if let syn::Pat::Ident(pi) = &mut *pt.pat {
+                pi.mutability = None;
+            }
+        }
+    }
     f.attrs
         .retain(|a| a.path().is_ident("cfg") || a.path().is_ident("inline"));
     let name = &item.sig.ident;

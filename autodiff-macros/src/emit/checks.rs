@@ -1,4 +1,4 @@
-//! A `#[grad]` method whose `self` is data, called from a body that
+//! A `#[grad]` method whose `self` is data (left out by `wrt`), called from a body that
 //! differentiates the struct (or the other way round), used to fail inside the
 //! generated code with E0308/E0061 and nothing saying why. Every `#[grad]`
 //! function now carries a hidden constant saying whether its first parameter
@@ -88,7 +88,7 @@ fn walk(func: &Func, r: &Region, out: &mut TokenStream) {
         let at = segs[segs.len() - 1].ident.span();
         let msg = if passed {
             format!(
-                "`{ty}::{method}` does not differentiate its first parameter (a method's `self` is data unless its `#[grad(wrt(self, …))]` names it), but this call differentiates the value passed: write `#[grad(wrt(self, …))]` on `{method}` (with its other differentiated parameters), or pass the value as `autodiff::no_grad(…)`"
+                "`{ty}::{method}` does not differentiate its first parameter (its `#[grad(wrt(…))]` leaves it out), but this call differentiates the value passed: name it in `{method}`'s `wrt` (a method's `self` is named `self`), or pass the value as `autodiff::no_grad(…)`"
             )
         } else {
             format!(

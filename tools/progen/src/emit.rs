@@ -113,7 +113,9 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor, forward: bool, hvp: bool) -> Stri
                 (true, false) => "reverse, forward, ",
                 (false, false) => "",
             };
-            if p.wrt {
+            // A method whose `self` is data says so: `self` is differentiated
+            // unless `wrt` leaves it out.
+            if p.wrt || is_method(p) {
                 let names: Vec<&str> = p
                     .params
                     .iter()

@@ -201,7 +201,7 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
     ),
     (
         "struct-methods",
-        "`#[grad]` `&self` methods of `Body`: `self` as data, or differentiated with `wrt(self, …)`",
+        "`#[grad]` `&self` methods of `Body`: `self` as data (left out by `wrt`), or differentiated (`wrt(self, …)`)",
     ),
     (
         "field-snapshots",
