@@ -74,22 +74,21 @@ pub struct Holdings {
 
 impl Holdings {
     /// Marked-to-market value at `price`.
-    // first written: `#[grad]` (rejected at d4b6ca5: a method's `self` is data unless
-    // `wrt(self, …)` names it; the caller, which differentiates the receiver, gives E0080
-    // "`Holdings::value` does not differentiate its first parameter …" with a stray
-    // E0061/E0308).
-    #[grad(wrt(self, price))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default): rejected at d4b6ca5 and at 5e8c305's parent 9d384e5 with
+    // E0080 "`Holdings::value` does not differentiate its first parameter …" and a stray
+    // E0061/E0308 at the caller. The rewrite had `#[grad(wrt(self, price))]`.
+    #[grad]
     pub fn value(&self, price: f64) -> f64 {
         self.cash + self.shares * price
     }
 
     /// Rebalanced to weight `target` in the stock, paying a proportional cost on the
     /// traded notional.
-    // first written: `#[grad]` (rejected at d4b6ca5: a method's `self` is data unless
-    // `wrt(self, …)` names it; the caller, which differentiates the receiver, gives E0080
-    // "`Holdings::rebalance` does not differentiate its first parameter …" with a stray
-    // E0061/E0308).
-    #[grad(wrt(self, price, target, cost))]
+    // As first written (`#[grad]`), accepted since 5e8c305, as `value`: rejected at
+    // d4b6ca5 and at 9d384e5 with E0080 "`Holdings::rebalance` does not differentiate its
+    // first parameter …". The rewrite had `#[grad(wrt(self, price, target, cost))]`.
+    #[grad]
     pub fn rebalance(self, price: f64, target: f64, cost: f64) -> Holdings {
         let wealth = self.value(price);
         let trade = target * wealth / price - self.shares;
@@ -110,11 +109,11 @@ pub fn constant_mix_log_wealth(prices: &[f64], target: f64, cost: f64, r: f64) -
         shares: 0.0,
     };
     for &p in prices {
-        // first written: `h = h.rebalance(p, target, cost);` (rejected at d4b6ca5: "a value
-        // carried by this loop changes type in its body").
-        let next = h.rebalance(p, target, cost);
-        h.cash = next.cash;
-        h.shares = next.shares;
+        // As first written, accepted since 5e8c305 (with the methods' plain `#[grad]`):
+        // at d4b6ca5 "a value carried by this loop changes type in its body" (accepted
+        // since 70ca09f), and the methods' E0080 until 5e8c305. The rewrite copied the
+        // rebalanced holdings field by field.
+        h = h.rebalance(p, target, cost);
         h.cash *= 1.0 + r;
     }
     h.value(prices[prices.len() - 1]).ln()
@@ -131,14 +130,15 @@ pub fn portfolio_return(f: &[f64], r: &[f64]) -> f64 {
 #[grad(wrt(f))]
 pub fn kelly_growth(f: &[f64], scenarios: &[(f64, Vec<f64>)], rf: f64) -> f64 {
     let invested: f64 = f.iter().sum();
-    // first written: `.map(|(p, r)| p * (1.0 + rf * (1.0 - invested) + portfolio_return(f, r)).ln())`
-    // (rejected at d4b6ca5, a bug: a `Vec` bound by a tuple pattern over a data slice of
-    // tuples and passed to a `#[grad]` helper's `&[f64]` parameter: E0061 "this function takes
-    // 5 arguments but 4 arguments were supplied" and E0308 "expected f64, found (_, _)" in
-    // the generated code).
+    // As first written, accepted since 70ca09f: at d4b6ca5 and at 70ca09f's parent
+    // a1adccf a bug, a `Vec` bound by a tuple pattern over a data slice of tuples and
+    // passed to a `#[grad]` helper's `&[f64]` parameter gave E0061 "this function takes 5
+    // arguments but 4 arguments were supplied" and E0308 "expected `f64`, found `(_, _)`"
+    // in the generated code. The rewrite was `.map(|s| s.0 * (… portfolio_return(f,
+    // &s.1)).ln())`.
     scenarios
         .iter()
-        .map(|s| s.0 * (1.0 + rf * (1.0 - invested) + portfolio_return(f, &s.1)).ln())
+        .map(|(p, r)| p * (1.0 + rf * (1.0 - invested) + portfolio_return(f, r)).ln())
         .sum()
 }
 

@@ -25,7 +25,18 @@ pub struct Vec3 {
 // Rewriting met one more (a bug, in the notes' corpus7-failures.md): a `#[grad]` fn or
 // method returning a struct-valued `#[grad]` call (`normalized`'s `scale3(self, 1.0 / len)`:
 // E0308 "expected f64, found Vec3" and "expected Vec3, found f64" in the generated code).
-// The accepted form: free `sub3`, `scale3`, `normalize3`, and `dot` with `wrt(self, o)`.
+// In part back as first written since 5e8c305 (a method's `self` is differentiated by
+// default): the methods `dot` and `normalized` with their plain `#[grad]` (the rewrite had `dot`
+// with `wrt(self, o)` and a free `normalize3`), called as first written (`dir.normalized()`,
+// `d.dot(center)`, `n.dot(l)`); `normalized` returns its scaled copy through a
+// struct-valued `#[grad]` call (accepted since 70ca09f). Rejected at 5e8c305's parent
+// 9d384e5: E0080 "`Vec3::dot` does not differentiate its first parameter …".
+// Still not as first written (at 5e8c305): the operators. `#[grad]` cannot go on a trait
+// impl's method (its companions are no trait members), and `a - b` on struct values is
+// "an operator on structs (`a - b` through `impl Sub for …`) is not differentiated in
+// #[grad] bodies …" (one spanned error per use, since 89071f7); kept as the free `#[grad]`
+// functions `sub3` and `scale3` (`self * (1.0 / len)` is `scale3(self, 1.0 / len)`,
+// `(light - hit).normalized()` is `sub3(light, hit).normalized()`).
 //
 // impl Add for Vec3 {
 //     type Output = Vec3;
@@ -120,20 +131,16 @@ pub fn scale3(a: Vec3, s: f64) -> Vec3 {
 
 impl Vec3 {
     /// Dot product.
-    #[grad(wrt(self, o))]
+    #[grad]
     pub fn dot(self, o: Vec3) -> f64 {
         self.x * o.x + self.y * o.y + self.z * o.z
     }
-}
 
-/// `a` scaled to unit length.
-#[grad]
-pub fn normalize3(a: Vec3) -> Vec3 {
-    let inv = 1.0 / a.dot(a).sqrt();
-    Vec3 {
-        x: a.x * inv,
-        y: a.y * inv,
-        z: a.z * inv,
+    /// This vector scaled to unit length.
+    #[grad]
+    pub fn normalized(self) -> Vec3 {
+        let len = self.dot(self).sqrt();
+        scale3(self, 1.0 / len)
     }
 }
 
@@ -141,7 +148,7 @@ pub fn normalize3(a: Vec3) -> Vec3 {
 /// sphere, lit by a point light; 0 where the ray misses or the light is behind.
 #[grad(wrt(center, radius, light))]
 pub fn lambert_sphere(dir: Vec3, center: Vec3, radius: f64, light: Vec3) -> f64 {
-    let d = normalize3(dir);
+    let d = dir.normalized();
     let b = d.dot(center);
     let disc = b * b - center.dot(center) + radius * radius;
     if disc < 0.0 {
@@ -153,7 +160,7 @@ pub fn lambert_sphere(dir: Vec3, center: Vec3, radius: f64, light: Vec3) -> f64 
     }
     let hit = scale3(d, t);
     let n = scale3(sub3(hit, center), 1.0 / radius);
-    let l = normalize3(sub3(light, hit));
+    let l = sub3(light, hit).normalized();
     n.dot(l).max(0.0)
 }
 

@@ -85,14 +85,15 @@ pub struct LstmState {
 
 impl LstmCell {
     /// One step of the cell on input `x`.
-    // first written: `#[grad]` (rejected at d4b6ca5: a method's `self` is data unless
-    // `wrt(self, …)` names it; the caller, which differentiates the receiver, gives E0080
-    // "`LstmCell::step` does not differentiate its first parameter …" with a stray
-    // E0061/E0308).
-    // Also first written: bare `sigmoid(pre(0))` (and 1, 2): E0308 "expected fn item
-    // {round7_ml::sigmoid}, found fn item {autodiff::sigmoid::<f64>}" — a bare primitive
-    // name is autodiff's, by design.
-    #[grad(wrt(self, s, x))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default): rejected at d4b6ca5 and at 5e8c305's parent 9d384e5 with
+    // E0080 "`LstmCell::step` does not differentiate its first parameter (a method's
+    // `self` is data unless …)" and a stray E0061/E0308 at the caller. The rewrite had
+    // `#[grad(wrt(self, s, x))]`.
+    // Still not as first written: a bare `sigmoid(pre(0))` (and 1, 2) calls autodiff's
+    // `sigmoid`, by design: E0308 "expected fn item {round7_ml::sigmoid}, found fn item
+    // {autodiff::sigmoid::<f64>}" (still at 5e8c305); kept as `self::sigmoid(…)`.
+    #[grad]
     pub fn step(&self, s: LstmState, x: f64) -> LstmState {
         let pre = |k: usize| self.wx[k] * x + self.wh[k] * s.h + self.b[k];
         let i = self::sigmoid(pre(0));
@@ -111,12 +112,12 @@ pub fn lstm_forecast_loss(cell: &LstmCell, readout: (f64, f64), seq: &[f64]) -> 
     let mut state = LstmState { h: 0.0, c: 0.0 };
     let mut loss = 0.0;
     for t in 0..seq.len() - 1 {
-        // first written: `state = cell.step(state, seq[t]);` (rejected at d4b6ca5: "a value
-        // carried by this loop changes type in its body": a struct local initialised by a
-        // literal, then reassigned whole in a loop).
-        let next = cell.step(state, seq[t]);
-        state.h = next.h;
-        state.c = next.c;
+        // As first written, accepted since 5e8c305 (with `step`'s plain `#[grad]`): at
+        // d4b6ca5 "a value carried by this loop changes type in its body" (a struct local
+        // initialised by a literal, then reassigned whole in a loop; fixed in 70ca09f),
+        // and `step`'s E0080 until 5e8c305. The rewrite copied the next state field by
+        // field (`let next = cell.step(state, seq[t]); state.h = next.h; …`).
+        state = cell.step(state, seq[t]);
         let pred = readout.0 * state.h + readout.1;
         loss += (pred - seq[t + 1]).powi(2);
     }

@@ -16,11 +16,11 @@ pub struct Particle {
 
 impl Particle {
     /// Kinetic energy for mass `mass`.
-    // first written: `#[grad]` (rejected at d4b6ca5: a method's `self` is data unless
-    // `wrt(self, …)` names it; the caller, which differentiates the receiver, gives E0080
-    // "`Particle::kinetic_energy` does not differentiate its first parameter …" with a stray
-    // E0061/E0308).
-    #[grad(wrt(self, mass))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default): rejected at d4b6ca5 and at 5e8c305's parent 9d384e5 with
+    // E0080 "`Particle::kinetic_energy` does not differentiate its first parameter …" and
+    // a stray E0061/E0308 at the caller. The rewrite had `#[grad(wrt(self, mass))]`.
+    #[grad]
     pub fn kinetic_energy(&self, mass: f64) -> f64 {
         0.5 * mass * (self.vel[0] * self.vel[0] + self.vel[1] * self.vel[1])
     }
@@ -49,12 +49,13 @@ pub fn boris_drift(
         let vpy = vy - vx * t;
         let vx2 = vx + vpy * s;
         let vy2 = vy - vpx * s;
-        // first written: `p.vel = [vx2 + half, vy2];` (rejected at d4b6ca5, a bug: an array
-        // assigned whole to an array field of a local struct copy gives E0308 "expected f64,
-        // found [f64; 2]" and E0608 "cannot index into a value of type f64" in the
-        // generated code).
-        p.vel[0] = vx2 + half;
-        p.vel[1] = vy2;
+        // As first written, accepted since 70ca09f (the function as a whole since
+        // 5e8c305, with `kinetic_energy`'s plain `#[grad]`): at d4b6ca5 and at 70ca09f's
+        // parent a1adccf a bug, an array assigned whole to an array field of a local
+        // struct copy gave E0308 "expected `f64`, found `[f64; 2]`" and E0608 "cannot
+        // index into a value of type `f64`" in the generated code. The rewrite assigned
+        // `p.vel[0]` and `p.vel[1]`.
+        p.vel = [vx2 + half, vy2];
         p.pos[0] += dt * p.vel[0];
         p.pos[1] += dt * p.vel[1];
     }

@@ -18,11 +18,12 @@ pub struct Pose2 {
 
 impl Pose2 {
     /// This pose followed by `delta`, given in this pose's frame.
-    // first written: `#[grad]` (rejected at d4b6ca5: a method's `self` is data unless
-    // `wrt(self, …)` names it; the caller, which differentiates the receiver, gives E0080
-    // "`Pose2::compose` does not differentiate its first parameter …" with a stray
-    // E0061/E0308).
-    #[grad(wrt(self, delta))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default): with `self` as data, `landmark_error`'s calls failed (at
+    // d4b6ca5 behind the errors there, see it; at 5e8c305's parent 9d384e5 E0308 "expected
+    // a tuple with 2 elements, found one with 3 elements" in the generated code, for this
+    // and `transform`). The rewrite had `#[grad(wrt(self, delta))]`.
+    #[grad]
     pub fn compose(self, delta: Pose2) -> Pose2 {
         let (s, c) = self.theta.sin_cos();
         Pose2 {
@@ -33,14 +34,21 @@ impl Pose2 {
     }
 
     /// A point given in this pose's frame, in the world frame.
-    // first written: `#[grad]` (rejected at d4b6ca5: a method's `self` is data unless
-    // `wrt(self, …)` names it; the caller, which differentiates the receiver, gives E0080
-    // "`Pose2::transform` does not differentiate its first parameter …" with a stray
-    // E0061/E0308).
-    #[grad(wrt(self, p))]
+    // As first written (`#[grad]`), accepted since 5e8c305, as `compose` (see there). The
+    // rewrite had `#[grad(wrt(self, p))]`.
+    #[grad]
     pub fn transform(&self, p: [f64; 2]) -> [f64; 2] {
         let (s, c) = self.theta.sin_cos();
         [self.x + c * p[0] - s * p[1], self.y + s * p[0] + c * p[1]]
+    }
+
+    /// The origin, facing along x.
+    pub fn identity() -> Pose2 {
+        Pose2 {
+            x: 0.0,
+            y: 0.0,
+            theta: 0.0,
+        }
     }
 }
 
@@ -49,24 +57,16 @@ impl Pose2 {
 /// puts it.
 #[grad(wrt(increments))]
 pub fn landmark_error(increments: &[Pose2], seen: [f64; 2], mapped: [f64; 2]) -> f64 {
-    // first written (with `Pose2::identity()`, a plain associated fn returning the origin):
-    //     let mut pose = Pose2::identity();
-    //     for inc in increments {
-    //         pose = pose.compose(*inc);
-    //     }
-    // rejected at d4b6ca5: "unsupported method `compose` in #[grad] fn; the supported float
-    // methods are …" and "… `transform` …" (the type of a plain fn's struct result is not
-    // known), and, with a literal, "a value carried by this loop changes type in its body".
-    let mut pose = Pose2 {
-        x: 0.0,
-        y: 0.0,
-        theta: 0.0,
-    };
+    // As first written, accepted since 5e8c305 (with `compose`'s and `transform`'s plain
+    // `#[grad]`). Rejected at d4b6ca5: "unsupported method `compose` in #[grad] fn; the
+    // supported float methods are …" and the same for `transform` (the struct from the
+    // plain `Pose2::identity()`, used in a loop; accepted since 89071f7), and, with a
+    // literal, "a value carried by this loop changes type in its body" (accepted since
+    // 70ca09f); at 5e8c305's parent 9d384e5 only the methods' self-as-data errors remained.
+    // The rewrite started from a literal and copied `compose`'s result field by field.
+    let mut pose = Pose2::identity();
     for inc in increments {
-        let next = pose.compose(*inc);
-        pose.x = next.x;
-        pose.y = next.y;
-        pose.theta = next.theta;
+        pose = pose.compose(*inc);
     }
     let w = pose.transform(seen);
     (w[0] - mapped[0]).powi(2) + (w[1] - mapped[1]).powi(2)
@@ -106,10 +106,12 @@ pub struct Joint {
 
 impl Joint {
     /// A semi-implicit Euler step of the link under `torque`.
-    // first written: `#[grad]` (rejected at d4b6ca5: a method's `self` is data unless
-    // `wrt(self, …)` names it; the caller, which differentiates the receiver, gives E0080
-    // "`Joint::step` does not differentiate its first parameter …" with a stray E0061/E0308).
-    #[grad(wrt(self, torque, inertia, gravity, dt))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default): rejected at d4b6ca5 and at 5e8c305's parent 9d384e5 with
+    // E0080 "`Joint::step` does not differentiate its first parameter …" and a stray
+    // E0061/E0308 at the caller. The rewrite had `#[grad(wrt(self, torque, inertia,
+    // gravity, dt))]`.
+    #[grad]
     pub fn step(self, torque: f64, inertia: f64, gravity: f64, dt: f64) -> Joint {
         let qdd = (torque - gravity * self.q.sin()) / inertia;
         let qd = self.qd + dt * qdd;
@@ -129,11 +131,11 @@ pub fn pd_tracking_cost(kp: f64, kd: f64, setpoint: f64, max_torque: f64, steps:
     let mut cost = 0.0;
     for _ in 0..steps {
         let u = (kp * (setpoint - joint.q) - kd * joint.qd).clamp(-max_torque, max_torque);
-        // first written: `joint = joint.step(u, 0.5, 4.9, dt);` (rejected at d4b6ca5: "a value
-        // carried by this loop changes type in its body").
-        let next = joint.step(u, 0.5, 4.9, dt);
-        joint.q = next.q;
-        joint.qd = next.qd;
+        // As first written, accepted since 5e8c305 (with `step`'s plain `#[grad]`): at
+        // d4b6ca5 "a value carried by this loop changes type in its body" (accepted since
+        // 70ca09f), and `step`'s E0080 until 5e8c305. The rewrite copied the next state
+        // field by field.
+        joint = joint.step(u, 0.5, 4.9, dt);
         cost += dt * ((joint.q - setpoint).powi(2) + 1e-3 * u * u);
     }
     cost

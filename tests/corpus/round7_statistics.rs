@@ -19,9 +19,10 @@ pub fn ordered_logit_nll(beta: &[f64], cuts: &[f64], xs: &[Vec<f64>], ys: &[usiz
     let mut nll = 0.0;
     for (x, &y) in xs.iter().zip(ys) {
         let eta: f64 = beta.iter().zip(x).map(|(b, xi)| b * xi).sum();
-        // first written: bare `sigmoid(…)` in the three arms (rejected at d4b6ca5: E0308
-        // "expected fn item {round7_statistics::sigmoid}, found fn item
-        // {autodiff::sigmoid::<f64>}" — a bare primitive name is autodiff's, by design).
+        // first written: bare `sigmoid(…)` in the three arms (rejected at d4b6ca5, and
+        // still at 5e8c305: E0308 "expected fn item {round7_statistics::sigmoid}, found fn
+        // item {autodiff::sigmoid::<f64>}" — a bare primitive name is autodiff's, by
+        // design).
         let p = match y {
             0 => self::sigmoid(cuts[0] - eta),
             y if y == k => 1.0 - self::sigmoid(cuts[k - 1] - eta),
@@ -80,22 +81,22 @@ pub struct LogisticDist {
 
 impl LogisticDist {
     /// Log density at x.
-    // first written: `#[grad]` (rejected at d4b6ca5: a method's `self` is data unless
-    // `wrt(self, …)` names it; the caller, which differentiates the receiver, gives E0080
-    // "`LogisticDist::log_pdf` does not differentiate its first parameter …" with a stray
-    // E0061/E0308).
-    #[grad(wrt(self, x))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default): rejected at d4b6ca5 and at 5e8c305's parent 9d384e5 with
+    // E0080 "`LogisticDist::log_pdf` does not differentiate its first parameter …" and a
+    // stray E0061/E0308 at the caller. The rewrite had `#[grad(wrt(self, x))]`.
+    #[grad]
     pub fn log_pdf(&self, x: f64) -> f64 {
         let z = (x - self.mu) / self.s;
         -z - self.s.ln() - 2.0 * (1.0 + (-z).exp()).ln()
     }
 
     /// Log of the survival function P(X > x).
-    // first written: `#[grad]` (rejected at d4b6ca5: a method's `self` is data unless
-    // `wrt(self, …)` names it; the caller, which differentiates the receiver, gives E0080
-    // "`LogisticDist::log_survival` does not differentiate its first parameter …" with a stray
-    // E0061/E0308).
-    #[grad(wrt(self, x))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default): rejected at d4b6ca5 and at 5e8c305's parent 9d384e5 with
+    // E0080 "`LogisticDist::log_survival` does not differentiate its first parameter …" and a
+    // stray E0061/E0308 at the caller. The rewrite had `#[grad(wrt(self, x))]`.
+    #[grad]
     pub fn log_survival(&self, x: f64) -> f64 {
         let z = (x - self.mu) / self.s;
         -(1.0 + z.exp()).ln()
