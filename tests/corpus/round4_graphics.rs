@@ -12,15 +12,15 @@ use autodiff::{grad, Tangent};
 // pattern needs an array" at `let [x, y, z] = p;` and `let [u, v] = cam.project(*p);`,
 // and "an element of a slice of structs or tuples is read field by field here …" at
 // `*p`; the alias was spelled out as `[f64; 3]`. The alias is back where it is accepted:
-// `march`'s and `Camera::project`'s parameters (since 4756717) and the closures'
+// `march`'s and `Camera::project`'s parameters (since 4756717), the closures'
 // parameters (accepted already at 1812d67 when the arguments are known arrays; their
-// errors there came from the `Vec3` parameters passed to them). Still spelled out:
-// `ray_triangle`'s parameters (a `Vec3` parameter only passed on to a closure, never
-// indexed in the body itself, still gives "too many indices for this array" at the
-// closure's `a[0]`) and `calib_error`'s `points: &[Vec3]` (at 4f45b60 its elements are
-// indexed and taken apart, but one passed on whole to a `#[grad]` function,
-// `cam.project(*p)`, still gives "an element of a slice of structs or tuples is read
-// field by field here …").
+// errors there came from the `Vec3` parameters passed to them) and `calib_error`'s
+// `points: &[Vec3]` (an element passed on whole to a `#[grad]` method, `cam.project(*p)`:
+// "an element of a slice of structs or tuples is read field by field here …" at 4f45b60,
+// accepted at 9d384e5; the commit between was not looked for, as `calib_error` as a whole
+// is accepted since 5e8c305). Still spelled out: `ray_triangle`'s parameters (a `Vec3`
+// parameter only passed on to a closure, never indexed in the body itself, still gives
+// "too many indices for this array" at the closure's `a[0]`, at 5e8c305 too).
 type Vec3 = [f64; 3];
 
 /// Distance along the ray to a triangle (Möller–Trumbore), or +∞ on a miss.
@@ -78,11 +78,14 @@ pub struct Camera {
 
 impl Camera {
     /// Pinhole projection with one radial distortion coefficient.
-    // First attempt `#[grad]`: accepted, but `self` is then data, and `calib_error`'s
-    // call `cam.project(*p)` failed in the generated code (E0061: "this function takes 3
-    // arguments but 4 arguments were supplied"); still so. Its `p: Vec3` (an array
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default). At 1812d67 `#[grad]` compiled with `self` as data, and
+    // `calib_error`'s call `cam.project(*p)` failed in the generated code (E0061: "this
+    // function takes 3 arguments but 4 arguments were supplied"); since edbdd66, and still
+    // at 5e8c305's parent 9d384e5, E0080 "`Camera::project` does not differentiate its
+    // first parameter …". The rewrite had `#[grad(wrt(self, p))]`. Its `p: Vec3` (an array
     // pattern on a `Vec3` parameter) is accepted since 4756717.
-    #[grad(wrt(self, p))]
+    #[grad]
     pub fn project(&self, p: Vec3) -> [f64; 2] {
         let [x, y, z] = p;
         let (u, v) = (x / z, y / z);
@@ -94,15 +97,16 @@ impl Camera {
 /// Mean squared reprojection error of known 3-D points seen at pixel positions
 /// (camera calibration).
 #[grad(wrt(cam))]
-pub fn calib_error(cam: &Camera, points: &[[f64; 3]], pixels: &[[f64; 2]]) -> f64 {
+pub fn calib_error(cam: &Camera, points: &[Vec3], pixels: &[[f64; 2]]) -> f64 {
     let total: f64 = points
         .iter()
         .zip(pixels)
         .map(|(p, px)| {
             // Rejected at 1812d67 with the alias spelled out too: `let [u, v] = …` gave "an
             // array pattern needs an array" (it was `let uv = …; uv[0]`); accepted as first
-            // written since db76099. Still not as first written: `&[Vec3]` (above) and
-            // `project`'s `wrt(self, p)`.
+            // written since db76099. The whole function as first written (`&[Vec3]`, see
+            // above, and `project`'s plain `#[grad]`) since 5e8c305; at its parent 9d384e5
+            // E0080 "`Camera::project` does not differentiate its first parameter …".
             let [u, v] = cam.project(*p);
             (u - px[0]).powi(2) + (v - px[1]).powi(2)
         })

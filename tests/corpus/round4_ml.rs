@@ -17,12 +17,14 @@ pub struct Mlp {
 
 impl Mlp {
     /// RMSNorm, a hidden layer with the tanh approximation of GELU, a linear read-out.
-    // First attempt `#[grad]`: `self` is then data, and `loss`'s call `self.forward(x)`
-    // failed in the generated code (at 1812d67 E0308 twice: "unexpected argument #2 of
-    // type `&mut Mlp`, argument #3 of type `&mut [f64]` is missing", "expected `f64`,
-    // found `(_, _)`"; with `loss` as below, E0061 "this function takes 4 arguments but 5
-    // arguments were supplied", still at 77baa2d).
-    #[grad(wrt(self, x))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default). With `#[grad]` `self` was data, and `loss`'s call
+    // `self.forward(x)` failed (at 1812d67 in the generated code, E0308 twice: "unexpected
+    // argument #2 of type `&mut Mlp`, argument #3 of type `&mut [f64]` is missing",
+    // "expected `f64`, found `(_, _)`"; with `loss` as below, E0061 "this function takes 4
+    // arguments but 5 arguments were supplied" at 77baa2d, and still at 5e8c305's parent
+    // 9d384e5). The rewrite had `#[grad(wrt(self, x))]`.
+    #[grad]
     pub fn forward(&self, x: &[f64]) -> f64 {
         let gelu = |z: f64| {
             let c = (2.0 / std::f64::consts::PI).sqrt();

@@ -24,26 +24,15 @@ pub fn rk4_shoot(
     let e0 = energy(s);
     for _ in 0..steps {
         let k1 = deriv(s);
-        // First attempt rejected (at 1812d67): the stages built with `std::array::from_fn`,
-        //     let k2 = deriv(std::array::from_fn(|i| s[i] + 0.5 * dt * k1[i]));
-        // (and k3, k4 alike) gave "expected a single number as an argument, found a
-        // closure; call it: `f(x)`" (three times); still rejected at 4f45b60 (db76099 takes
-        // `from_fn`'s length only from an annotation or a turbofish): "the length of
-        // `array::from_fn`'s array is not known here: annotate it (`let t: [f64; 4] =
-        // std::array::from_fn(|i| …);`)" (three times).
-        let mut tmp = [0.0; 4];
-        for i in 0..4 {
-            tmp[i] = s[i] + 0.5 * dt * k1[i];
-        }
-        let k2 = deriv(tmp);
-        for i in 0..4 {
-            tmp[i] = s[i] + 0.5 * dt * k2[i];
-        }
-        let k3 = deriv(tmp);
-        for i in 0..4 {
-            tmp[i] = s[i] + dt * k3[i];
-        }
-        let k4 = deriv(tmp);
+        // As first written, accepted since 9fb3265 (`from_fn`'s length from the array
+        // its closure indexes): rejected at 1812d67 ("expected a single number as an
+        // argument, found a closure; call it: `f(x)`", three times) and at 9fb3265's parent
+        // edbdd66 (db76099 took the length only from an annotation or a turbofish: "the length of
+        // `array::from_fn`'s array is not known here: annotate it …", three times). The
+        // rewrite filled a `tmp` array by index loops.
+        let k2 = deriv(std::array::from_fn(|i| s[i] + 0.5 * dt * k1[i]));
+        let k3 = deriv(std::array::from_fn(|i| s[i] + 0.5 * dt * k2[i]));
+        let k4 = deriv(std::array::from_fn(|i| s[i] + dt * k3[i]));
         for i in 0..4 {
             s[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
         }

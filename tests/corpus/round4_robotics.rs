@@ -24,10 +24,13 @@ pub struct Quat {
 
 impl Quat {
     /// Rotates `v` by this (unit) quaternion: v' = v + 2w (u × v) + 2 u × (u × v).
-    // First attempt `#[grad]`: accepted, but `self` is then data (its gradient is not
-    // computed), and `attitude_cost`'s call `Quat::rotate(q, *b)` failed in the generated
-    // code (E0308: expected a tuple with 2 elements, found one with 3).
-    #[grad(wrt(self, v))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default). At 1812d67 `#[grad]` compiled with `self` as data (its
+    // gradient not computed), and `attitude_cost`'s call failed in the generated code
+    // (E0308: expected a tuple with 2 elements, found one with 3); since edbdd66, and
+    // still at 5e8c305's parent 9d384e5, E0080 "`Quat::rotate` does not differentiate its
+    // first parameter …". The rewrite had `#[grad(wrt(self, v))]`.
+    #[grad]
     pub fn rotate(self, v: [f64; 3]) -> [f64; 3] {
         let cross = |a: [f64; 3], b: [f64; 3]| {
             [
@@ -62,9 +65,12 @@ pub fn attitude_cost(q: Quat, body: &[[f64; 3]], reference: &[[f64; 3]], weights
         .zip(reference)
         .zip(weights)
         .map(|((b, r), w)| {
-            // First attempt rejected (at 1812d67): `let rb = q.rotate(*b);` gave "call
-            // this method by its path here: `Type::method(p, …)`" (q a local struct).
-            let rb = Quat::rotate(q, *b);
+            // As first written, accepted since 5e8c305 (`Quat::rotate`'s plain `#[grad]`):
+            // at 1812d67 "call this method by its path here: `Type::method(p, …)`" (`q` a
+            // local struct; fixed in edbdd66, by the round's notes), and `rotate`'s
+            // self-as-data error until 5e8c305 (E0080 at its parent 9d384e5). The rewrite
+            // called `Quat::rotate(q, *b)`.
+            let rb = q.rotate(*b);
             w * rb.iter().zip(r).map(|(p, s)| (p - s).powi(2)).sum::<f64>()
         })
         .sum()
@@ -99,27 +105,22 @@ pub fn mpc_cost(start: Car, controls: &[[f64; 2]], reference: &[[f64; 2]]) -> f6
     const DT: f64 = 0.1;
     const W_EFFORT: f64 = 0.1;
     const W_RATE: f64 = 1.0;
-    // First attempt rejected (at 1812d67): the state a `Car` stepped by its method,
-    //     let mut car = start;
-    //     …
-    //         car = car.step(accel, steer, DT);
-    //         cost += (car.x - r[0]).powi(2) + (car.y - r[1]).powi(2);
-    // gave "call this method by its path here: `Type::method(p, …)`", "a value carried
-    // by this loop changes type in its body" and "field access is only supported on
-    // tuples (`t.0`) in #[grad] bodies" (twice). Written `car = Car::step(car, …)`: "a
-    // local copy of a struct parameter cannot be passed on whole yet …" and "a field of a
-    // struct value chosen by an `if` or returned by a call is not supported yet …"
-    // (twice). Kept with the state as four locals and the model inlined.
-    let (mut x, mut y, mut yaw, mut v) = (start.x, start.y, start.yaw, start.v);
+    // As first written, accepted since 5e8c305 (`Car::step`'s plain `#[grad]` now
+    // differentiates the state). Rejected at 1812d67: "call this method by its path here:
+    // `Type::method(p, …)`", "a value carried by this loop changes type in its body" and
+    // "field access is only supported on tuples (`t.0`) in #[grad] bodies" (twice); written
+    // `car = Car::step(car, …)`: "a local copy of a struct parameter cannot be passed on
+    // whole yet …" and "a field of a struct value chosen by an `if` or returned by a call
+    // is not supported yet …" (twice). At 5e8c305's parent 9d384e5: E0080 "`Car::step`
+    // does not differentiate its first parameter …". The rewrite kept the state as four
+    // locals with the model inlined.
+    let mut car = start;
     let mut cost = 0.0;
     let mut prev_steer = 0.0;
     for (u, r) in controls.iter().zip(reference) {
         let [accel, steer] = *u;
-        x += v * yaw.cos() * DT;
-        y += v * yaw.sin() * DT;
-        yaw += v / WHEELBASE * steer.tan() * DT;
-        v += accel * DT;
-        cost += (x - r[0]).powi(2) + (y - r[1]).powi(2);
+        car = car.step(accel, steer, DT);
+        cost += (car.x - r[0]).powi(2) + (car.y - r[1]).powi(2);
         cost += W_EFFORT * (accel * accel + steer * steer) + W_RATE * (steer - prev_steer).powi(2);
         prev_steer = steer;
     }

@@ -62,11 +62,12 @@ pub struct Vasicek {
 
 impl Vasicek {
     /// Continuously compounded zero-coupon yield for maturity `t`.
-    // first written: `#[grad]` (rejected at 7cb23e9: E0080 "`Vasicek::zero_yield` does
-    // not differentiate its first parameter (a method's `self` is data unless its
-    // `#[grad(wrt(self, …))]` names it)", with a stray E0061 beside it). Still rejected at
-    // d4b6ca5, the same two errors: `self` is data by default, by design.
-    #[grad(wrt(self, t))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default): rejected at 7cb23e9, at d4b6ca5 and at 5e8c305's parent
+    // 9d384e5 with E0080 "`Vasicek::zero_yield` does not differentiate its first parameter
+    // (a method's `self` is data unless …)", with a stray E0061 beside it. The rewrite had
+    // `#[grad(wrt(self, t))]`.
+    #[grad]
     pub fn zero_yield(&self, t: f64) -> f64 {
         let b = (1.0 - (-self.kappa * t).exp()) / self.kappa;
         let ln_a = (self.theta - self.sigma.powi(2) / (2.0 * self.kappa.powi(2))) * (b - t)

@@ -32,11 +32,12 @@ pub struct Linear {
 
 impl Linear {
     /// `W x + b`.
-    // first written: `#[grad]` (rejected at 7cb23e9: E0080 "`Linear::forward` does not
-    // differentiate its first parameter (a method's `self` is data unless its
-    // `#[grad(wrt(self, …))]` names it)", with a stray E0061 beside it). Still rejected at
-    // d4b6ca5, the same two errors: `self` is data by default, by design.
-    #[grad(wrt(self, x))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default): rejected at 7cb23e9, at d4b6ca5 and at 5e8c305's parent
+    // 9d384e5 with E0080 "`Linear::forward` does not differentiate its first parameter (a
+    // method's `self` is data unless …)", with a stray E0061 beside it. The rewrite had
+    // `#[grad(wrt(self, x))]`.
+    #[grad]
     pub fn forward(&self, x: &[f64]) -> Vec<f64> {
         self.w
             .iter()
@@ -50,7 +51,7 @@ impl Linear {
 // As first written: `#[grad(wrt(x, g))]`. It was rejected at 7cb23e9 where
 // `rms_linear_loss` calls it as `rms_norm(&h, gain, 1e-6)`: E0308 "expected `Vec<f64>`,
 // found `(_, _)`" in the generated code (a caller assumes every by-value float parameter
-// of the callee is differentiated), and still is at d4b6ca5 (the same E0308); the
+// of the callee is differentiated), and still is at d4b6ca5 and 5e8c305 (the same E0308); the
 // rewrite was a plain `#[grad]` here. The call now passes `autodiff::no_grad(1e-6)`, the
 // documented way to call a helper with a parameter outside its `wrt`, accepted already
 // at 7cb23e9 (checked there and at d4b6ca5), so the helper is back as first written and

@@ -38,12 +38,13 @@ pub struct Spring {
 impl Spring {
     /// Potential energy `k/2 (|a - b| - rest)²` of the spring stretched between `a`
     /// and `b`.
-    // first written: `#[grad]`. With the call in `mesh_energy` back as first written (since
-    // af66952), `#[grad]` alone is rejected at d4b6ca5: E0080 "`Spring::energy` does not
-    // differentiate its first parameter (a method's `self` is data unless its
-    // `#[grad(wrt(self, …))]` names it) …" and E0308 "expected a tuple with 3 elements,
-    // found one with 4 elements" (`self` is data by default, by design).
-    #[grad(wrt(self, a, b))]
+    // As first written (`#[grad]`), accepted since 5e8c305 (a method's `self` is
+    // differentiated by default). With the call in `mesh_energy` back as first written
+    // (since af66952), `#[grad]` alone was rejected at d4b6ca5 and at 5e8c305's parent
+    // 9d384e5: E0080 "`Spring::energy` does not differentiate its first parameter (a
+    // method's `self` is data unless …)" and E0308 "expected a tuple with 3 elements, found
+    // one with 4 elements". The rewrite had `#[grad(wrt(self, a, b))]`.
+    #[grad]
     pub fn energy(&self, a: [f64; 2], b: [f64; 2]) -> f64 {
         let dx = a[0] - b[0];
         let dy = a[1] - b[1];
@@ -56,11 +57,12 @@ impl Spring {
 /// `springs` joins the nodes of edge `s`, plus gravity `g` on every node.
 #[grad(wrt(pos, springs))]
 pub fn mesh_energy(pos: &[[f64; 2]], springs: &[Spring], edges: &[(usize, usize)], g: f64) -> f64 {
-    // As first written, accepted since af66952 (with `wrt(self, a, b)` on `Spring::energy`,
-    // see there): rejected at 7cb23e9 and at af66952's parent 8220c47 with "unsupported
-    // method `energy` in #[grad] fn; the supported float methods are …" (a `#[grad]` method
-    // called on an element of a slice of structs). The rewrite called a free
-    // `spring_energy(s.k, s.rest, pos[i], pos[j])`, removed with it.
+    // As first written, accepted since 5e8c305 (`Spring::energy`'s plain `#[grad]`, see
+    // there); this call on an element of the slice since af66952: rejected at 7cb23e9 and
+    // at af66952's parent 8220c47 with "unsupported method `energy` in #[grad] fn; the
+    // supported float methods are …" (a `#[grad]` method called on an element of a slice
+    // of structs). The rewrite called a free `spring_energy(s.k, s.rest, pos[i], pos[j])`,
+    // removed with it.
     let elastic: f64 = edges
         .iter()
         .zip(springs)

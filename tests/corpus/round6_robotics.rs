@@ -54,7 +54,8 @@ pub fn mat4_mul(a: [[f64; 4]; 4], b: [[f64; 4]; 4]) -> [[f64; 4]; 4] {
 // `f64`, found `DhRow`", "expected `&DhRow`, found `f64`" and "expected a tuple with 2
 // elements, found one with 3 elements" in the generated code; a caller assumes every
 // parameter of the callee is differentiated). Still rejected at d4b6ca5 with the same three
-// E0308, also with `autodiff::no_grad(row)` at the call:
+// E0308, also with `autodiff::no_grad(row)` at the call; at 5e8c305 the same three, two of
+// them with `no_grad(row)`:
 //     #[grad(wrt(theta))]
 //     pub fn dh_transform(row: &DhRow, theta: f64) -> [[f64; 4]; 4] {
 //         let (st, ct) = theta.sin_cos();

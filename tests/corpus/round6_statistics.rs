@@ -44,7 +44,7 @@ pub fn neg_binomial_nll(mu: f64, alpha: f64, ys: &[u32]) -> f64 {
             // first written: `-(ln_gamma(y + r) - ln_gamma(r) - ln_gamma(y + 1.0)` (rejected
             // at 7cb23e9: E0308 "expected fn item `{round6_statistics::ln_gamma}`, found fn
             // item `{autodiff::ln_gamma::<f64>}`": the bare name is taken for the built-in;
-            // still so at d4b6ca5, by design)
+            // still so at d4b6ca5 and 5e8c305, by design)
             -(self::ln_gamma(y + r) - self::ln_gamma(r) - self::ln_gamma(y + 1.0)
                 + r * (r / (r + mu)).ln()
                 + y * (mu / (r + mu)).ln())
