@@ -50,26 +50,6 @@ impl Gen<'_> {
         self.squash(e, b, target)
     }
 
-    /// `let mut name: [f64; len] = [e, …];` of expressions of the parameters.
-    fn new_array(&mut self, prefix: &str, len: usize, out: &mut Vec<S>) -> (String, f64) {
-        let name = self.fresh(prefix);
-        let mut es = Vec::new();
-        let mut bound = 0.0f64;
-        for _ in 0..len {
-            let (e, b) = self.input_expr(1.5);
-            bound = bound.max(b);
-            es.push(e);
-        }
-        out.push(S::LetArr {
-            name: name.clone(),
-            mutable: true,
-            annot: Some(format!("[f64; {len}]")),
-            init: AInit::Lit(es),
-        });
-        self.declare(&name, Self::array_ty(len), true, bound);
-        (name, bound)
-    }
-
     fn zeros(&mut self, prefix: &str, len: usize, out: &mut Vec<S>) -> String {
         let name = self.fresh(prefix);
         out.push(S::LetArr {
@@ -241,7 +221,7 @@ impl Gen<'_> {
         match kind {
             0 => {
                 // double buffer: next computed from cur, then copied or swapped
-                let (cur, b0) = self.new_array("u", len, out);
+                let (cur, b0) = self.let_array("u", len, 1.5, true, out);
                 // `next[j] = k cur[j'] + e`, k <= 0.75, |e| <= 1.5
                 let bound = b0.max(6.0);
                 self.raise(&cur, bound);
@@ -283,8 +263,8 @@ impl Gen<'_> {
             }
             1 => {
                 // Verlet: prev = cur; cur = next;
-                let (prev, b0) = self.new_array("old", len, out);
-                let (cur, b1) = self.new_array("u", len, out);
+                let (prev, b0) = self.let_array("old", len, 1.5, true, out);
+                let (cur, b1) = self.let_array("u", len, 1.5, true, out);
                 let mut bound = b0.max(b1);
                 for _ in 0..rep.trips() {
                     bound = 1.5 * bound + 0.25 * bound + 0.25;
@@ -365,7 +345,7 @@ impl Gen<'_> {
                     };
                     (v.name, len, v.bound)
                 } else {
-                    let (a, b) = self.new_array("u", len, out);
+                    let (a, b) = self.let_array("u", len, 1.5, true, out);
                     (a, len, b)
                 };
                 let bound = b0.max(6.0);

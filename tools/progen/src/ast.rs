@@ -396,6 +396,36 @@ pub(crate) fn bx<T>(t: T) -> Box<T> {
     Box::new(t)
 }
 
+/// `let [mut] name: f64 = init;`
+pub(crate) fn let_f(name: String, mutable: bool, init: E) -> S {
+    S::Let {
+        name,
+        mutable,
+        annot: true,
+        init,
+    }
+}
+
+/// `a * b`
+pub(crate) fn mul(a: E, b: E) -> E {
+    E::Bin('*', bx(a), bx(b))
+}
+
+/// `a + b`
+pub(crate) fn add(a: E, b: E) -> E {
+    E::Bin('+', bx(a), bx(b))
+}
+
+/// `n as f64`
+pub(crate) fn cast(n: &str) -> E {
+    E::Cast(I::Var(n.to_string()))
+}
+
+/// `a[i]`
+pub(crate) fn at(a: &str, i: I) -> E {
+    E::Idx(a.to_string(), vec![i])
+}
+
 pub(crate) fn call(name: &'static str, args: Vec<E>) -> E {
     E::Call(name, args.into_iter().map(Arg::F).collect(), Style::Method)
 }

@@ -286,12 +286,7 @@ impl Gen<'_> {
         };
         let name: &'static str = if m == 2 { "caff2" } else { "caff3" };
         if in_loop {
-            out.push(S::Let {
-                name: res.to_string(),
-                mutable: true,
-                annot: true,
-                init: E::Lit(0.0),
-            });
+            out.push(let_f(res.to_string(), true, E::Lit(0.0)));
             self.scopes.push(Vec::new());
             self.loop_depth += 1;
             let l = self.fresh("l");
@@ -324,12 +319,7 @@ impl Gen<'_> {
                 vec![row_arg(i), Arg::F(b), self.by_ref(&h)],
                 Style::User,
             );
-            out.push(S::Let {
-                name: res.to_string(),
-                mutable: false,
-                annot: true,
-                init: call,
-            });
+            out.push(let_f(res.to_string(), false, call));
         }
         self.declare(res, VK::F, false, rows as f64);
         vec![(E::Var(res.to_string()), rows as f64)]

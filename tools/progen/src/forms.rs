@@ -42,19 +42,6 @@ const CONSTS: &[(&str, f64)] = &[
 ];
 
 impl Gen<'_> {
-    /// `let name: f64 = e;`
-    fn bind(&mut self, e: E, bound: f64, out: &mut Vec<S>) -> (E, f64) {
-        let name = self.fresh("v");
-        out.push(S::Let {
-            name: name.clone(),
-            mutable: false,
-            annot: true,
-            init: e,
-        });
-        self.declare(&name, VK::F, false, bound);
-        (E::Var(name), bound)
-    }
-
     /// `let mut acc = 0.0; for i in head { acc = k * acc + term(i); }` with the
     /// term built by `term` from the loop's index.
     fn index_loop(
@@ -64,12 +51,7 @@ impl Gen<'_> {
         term: impl FnOnce(&mut Self, &str) -> (E, f64),
     ) -> (E, f64) {
         let acc = self.fresh("acc");
-        out.push(S::Let {
-            name: acc.clone(),
-            mutable: true,
-            annot: true,
-            init: E::Lit(0.0),
-        });
+        out.push(let_f(acc.clone(), true, E::Lit(0.0)));
         let hi = self.rng.int(2, 4);
         let i = self.fresh("i");
         self.scopes.push(Vec::new());
@@ -122,7 +104,7 @@ impl Gen<'_> {
                     1 => (call_any("to_degrees", a), ab * 57.3),
                     _ => (call_any("to_radians", a), ab / 57.0),
                 };
-                vec![self.bind(e, b, out)]
+                vec![self.bind_idiom(e, b, out)]
             }
             "sin-cos" => {
                 let (e, _) = self.input_expr(3.0);
@@ -140,7 +122,7 @@ impl Gen<'_> {
                 } else {
                     E::Bin('+', bx(a), bx(E::Const(name)))
                 };
-                vec![self.bind(e, ab * v + v, out)]
+                vec![self.bind_idiom(e, ab * v + v, out)]
             }
             "rev-ranges" => {
                 vec![self.index_loop(true, out, |g, i| {
@@ -155,7 +137,7 @@ impl Gen<'_> {
                 let (a, ab) = self.input_expr(2.0);
                 let (b, bb) = self.input_expr(2.0);
                 let e = E::If(bx(C::Class(m, x)), bx(a), bx(b));
-                vec![self.bind(e, ab.max(bb), out)]
+                vec![self.bind_idiom(e, ab.max(bb), out)]
             }
             "matches" | "int-match" => {
                 let matching = form == "matches";
@@ -187,14 +169,14 @@ impl Gen<'_> {
                     _ => (a, 2.0),
                 };
                 let e = E::Call(name, vec![Arg::F(arg)], Style::Prim);
-                vec![self.bind(e, b, out)]
+                vec![self.bind_idiom(e, b, out)]
             }
             "asserts" => {
                 let (e, _) = self.input_expr(3.0);
                 let (m, debug) = *self.rng.pick(&[("is_finite", false), ("is_nan", true)]);
                 out.push(S::Assert(debug, C::Class(m, e)));
                 let (a, ab) = self.input_expr(2.0);
-                vec![self.bind(a, ab, out)]
+                vec![self.bind_idiom(a, ab, out)]
             }
             "iterator-chains" => self.chain(out),
             "callee-results" => {
@@ -264,14 +246,14 @@ impl Gen<'_> {
                     let y = E::Bin('*', bx(y), bx(E::Lit(0.5)));
                     E::Call("cgen", vec![Arg::F(x), Arg::F(y)], Style::User)
                 };
-                vec![self.bind(e, 2.0, out)]
+                vec![self.bind_idiom(e, 2.0, out)]
             }
             "unreachable" => {
                 // `if x.is_finite() { a } else { unreachable!() }`
                 let (x, _) = self.input_expr(3.0);
                 let (a, ab) = self.input_expr(2.0);
                 let e = E::If(bx(C::Class("is_finite", x)), bx(a), bx(E::Unreachable));
-                vec![self.bind(e, ab, out)]
+                vec![self.bind_idiom(e, ab, out)]
             }
             "float-match" => {
                 // `match e { t if t < k => a, _ => b }`
@@ -283,7 +265,7 @@ impl Gen<'_> {
                 let op = *self.rng.pick(&["<", ">=", "<=", ">"]);
                 let c = C::Cmp(op, E::Var(t.clone()), lit(k));
                 let e = E::FMatch(bx(s), t, bx(c), bx(a), bx(b));
-                vec![self.bind(e, ab.max(bb), out)]
+                vec![self.bind_idiom(e, ab.max(bb), out)]
             }
             _ => {
                 // `let f = |z: f64| body(z);` then `f(a) + k * f(b)`
@@ -312,7 +294,7 @@ impl Gen<'_> {
                     bx(E::Apply(f.clone(), bx(a))),
                     bx(E::Bin('*', bx(E::Lit(k)), bx(E::Apply(f, bx(c))))),
                 );
-                vec![self.bind(e, (bb + 2.0) * (1.0 + k), out)]
+                vec![self.bind_idiom(e, (bb + 2.0) * (1.0 + k), out)]
             }
         }
     }
@@ -408,7 +390,7 @@ impl Gen<'_> {
             body,
             reduce,
         }));
-        vec![self.bind(e, bound, out)]
+        vec![self.bind_idiom(e, bound, out)]
     }
 }
 

@@ -60,29 +60,6 @@ pub(crate) struct Gen<'o> {
     pub(crate) inputs: Vec<String>,
 }
 
-/// The random stream of a generator of its own (`idioms`, `seqs`, `recent`) for
-/// program `index`, salted so that the streams differ, and how many segments the
-/// program gets from it: none in 70% of programs (or when all of `names` are
-/// excluded), else 1, or 2 with probability `more`.
-pub(crate) fn own_stream(
-    opts: &Options,
-    index: usize,
-    salt: u64,
-    names: &[&str],
-    more: f64,
-) -> (usize, Rng) {
-    let mut rng = Rng::new(opts.seed.wrapping_mul(salt) ^ (index as u64));
-    for _ in 0..4 {
-        rng.next_u64();
-    }
-    let segments = if names.iter().any(|c| opts.on(c)) && rng.chance(0.3) {
-        1 + usize::from(rng.chance(more))
-    } else {
-        0
-    };
-    (segments, rng)
-}
-
 impl Gen<'_> {
     pub(crate) fn on(&self, c: &str) -> bool {
         self.opts.on(c)

@@ -10,7 +10,8 @@
 
 use crate::ast::*;
 use crate::gen::*;
-use crate::{Options, Rng};
+use crate::segments::Segments;
+use crate::Options;
 
 /// The constructs of this module, as named in `CONSTRUCTS`.
 pub(crate) const IDIOMS: &[&str] = &[
@@ -35,135 +36,18 @@ const PATHS: &[(&str, bool)] = &[
     ("abs", false),
 ];
 
-/// What a program gets from this module.
-pub(crate) struct Idioms {
-    segments: usize,
-    rng: Rng,
-}
-
-impl Idioms {
-    pub(crate) fn draw(opts: &Options, index: usize) -> Idioms {
-        let (segments, rng) =
-            crate::gen::own_stream(opts, index, 0xC2B2_AE3D_27D4_EB4F, IDIOMS, 0.25);
-        Idioms { segments, rng }
-    }
-
-    /// Appends the segments to `body`, their parameters to `params`, and their terms
-    /// to the result.
-    pub(crate) fn apply(
-        self,
-        g: &mut Gen,
-        params: &mut Vec<Param>,
-        body: &mut Vec<S>,
-        tail: R,
-    ) -> R {
-        if self.segments == 0 {
-            return tail;
-        }
-        let main = std::mem::replace(&mut g.rng, self.rng);
-        let mut terms = Vec::new();
-        for _ in 0..self.segments {
-            terms.extend(g.idiom_segment(params, body));
-        }
-        let tail = g.add_terms(terms, body, tail);
-        g.rng = main;
-        tail
-    }
+/// The segments a program gets from this module.
+pub(crate) fn draw(opts: &Options, index: usize) -> Segments {
+    Segments::draw(opts, index, 0xC2B2_AE3D_27D4_EB4F, IDIOMS, 0.25)
 }
 
 impl Gen<'_> {
-    /// `let name: f64 = e;`
-    pub(crate) fn bind_idiom(&mut self, e: E, bound: f64, out: &mut Vec<S>) -> (E, f64) {
-        let name = self.fresh("v");
-        out.push(S::Let {
-            name: name.clone(),
-            mutable: false,
-            annot: true,
-            init: e,
-        });
-        self.declare(&name, VK::F, false, bound);
-        (E::Var(name), bound)
-    }
-
-    /// A 1-D array to iterate over (not a field) with elements bounded by
-    /// `max_bound`, or a new local `let a: [f64; n] = [e, …];` of the parameters.
-    pub(crate) fn idiom_array(&mut self, max_bound: f64, out: &mut Vec<S>) -> (String, f64) {
-        let arrays: Vec<Var> = self
-            .arrays()
-            .into_iter()
-            .filter(|v| {
-                matches!(v.kind, VK::Arr { inner: None, .. })
-                    && !is_field(&v.name)
-                    && v.bound <= max_bound
-            })
-            .collect();
-        if !arrays.is_empty() && self.rng.chance(0.7) {
-            let a = self.rng.pick(&arrays).clone();
-            return (a.name, a.bound);
-        }
-        let name = self.fresh("ia");
-        let len = self.rng.int(2, 4) as usize;
-        let mut es = Vec::new();
-        let mut bound = 0.0f64;
-        for _ in 0..len {
-            let (e, b) = self.input_expr(2.0);
-            bound = bound.max(b);
-            es.push(e);
-        }
-        out.push(S::LetArr {
-            name: name.clone(),
-            mutable: false,
-            annot: Some(format!("[f64; {len}]")),
-            init: AInit::Lit(es),
-        });
-        self.declare(
-            &name,
-            VK::Arr {
-                len,
-                inner: None,
-                slice: false,
-            },
-            false,
-            bound,
-        );
-        (name, bound)
-    }
-
-    /// The length of a visible array.
-    pub(crate) fn len_of(&self, a: &str) -> usize {
-        match self
-            .visible()
-            .into_iter()
-            .find(|v| v.name == a)
-            .map(|v| v.kind)
-        {
-            Some(VK::Arr { len, .. }) => len,
-            _ => 1,
-        }
-    }
-
-    /// A closure body of one float parameter `z` (bound `zb`), reading `z`.
-    fn closure_body(&mut self, z: &str, zb: f64) -> (E, f64) {
-        let saved = std::mem::replace(&mut self.scopes, vec![Vec::new()]);
-        let inputs = std::mem::replace(&mut self.inputs, vec![z.to_string()]);
-        let depth = std::mem::replace(&mut self.loop_depth, 0);
-        self.declare(z, VK::F, false, zb);
-        let (body, b) = self.fexpr(2);
-        let (body, bb) = self.squash(body, b, 2.0);
-        let (body, bb) = if reads(&body, &self.inputs) {
-            (body, bb)
-        } else {
-            let (zz, zzb) = self.squash(E::Var(z.to_string()), zb, 2.0);
-            (E::Bin('+', bx(body), bx(zz)), bb + zzb)
-        };
-        self.scopes = saved;
-        self.inputs = inputs;
-        self.loop_depth = depth;
-        (body, bb)
-    }
-
     /// One segment of an idiom of this module that is on; terms for the result.
-    fn idiom_segment(&mut self, params: &mut Vec<Param>, out: &mut Vec<S>) -> Vec<(E, f64)> {
+    pub(crate) fn idiom_segment(
+        &mut self,
+        params: &mut Vec<Param>,
+        out: &mut Vec<S>,
+    ) -> Vec<(E, f64)> {
         let on: Vec<&str> = IDIOMS.iter().copied().filter(|f| self.on(f)).collect();
         if on.is_empty() {
             return Vec::new();
@@ -191,7 +75,7 @@ impl Gen<'_> {
                     // `let f = |z: f64| …; a.iter().copied().map(f).sum::<f64>()`
                     let f = self.fresh("cl");
                     let z = self.fresh("z");
-                    let (body, bb) = self.closure_body(&z, ab);
+                    let (body, bb) = self.item_body(&z, ab, false);
                     out.push(S::Closure(f.clone(), z, body));
                     let e = E::Idiom(bx(Idiom::MapNamed(a, f)));
                     vec![self.bind_idiom(e, n * bb, out)]
@@ -200,7 +84,7 @@ impl Gen<'_> {
                     let g = self.fresh("cl");
                     let acc = self.fresh("acc");
                     let z = self.fresh("z");
-                    let (body, bb) = self.closure_body(&z, ab);
+                    let (body, bb) = self.item_body(&z, ab, false);
                     let step = E::Bin(
                         '+',
                         bx(E::Bin('*', bx(E::Lit(0.5)), bx(E::Var(acc.clone())))),
@@ -259,12 +143,7 @@ impl Gen<'_> {
                 // not declared: a term read elsewhere through `m` would lose its
                 // gradient there
                 let m = self.fresh("m");
-                out.push(S::Let {
-                    name: m.clone(),
-                    mutable: false,
-                    annot: true,
-                    init: E::NoGrad(bx(s)),
-                });
+                out.push(let_f(m.clone(), false, E::NoGrad(bx(s))));
                 let m = E::Var(m);
                 let e = self.fresh("e");
                 let shifted = |x: E| call("exp", vec![E::Bin('-', bx(x), bx(m.clone()))]);
@@ -290,15 +169,8 @@ impl Gen<'_> {
                 let c = match params.iter().find(|p| matches!(p.kind, PK::Char(_))) {
                     Some(p) => p.name.clone(),
                     None => {
-                        let name = self.fresh("ch");
                         let v = *self.rng.pick(&['a', 'b', 'z']);
-                        params.push(Param {
-                            name: name.clone(),
-                            kind: PK::Char(v),
-                            mutable: false,
-                            active: false,
-                        });
-                        name
+                        self.new_param(params, "ch", PK::Char(v), false, false)
                     }
                 };
                 let ch = *self.rng.pick(&['a', 'b']);
@@ -316,14 +188,8 @@ impl Gen<'_> {
                         ..
                     }) => (name.clone(), *n, *m),
                     _ => {
-                        let name = self.fresh("wv");
                         let (n, m) = (self.rng.int(1, 3) as usize, self.rng.int(2, 3) as usize);
-                        params.push(Param {
-                            name: name.clone(),
-                            kind: PK::Arr2V(n, m),
-                            mutable: false,
-                            active: true,
-                        });
+                        let name = self.new_param(params, "wv", PK::Arr2V(n, m), false, true);
                         self.inputs.push(name.clone());
                         let kind = VK::Arr {
                             len: n,

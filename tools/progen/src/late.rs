@@ -21,7 +21,8 @@
 
 use crate::ast::*;
 use crate::gen::*;
-use crate::{Options, Rng};
+use crate::segments::{arr_kind, shared_module, struct_with_oracle, Segments};
+use crate::Options;
 
 /// The constructs of this module, as named in `CONSTRUCTS`. Left out of
 /// generation: a field of a callee's struct result (`let q = lmake(x, y); q.a`),
@@ -42,28 +43,23 @@ pub(crate) const LATE: &[&str] = &[
 /// The struct and the callees of this module, each as the original under
 /// `#[grad]` and as the oracle.
 pub(crate) fn header() -> String {
-    "
-// ---------------------------------------------------------------- the struct and the callees of late.rs
-
-/// The struct the programs build (`Lp { a: …, v: […, …] }`) and the callees that
-/// return a struct or a `Vec`, or write output arrays.
-mod late_shared {
-#![allow(dead_code, unused, clippy::all)]
-use super::*;
-
-#[derive(Clone, Copy, Debug, Default, autodiff::Tangent)]
-pub struct Lp {
-    pub a: f64,
-    pub v: [f64; 2],
+    let lp = struct_with_oracle(
+        "",
+        "Clone, Copy, Debug, Default, autodiff::Tangent",
+        "Lp",
+        &[("a", "F"), ("v", "[F; 2]")],
+        "",
+    );
+    shared_module(
+        "the struct and the callees of late.rs",
+        "The struct the programs build (`Lp { a: …, v: […, …] }`) and the callees that\nreturn a struct or a `Vec`, or write output arrays.",
+        "late_shared",
+        &format!("\n{lp}{CALLEES}"),
+    )
 }
 
-/// `Lp` in the oracle.
-#[derive(Clone, Copy, Debug)]
-pub struct LpD<D> {
-    pub a: D,
-    pub v: [D; 2],
-}
-
+/// The callees of `header`, each as the original and as the oracle.
+const CALLEES: &str = "
 /// A struct result.
 #[grad(reverse, forward)]
 pub fn lmake(x: f64, y: f64) -> Lp {
@@ -191,45 +187,16 @@ pub fn lfill_dual<D: Dn>(x: D, out: &mut [D], tr_: &mut Tr) {
         *o = *o * D::from(0.5) + (x * D::from(i as f64 + 1.0)).sin();
     }
 }
-}
+";
 
-use late_shared::*;
-"
-    .to_string()
-}
-
-/// What a program gets from this module.
-pub(crate) struct Late {
-    segments: usize,
-    rng: Rng,
-}
-
-impl Late {
-    pub(crate) fn draw(opts: &Options, index: usize) -> Late {
-        let (segments, rng) = crate::gen::own_stream(opts, index, 0x1656_67B1_9E37_79F9, LATE, 0.3);
-        Late { segments, rng }
-    }
-
-    /// Appends the segments to `body` and their terms to the result.
-    pub(crate) fn apply(self, g: &mut Gen, body: &mut Vec<S>, tail: R) -> R {
-        if self.segments == 0 {
-            return tail;
-        }
-        let main = std::mem::replace(&mut g.rng, self.rng);
-        let returns = returns(body);
-        let mut terms = Vec::new();
-        for _ in 0..self.segments {
-            terms.extend(g.late_segment(returns, body));
-        }
-        let tail = g.add_terms(terms, body, tail);
-        g.rng = main;
-        tail
-    }
+/// The segments a program gets from this module.
+pub(crate) fn draw(opts: &Options, index: usize) -> Segments {
+    Segments::draw(opts, index, 0x1656_67B1_9E37_79F9, LATE, 0.3)
 }
 
 /// Whether `body` has an early `return` (then the statements after it are
 /// lowered inside an `if`).
-fn returns(body: &[S]) -> bool {
+pub(crate) fn returns(body: &[S]) -> bool {
     body.iter().any(|s| match s {
         S::Return(_) => true,
         S::If(arms, els) => {
@@ -246,30 +213,10 @@ fn returns(body: &[S]) -> bool {
     })
 }
 
-fn late(s: LateS) -> S {
-    S::Late(bx(s))
-}
-
-fn late_e(e: LateE) -> E {
-    E::Late(bx(e))
-}
-
-fn mul(a: E, b: E) -> E {
-    E::Bin('*', bx(a), bx(b))
-}
-
-fn add(a: E, b: E) -> E {
-    E::Bin('+', bx(a), bx(b))
-}
-
-fn at(a: &str, i: I) -> E {
-    E::Idx(a.to_string(), vec![i])
-}
-
 impl Gen<'_> {
     /// One segment of a construct of this module that is on; terms for the result.
     /// `returns`: the body has an early `return` (see `vec_result`).
-    fn late_segment(&mut self, returns: bool, out: &mut Vec<S>) -> Vec<(E, f64)> {
+    pub(crate) fn late_segment(&mut self, returns: bool, out: &mut Vec<S>) -> Vec<(E, f64)> {
         let on: Vec<&str> = LATE.iter().copied().filter(|f| self.on(f)).collect();
         if on.is_empty() {
             return Vec::new();
@@ -283,25 +230,6 @@ impl Gen<'_> {
             "out-params" => self.out_param(out),
             "array-map" => self.array_map(out),
             _ => self.is_empty_segment(out),
-        }
-    }
-
-    fn cmp_op(&mut self) -> &'static str {
-        if self.rng.chance(0.5) {
-            "<"
-        } else {
-            ">"
-        }
-    }
-
-    /// An arm reading the binding `v` (bound `vb`) and the parameters.
-    fn opt_arm(&mut self, v: &str, vb: f64) -> (E, f64) {
-        let (a, ab) = self.item_body(v, vb, false);
-        let (k, kb) = self.input_expr(1.5);
-        if self.rng.chance(0.5) {
-            (mul(a, k), ab * kb)
-        } else {
-            (add(a, k), ab + kb)
         }
     }
 
@@ -608,32 +536,19 @@ impl Gen<'_> {
             return (v.name.clone(), v.kind_len(), v.bound);
         }
         let n = len.unwrap_or_else(|| self.rng.int(2, 4) as usize);
+        if !self.rng.chance(0.4) {
+            let (o, b) = self.let_array("lo", n, 1.5, true, out);
+            return (o, n, b);
+        }
         let o = self.fresh("lo");
-        let (init, b) = if self.rng.chance(0.4) {
-            (AInit::Zeros(n, None), 0.0)
-        } else {
-            let mut es = Vec::new();
-            let mut b = 0.0f64;
-            for _ in 0..n {
-                let (e, eb) = self.input_expr(1.5);
-                b = b.max(eb);
-                es.push(e);
-            }
-            (AInit::Lit(es), b)
-        };
         out.push(S::LetArr {
             name: o.clone(),
             mutable: true,
             annot: Some(format!("[f64; {n}]")),
-            init,
+            init: AInit::Zeros(n, None),
         });
-        let kind = VK::Arr {
-            len: n,
-            inner: None,
-            slice: false,
-        };
-        self.declare(&o, kind, true, b);
-        (o, n, b)
+        self.declare(&o, arr_kind(n), true, 0.0);
+        (o, n, 0.0)
     }
 
     /// A local array passed as `&mut` to a callee with an output parameter:
@@ -708,26 +623,7 @@ impl Gen<'_> {
             (v.name.clone(), v.kind_len(), v.bound)
         } else {
             let n = self.rng.int(2, 4) as usize;
-            let name = self.fresh("la");
-            let mut es = Vec::new();
-            let mut b = 0.0f64;
-            for _ in 0..n {
-                let (e, eb) = self.input_expr(2.0);
-                b = b.max(eb);
-                es.push(e);
-            }
-            out.push(S::LetArr {
-                name: name.clone(),
-                mutable: false,
-                annot: Some(format!("[f64; {n}]")),
-                init: AInit::Lit(es),
-            });
-            let kind = VK::Arr {
-                len: n,
-                inner: None,
-                slice: false,
-            };
-            self.declare(&name, kind, false, b);
+            let (name, b) = self.let_array("la", n, 2.0, false, out);
             (name, n, b)
         };
         let m = self.fresh("lm");
@@ -735,12 +631,7 @@ impl Gen<'_> {
         let (body, bb) = self.item_body(&t, ab, false);
         let annot = self.rng.chance(0.4).then_some(n);
         out.push(late(LateS::Map(m.clone(), annot, a, t, body)));
-        let kind = VK::Arr {
-            len: n,
-            inner: None,
-            slice: false,
-        };
-        self.declare(&m, kind, false, bb);
+        self.declare(&m, arr_kind(n), false, bb);
         let j = self.rng.below(n) as i64;
         let (k, kb) = self.input_expr(1.5);
         vec![(mul(at(&m, I::Lit(j)), k), bb * kb)]

@@ -85,3 +85,13 @@ pub(crate) fn late_walk(
         }
     }
 }
+
+/// A statement of `late.rs` in the main model.
+pub(crate) fn late(s: LateS) -> S {
+    S::Late(bx(s))
+}
+
+/// An expression of `late.rs` in the main model.
+pub(crate) fn late_e(e: LateE) -> E {
+    E::Late(bx(e))
+}

@@ -78,12 +78,7 @@ impl Gen<'_> {
             )
         };
         let acc = self.fresh("acc");
-        out.push(S::Let {
-            name: acc.clone(),
-            mutable: true,
-            annot: true,
-            init: E::Lit(0.0),
-        });
+        out.push(let_f(acc.clone(), true, E::Lit(0.0)));
         self.scopes.push(Vec::new());
         self.loop_depth += 1;
         for (n, k, b) in &vars {

@@ -3,12 +3,7 @@
 use crate::ast::*;
 use crate::extras::Plan;
 use crate::gen::*;
-use crate::idioms::Idioms;
-use crate::late::Late;
-use crate::recent::Recent;
-use crate::records::Records;
-use crate::round4::Round4;
-use crate::seqs::Seqs;
+use crate::{idioms, late, recent, records, round4, seqs};
 use crate::{Options, Rng};
 
 /// Program `index` of the stream.
@@ -242,16 +237,32 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
         g.rng = main;
     }
     let tail = plan.apply(&mut g, &mut body, tail);
-    let tail = Idioms::draw(opts, index).apply(&mut g, &mut params, &mut body, tail);
-    let tail = Seqs::draw(opts, index).apply(&mut g, &mut params, &mut wrt, &mut body, tail);
-    let tail = Recent::draw(opts, index).apply(&mut g, &mut body, tail);
-    let tail = Late::draw(opts, index).apply(&mut g, &mut body, tail);
-    let mut ret = ret;
+    let tail = idioms::draw(opts, index).apply(&mut g, &mut body, tail, |g, b| {
+        g.idiom_segment(&mut params, b)
+    });
+    let tail = seqs::draw(opts, index).apply(&mut g, &mut body, tail, |g, b| {
+        g.seq_segment(&mut params, &mut wrt, b)
+    });
+    let tail = recent::draw(opts, index).apply(&mut g, &mut body, tail, |g, b| g.recent_segment(b));
+    let returns = late::returns(&body);
     let tail =
-        Records::draw(opts, index).apply(&mut g, &mut params, &mut wrt, &mut ret, &mut body, tail);
+        late::draw(opts, index).apply(&mut g, &mut body, tail, |g, b| g.late_segment(returns, b));
+    let (records, vec_result) = records::draw(opts, index);
+    let ret = match ret {
+        RetKind::Array(n) if vec_result => RetKind::Vec(n),
+        r => r,
+    };
+    let tail = records.apply(&mut g, &mut body, tail, |g, b| {
+        g.rec_segment(&mut params, &mut wrt, b)
+    });
     let mut aliases = Vec::new();
-    let tail =
-        Round4::draw(opts, index).apply(&mut g, &mut params, &mut aliases, ret, &mut body, tail);
+    // a `Vec<f64>` result is `RetKind::Vec` in `round4.rs`, an array in the
+    // generator's state
+    let array = std::mem::replace(&mut g.ret, ret);
+    let tail = round4::draw(opts, index).apply(&mut g, &mut body, tail, |g, b| {
+        g.r4_segment(&mut params, &mut aliases, b)
+    });
+    g.ret = array;
     Program {
         name: format!("p{index}"),
         params,

@@ -93,3 +93,13 @@ pub(crate) fn r4_walk(
         | R4S::LetAlias(name, _) => declared.push(name.clone()),
     }
 }
+
+/// A statement of `round4.rs` in the main model.
+pub(crate) fn r4(s: R4S) -> S {
+    S::R4(bx(s))
+}
+
+/// An expression of `round4.rs` in the main model.
+pub(crate) fn r4_e(e: R4E) -> E {
+    E::R4(bx(e))
+}

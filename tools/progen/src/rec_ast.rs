@@ -106,3 +106,13 @@ pub(crate) fn rec_walk(s: &RecS, declared: &mut Vec<String>, _assigned: &mut [St
         }
     }
 }
+
+/// A statement of `records.rs` in the main model.
+pub(crate) fn rec_s(s: RecS) -> S {
+    S::Rec(bx(s))
+}
+
+/// An expression of `records.rs` in the main model.
+pub(crate) fn rec_e(e: RecE) -> E {
+    E::Rec(bx(e))
+}

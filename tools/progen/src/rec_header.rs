@@ -2,62 +2,42 @@
 //! record of a slice) and `Acc` (made by `Acc::default()`), their oracles' versions
 //! and flat forms.
 
+use crate::segments::{shared_module, struct_with_oracle};
+
 /// The structs of this module and their flat forms.
 pub(crate) fn header() -> String {
-    "
-// ---------------------------------------------------------------- the structs of records.rs
-
-/// The structs of the programs with `Vec` fields and slices of records.
-mod rec_shared {
-#![allow(dead_code, unused, clippy::all)]
-use super::*;
-
-/// A struct with `Vec` fields.
-#[derive(Clone, Debug, autodiff::Tangent)]
-pub struct Lv {
-    pub b: f64,
-    pub w: Vec<f64>,
-    pub m: Vec<Vec<f64>>,
+    let lv = struct_with_oracle(
+        "A struct with `Vec` fields.",
+        "Clone, Debug, autodiff::Tangent",
+        "Lv",
+        &[("b", "F"), ("w", "Vec<F>"), ("m", "Vec<Vec<F>>")],
+        "",
+    );
+    let pt = struct_with_oracle(
+        "A record of a slice `&[Pt]`.",
+        "Clone, Copy, Debug, autodiff::Tangent",
+        "Pt",
+        &[("x", "F"), ("f", "[F; 2]")],
+        "",
+    );
+    let acc = struct_with_oracle(
+        "A local made by `Acc::default()`: a float, an integer, an array.",
+        "Clone, Copy, Debug, Default",
+        "Acc",
+        &[("sum", "F"), ("n", "usize"), ("h", "[F; 3]")],
+        ", and its default",
+    );
+    shared_module(
+        "the structs of records.rs",
+        "The structs of the programs with `Vec` fields and slices of records.",
+        "rec_shared",
+        &format!("\n{lv}\n{pt}\n{acc}{FLAT}"),
+    )
 }
 
-/// `Lv` in the oracle.
-#[derive(Clone, Debug)]
-pub struct LvD<D> {
-    pub b: D,
-    pub w: Vec<D>,
-    pub m: Vec<Vec<D>>,
-}
-
-/// A record of a slice `&[Pt]`.
-#[derive(Clone, Copy, Debug, autodiff::Tangent)]
-pub struct Pt {
-    pub x: f64,
-    pub f: [f64; 2],
-}
-
-/// `Pt` in the oracle.
-#[derive(Clone, Copy, Debug)]
-pub struct PtD<D> {
-    pub x: D,
-    pub f: [D; 2],
-}
-
-/// A local made by `Acc::default()`: a float, an integer, an array.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Acc {
-    pub sum: f64,
-    pub n: usize,
-    pub h: [f64; 3],
-}
-
-/// `Acc` in the oracle, and its default.
-#[derive(Clone, Copy, Debug)]
-pub struct AccD<D> {
-    pub sum: D,
-    pub n: usize,
-    pub h: [D; 3],
-}
-
+/// The oracle's `Acc::default()`, the flat forms of the structs and the
+/// harness's readers of them from a flat point.
+const FLAT: &str = "
 pub fn acc_d<D: Dn>() -> AccD<D> {
     AccD { sum: D::from(0.0), n: 0, h: [D::from(0.0); 3] }
 }
@@ -110,9 +90,4 @@ pub fn take_pts_d<D: Copy>(x: &[D], k: &mut usize, n: usize) -> Vec<PtD<D>> {
 pub fn pt_filled(v: f64) -> Pt {
     Pt { x: v, f: [v; 2] }
 }
-}
-
-use rec_shared::*;
-"
-    .to_string()
-}
+";

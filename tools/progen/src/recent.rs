@@ -11,7 +11,8 @@
 
 use crate::ast::*;
 use crate::gen::*;
-use crate::{Options, Rng};
+use crate::segments::Segments;
+use crate::Options;
 
 /// The constructs of this module, as named in `CONSTRUCTS`.
 pub(crate) const RECENT: &[&str] = &["euclid"];
@@ -37,38 +38,14 @@ pub fn dx_rem_euclid<D: Dn>(a: D, b: D, t: &mut Tr) -> D {
     .to_string()
 }
 
-/// What a program gets from this module.
-pub(crate) struct Recent {
-    segments: usize,
-    rng: Rng,
-}
-
-impl Recent {
-    pub(crate) fn draw(opts: &Options, index: usize) -> Recent {
-        let (segments, rng) =
-            crate::gen::own_stream(opts, index, 0xA076_1D64_78BD_642F, RECENT, 0.3);
-        Recent { segments, rng }
-    }
-
-    /// Appends the segments to `body` and their terms to the result.
-    pub(crate) fn apply(self, g: &mut Gen, body: &mut Vec<S>, tail: R) -> R {
-        if self.segments == 0 {
-            return tail;
-        }
-        let main = std::mem::replace(&mut g.rng, self.rng);
-        let mut terms = Vec::new();
-        for _ in 0..self.segments {
-            terms.extend(g.recent_segment(body));
-        }
-        let tail = g.add_terms(terms, body, tail);
-        g.rng = main;
-        tail
-    }
+/// The segments a program gets from this module.
+pub(crate) fn draw(opts: &Options, index: usize) -> Segments {
+    Segments::draw(opts, index, 0xA076_1D64_78BD_642F, RECENT, 0.3)
 }
 
 impl Gen<'_> {
     /// One segment: statements pushed onto `out`, terms for the result.
-    fn recent_segment(&mut self, out: &mut Vec<S>) -> Vec<(E, f64)> {
+    pub(crate) fn recent_segment(&mut self, out: &mut Vec<S>) -> Vec<(E, f64)> {
         if !self.on("euclid") {
             return Vec::new();
         }
@@ -97,21 +74,14 @@ impl Gen<'_> {
             ("div_euclid", bx_ / 0.5 + 1.0)
         };
         let e = E::Call(name, vec![Arg::F(x), Arg::F(den)], style);
-        let v = self.fresh("v");
-        out.push(S::Let {
-            name: v.clone(),
-            mutable: false,
-            annot: true,
-            init: e,
-        });
-        self.declare(&v, VK::F, false, bound);
+        let (v, _) = self.bind_idiom(e, bound, out);
         let t = if name == "div_euclid" {
             // a piecewise-constant count: scale a smooth term by it
             let (u, bu) = self.fexpr(1);
             let (u, bu) = self.squash(u, bu, 2.0);
-            (E::Bin('*', bx(E::Var(v)), bx(u)), bound * bu)
+            (E::Bin('*', bx(v), bx(u)), bound * bu)
         } else {
-            (E::Var(v), bound)
+            (v, bound)
         };
         vec![t]
     }

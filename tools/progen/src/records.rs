@@ -33,7 +33,8 @@
 
 use crate::ast::*;
 use crate::gen::*;
-use crate::{Options, Rng};
+use crate::segments::{own_stream, Segments};
+use crate::Options;
 
 pub(crate) use crate::rec_header::header;
 
@@ -49,76 +50,17 @@ pub(crate) const RECORDS: &[&str] = &[
     "vec-returns",
 ];
 
-/// What a program gets from this module.
-pub(crate) struct Records {
-    segments: usize,
-    rng: Rng,
-    /// An array result becomes a `Vec<f64>` (from a stream of its own).
-    vec_result: bool,
-}
-
-impl Records {
-    pub(crate) fn draw(opts: &Options, index: usize) -> Records {
-        let segs: Vec<&str> = RECORDS
-            .iter()
-            .copied()
-            .filter(|c| *c != "vec-returns")
-            .collect();
-        let (segments, rng) =
-            crate::gen::own_stream(opts, index, 0x9FB2_1C65_1E98_DF25, &segs, 0.35);
-        let (_, mut vr) =
-            crate::gen::own_stream(opts, index, 0x6C8E_9CF5_7093_2BD5, &["vec-returns"], 0.0);
-        let vec_result = opts.on("vec-returns") && vr.chance(0.3);
-        Records {
-            segments,
-            rng,
-            vec_result,
-        }
-    }
-
-    /// Appends the segments to `body`, their parameters to `params` (`wrt` when
-    /// one is data), their terms to the result; turns an array result into a
-    /// `Vec<f64>` (`ret`).
-    pub(crate) fn apply(
-        self,
-        g: &mut Gen,
-        params: &mut Vec<Param>,
-        wrt: &mut bool,
-        ret: &mut RetKind,
-        body: &mut Vec<S>,
-        tail: R,
-    ) -> R {
-        if let (true, RetKind::Array(n)) = (self.vec_result, *ret) {
-            *ret = RetKind::Vec(n);
-        }
-        if self.segments == 0 {
-            return tail;
-        }
-        let main = std::mem::replace(&mut g.rng, self.rng);
-        let mut terms = Vec::new();
-        for _ in 0..self.segments {
-            terms.extend(g.rec_segment(params, wrt, body));
-        }
-        let tail = g.add_terms(terms, body, tail);
-        g.rng = main;
-        tail
-    }
-}
-
-fn rec_e(e: RecE) -> E {
-    E::Rec(bx(e))
-}
-
-fn rec_s(s: RecS) -> S {
-    S::Rec(bx(s))
-}
-
-fn mul(a: E, b: E) -> E {
-    E::Bin('*', bx(a), bx(b))
-}
-
-fn add(a: E, b: E) -> E {
-    E::Bin('+', bx(a), bx(b))
+/// What a program gets from this module: its segments, and whether an array
+/// result becomes a `Vec<f64>` (drawn from a stream of its own).
+pub(crate) fn draw(opts: &Options, index: usize) -> (Segments, bool) {
+    let segs: Vec<&str> = RECORDS
+        .iter()
+        .copied()
+        .filter(|c| *c != "vec-returns")
+        .collect();
+    let segments = Segments::draw(opts, index, 0x9FB2_1C65_1E98_DF25, &segs, 0.35);
+    let (_, mut vr) = own_stream(opts, index, 0x6C8E_9CF5_7093_2BD5, &["vec-returns"], 0.0);
+    (segments, opts.on("vec-returns") && vr.chance(0.3))
 }
 
 /// Whether the header of `late.rs` (the struct `Lp`, the callee `lsum`) is in the
@@ -129,7 +71,7 @@ fn late_header(g: &Gen) -> bool {
 
 impl Gen<'_> {
     /// One segment of a construct of this module that is on; terms for the result.
-    fn rec_segment(
+    pub(crate) fn rec_segment(
         &mut self,
         params: &mut Vec<Param>,
         wrt: &mut bool,
@@ -166,13 +108,8 @@ impl Gen<'_> {
         kind: PK,
         active: bool,
     ) -> String {
-        let name = self.fresh(prefix);
-        params.push(Param {
-            name: name.clone(),
-            kind,
-            mutable: matches!(kind, PK::VecStruct(false, ..)),
-            active,
-        });
+        let mutable = matches!(kind, PK::VecStruct(false, ..));
+        let name = self.new_param(params, prefix, kind, mutable, active);
         if !active {
             *wrt = true;
         }
@@ -186,49 +123,6 @@ impl Gen<'_> {
             .iter()
             .any(|q| q.active && q.kind.floats() > 0 && !matches!(q.kind, PK::Body(..)))
             && self.rng.chance(p)
-    }
-
-    /// `k` times an input expression (bounded by 1.5).
-    fn scaled(&mut self, e: E, b: f64) -> (E, f64) {
-        let (k, kb) = self.input_expr(1.5);
-        (mul(e, k), b * kb)
-    }
-
-    /// A 1-D array of the body or parameters of length `n` (not a field), or a new
-    /// local `let ia: [f64; n] = […];`.
-    fn array_of_len(&mut self, n: usize, out: &mut Vec<S>) -> (String, f64) {
-        let ok: Vec<Var> = self
-            .arrays()
-            .into_iter()
-            .filter(|v| {
-                !is_field(&v.name) && matches!(v.kind, VK::Arr { inner: None, len, .. } if len == n)
-            })
-            .collect();
-        if !ok.is_empty() && self.rng.chance(0.6) {
-            let v = self.rng.pick(&ok).clone();
-            return (v.name, v.bound);
-        }
-        let name = self.fresh("ia");
-        let mut es = Vec::new();
-        let mut b = 0.0f64;
-        for _ in 0..n {
-            let (e, eb) = self.input_expr(2.0);
-            b = b.max(eb);
-            es.push(e);
-        }
-        out.push(S::LetArr {
-            name: name.clone(),
-            mutable: false,
-            annot: Some(format!("[f64; {n}]")),
-            init: AInit::Lit(es),
-        });
-        let kind = VK::Arr {
-            len: n,
-            inner: None,
-            slice: false,
-        };
-        self.declare(&name, kind, false, b);
-        (name, b)
     }
 
     /// `src.iter().map(|e| body).sum::<f64>()` of `n` items bounded by `eb` (over
@@ -327,7 +221,7 @@ impl Gen<'_> {
                     self.scaled(E::Idx(w.clone(), vec![i, j]), 2.0)
                 }
                 1 => {
-                    let (x, xb) = self.array_of_len(c, out);
+                    let (x, xb) = self.array_of_len("ia", c, true, out);
                     let (p, q) = (self.fresh("p"), self.fresh("q"));
                     (
                         rec_e(RecE::RowDot(w.clone(), i, x, p, q)),
@@ -419,11 +313,7 @@ impl Gen<'_> {
             let nb = if op == '*' { 2.0 * eb } else { 2.0 + eb };
             self.raise(&w, nb);
         }
-        let wb = self
-            .visible()
-            .into_iter()
-            .find(|v| v.name == w)
-            .map_or(2.0, |v| v.bound);
+        let wb = self.bound_of(&w);
         let mut terms = Vec::new();
         for _ in 0..1 + usize::from(self.rng.chance(0.5)) {
             let t = match self.rng.below(7) {
@@ -436,7 +326,7 @@ impl Gen<'_> {
                 }
                 4 => {
                     let i = I::Lit(self.rng.below(r) as i64);
-                    let (x, xb) = self.array_of_len(2, out);
+                    let (x, xb) = self.array_of_len("ia", 2, true, out);
                     let (p, q) = (self.fresh("p"), self.fresh("q"));
                     (rec_e(RecE::RowDot(m.clone(), i, x, p, q)), 4.0 * xb)
                 }
@@ -671,7 +561,7 @@ impl Gen<'_> {
             let o = self.fresh("oc");
             let (x, xb) = self.input_expr(2.0);
             let (y, _) = self.input_expr(2.0);
-            let op = if self.rng.chance(0.5) { "<" } else { ">" };
+            let op = self.cmp_op();
             let t = self.threshold();
             out.push(rec_s(RecS::LetOpt(o.clone(), C::Cmp(op, y, t), x)));
             (OptSrc::Local(o), xb)
@@ -680,16 +570,16 @@ impl Gen<'_> {
         let (d, db) = self.input_expr(2.0);
         let (e, b) = match self.rng.below(5) {
             0 => {
-                let (body, bb) = self.opt_body(&v, sb);
+                let (body, bb) = self.opt_arm(&v, sb);
                 (RecE::OptMap(src, v, bx(body), bx(d)), bb.max(db))
             }
             1 => {
-                let (body, bb) = self.opt_body(&v, sb);
+                let (body, bb) = self.opt_arm(&v, sb);
                 (RecE::OptMapOr(src, v, bx(body), bx(d)), bb.max(db))
             }
             2 => {
-                let (body, bb) = self.opt_body(&v, sb);
-                let op = if self.rng.chance(0.5) { "<" } else { ">" };
+                let (body, bb) = self.opt_arm(&v, sb);
+                let op = self.cmp_op();
                 let t = self.threshold();
                 let c = C::Cmp(op, E::Var(v.clone()), t);
                 (RecE::OptAndThen(src, v, bx(c), bx(body), bx(d)), bb.max(db))
@@ -701,17 +591,5 @@ impl Gen<'_> {
             }
         };
         vec![self.bind_idiom(rec_e(e), b, out)]
-    }
-
-    /// A closure body reading the `Some`'s content `v` (bound `vb`) and the
-    /// parameters.
-    fn opt_body(&mut self, v: &str, vb: f64) -> (E, f64) {
-        let (a, ab) = self.item_body(v, vb, false);
-        let (k, kb) = self.input_expr(1.5);
-        if self.rng.chance(0.5) {
-            (mul(a, k), ab * kb)
-        } else {
-            (add(a, k), ab + kb)
-        }
     }
 }

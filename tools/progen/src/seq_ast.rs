@@ -225,3 +225,13 @@ pub(crate) fn seq_walk(
         }
     }
 }
+
+/// A statement of `seqs.rs` in the main model.
+pub(crate) fn seq(s: SeqS) -> S {
+    S::Seq(bx(s))
+}
+
+/// An expression of `seqs.rs` in the main model.
+pub(crate) fn seq_e(s: SeqE) -> E {
+    E::Seq(bx(s))
+}

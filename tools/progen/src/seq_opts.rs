@@ -4,26 +4,6 @@
 use crate::ast::*;
 use crate::gen::*;
 
-fn seq(s: SeqS) -> S {
-    S::Seq(bx(s))
-}
-
-fn seq_e(s: SeqE) -> E {
-    E::Seq(bx(s))
-}
-
-fn cast(n: &str) -> E {
-    E::Cast(I::Var(n.to_string()))
-}
-
-fn mul(a: E, b: E) -> E {
-    E::Bin('*', bx(a), bx(b))
-}
-
-fn add(a: E, b: E) -> E {
-    E::Bin('+', bx(a), bx(b))
-}
-
 fn deref(o: &str) -> E {
     seq_e(SeqE::Deref(o.to_string()))
 }
@@ -208,12 +188,7 @@ impl Gen<'_> {
                 // `if let Some(j) = k { v += … } else { v -= … }`
                 let (x, xb) = self.input_expr(2.0);
                 let v = self.fresh("v");
-                out.push(S::Let {
-                    name: v.clone(),
-                    mutable: true,
-                    annot: true,
-                    init: x,
-                });
+                out.push(let_f(v.clone(), true, x));
                 let j = self.fresh("j");
                 let (e1, b1) = self.input_expr(1.0);
                 let (e2, b2) = self.input_expr(1.0);
@@ -245,12 +220,7 @@ impl Gen<'_> {
         let (a, ab) = self.idiom_array(f64::INFINITY, out);
         let n = self.len_of(&a) as f64;
         let acc = self.fresh("acc");
-        out.push(S::Let {
-            name: acc.clone(),
-            mutable: true,
-            annot: true,
-            init: E::Lit(0.0),
-        });
+        out.push(let_f(acc.clone(), true, E::Lit(0.0)));
         let v = self.fresh("v");
         let m = self.fresh("m");
         let (b, bb) = self.item_body(&v, ab, true);
@@ -324,12 +294,7 @@ impl Gen<'_> {
                 // `let mut v = …; if let Ok(c) = cap { v = v.min(c); }`
                 let (x, xb) = self.input_expr(3.0);
                 let v = self.fresh("v");
-                out.push(S::Let {
-                    name: v.clone(),
-                    mutable: true,
-                    annot: true,
-                    init: x,
-                });
+                out.push(let_f(v.clone(), true, x));
                 let m = if self.rng.chance(0.5) { "min" } else { "max" };
                 let e = E::Call(
                     m,

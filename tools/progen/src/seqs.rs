@@ -20,7 +20,8 @@
 
 use crate::ast::*;
 use crate::gen::*;
-use crate::{Options, Rng};
+use crate::segments::Segments;
+use crate::Options;
 
 /// The constructs of this module, as named in `CONSTRUCTS`.
 pub(crate) const SEQS: &[&str] = &[
@@ -89,114 +90,17 @@ fn res_f64(s: impl Sel) -> Result<f64, String> {
     .to_string()
 }
 
-/// What a program gets from this module.
-pub(crate) struct Seqs {
-    segments: usize,
-    rng: Rng,
-}
-
-impl Seqs {
-    pub(crate) fn draw(opts: &Options, index: usize) -> Seqs {
-        let (segments, rng) = crate::gen::own_stream(opts, index, 0x8EBC_6AF0_9C88_C6E3, SEQS, 0.3);
-        Seqs { segments, rng }
-    }
-
-    /// Appends the segments to `body`, their parameters to `params` (`wrt` when one
-    /// holds a float), and their terms to the result.
-    pub(crate) fn apply(
-        self,
-        g: &mut Gen,
-        params: &mut Vec<Param>,
-        wrt: &mut bool,
-        body: &mut Vec<S>,
-        tail: R,
-    ) -> R {
-        if self.segments == 0 {
-            return tail;
-        }
-        let main = std::mem::replace(&mut g.rng, self.rng);
-        let mut terms = Vec::new();
-        for _ in 0..self.segments {
-            terms.extend(g.seq_segment(params, wrt, body));
-        }
-        let tail = g.add_terms(terms, body, tail);
-        g.rng = main;
-        tail
-    }
-}
-
-fn seq(s: SeqS) -> S {
-    S::Seq(bx(s))
-}
-
-fn seq_e(s: SeqE) -> E {
-    E::Seq(bx(s))
-}
-
-fn cast(n: &str) -> E {
-    E::Cast(I::Var(n.to_string()))
-}
-
-fn mul(a: E, b: E) -> E {
-    E::Bin('*', bx(a), bx(b))
-}
-
-fn add(a: E, b: E) -> E {
-    E::Bin('+', bx(a), bx(b))
+/// The segments a program gets from this module.
+pub(crate) fn draw(opts: &Options, index: usize) -> Segments {
+    Segments::draw(opts, index, 0x8EBC_6AF0_9C88_C6E3, SEQS, 0.3)
 }
 
 impl Gen<'_> {
-    /// A body of one item `z` (bound `zb`; a `&f64` when `by_ref`), reading `z`,
-    /// bounded by 2.
-    pub(crate) fn item_body(&mut self, z: &str, zb: f64, by_ref: bool) -> (E, f64) {
-        let saved = std::mem::replace(&mut self.scopes, vec![Vec::new()]);
-        let inputs = std::mem::replace(&mut self.inputs, vec![z.to_string()]);
-        let depth = std::mem::replace(&mut self.loop_depth, 0);
-        let kind = if by_ref { VK::FRef } else { VK::F };
-        self.declare(z, kind, false, zb);
-        let (body, b) = self.fexpr(2);
-        let (body, bb) = self.squash(body, b, 2.0);
-        let (body, bb) = if reads(&body, &self.inputs) {
-            (body, bb)
-        } else {
-            let zv = if by_ref {
-                E::RVar(z.to_string())
-            } else {
-                E::Var(z.to_string())
-            };
-            let (zz, zzb) = self.squash(zv, zb, 2.0);
-            (add(body, zz), bb + zzb)
-        };
-        self.scopes = saved;
-        self.inputs = inputs;
-        self.loop_depth = depth;
-        (body, bb)
-    }
-
-    /// A threshold: a float parameter, or a literal off the grid of literals.
-    pub(crate) fn threshold(&mut self) -> E {
-        let inputs = self.inputs.clone();
-        let params: Vec<Var> = self
-            .scalars()
-            .into_iter()
-            .filter(|v| inputs.contains(&v.name))
-            .collect();
-        if !params.is_empty() && self.rng.chance(0.35) {
-            let v = self.rng.pick(&params).clone();
-            return match v.kind {
-                VK::FRef => E::RVar(v.name),
-                _ => E::Var(v.name),
-            };
-        }
-        let v = self.lit_value(-1.5, 1.5) + 0.013;
-        lit((v * 1000.0).round() / 1000.0)
-    }
-
     pub(crate) fn pred(&mut self) -> Pred {
         Pred {
             v: self.fresh("v"),
             pat: self.rng.chance(0.5),
-            op: if self.rng.chance(0.5) { "<" } else { ">" },
+            op: self.cmp_op(),
             t: self.threshold(),
         }
     }
@@ -231,18 +135,12 @@ impl Gen<'_> {
         if let Some(p) = params.iter().find(|p| same(p.kind)) {
             return p.name.clone();
         }
-        let name = self.fresh(match want {
+        let prefix = match want {
             OptTy::Usize(_) => "ok",
             OptTy::F64 => "ow",
             OptTy::ResF64 => "oc",
-        });
-        params.push(Param {
-            name: name.clone(),
-            kind: PK::Opt(want),
-            mutable: false,
-            active: false,
-        });
-        name
+        };
+        self.new_param(params, prefix, PK::Opt(want), false, false)
     }
 
     pub(crate) fn max_of(params: &[Param], name: &str) -> i64 {
@@ -276,7 +174,7 @@ impl Gen<'_> {
     }
 
     /// One segment of a construct of this module that is on; terms for the result.
-    fn seq_segment(
+    pub(crate) fn seq_segment(
         &mut self,
         params: &mut Vec<Param>,
         wrt: &mut bool,
@@ -434,12 +332,7 @@ impl Gen<'_> {
                 let pred = self.pred();
                 let (x, xb) = self.input_expr(2.0);
                 let v = self.fresh("v");
-                out.push(S::Let {
-                    name: v.clone(),
-                    mutable: true,
-                    annot: true,
-                    init: x,
-                });
+                out.push(let_f(v.clone(), true, x));
                 let j = self.fresh("j");
                 let (k, kb) = self.input_expr(1.0);
                 let at = E::Idx(a.clone(), vec![I::Var(j.clone())]);
