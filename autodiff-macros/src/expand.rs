@@ -19,20 +19,27 @@ pub type Failure = Box<(Option<Signature>, Errors)>;
 
 /// Expands `#[grad(attr)] item` into the item and its companion.
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if let Ok(i) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+        return crate::impls::expand(attr, i);
+    }
+    if let Some(e) = crate::impls::operator_method_error(&item) {
+        return quote!(#item #e);
+    }
     let out = expand_item(attr.clone(), item.clone());
-    // Whether the first parameter is differentiated, for callers' checks
-    // (`emit::checks`), whatever became of the rest.
-    let marker = syn::parse2::<ItemFn>(item).ok().map(|f| {
+    // The uniform companion (`emit::uniform`), whatever became of the rest:
+    // callers' companions call it.
+    let uniform = syn::parse2::<ItemFn>(item).ok().and_then(|f| {
         let mut quiet = Errors::default();
         let parsed = attr::parse(attr, &mut quiet);
-        let first = match signature::model(&f, &parsed, &mut quiet) {
-            Some(sig) => sig.params.first().is_some_and(|p| p.active()),
-            // Not modelled (an error says why): the caller's check stays quiet.
-            None => true,
-        };
-        emit::first_param_marker(&f, first)
+        if !parsed.modes().contains(&Mode::Reverse) {
+            return None;
+        }
+        let sig = signature::model(&f, &parsed, &mut quiet)?;
+        // Against the stub the fallback emits on an error.
+        let sig = fallback::stub_signature(&sig);
+        Some(emit::uniform_companion(&f, &sig))
     });
-    quote!(#out #marker)
+    quote!(#out #uniform)
 }
 
 fn expand_item(attr: TokenStream, item: TokenStream) -> TokenStream {

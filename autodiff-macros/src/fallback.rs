@@ -18,17 +18,7 @@ pub fn fallback(
 ) -> TokenStream {
     let errors = errors.into_compile_errors();
     let stub = sig.map(|sig| {
-        // A parameter whose type was rejected gets what it would have if it were
-        // supported (a gradient, or a `&mut` shadow), so that call sites written
-        // for it show no errors of their own.
-        let mut sig = sig.clone();
-        for p in sig.params.iter_mut().filter(|p| p.rejected) {
-            p.kind = if matches!(p.ty, syn::Type::Reference(_)) {
-                ParamKind::FloatRef
-            } else {
-                ParamKind::Float
-            };
-        }
+        let sig = stub_signature(sig);
         // Without autodiff's `graph` feature there is no `Graph` to return:
         // no `_graph` stub (the error says what to enable).
         let graph = cfg!(feature = "graph");
@@ -53,4 +43,19 @@ pub fn fallback(
         #errors
         #stub
     }
+}
+
+/// The signature of the stubs: a parameter whose type was rejected gets what
+/// it would have if it were supported (a gradient, or a `&mut` shadow), so
+/// that call sites written for it show no errors of their own.
+pub fn stub_signature(sig: &Signature) -> Signature {
+    let mut sig = sig.clone();
+    for p in sig.params.iter_mut().filter(|p| p.rejected) {
+        p.kind = if matches!(p.ty, syn::Type::Reference(_)) {
+            ParamKind::FloatRef
+        } else {
+            ParamKind::Float
+        };
+    }
+    sig
 }

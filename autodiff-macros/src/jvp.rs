@@ -503,25 +503,40 @@ impl Jvp<'_> {
             outs.push(o);
         };
         let mut sh = shadows.iter();
+        // Per `&` argument: its shadow and the shadow's tangent, and whether
+        // they are scratch (an argument the reverse sweep passed as `Skip`:
+        // `_backward_forward` has the plain layout, a slot for every
+        // differentiable argument).
         let mut shadow_pairs = Vec::new();
-        let mut by_value = 0;
+        // Per by-value slot: the reverse sweep's gradient, or none (skipped).
+        let mut by_value: Vec<(Value, Option<Value>)> = Vec::new();
+        let mut grads = op.results.iter();
         for (k, &a) in args.iter().enumerate() {
             let diff = !callee.stop[k] && b.func.differentiable(b.ty(a));
             push(a, callee.refs[k], callee.stop[k], false);
             if !diff {
                 continue;
             }
+            let skipped = callee.skip.get(k).copied().unwrap_or(false);
             let ta = self.tangent(b, t, a);
             push(ta, callee.refs[k], false, false);
             if callee.refs[k] {
-                if let Some(&s) = sh.next() {
-                    let ts = self.tangent(b, t, s);
+                let pair = if skipped {
+                    let s = crate::reverse::scratch_zero(b, a);
+                    let ts = crate::reverse::scratch_zero(b, a);
+                    Some((s, ts, true))
+                } else {
+                    sh.next().map(|&s| (s, self.tangent(b, t, s), false))
+                };
+                if let Some((s, ts, scratch)) = pair {
                     push(s, false, false, true);
                     push(ts, false, false, true);
-                    shadow_pairs.push((s, ts));
+                    shadow_pairs.push((s, ts, scratch));
                 }
+            } else if skipped {
+                by_value.push((a, None));
             } else {
-                by_value += 1;
+                by_value.push((a, grads.next().copied()));
             }
         }
         let d = ds[0];
@@ -531,23 +546,37 @@ impl Jvp<'_> {
         c.refs = refs;
         c.stop = stop;
         c.outs = outs;
-        c.tuple = by_value > 0;
+        c.tuple = !by_value.is_empty();
+        c.skip = Vec::new();
         // The value (unused by the reverse sweep), the by-value gradients, their
         // tangents, then the shadows and their tangents.
-        let grads = &op.results[..by_value];
-        let updated = &op.results[by_value..];
+        let n_grads = by_value.iter().filter(|(_, g)| g.is_some()).count();
+        let updated = &op.results[n_grads..];
         let ty_out = b.ty(d);
         let value = b.func.new_value(ty_out);
         let t_value = b.func.new_value(ty_out);
+        let grads: Vec<Value> = by_value
+            .iter()
+            .map(|&(a, g)| g.unwrap_or_else(|| b.func.new_value(b.ty(a))))
+            .collect();
         let mut results = vec![value];
-        results.extend(grads);
+        results.extend(&grads);
         results.push(t_value);
-        for &g in grads {
+        for &g in &grads {
             let tg = b.func.new_value(b.ty(g));
             results.push(tg);
             t.insert(g, tg);
         }
-        for (&r, &(_, ts)) in updated.iter().zip(&shadow_pairs) {
+        let mut updated = updated.iter();
+        for &(s, ts, scratch) in &shadow_pairs {
+            let r = if scratch {
+                b.func.new_value(b.ty(s))
+            } else {
+                updated
+                    .next()
+                    .copied()
+                    .unwrap_or_else(|| b.func.new_value(b.ty(s)))
+            };
             results.push(r);
             let tr = b.func.new_value(b.ty(ts));
             results.push(tr);

@@ -16,6 +16,7 @@ mod expand;
 mod fallback;
 mod fusion;
 mod graph;
+mod impls;
 mod ir;
 mod jvp;
 mod linearity;

@@ -48,6 +48,12 @@ pub fn by_value_adapters(item: &ItemFn, sig: &Signature, modes: &[Mode]) -> Toke
         if matches!(mode, Mode::Reverse | Mode::Forward | Mode::BackwardForward) {
             out.extend(adapter(item, sig, &by_value, mode, by_ref));
         }
+        if mode == Mode::Reverse {
+            let own = adapter_name(&item.sig.ident);
+            out.extend(super::uniform::uniform_self_companion(
+                item, &by_value, &own,
+            ));
+        }
     }
     out
 }

@@ -135,14 +135,10 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     };
     let body = flat::block(body);
     let uses = body_uses(item);
-    // Inside the body: an unnamed `const` is an item of a block there (a
-    // method's companion is itself inside an `impl`).
-    let checks = super::call_checks(func);
     let head = header(item, sig, crate::attr::Mode::Reverse);
     quote! {
         #head {
             #(#uses)*
-            #checks
             #(#body)*
             #ret
         }

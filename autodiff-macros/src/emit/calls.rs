@@ -117,9 +117,38 @@ impl Emitter<'_> {
         out: &mut Vec<TokenStream>,
     ) {
         let mut path = c.path.clone();
-        if let Some(last) = path.segments.last_mut() {
-            last.ident = format_ident!("{}_backward", last.ident.unraw(), span = last.ident.span());
+        let Some(last) = path.segments.last_mut() else {
+            return;
+        };
+        let name = last.ident.unraw().to_string();
+        if c.uniform() {
+            let own = c.adapter();
+            let companion = {
+                let mut p = path.clone();
+                if let Some(l) = p.segments.last_mut() {
+                    l.ident = format_ident!("{name}_backward", span = l.ident.span());
+                }
+                p
+            };
+            if let Some(l) = path.segments.last_mut() {
+                // Unresolved with the companion (a callee without `#[grad]`):
+                // rustc reports the companion at the call, and no look-alike.
+                let at = Span::mixed_site().located_at(l.ident.span());
+                l.ident = super::uniform_name(&l.ident);
+                l.ident.set_span(at);
+            }
+            return self.call_uniform(
+                op,
+                c,
+                &path,
+                (!own).then_some(&companion),
+                args,
+                ds,
+                shadows,
+                out,
+            );
         }
+        last.ident = format_ident!("{name}_backward", span = last.ident.span());
         let n_bv = op.results.len() - shadows.len();
         let mut shadow_args = Vec::new();
         for (s, r) in shadows.iter().zip(&op.results[n_bv..]) {
@@ -140,24 +169,7 @@ impl Emitter<'_> {
             }
         }
         let args = self.call_args(c, args, Some(&shadow_args));
-        // A `Vec` result's cotangent goes by reference (`d_out: &[F]`).
-        let d: Vec<TokenStream> = ds
-            .iter()
-            .map(|v| {
-                let n = self.name(*v);
-                match self.func.array(self.func.ty(*v)).map(|a| a.len.clone()) {
-                    Some(Len::Vec) => quote!(&#n[..]),
-                    // A result of unknown kind: an array, or a `Vec`.
-                    Some(Len::View) => quote!(::autodiff::__private::DOut::d_out(&#n)),
-                    _ => n,
-                }
-            })
-            .collect();
-        let d_out = if c.tuple {
-            quote!((#(#d),*))
-        } else {
-            quote!(#(#d)*)
-        };
+        let d_out = self.d_out_arg(c, ds);
         let pats = self.result_pats(&op.results[..n_bv]);
         if c.unit {
             // A `()` callee: no `d_out`; it returns its by-value gradients only.
@@ -177,5 +189,111 @@ impl Emitter<'_> {
         } else {
             quote!(let (_, #(#pats),*) = #call;)
         });
+    }
+
+    /// The cotangents' argument `d_out` of a call's companion: a `Vec`
+    /// result's by reference (`&[F]`), a tuple's as a tuple.
+    fn d_out_arg(&self, c: &Callee, ds: &[Value]) -> TokenStream {
+        let d: Vec<TokenStream> = ds
+            .iter()
+            .map(|v| {
+                let n = self.name(*v);
+                match self.func.array(self.func.ty(*v)).map(|a| a.len.clone()) {
+                    Some(Len::Vec) => quote!(&#n[..]),
+                    // A result of unknown kind: an array, or a `Vec`.
+                    Some(Len::View) => quote!(::autodiff::__private::DOut::d_out(&#n)),
+                    _ => n,
+                }
+            })
+            .collect();
+        if c.tuple {
+            quote!((#(#d),*))
+        } else {
+            quote!(#(#d)*)
+        }
+    }
+
+    /// The call of a callee's uniform companion (`emit::uniform`): after each
+    /// argument its slot (`Want`, a `&mut` shadow, or `Skip` for an argument
+    /// without a gradient); back come the value and one result per argument.
+    #[allow(clippy::too_many_arguments)]
+    fn call_uniform(
+        &mut self,
+        op: &Op,
+        c: &Callee,
+        path: &syn::Path,
+        companion: Option<&syn::Path>,
+        args: &[Value],
+        ds: &[Value],
+        shadows: &[Value],
+        out: &mut Vec<TokenStream>,
+    ) {
+        let n_bv = op.results.len() - shadows.len();
+        let mut shadow_args = Vec::new();
+        for (s, r) in shadows.iter().zip(&op.results[n_bv..]) {
+            if self.in_place(*s) {
+                let buf = self.name(*s);
+                self.bufs.insert(*r, buf.clone());
+                shadow_args.push(if self.holds_ref(&buf) {
+                    quote!(&mut *#buf)
+                } else {
+                    quote!(&mut #buf)
+                });
+            } else {
+                let rn = val(*r);
+                let sn = self.name(*s);
+                let ann = self.annotation(*r);
+                out.push(quote!(let mut #rn #ann = #sn;));
+                shadow_args.push(quote!(&mut #rn));
+            }
+        }
+        let mut pats = self.result_pats(&op.results[..n_bv]).into_iter();
+        let mut sh = shadow_args.into_iter();
+        let mut call_args: Vec<TokenStream> = companion.map(|p| quote!(#p)).into_iter().collect();
+        let mut slots = Vec::new();
+        let skip = quote!(::autodiff::__private::Skip);
+        for (k, a) in args.iter().enumerate() {
+            let name = self.name(*a);
+            let active = !c.stop[k]
+                && !c.skip.get(k).copied().unwrap_or(false)
+                && self.func.differentiable(self.func.ty(*a));
+            if c.outs[k] {
+                call_args.push(if self.holds_ref(&name) {
+                    quote!(&mut *#name)
+                } else {
+                    quote!(&mut #name)
+                });
+                call_args.push(sh.next().unwrap_or_else(|| skip.clone()));
+                slots.push(quote!(_));
+            } else if c.refs[k] {
+                call_args.push(if self.holds_ref(&name) && self.is_array(*a) {
+                    quote!(&*#name)
+                } else {
+                    quote!(&#name)
+                });
+                call_args.push(match active.then(|| sh.next()).flatten() {
+                    Some(s) => s,
+                    None => skip.clone(),
+                });
+                slots.push(quote!(_));
+            } else {
+                call_args.push(self.by_value(*a));
+                match active.then(|| pats.next()).flatten() {
+                    Some(p) => {
+                        call_args.push(quote!(::autodiff::__private::Want));
+                        slots.push(p);
+                    }
+                    None => {
+                        call_args.push(skip.clone());
+                        slots.push(quote!(_));
+                    }
+                }
+            }
+        }
+        if !c.unit {
+            call_args.push(self.d_out_arg(c, ds));
+        }
+        let call = Self::invoke(c, path, &call_args);
+        out.push(quote!(let (_, #(#slots,)*) = #call;));
     }
 }

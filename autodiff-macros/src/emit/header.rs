@@ -52,13 +52,13 @@ pub(super) fn direction_name(i: usize, sig: &Signature, prefix: &str) -> Ident {
 /// A companion's signature, one mode's layout of the original's: its
 /// parameters (pattern and type) and its result type. The header and the check
 /// of a hand-written companion both read it, so they cannot disagree.
-struct Layout {
+pub(super) struct Layout {
     /// Pattern, type, and whether it is the receiver (written without its type).
-    params: Vec<(TokenStream, TokenStream, bool)>,
-    output: TokenStream,
+    pub(super) params: Vec<(TokenStream, TokenStream, bool)>,
+    pub(super) output: TokenStream,
 }
 
-fn layout(sig: &Signature, mode: Mode) -> Layout {
+pub(super) fn layout(sig: &Signature, mode: Mode) -> Layout {
     let mut params = Vec::new();
     let mut grad_tys = Vec::new();
     for (i, p) in sig.params.iter().enumerate() {
@@ -314,7 +314,7 @@ pub(super) fn d_out_name(sig: &Signature) -> Ident {
 
 /// The type of `d_out`: the result's, except `&[F]` for a `Vec<F>` result (so
 /// that the caller never allocates to call the companion).
-fn d_out_type(sig: &Signature) -> TokenStream {
+pub(super) fn d_out_type(sig: &Signature) -> TokenStream {
     let ret = &sig.ret;
     match crate::signature::vec_elem(ret) {
         Some(elem) => quote!(&[#elem]),

@@ -21,7 +21,6 @@ mod adapters;
 mod backward;
 mod buffers;
 mod calls;
-mod checks;
 mod control;
 mod flat;
 mod forward;
@@ -31,12 +30,11 @@ mod hessian;
 mod hvp;
 mod jacobian;
 mod nested;
+mod uniform;
 pub use adapters::by_value_adapters;
 pub(crate) use adapters::PREFIX as ADAPTER_PREFIX;
 pub use backward::companion;
 use buffers::{holds_vec, mut_if, unseen, Mutation};
-use checks::call_checks;
-pub(crate) use checks::first_param_marker;
 pub use forward::forward_companion;
 pub use graph::graph_companion;
 pub use header::{header, signature_check};
@@ -44,6 +42,8 @@ pub use hessian::hessian;
 pub use hvp::hvp_companion;
 pub use jacobian::jacobian;
 pub use nested::nested_companions;
+pub use uniform::uniform_companion;
+pub(crate) use uniform::uniform_name;
 
 /// The constants of `core::f64::consts` that rules and users write.
 const NAMED_CONSTS: &[(&str, f64)] = &[
@@ -483,7 +483,9 @@ impl Emitter<'_> {
                 quote!(#n = #v)
             }
         });
-        quote!(#path!(#(#args),*))
+        // Spanned like the path: an error inside is reported there.
+        let at = syn::spanned::Spanned::span(path);
+        quote::quote_spanned!(at=> #path!(#(#args),*))
     }
 
     fn constant(&self, c: f64) -> TokenStream {

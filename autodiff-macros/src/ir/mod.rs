@@ -148,6 +148,35 @@ pub struct Callee {
     /// one segment): a method's by-value adapter on a struct value whose type
     /// the body does not name (a call's result).
     pub dot: bool,
+    /// Per argument, in a reverse sweep's call of the companion: the argument
+    /// carries no gradient (a constant, data), so the caller passes `Skip` to
+    /// the callee's uniform companion (`emit::uniform`) and wants nothing
+    /// back. Empty elsewhere.
+    pub skip: Vec<bool>,
+}
+
+impl Callee {
+    /// Whether a reverse sweep calls the callee's uniform companion
+    /// (`emit::uniform`): every call but one of a companion itself
+    /// (`f_backward(…)` in a body: nested differentiation, its own layout)
+    /// and one with method syntax on a value (`recv.f(…)`) whose function
+    /// is not a by-value adapter.
+    pub fn uniform(&self) -> bool {
+        let Some(last) = self.path.segments.last() else {
+            return false;
+        };
+        let name = syn::ext::IdentExt::unraw(&last.ident).to_string();
+        let nested = name.ends_with("_backward") || name.ends_with("_forward");
+        !nested && (self.adapter() || !self.dot)
+    }
+
+    /// Whether the callee is a method's by-value adapter (`__autodiff_v_f`).
+    pub fn adapter(&self) -> bool {
+        self.path
+            .segments
+            .last()
+            .is_some_and(|l| l.ident.to_string().starts_with(crate::emit::ADAPTER_PREFIX))
+    }
 }
 
 /// A loop: `results = loop (carried = inits) { body }`.

@@ -37,16 +37,26 @@ impl Lowering<'_, '_> {
         (base, idx)
     }
 
+    /// Whether `e` is a path to something outside the body (a `const`).
+    pub(super) fn is_outer_path(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Path(p) => {
+                let local = p
+                    .path
+                    .get_ident()
+                    .is_some_and(|id| self.lookup(&id.to_string()).is_some());
+                p.qself.is_none() && !local
+            }
+            _ => false,
+        }
+    }
+
     /// The array `e` evaluates to, or an error saying `msg`.
     pub(super) fn array_value_or(&mut self, e: &Expr, msg: &str) -> Option<Value> {
         // A `const` array from outside the body (`C[i]`): data of a shape not
         // seen from here.
         if let Expr::Path(p) = e {
-            let local = p
-                .path
-                .get_ident()
-                .is_some_and(|id| self.lookup(&id.to_string()).is_some());
-            if !local && p.qself.is_none() {
+            if self.is_outer_path(e) {
                 let ty = self.func.array_ty(Ty::Float, Len::View);
                 return Some(self.push(OpKind::Extern(p.to_token_stream().to_string()), ty));
             }

@@ -420,6 +420,11 @@ impl Lowering<'_, '_> {
                     let any = self.func.array_ty(Ty::Float, crate::ir::Len::View);
                     self.field_of(inner, any).map_or(Val::Poisoned, Val::Scalar)
                 }
+                // A `const` from outside the body by `&` (`f(&TABLE)`): data
+                // of the callee's shape.
+                _ if by_ref && self.is_outer_path(inner) => self
+                    .array_value_or(inner, "")
+                    .map_or(Val::Poisoned, Val::Scalar),
                 // A row of a field (`&p.w[l]`): an array of the callee's shape.
                 _ => match inner {
                     Expr::Index(ix) if by_ref => match self.field_row(ix) {
@@ -488,6 +493,7 @@ impl Lowering<'_, '_> {
                     unit,
                     forward: false,
                     dot,
+                    skip: Vec::new(),
                 }),
                 args,
             ),

@@ -2,6 +2,7 @@
 //! conditions, blocks and assignment targets.
 
 use super::*;
+use syn::spanned::Spanned;
 
 impl Lowering<'_, '_> {
     // ------------------------------------------------------------ expressions
@@ -312,6 +313,15 @@ impl Lowering<'_, '_> {
                 if ty == wrong {
                     self.errors.at(u, msg);
                 }
+                // `-v` of a struct: its `#[grad] impl Neg`.
+                if matches!(ty, Ty::Struct(_)) && op == UnOp::Neg {
+                    let span = u.op.span();
+                    self.operator_check("Neg", v, v, span);
+                    let m = crate::impls::op_method("neg", &crate::impls::Rhs::Same, span);
+                    let operand = &u.expr;
+                    let v = self.expr(&syn::parse_quote_spanned!(span=> (#operand).#m()), hint);
+                    return self.operator_result(v, hint);
+                }
                 Val::Scalar(self.push(OpKind::Unary(op, v), ty))
             }
             _ => {
@@ -427,8 +437,7 @@ impl Lowering<'_, '_> {
             return self.poison();
         }
         if matches!(lt, Ty::Struct(_)) || matches!(rt, Ty::Struct(_)) {
-            self.errors.at(b, STRUCT_OPERATOR);
-            return self.poison();
+            return self.struct_operator(b, lt, rt, hint);
         }
         if lt != rt {
             self.mixed(b, lt);
@@ -608,5 +617,106 @@ impl Lowering<'_, '_> {
 
 pub(super) const RECORD_WHOLE: &str = "a struct built in the body is used field by field (`s.pos[0]`, `s.vel = …`); passing it on, returning it or choosing it in an `if` whole is not supported yet";
 
-/// An operator (`impl Sub for Vec3`) applied to structs.
-const STRUCT_OPERATOR: &str = "an operator on structs (`a - b` through `impl Sub for …`) is not differentiated in #[grad] bodies, and #[grad] cannot go on a trait impl's method (its companions are no members of the trait): write the operation as a #[grad] function or method (`a.sub(b)` with `#[grad] fn sub(self, o: Vec3) -> Vec3` in an inherent impl, or `sub3(a, b)`) and call it";
+impl Lowering<'_, '_> {
+    /// `a - b`, `v * 2.0`, `a += b` on structs: the call of the operator's
+    /// hidden method that `#[grad] impl Sub for Vec3` adds (`impls`), by
+    /// method syntax (`a.autodiff_op_sub(b)`; `a = a.autodiff_op_add_assign(b)`).
+    fn struct_operator(&mut self, b: &syn::ExprBinary, lt: Ty, rt: Ty, hint: Option<Ty>) -> Val {
+        use crate::impls::{op_method, Rhs};
+        use syn::BinOp as S;
+        if !matches!(lt, Ty::Struct(_)) {
+            self.errors.at(b, "an operator with a number on the left of a struct (`2.0 * v`) is not differentiated: write the struct first (`v * 2.0`, with `#[grad] impl Mul<f64> for …`)");
+            return self.poison();
+        }
+        let name = |t: Ty, func: &crate::ir::Func| match t {
+            Ty::Struct(i) => func.structs.get(i as usize).cloned(),
+            _ => None,
+        };
+        let rhs = match rt {
+            Ty::Struct(_) => match (name(lt, &self.func), name(rt, &self.func)) {
+                (Some(l), Some(r)) if l != r && r != "_" && l != "_" => {
+                    let last = r.rsplit("::").next().unwrap_or(&r).trim().to_string();
+                    Rhs::Other(last)
+                }
+                _ => Rhs::Same,
+            },
+            _ => Rhs::Scalar,
+        };
+        let op = match b.op {
+            S::Add(_) | S::AddAssign(_) => "add",
+            S::Sub(_) | S::SubAssign(_) => "sub",
+            S::Mul(_) | S::MulAssign(_) => "mul",
+            S::Div(_) | S::DivAssign(_) => "div",
+            S::Rem(_) | S::RemAssign(_) => "rem",
+            _ => {
+                self.errors.at(
+                    b.op,
+                    "this operator does not apply to structs in #[grad] bodies",
+                );
+                return self.poison();
+            }
+        };
+        let compound = matches!(
+            b.op,
+            S::AddAssign(_) | S::SubAssign(_) | S::MulAssign(_) | S::DivAssign(_) | S::RemAssign(_)
+        );
+        let span = b.op.span();
+        let marker = format!(
+            "{}{}",
+            op[..1].to_uppercase() + &op[1..],
+            if compound { "Assign" } else { "" }
+        );
+        let (lv, rv) = self.last_operands;
+        self.operator_check(&marker, lv, rv, span);
+        let (l, r) = (&b.left, &b.right);
+        if compound {
+            let m = op_method(&format!("{op}_assign"), &rhs, span);
+            let v = self.expr(&syn::parse_quote_spanned!(span=> (#l).#m(#r)), None);
+            let v = self.operator_result(v, Some(lt));
+            self.assign_to(l, v);
+            Val::Unit
+        } else {
+            let m = op_method(op, &rhs, span);
+            let v = self.expr(&syn::parse_quote_spanned!(span=> (#l).#m(#r)), hint);
+            self.operator_result(v, hint)
+        }
+    }
+
+    /// The compile-time check that the operator is differentiated (its impl
+    /// has `#[grad]`), reported at the operator when it is not.
+    fn operator_check(&mut self, op: &str, l: Value, r: Value, span: proc_macro2::Span) {
+        let op = syn::Ident::new(op, span);
+        self.ops.push(Op {
+            results: Vec::new(),
+            kind: OpKind::Effect(Box::new(crate::ir::Effect {
+                path: syn::parse_quote_spanned!(span=> ::autodiff::__private::grad_operator_check),
+                args: vec![
+                    crate::ir::EffectArg::Tokens(op.to_token_stream()),
+                    crate::ir::EffectArg::Value(l),
+                    crate::ir::EffectArg::Value(r),
+                ],
+                diverges: false,
+            })),
+        });
+    }
+
+    /// An operator's result on structs: a struct (`Output` is nearly always the
+    /// type itself; an unnamed one, so that nothing names a wrong type), unless
+    /// the context says otherwise.
+    pub(super) fn operator_result(&mut self, v: Val, hint: Option<Ty>) -> Val {
+        let Val::Scalar(r) = v else {
+            return v;
+        };
+        if !matches!(hint, None | Some(Ty::Struct(_))) {
+            return v;
+        }
+        if self.guessed.contains(&r) && self.untyped_results.contains(&r) && self.as_struct(r) {
+            // Typed now: a float operand it meets does not retype it.
+            self.guessed.remove(&r);
+            if let Some(t) = hint {
+                self.name_struct(r, t);
+            }
+        }
+        v
+    }
+}

@@ -733,6 +733,7 @@ impl Lowering<'_, '_> {
                     unit: false,
                     forward: false,
                     dot: false,
+                    skip: Vec::new(),
                 }),
                 vals,
             ),

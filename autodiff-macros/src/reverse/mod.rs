@@ -215,12 +215,24 @@ impl Reverser<'_> {
                 k_out += 1;
             }
         }
-        // The callee's signature: by-value and `&` differentiable parameters.
+        // An argument without a gradient (a constant, data) is passed as
+        // `Skip`: the callee may leave its parameter out with `wrt`.
+        let mut callee = callee.clone();
+        if callee.uniform() {
+            callee.skip = fwd_args
+                .iter()
+                .zip(&callee.outs)
+                .map(|(a, &o)| !o && !self.varied.contains(a))
+                .collect();
+        }
+        let callee = &callee;
+        // The arguments that get a gradient: by value and by `&`.
         let mut by_value = Vec::new();
         let mut by_ref = Vec::new();
         // Cotangents go to the forward arguments, not to their copies.
         for (k, &a) in fwd_args.iter().enumerate() {
-            if callee.stop[k] || !b.func.differentiable(b.ty(a)) {
+            let skip = callee.skip.get(k).copied().unwrap_or(false);
+            if callee.stop[k] || skip || !b.func.differentiable(b.ty(a)) {
                 continue;
             }
             if callee.refs[k] {
@@ -246,24 +258,19 @@ impl Reverser<'_> {
             let incoming = match adj.get(&a) {
                 Some(&g) if first && self.varied.contains(&a) => g,
                 // Scratch: the callee adds into it, nobody reads it.
-                _ => match b.func.array(ty).map(|t| t.len.clone()) {
-                    Some(Len::Slice | Len::Vec) => {
-                        if !self.alloc {
-                            self.errors.borrow_mut().push(syn::Error::new_spanned(
-                                &callee.path,
-                                "this call passes a slice that needs a scratch gradient buffer, which needs the `alloc` feature of autodiff; or wrap the argument in `autodiff::no_grad(…)` if the callee excludes it with `wrt`",
-                            ));
-                        }
-                        let vty = b
-                            .func
-                            .array_ty(b.func.index_ty(ty, 1).unwrap_or(Ty::Float), Len::Vec);
-                        b.push(OpKind::ZerosLike(a), vty)
+                _ => {
+                    let slice = matches!(
+                        b.func.array(ty).map(|t| t.len.clone()),
+                        Some(Len::Slice | Len::Vec)
+                    );
+                    if slice && !self.alloc {
+                        self.errors.borrow_mut().push(syn::Error::new_spanned(
+                            &callee.path,
+                            "this call passes the same slice twice, whose second shadow needs a scratch gradient buffer, which needs the `alloc` feature of autodiff",
+                        ));
                     }
-                    // A call's result of unknown type (a struct, a `Vec`, an
-                    // array) passed on by `&`: a zero shaped like it.
-                    Some(Len::View) => b.zero_like(a),
-                    _ => b.zero(ty),
-                },
+                    scratch_zero(b, a)
+                }
             };
             shadows.push(incoming);
         }
@@ -665,4 +672,22 @@ fn reverse_with(
         outputs,
         write_back,
     })
+}
+
+/// A zero shadow shaped like `a` (a scratch the callee adds into and nobody
+/// reads): a `Vec` for a slice, a zero of its type otherwise.
+pub(crate) fn scratch_zero(b: &mut Builder, a: Value) -> Value {
+    let ty = b.ty(a);
+    match b.func.array(ty).map(|t| t.len.clone()) {
+        Some(Len::Slice | Len::Vec) => {
+            let vty = b
+                .func
+                .array_ty(b.func.index_ty(ty, 1).unwrap_or(Ty::Float), Len::Vec);
+            b.push(OpKind::ZerosLike(a), vty)
+        }
+        // A call's result of unknown type (a struct, a `Vec`, an array)
+        // passed on by `&`: a zero shaped like it.
+        Some(Len::View) => b.zero_like(a),
+        _ => b.zero(ty),
+    }
 }

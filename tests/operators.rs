@@ -1,0 +1,183 @@
+//! Operators on structs, as graphics and physics code writes them: a `Vec3`
+//! with `Add`, `Sub`, `Mul<f64>`, `Neg` and `AddAssign` impls, each marked
+//! `#[grad]` on the impl block, used as `a - b`, `v * dt`, `-v`, `p += v`
+//! inside `#[grad]` bodies (on parameters, locals, loop-carried values and
+//! method results). Values bit for bit against the functions, gradients
+//! against central differences.
+
+mod common;
+
+use autodiff::{grad, Tangent};
+use common::assert_fd;
+use std::ops::{Add, AddAssign, Mul, Neg, Sub};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct Vec3 {
+    pub x: f64,
+    pub y: f64,
+    pub z: f64,
+}
+
+#[grad]
+impl Add for Vec3 {
+    type Output = Vec3;
+    fn add(self, o: Vec3) -> Vec3 {
+        Vec3 {
+            x: self.x + o.x,
+            y: self.y + o.y,
+            z: self.z + o.z,
+        }
+    }
+}
+
+#[grad]
+impl Sub for Vec3 {
+    type Output = Self;
+    fn sub(self, o: Self) -> Self::Output {
+        Vec3 {
+            x: self.x - o.x,
+            y: self.y - o.y,
+            z: self.z - o.z,
+        }
+    }
+}
+
+#[grad]
+impl Mul<f64> for Vec3 {
+    type Output = Vec3;
+    fn mul(self, k: f64) -> Vec3 {
+        Vec3 {
+            x: self.x * k,
+            y: self.y * k,
+            z: self.z * k,
+        }
+    }
+}
+
+#[grad]
+impl Neg for Vec3 {
+    type Output = Vec3;
+    fn neg(self) -> Vec3 {
+        Vec3 {
+            x: -self.x,
+            y: -self.y,
+            z: -self.z,
+        }
+    }
+}
+
+#[grad]
+impl AddAssign for Vec3 {
+    fn add_assign(&mut self, o: Vec3) {
+        self.x += o.x;
+        self.y += o.y;
+        self.z += o.z;
+    }
+}
+
+impl Vec3 {
+    #[grad]
+    pub fn dot(self, o: Vec3) -> f64 {
+        self.x * o.x + self.y * o.y + self.z * o.z
+    }
+
+    #[grad]
+    pub fn norm(self) -> f64 {
+        self.dot(self).sqrt()
+    }
+
+    #[grad]
+    pub fn normalized(self) -> Vec3 {
+        self * (1.0 / self.norm())
+    }
+}
+
+/// Lambertian shading of a point lit by a point light.
+#[grad]
+pub fn lambert(n: Vec3, light: Vec3, hit: Vec3) -> f64 {
+    let l = (light - hit).normalized();
+    n.normalized().dot(l).max(0.0)
+}
+
+/// Ballistic flight with drag by explicit Euler, `+=` and operators in a loop
+/// (`p = p + …` as well as `v += …`).
+#[grad]
+#[allow(clippy::assign_op_pattern)]
+pub fn flight(p0: Vec3, v0: Vec3, drag: f64) -> f64 {
+    let g = Vec3 {
+        x: 0.0,
+        y: 0.0,
+        z: -9.81,
+    };
+    let dt = 0.05;
+    let mut p = p0;
+    let mut v = v0;
+    for _ in 0..20 {
+        let a = g - v * drag;
+        v += a * dt;
+        p = p + v * dt;
+    }
+    (-p).dot(Vec3 {
+        x: 1.0,
+        y: 0.5,
+        z: -1.0,
+    })
+}
+
+/// Operators on call results and a chain of them.
+#[grad]
+pub fn chain(a: Vec3, b: Vec3, k: f64) -> f64 {
+    let c = (a.normalized() - b * k) + a * (k * k);
+    (c - -b).norm()
+}
+
+fn v(p: &[f64]) -> Vec3 {
+    Vec3 {
+        x: p[0],
+        y: p[1],
+        z: p[2],
+    }
+}
+
+fn flat(a: Vec3) -> [f64; 3] {
+    [a.x, a.y, a.z]
+}
+
+#[test]
+fn lambert_shading_through_operator_impls() {
+    let (n, light, hit) = (
+        v(&[0.1, 0.2, 1.0]),
+        v(&[1.0, 2.0, 5.0]),
+        v(&[0.3, -0.2, 0.1]),
+    );
+    let (val, dn, dl, dh) = lambert_backward(n, light, hit, 1.0);
+    assert_eq!(val, lambert(n, light, hit));
+    assert!(val > 0.0);
+    let x: Vec<f64> = [flat(n), flat(light), flat(hit)].concat();
+    let g: Vec<f64> = [flat(dn), flat(dl), flat(dh)].concat();
+    assert_fd(|p| lambert(v(&p[0..3]), v(&p[3..6]), v(&p[6..9])), &x, &g);
+}
+
+#[test]
+fn euler_flight_with_compound_assignment() {
+    let (p0, v0) = (v(&[0.0, 0.0, 1.0]), v(&[3.0, 1.0, 4.0]));
+    for drag in [0.1, 0.7] {
+        let (val, dp, dv, dd) = flight_backward(p0, v0, drag, 1.0);
+        assert_eq!(val, flight(p0, v0, drag));
+        let x: Vec<f64> = [&flat(p0)[..], &flat(v0)[..], &[drag]].concat();
+        let g: Vec<f64> = [&flat(dp)[..], &flat(dv)[..], &[dd]].concat();
+        assert_fd(|p| flight(v(&p[0..3]), v(&p[3..6]), p[6]), &x, &g);
+    }
+}
+
+#[test]
+fn operators_on_call_results_and_negation() {
+    let (a, b) = (v(&[0.4, -1.0, 2.0]), v(&[1.5, 0.3, -0.7]));
+    for k in [0.5, -1.2] {
+        let (val, da, db, dk) = chain_backward(a, b, k, 1.0);
+        assert_eq!(val, chain(a, b, k));
+        let x: Vec<f64> = [&flat(a)[..], &flat(b)[..], &[k]].concat();
+        let g: Vec<f64> = [&flat(da)[..], &flat(db)[..], &[dk]].concat();
+        assert_fd(|p| chain(v(&p[0..3]), v(&p[3..6]), p[6]), &x, &g);
+    }
+}
