@@ -1280,3 +1280,33 @@ fn a_fixed_size_array_passed_to_a_slice_parameter() {
     let f = |p: &[f64]| fixed_and_slice(&[p[0], p[1]], &p[2..]);
     assert_fd(f, &[2.0, 3.0, 1.0, 4.0], &[db[0], db[1], dc[0], dc[1]]);
 }
+
+/// A user's own `sigmoid`, named like autodiff's primitive and steeper than
+/// it, called bare below its definition: the user's function and its
+/// companion, not the primitive (corpus rounds 2, 5–8 wrote their own).
+#[grad]
+pub fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-2.0 * x).exp())
+}
+
+/// A user's own `ln_gamma` (Stirling's series, good enough for x > 5).
+#[grad]
+pub fn ln_gamma(x: f64) -> f64 {
+    (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + 1.0 / (12.0 * x)
+}
+
+#[grad]
+pub fn gated(x: f64, a: f64) -> f64 {
+    sigmoid(a * x) * x + ln_gamma(x + 6.0) - ln_gamma(a + 6.0)
+}
+
+#[test]
+fn own_functions_named_like_primitives_called_bare() {
+    for (x, a) in [(0.4, 1.5), (-0.8, 0.3)] {
+        let (v, dx, da) = gated_backward(x, a, 1.0);
+        assert_eq!(v, gated(x, a));
+        // The user's steeper sigmoid, not autodiff's.
+        assert_ne!(sigmoid(a * x), autodiff::sigmoid(a * x));
+        common::assert_fd(|p| gated(p[0], p[1]), &[x, a], &[dx, da]);
+    }
+}

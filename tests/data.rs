@@ -145,3 +145,70 @@ fn const_tables_against_differences() {
         assert_fd(planar_reach, &q, &d);
     }
 }
+
+/// A survival observation: a time and whether the event was seen (a `bool`
+/// field of data, used as a condition, negated, matched).
+pub struct Observation {
+    pub t: f64,
+    pub event: bool,
+    pub censored: bool,
+}
+
+/// Weibull negative log-likelihood with right-censoring, written three ways
+/// over the `bool` fields (`matches!` on one as users write it, too).
+#[grad(wrt(k, lambda))]
+#[allow(clippy::redundant_pattern_matching)]
+pub fn weibull_nll(k: f64, lambda: f64, data: &[Observation]) -> f64 {
+    let mut nll = 0.0;
+    for o in data {
+        let z = o.t / lambda;
+        if o.event && !o.censored {
+            nll -= k.ln() - lambda.ln() + (k - 1.0) * z.ln();
+        }
+        nll += z.powf(k);
+    }
+    let seen: f64 = data
+        .iter()
+        .map(|o| match o.event {
+            true => 0.01 * k,
+            false => 0.0,
+        })
+        .sum();
+    let matched: f64 = data
+        .iter()
+        .filter(|o| matches!(o.censored, false))
+        .map(|o| o.t * lambda * 1e-3)
+        .sum();
+    nll + seen + matched
+}
+
+#[test]
+fn bool_fields_of_data_as_conditions() {
+    let data = [
+        Observation {
+            t: 1.2,
+            event: true,
+            censored: false,
+        },
+        Observation {
+            t: 0.4,
+            event: false,
+            censored: true,
+        },
+        Observation {
+            t: 2.5,
+            event: true,
+            censored: true,
+        },
+        Observation {
+            t: 0.9,
+            event: true,
+            censored: false,
+        },
+    ];
+    for (k, lambda) in [(1.5, 1.1), (0.8, 2.0)] {
+        let (v, dk, dl) = weibull_nll_backward(k, lambda, &data, 1.0);
+        assert_eq!(v, weibull_nll(k, lambda, &data));
+        assert_fd(|p| weibull_nll(p[0], p[1], &data), &[k, lambda], &[dk, dl]);
+    }
+}

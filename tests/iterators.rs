@@ -415,3 +415,28 @@ fn for_loops_over_filtered_chains() {
         assert_fd(|q| positive_logs(&q[..6], q[6]), &p, &g);
     }
 }
+
+/// A linear recurrence folded with an array accumulator (a GRU-like state of
+/// two numbers carried through `fold`).
+#[grad]
+pub fn fold_state(xs: &[f64], k: f64) -> f64 {
+    let h = xs
+        .iter()
+        .fold([0.0; 2], |h, x| [(h[1] + k * x).tanh(), h[0] * 0.5 + x]);
+    h[0] * h[1] + h[0]
+}
+
+#[test]
+fn fold_with_an_array_accumulator() {
+    let xs = [0.3, -1.2, 0.8, 0.5];
+    for k in [0.7, -1.4] {
+        let mut dxs = [0.0; 4];
+        let (v, dk) = fold_state_backward(&xs, &mut dxs, k, 1.0);
+        assert_eq!(v, fold_state(&xs, k));
+        let mut x = xs.to_vec();
+        x.push(k);
+        let mut g = dxs.to_vec();
+        g.push(dk);
+        common::assert_fd(|p| fold_state(&p[..4], p[4]), &x, &g);
+    }
+}

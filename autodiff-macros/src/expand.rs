@@ -22,6 +22,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     if let Ok(i) = syn::parse2::<syn::ItemImpl>(item.clone()) {
         return crate::impls::expand(attr, i);
     }
+    // A free function named like a primitive: bare calls below it call it.
+    if let Ok(f) = syn::parse2::<ItemFn>(item.clone()) {
+        let name = f.sig.ident.to_string();
+        let free = !matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_)));
+        if free && crate::prim::Prim::bare_callable(&name) {
+            crate::own::record(&name);
+        }
+    }
     if let Some(e) = crate::impls::operator_method_error(&item) {
         return quote!(#item #e);
     }

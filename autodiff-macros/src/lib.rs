@@ -22,6 +22,7 @@ mod jvp;
 mod linearity;
 mod lower;
 mod opt;
+mod own;
 mod prim;
 mod reverse;
 mod rules;
@@ -46,6 +47,7 @@ use proc_macro::TokenStream;
 /// the companions' signatures.
 #[proc_macro_attribute]
 pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
+    own::set_file(proc_macro::Span::call_site().file());
     expand::expand(attr.into(), item.into()).into()
 }
 

@@ -138,6 +138,12 @@ impl Prim {
             .find(|p| !p.internal() && p.name() == name)
     }
 
+    /// A primitive a body may call by its bare name (`sigmoid(x)` with
+    /// `use autodiff::sigmoid`): a core function, not internal.
+    pub fn bare_callable(name: &str) -> bool {
+        Prim::function(name).is_some_and(|p| p.form() == Form::CoreFn)
+    }
+
     /// A function of `libm` written in a body (`libm::erf(x)`; `libm::erff(x)` in
     /// an `f32` function), for the special functions `libm` provides and
     /// `autodiff` differentiates by the same bits: `Err` with the name to write

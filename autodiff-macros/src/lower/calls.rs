@@ -245,8 +245,12 @@ impl Lowering<'_, '_> {
         // `use autodiff::relu; relu(x)`: autodiff's primitive, if the name is
         // it. A bare name could be any function, so the companion proves at
         // compile time that it is (one fn item type for both paths).
-        let bare = Prim::function(&name)
-            .filter(|p| segs.len() == 1 && p.form() == Form::CoreFn && !p.internal());
+        let bare = Prim::function(&name).filter(|p| {
+            segs.len() == 1
+                && p.form() == Form::CoreFn
+                && !p.internal()
+                && !crate::own::is_own(&name)
+        });
         if let Some(p) = bare {
             let (id, f) = (&fp.path, &self.sig.float_ty);
             let core = quote::format_ident!("{}", name);

@@ -34,7 +34,10 @@ impl Lowering<'_, '_> {
                 self.assign_to(&a.left, v);
                 Val::Unit
             }
-            Expr::MethodCall(m) => self.method(m),
+            Expr::MethodCall(m) => {
+                self.method_hint = hint;
+                self.method(m)
+            }
             Expr::Call(c) => self.call(c, hint),
             Expr::Cast(c) => self.cast(c),
             Expr::If(ife) => {
@@ -309,6 +312,10 @@ impl Lowering<'_, '_> {
                 if self.poisoned.contains(&v) {
                     return self.poison();
                 }
+                // `!o.event` of a guessed field: a `bool`.
+                if op == UnOp::Not && self.ty(v) == Ty::Float && self.guessed.contains(&v) {
+                    self.settle(v, Ty::Bool);
+                }
                 let ty = self.ty(v);
                 if ty == wrong {
                     self.errors.at(u, msg);
@@ -342,6 +349,10 @@ impl Lowering<'_, '_> {
         }
         let v = self.expr(e, Some(Ty::Bool));
         let v = self.scalar(v, e, "a condition");
+        // A guess (a field of data, `o.event`): a condition says it is a `bool`.
+        if self.ty(v) != Ty::Bool && self.guessed.contains(&v) {
+            self.settle(v, Ty::Bool);
+        }
         if self.ty(v) != Ty::Bool && !self.poisoned.contains(&v) {
             self.errors.at(e, "a condition must be a `bool`");
         }

@@ -209,6 +209,32 @@ impl Lowering<'_, '_> {
         let (ops, yields) = self.region(|l| body(l, idx));
         self.loops.pop();
         settle_inits(self, &args);
+        // A call's result of unseen type carried on as an array (`let mut prev
+        // = pt(p, 0.0); … prev = cur;`): the type the body gives it; and an
+        // array result of any shape yielded where the loop carries an array:
+        // the carried array's type (which the compiler then checks).
+        for (y, i) in yields.iter().zip(&inits) {
+            let (yt, it) = (self.ty(*y), self.ty(*i));
+            if yt == it {
+                continue;
+            }
+            let any = |l: &Self, t: Ty| {
+                matches!(
+                    l.func.array(t),
+                    Some(crate::ir::ArrayTy {
+                        len: crate::ir::Len::View,
+                        ..
+                    })
+                )
+            };
+            let untyped = self.guessed.contains(i) || self.untyped_results.contains(i);
+            if untyped && it == Ty::Float && matches!(yt, Ty::Array(_)) {
+                self.guessed.remove(i);
+                self.func.values[i.0 as usize].ty = yt;
+            } else if any(self, yt) && matches!(it, Ty::Array(_)) {
+                self.func.values[y.0 as usize].ty = it;
+            }
+        }
         // A call's result of unseen type carried on as a struct (`car =
         // car.step(a);`): of the struct's type.
         for (y, i) in yields.iter().zip(&inits) {

@@ -6,6 +6,11 @@ use super::*;
 
 impl Lowering<'_, '_> {
     pub(super) fn method(&mut self, m: &syn::ExprMethodCall) -> Val {
+        // What the context says of the result (`let (u, v) = s.pair(x);`,
+        // `let h: [f64; 2] = self.step(h, x);`), for a `#[grad]` method's call;
+        // taken first, so that calls in the receiver do not see it.
+        let hint = self.method_hint.take();
+        let shape = self.pending_method_shape.take();
         let name = m.method.to_string();
         if matches!(name.as_str(), "sum" | "product" | "fold")
             || (matches!(name.as_str(), "count" | "any" | "all") && is_chain(&m.receiver))
@@ -14,6 +19,34 @@ impl Lowering<'_, '_> {
         }
         if name == "collect" && m.args.is_empty() {
             return self.collect_vec(m);
+        }
+        // `m.c.map(|v| v * k)` of a struct's array field (or a copy of one):
+        // its length is not seen here, so element by element into a copy.
+        if name == "map" && m.args.len() == 1 && matches!(m.args[0], Expr::Closure(_)) {
+            let unseen = self
+                .field_path(&m.receiver)
+                .is_some_and(|(_, f)| !f.is_empty())
+                || match &*m.receiver {
+                    Expr::Path(p) => p.path.get_ident().is_some_and(|id| {
+                        matches!(self.lookup(&id.to_string()), Some(Val::Scalar(v))
+                            if matches!(self.func.array(self.ty(*v)),
+                                Some(crate::ir::ArrayTy { len: crate::ir::Len::View, .. })))
+                    }),
+                    _ => false,
+                };
+            if unseen {
+                let (recv, f) = (&m.receiver, &m.args[0]);
+                let e: Expr = syn::parse_quote!({
+                    let __autodiff_map_f = #f;
+                    let mut __autodiff_map_a = #recv;
+                    for __autodiff_map_i in 0..__autodiff_map_a.len() {
+                        __autodiff_map_a[__autodiff_map_i] =
+                            __autodiff_map_f(__autodiff_map_a[__autodiff_map_i]);
+                    }
+                    __autodiff_map_a
+                });
+                return self.expr(&e, hint);
+            }
         }
         // `(lo..=hi).contains(&x)`, what clippy's `manual_range_contains` asks for.
         if let (true, Expr::Range(r)) = (
@@ -273,7 +306,8 @@ impl Lowering<'_, '_> {
                     paren_token: m.paren_token,
                     args,
                 };
-                self.user_call(&path, &call, None)
+                self.pending_shape = shape;
+                self.user_call(&path, &call, hint)
             }
             Ty::Array(_) if name == "len" && m.args.is_empty() => Val::Scalar(self.len_of(recv)),
             // `x.first()`, `x.last()`: an `Option` of an element.

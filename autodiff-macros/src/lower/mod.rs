@@ -195,6 +195,10 @@ struct Lowering<'s, 'e> {
     /// The element types of a tuple that a `let (a, b) = …` binds, for the call
     /// on its right (a call's result type cannot be seen from the call).
     pending_shape: Option<Vec<Ty>>,
+    /// `pending_shape` for a method call's result (`let (u, v) = s.pair(x);`).
+    pending_method_shape: Option<Vec<Ty>>,
+    /// The type the context gives a method call's result.
+    method_hint: Option<Ty>,
     /// The next `user_call` is a method's by-value adapter called with method
     /// syntax (`Callee::dot`).
     pending_dot: bool,
@@ -298,6 +302,8 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         guessed_from: IdMap::default(),
         steps: IdMap::default(),
         pending_shape: None,
+        pending_method_shape: None,
+        method_hint: None,
         pending_dot: false,
         in_closure: 0,
         struct_copy_init: false,

@@ -129,9 +129,15 @@ impl Lowering<'_, '_> {
             Pat::Type(t) => self.pat_cond(s, &t.pat),
             Pat::Lit(l) => {
                 let sv = self.scrutinee(s, p)?;
-                let hint = Some(self.ty(sv));
+                // A guessed scrutinee (a field of data, `o.event`): the
+                // literal says its type (`true`, `3`).
+                let guessed = self.guessed.contains(&sv);
+                let hint = (!guessed).then(|| self.ty(sv));
                 let v = self.lit(&l.lit, hint);
                 let v = self.scalar(v, l, "a pattern");
+                if guessed && self.ty(v) != self.ty(sv) {
+                    self.settle(sv, self.ty(v));
+                }
                 Some(self.cmp(CmpOp::Eq, sv, v))
             }
             Pat::Path(pp) => {

@@ -41,9 +41,10 @@ impl Lowering<'_, '_> {
                     );
                     return self.poison();
                 };
-                // A number (a float unless it says otherwise) or a tuple of them.
+                // A number (a float unless it says otherwise), a tuple of
+                // them, or a fixed-size array (`[0.0; 2]`: a state carried).
                 let hint = match &m.args[0] {
-                    Expr::Tuple(_) => None,
+                    Expr::Tuple(_) | Expr::Array(_) | Expr::Repeat(_) => None,
                     _ => Some(Ty::Float),
                 };
                 let init = self.expr(&m.args[0], hint);
@@ -51,7 +52,7 @@ impl Lowering<'_, '_> {
                     if init != Val::Poisoned {
                         self.errors.at(
                             &m.args[0],
-                            "the initial value of `fold` must be a number or a tuple of numbers",
+                            "the initial value of `fold` must be a number, a tuple of numbers or a fixed-size array",
                         );
                     }
                     return self.poison();
@@ -215,7 +216,10 @@ impl Lowering<'_, '_> {
     /// Whether `v` is a number or a tuple of numbers.
     fn is_numbers(&self, v: &Val) -> bool {
         match v {
-            Val::Scalar(x) => !matches!(self.ty(*x), Ty::Array(_) | Ty::Struct(_)),
+            Val::Scalar(x) => match self.func.array(self.ty(*x)) {
+                Some(a) => matches!(a.len, crate::ir::Len::Const(_)),
+                None => !matches!(self.ty(*x), Ty::Struct(_)),
+            },
             Val::Tuple(vs) => !vs.is_empty() && vs.iter().all(|v| self.is_numbers(v)),
             _ => false,
         }

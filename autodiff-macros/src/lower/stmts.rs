@@ -58,8 +58,10 @@ impl Lowering<'_, '_> {
                         Pat::Tuple(tp) => (&local.pat, None, Some(vec![Ty::Float; tp.elems.len()])),
                         p => (p, None, None),
                     };
-                    if matches!(&*init.expr, Expr::Call(_)) {
-                        self.pending_shape = tuple_tys;
+                    match &*init.expr {
+                        Expr::Call(_) => self.pending_shape = tuple_tys,
+                        Expr::MethodCall(_) => self.pending_method_shape = tuple_tys,
+                        _ => {}
                     }
                     // A struct literal, or a copy of one: its fields as locals.
                     if let Pat::Ident(pi) = pat {
