@@ -160,3 +160,29 @@ fn map_over_a_structs_array_field() {
         assert_fd(f, &x, &g);
     }
 }
+
+/// Signed-distance primitives as a `const` table of tuples (centre, radius).
+const BALLS: [(f64, f64); 3] = [(0.0, 1.0), (2.5, 0.5), (-1.5, 0.75)];
+
+/// A soft union of distances, the table's tuples destructured three ways.
+#[grad]
+pub fn scene(x: f64, k: f64) -> f64 {
+    let near: f64 = BALLS
+        .iter()
+        .map(|(c, r)| (-k * ((x - c).abs() - r)).exp())
+        .sum();
+    let mut far = 0.0;
+    for &(c, r) in BALLS.iter() {
+        far += (x - c) * (x - c) * r;
+    }
+    -near.ln() / k + 1e-3 * far + BALLS[1].0 * x * 1e-2
+}
+
+#[test]
+fn a_const_table_of_tuples_destructured() {
+    for (x, k) in [(0.3, 4.0), (1.7, 2.5)] {
+        let (v, dx, dk) = scene_backward(x, k, 1.0);
+        assert_eq!(v, scene(x, k));
+        assert_fd(|p| scene(p[0], p[1]), &[x, k], &[dx, dk]);
+    }
+}

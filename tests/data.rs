@@ -212,3 +212,33 @@ fn bool_fields_of_data_as_conditions() {
         assert_fd(|p| weibull_nll(p[0], p[1], &data), &[k, lambda], &[dk, dl]);
     }
 }
+
+/// Monte Carlo paths of correlated shocks, as rows of tuples (data): the
+/// tuples destructured in a `for`, in a closure, and read by `.0`/`.1`.
+#[grad(wrt(sigma, rho))]
+pub fn shocked(sigma: f64, rho: f64, paths: &[Vec<(f64, f64)>]) -> f64 {
+    let mut total = 0.0;
+    for path in paths {
+        let mut x = 0.0;
+        for &(z1, z2) in path {
+            x += sigma * (rho * z1 + (1.0 - rho * rho).sqrt() * z2);
+        }
+        total += x * x;
+    }
+    let first: f64 = paths[0].iter().map(|(a, b)| sigma * a - rho * b).sum();
+    let direct = paths[1][0].0 * sigma + paths[1][1].1 * rho;
+    total / paths.len() as f64 + first + direct
+}
+
+#[test]
+fn rows_of_tuples_of_data() {
+    let paths = vec![
+        vec![(0.3, -1.1), (0.8, 0.2), (-0.5, 0.9)],
+        vec![(1.2, 0.4), (-0.7, -0.3)],
+    ];
+    for (sigma, rho) in [(0.2, 0.5), (0.35, -0.3)] {
+        let (v, ds, dr) = shocked_backward(sigma, rho, &paths, 1.0);
+        assert_eq!(v, shocked(sigma, rho, &paths));
+        assert_fd(|p| shocked(p[0], p[1], &paths), &[sigma, rho], &[ds, dr]);
+    }
+}

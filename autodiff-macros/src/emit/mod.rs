@@ -440,7 +440,10 @@ impl Emitter<'_> {
                     .func
                     .array(self.func.ty(op.result()))
                     .is_some_and(|t| t.len == Len::View)
-                    && self.func.views.iter().any(|(v, _, _)| v == a)
+                    // A row of a view, or of data of an unseen shape (a
+                    // `&[Vec<(f64, f64)>]` parameter): in place, never moved.
+                    && (self.func.views.iter().any(|(v, _, _)| v == a)
+                        || self.func.params.contains(a))
                     && !self.muts.updated(op.result()) =>
             {
                 let r = op.result();

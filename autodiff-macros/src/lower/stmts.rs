@@ -226,6 +226,17 @@ impl Lowering<'_, '_> {
                         }
                     }
                 }
+                // An element of data of a shape not seen here (a `const` table
+                // of tuples): its fields, read like a struct value's.
+                Val::Scalar(x) if self.unseen_elems.contains(&x) && self.as_struct(x) => {
+                    self.record_slices
+                        .entry(x)
+                        .or_insert_with(|| syn::parse_quote!(_));
+                    let vs = self.elem_tuple(x, Vec::new(), pt.elems.len());
+                    for (p, v) in pt.elems.iter().zip(vs) {
+                        self.bind_pat(p, v);
+                    }
+                }
                 // A tuple parameter: its elements.
                 Val::Scalar(root) if self.structs.contains_key(&root) => {
                     match self.tuple_elements(root, pt.elems.len()) {
