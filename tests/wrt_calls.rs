@@ -4,7 +4,8 @@
 //! epsilon is a constant; a method whose receiver is data. The caller cannot
 //! see the callee's `wrt`, so its companion calls the callee's uniform
 //! companion (`Skip` for an argument without a gradient); every gradient is
-//! checked against central differences.
+//! checked against central differences, and the forward companions'
+//! tangents against the gradients (⟨∇f, v⟩).
 
 mod common;
 
@@ -12,13 +13,13 @@ use autodiff::{grad, Tangent};
 use common::{assert_fd, assert_near};
 
 /// A linear model, differentiated in its weights only (`x` is data).
-#[grad(wrt(w))]
+#[grad(reverse, forward, wrt(w))]
 pub fn predict(w: &[f64], x: &[f64]) -> f64 {
     w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>().tanh()
 }
 
 /// Least squares over rows of data: `&xs[i]` goes to the excluded `x`.
-#[grad(wrt(w))]
+#[grad(reverse, forward, wrt(w))]
 pub fn loss(w: &[f64], xs: &[Vec<f64>], ys: &[f64]) -> f64 {
     let mut l = 0.0;
     for i in 0..ys.len() {
@@ -38,28 +39,28 @@ pub fn loss_iter(w: &[f64], xs: &[Vec<f64>], ys: &[f64]) -> f64 {
 }
 
 /// RMS normalisation: the gain `g` differentiated, `eps` not.
-#[grad(wrt(x, g))]
+#[grad(reverse, forward, wrt(x, g))]
 pub fn rms_norm(x: &[f64], g: f64, eps: f64) -> f64 {
     let ms = x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64;
     g * x[0] / (ms + eps).sqrt()
 }
 
 /// A constant for `eps`.
-#[grad]
+#[grad(reverse, forward)]
 pub fn normed(x: &[f64], g: f64) -> f64 {
     rms_norm(x, g, 1e-6) * 2.0 + rms_norm(x, g * g, 1e-3)
 }
 
 /// A plain `#[grad]` callee (every parameter differentiated) passed
 /// constants: their gradients are computed and dropped.
-#[grad]
+#[grad(reverse, forward)]
 pub fn scaled(a: f64, k: f64, v: &[f64; 2]) -> f64 {
     a * k + v[0] * v[1] * a
 }
 
 const V: [f64; 2] = [0.5, -1.5];
 
-#[grad]
+#[grad(reverse, forward)]
 pub fn uses_constants(a: f64) -> f64 {
     scaled(a, 2.0, &V) + scaled(a * a, a, &[1.0, 2.0])
 }
@@ -182,4 +183,39 @@ fn second_order_through_a_callee_passed_a_constant() {
             (outer_poly_backward(a + e, 1.0).1 - outer_poly_backward(a - e, 1.0).1) / (2.0 * e);
         assert_near(h, want, 1e-6 * (1.0 + want.abs()), "H·v");
     }
+}
+
+#[test]
+fn forward_mode_through_the_same_calls() {
+    let (xs, ys) = rows();
+    let w = [0.3, -0.2, 0.5];
+    let tw = [0.7, -1.1, 0.4];
+    let mut dw = [0.0; 3];
+    let v = loss_backward(&w, &mut dw, &xs, &ys, 1.0);
+    let (v2, t) = loss_forward(&w, &tw, &xs, &ys);
+    assert_eq!(v, v2);
+    let want: f64 = dw.iter().zip(&tw).map(|(a, b)| a * b).sum();
+    assert_near(
+        t,
+        want,
+        1e-12 * (1.0 + want.abs()),
+        "loss: tangent = <grad, v>",
+    );
+
+    let x = [0.8, -1.2, 0.4];
+    let (tx, tg) = ([0.3, 0.1, -0.5], 0.9);
+    let mut dx = [0.0; 3];
+    let (_, dg) = normed_backward(&x, &mut dx, 1.3, 1.0);
+    let (_, t) = normed_forward(&x, &tx, 1.3, tg);
+    let want = dx.iter().zip(&tx).map(|(a, b)| a * b).sum::<f64>() + dg * tg;
+    assert_near(
+        t,
+        want,
+        1e-12 * (1.0 + want.abs()),
+        "normed: tangent = <grad, v>",
+    );
+
+    let (_, da) = uses_constants_backward(0.3, 1.0);
+    let (_, t) = uses_constants_forward(0.3, 1.0);
+    assert_near(t, da, 1e-12, "uses_constants: tangent = gradient");
 }

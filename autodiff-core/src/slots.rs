@@ -168,3 +168,77 @@ macro_rules! __grad_operator {
         $crate::__private::grad_operator::<$crate::__private::ops::$op, _, _>(&$l, &$r)
     };
 }
+
+/// The tangent slot of a differentiated by-value parameter in a uniform
+/// forward companion: the caller's tangent, or [`Skip`] (a zero tangent).
+pub trait TangentArg<T> {
+    /// The tangent of a parameter shaped like `like`.
+    fn tangent(self, like: &T) -> T;
+}
+
+impl<T> TangentArg<T> for T {
+    #[inline(always)]
+    fn tangent(self, _: &T) -> T {
+        self
+    }
+}
+
+impl<T: ZeroLike> TangentArg<T> for Skip {
+    #[inline(always)]
+    fn tangent(self, like: &T) -> T {
+        like.zero_like()
+    }
+}
+
+/// The tangent slot of a differentiated `&` parameter in a uniform forward
+/// companion: the caller's `&` tangent, or [`Skip`] (a zero one, owned).
+pub trait TangentRef<T: ?Sized> {
+    /// The tangent, as `&T` through `Deref`.
+    type Slot: Deref<Target = T>;
+    /// The tangent of a parameter shaped like `like`.
+    fn tangent(self, like: &T) -> Self::Slot;
+}
+
+impl<'a, T: ?Sized> TangentRef<T> for &'a T {
+    type Slot = &'a T;
+    #[inline(always)]
+    fn tangent(self, _: &T) -> &'a T {
+        self
+    }
+}
+
+/// An array's tangent for a slice parameter.
+impl<'a, A, const N: usize> TangentRef<[A]> for &'a [A; N] {
+    type Slot = &'a [A];
+    #[inline(always)]
+    fn tangent(self, _: &[A]) -> &'a [A] {
+        self
+    }
+}
+
+/// A `Vec`'s tangent for a slice parameter.
+#[cfg(feature = "alloc")]
+impl<'a, A> TangentRef<[A]> for &'a Vec<A> {
+    type Slot = &'a [A];
+    #[inline(always)]
+    fn tangent(self, _: &[A]) -> &'a [A] {
+        self
+    }
+}
+
+impl<T: ZeroLike> TangentRef<T> for Skip {
+    type Slot = Scratch<T>;
+    #[inline(always)]
+    fn tangent(self, like: &T) -> Scratch<T> {
+        Scratch(like.zero_like())
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<A: ZeroLike> TangentRef<[A]> for Skip {
+    type Slot = Vec<A>;
+    #[inline]
+    fn tangent(self, like: &[A]) -> Vec<A> {
+        like.iter().map(ZeroLike::zero_like).collect()
+    }
+}

@@ -39,13 +39,17 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let uniform = syn::parse2::<ItemFn>(item).ok().and_then(|f| {
         let mut quiet = Errors::default();
         let parsed = attr::parse(attr, &mut quiet);
-        if !parsed.modes().contains(&Mode::Reverse) {
-            return None;
-        }
+        let modes = parsed.modes();
         let sig = signature::model(&f, &parsed, &mut quiet)?;
         // Against the stub the fallback emits on an error.
         let sig = fallback::stub_signature(&sig);
-        Some(emit::uniform_companion(&f, &sig))
+        let reverse = modes
+            .contains(&Mode::Reverse)
+            .then(|| emit::uniform_companion(&f, &sig));
+        let forward = modes
+            .contains(&Mode::Forward)
+            .then(|| emit::uniform_forward_companion(&f, &sig));
+        Some(quote!(#reverse #forward))
     });
     quote!(#out #uniform)
 }

@@ -424,12 +424,20 @@ impl Jvp<'_> {
         let (mut refs, mut stop, mut outs, mut fargs) = (vec![], vec![], vec![], vec![]);
         // Per argument: the index of its tangent among the call's args.
         let mut out_tangents = Vec::new();
+        // The uniform forward companion: an argument without a tangent (a
+        // constant, data) is `Skip`, whatever the callee's `wrt`.
+        let uniform = callee.uniform_forward();
+        let mut skip = Vec::new();
         for (k, &a) in args.iter().enumerate() {
             fargs.push(a);
             refs.push(callee.refs[k]);
             stop.push(callee.stop[k]);
             outs.push(callee.outs[k]);
-            if !callee.stop[k] && b.func.differentiable(b.ty(a)) {
+            let active = callee.outs[k] || self.varied.contains(&a);
+            if uniform {
+                skip.push(!(active && !callee.stop[k] && b.func.differentiable(b.ty(a))));
+            }
+            if !callee.stop[k] && b.func.differentiable(b.ty(a)) && (active || !uniform) {
                 let ta = self.tangent(b, t, a);
                 fargs.push(ta);
                 refs.push(callee.refs[k]);
@@ -445,6 +453,7 @@ impl Jvp<'_> {
         c.refs = refs;
         c.stop = stop;
         c.outs = outs;
+        c.skip = skip;
         let n_outs = callee.outs.iter().filter(|o| **o).count();
         let n_val = op.results.len() - n_outs;
         let mut results = op.results[..n_val].to_vec();

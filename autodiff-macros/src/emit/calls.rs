@@ -83,8 +83,12 @@ impl Emitter<'_> {
             let buf = self.name(*a);
             self.bufs.insert(*r, buf);
         }
-        let args = self.call_args(c, args, None);
-        let call = Self::invoke(c, path, &args);
+        let call = if c.forward && !c.skip.is_empty() {
+            self.forward_uniform_call(c, args)
+        } else {
+            let args = self.call_args(c, args, None);
+            Self::invoke(c, path, &args)
+        };
         if c.unit {
             return quote!(#call;);
         }
@@ -295,5 +299,60 @@ impl Emitter<'_> {
         }
         let call = Self::invoke(c, path, &call_args);
         out.push(quote!(let (_, #(#slots,)*) = #call;));
+    }
+
+    /// A forward-mode call of a callee's uniform forward companion: the
+    /// companion `f_forward` first, then each argument followed by its tangent
+    /// or `Skip` (`c.skip`, one per argument; `args` holds the tangents that
+    /// are passed after their arguments).
+    fn forward_uniform_call(&self, c: &Callee, args: &[Value]) -> TokenStream {
+        let companion = &c.path;
+        let mut path = c.path.clone();
+        if let Some(l) = path.segments.last_mut() {
+            // `f_forward` → `__autodiff_wf_f_forward_f_f`, like the reverse's.
+            let name = l.ident.unraw().to_string();
+            let base = name.strip_suffix("_forward").unwrap_or(&name);
+            let at = Span::mixed_site().located_at(l.ident.span());
+            l.ident = super::uniform_forward_name(&Ident::new(base, l.ident.span()));
+            l.ident.set_span(at);
+        }
+        let one = |e: &Self, j: usize| -> TokenStream {
+            let name = e.name(args[j]);
+            if c.outs[j] {
+                if e.holds_ref(&name) {
+                    quote!(&mut *#name)
+                } else {
+                    quote!(&mut #name)
+                }
+            } else if c.refs[j] {
+                if e.holds_ref(&name) && e.is_array(args[j]) {
+                    quote!(&*#name)
+                } else {
+                    quote!(&#name)
+                }
+            } else {
+                e.by_value(args[j])
+            }
+        };
+        let mut out = vec![quote!(#companion)];
+        let mut j = 0;
+        for &skipped in &c.skip {
+            out.push(one(self, j));
+            j += 1;
+            if skipped {
+                out.push(quote!(::autodiff::__private::Skip));
+            } else {
+                // A tangent already held by reference is passed as it is (a
+                // generic slot does not coerce `&&T`).
+                let name = self.name(args[j]);
+                out.push(if c.refs[j] && !c.outs[j] && self.holds_ref(&name) {
+                    quote!(&*#name)
+                } else {
+                    one(self, j)
+                });
+                j += 1;
+            }
+        }
+        quote!(#path(#(#out),*))
     }
 }

@@ -42,8 +42,8 @@ pub use hessian::hessian;
 pub use hvp::hvp_companion;
 pub use jacobian::jacobian;
 pub use nested::nested_companions;
-pub use uniform::uniform_companion;
-pub(crate) use uniform::uniform_name;
+pub use uniform::{uniform_companion, uniform_forward_companion};
+pub(crate) use uniform::{uniform_forward_name, uniform_name};
 
 /// The constants of `core::f64::consts` that rules and users write.
 const NAMED_CONSTS: &[(&str, f64)] = &[

@@ -182,3 +182,79 @@ fn build(
         }
     }
 }
+
+/// `__autodiff_wf_<name>_forward_…`: the uniform companion of `<name>_forward`.
+pub(crate) fn uniform_forward_name(name: &Ident) -> Ident {
+    let n = name.unraw().to_string();
+    let n = n.trim_start_matches('_');
+    format_ident!("__autodiff_wf_{n}_forward_{n}_{n}", span = name.span())
+}
+
+/// The uniform companion of `item`'s `_forward` (forward mode): after every
+/// parameter its tangent slot (the tangent, or `Skip` for a zero one; `Skip`
+/// only where `wrt` leaves the parameter out), calling the companion it is
+/// passed. Its result is `_forward`'s.
+pub fn uniform_forward_companion(item: &ItemFn, sig: &Signature) -> TokenStream {
+    let Layout { params: lp, output } = layout(sig, Mode::Forward);
+    let tys = lp.iter().map(|(_, ty, _)| ty);
+    let companion = hyg("__autodiff_companion");
+    let mut params = vec![quote!(#companion: impl ::core::ops::FnOnce(#(#tys),*) -> #output)];
+    let mut args = Vec::new();
+    let mut tangents = Vec::new();
+    for (i, p) in sig.params.iter().enumerate() {
+        let ty = &p.ty;
+        let (pv, mv) = (
+            hyg(&format!("__autodiff_p{i}")),
+            hyg(&format!("__autodiff_m{i}")),
+        );
+        params.push(quote!(#pv: #ty));
+        args.push(pv.to_token_stream());
+        let t = hyg(&format!("__autodiff_t{i}"));
+        match &p.kind {
+            ParamKind::Float => {
+                params.push(quote!(#mv: impl ::autodiff::__private::TangentArg<#ty>));
+                tangents
+                    .push(quote!(let #t = ::autodiff::__private::TangentArg::tangent(#mv, &#pv);));
+                args.push(t.to_token_stream());
+            }
+            ParamKind::FloatRef => {
+                let vt = p.value_ty();
+                params.push(quote!(#mv: impl ::autodiff::__private::TangentRef<#vt>));
+                tangents
+                    .push(quote!(let #t = ::autodiff::__private::TangentRef::tangent(#mv, #pv);));
+                args.push(quote!(&*#t));
+            }
+            ParamKind::Out => {
+                params.push(quote!(#mv: #ty));
+                args.push(mv.to_token_stream());
+            }
+            ParamKind::Inactive { .. } => {
+                params.push(quote!(#mv: impl ::autodiff::__private::ExcludedArg));
+            }
+        }
+    }
+    let adapter = uniform_forward_name(&sig.name);
+    let vis = &item.vis;
+    let generics = &item.sig.generics;
+    let where_clause = &generics.where_clause;
+    let attrs = item.attrs.iter().filter(|a| {
+        matches!(a.style, syn::AttrStyle::Outer)
+            && (a.path().is_ident("cfg") || a.path().is_ident("allow"))
+    });
+    let doc = format!(
+        " `{}_forward` with a tangent slot after every parameter, whatever its `wrt`; \
+         called by the forward-mode companions of its callers.",
+        sig.name.unraw()
+    );
+    quote! {
+        #(#attrs)*
+        #[doc = #doc]
+        #[doc(hidden)]
+        #[inline(always)]
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        #vis fn #adapter #generics (#(#params),*) -> #output #where_clause {
+            #(#tangents)*
+            #companion(#(#args),*)
+        }
+    }
+}

@@ -148,10 +148,11 @@ pub struct Callee {
     /// one segment): a method's by-value adapter on a struct value whose type
     /// the body does not name (a call's result).
     pub dot: bool,
-    /// Per argument, in a reverse sweep's call of the companion: the argument
-    /// carries no gradient (a constant, data), so the caller passes `Skip` to
-    /// the callee's uniform companion (`emit::uniform`) and wants nothing
-    /// back. Empty elsewhere.
+    /// Per argument, in a reverse sweep's call of the companion (or a forward
+    /// companion's call of `_forward`): the argument carries no gradient (a
+    /// constant, data), so the caller passes `Skip` to the callee's uniform
+    /// companion (`emit::uniform`) and wants nothing back (passes no tangent).
+    /// Empty elsewhere.
     pub skip: Vec<bool>,
 }
 
@@ -168,6 +169,12 @@ impl Callee {
         let name = syn::ext::IdentExt::unraw(&last.ident).to_string();
         let nested = name.ends_with("_backward") || name.ends_with("_forward");
         !nested && (self.adapter() || !self.dot)
+    }
+
+    /// Whether a forward-mode companion calls the callee's uniform forward
+    /// companion (`emit::uniform`): as `uniform`, but not a by-value adapter.
+    pub fn uniform_forward(&self) -> bool {
+        self.uniform() && !self.adapter()
     }
 
     /// Whether the callee is a method's by-value adapter (`__autodiff_v_f`).
