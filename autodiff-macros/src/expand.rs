@@ -33,6 +33,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     if let Some(e) = crate::impls::operator_method_error(&item) {
         return quote!(#item #e);
     }
+    if let Some(t) = crate::impls::mut_self_twin(&attr, &item) {
+        return quote!(#[allow(dead_code)] #t);
+    }
     let out = expand_item(attr.clone(), item.clone());
     // The uniform companion (`emit::uniform`), whatever became of the rest:
     // callers' companions call it.

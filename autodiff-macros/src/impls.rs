@@ -56,6 +56,57 @@ pub enum Rhs {
     Other(String),
 }
 
+/// The by-value twin of `&mut self` method `name`: `autodiff_mut_step` for
+/// `step`, emitted next to it by `#[grad]` ([`mut_self_twin`]), which a body's
+/// `s.step(dt);` calls as `s = s.autodiff_mut_step(dt);`.
+pub fn mut_twin(name: &syn::Ident) -> syn::Ident {
+    format_ident!(
+        "autodiff_mut_{}",
+        syn::ext::IdentExt::unraw(name),
+        span = name.span()
+    )
+}
+
+/// For a `#[grad]` method taking `&mut self` and returning `()`: the method as
+/// written, and its twin `autodiff_mut_<name>(mut self, …) -> Self` with the
+/// same body on a copy of `self`, `#[grad]` applied (its companions are the
+/// twin's; the method itself has none).
+pub fn mut_self_twin(attr: &TokenStream, item: &TokenStream) -> Option<TokenStream> {
+    let f = syn::parse2::<ItemFn>(item.clone()).ok()?;
+    let Some(syn::FnArg::Receiver(r)) = f.sig.inputs.first() else {
+        return None;
+    };
+    if r.reference.is_none() || r.mutability.is_none() {
+        return None;
+    }
+    let unit = match &f.sig.output {
+        syn::ReturnType::Default => true,
+        syn::ReturnType::Type(_, t) => matches!(&**t, syn::Type::Tuple(tt) if tt.elems.is_empty()),
+    };
+    if !unit {
+        return None;
+    }
+    let mut copy = f.clone();
+    copy.sig.ident = mut_twin(&f.sig.ident);
+    copy.vis = syn::parse_quote!(pub);
+    copy.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+    if let Some(syn::FnArg::Receiver(r)) = copy.sig.inputs.first_mut() {
+        r.reference = None;
+        r.mutability = Some(Default::default());
+        *r.ty = syn::parse_quote!(Self);
+    }
+    copy.sig.output = syn::parse_quote!(-> Self);
+    let copy_of = syn::Ident::new("__autodiff_self", Span::call_site());
+    let block = renamed_self(f.block.to_token_stream(), &copy_of);
+    *copy.block = syn::parse_quote!({
+        let mut #copy_of = self;
+        #block
+        #copy_of
+    });
+    let twin = crate::expand::expand(attr.clone(), copy.to_token_stream());
+    Some(quote!(#f #twin))
+}
+
 /// `#[grad]` written on an operator trait's method (`fn sub(self, o: Vec3)`
 /// without `pub`, inside `impl Sub for Vec3`): its companions could not be
 /// members of the trait, so the attribute belongs on the impl block. An
@@ -243,12 +294,24 @@ fn is_self_output(t: &syn::Type) -> bool {
 /// `tokens` with every `self` (and `*self`) renamed `to`.
 fn renamed_self(tokens: TokenStream, to: &syn::Ident) -> TokenStream {
     use proc_macro2::TokenTree;
-    let mut out = Vec::new();
+    let mut out: Vec<TokenTree> = Vec::new();
     let mut it = tokens.into_iter().peekable();
     while let Some(t) = it.next() {
+        // A prefix `*` (a deref), not a product (`k * self.x`): no operand
+        // right before it.
+        let prefix = match out.last() {
+            None => true,
+            Some(TokenTree::Punct(q)) => q.as_char() != '?',
+            Some(TokenTree::Ident(i)) => [
+                "return", "in", "let", "if", "match", "while", "else", "break",
+            ]
+            .contains(&i.to_string().as_str()),
+            Some(_) => false,
+        };
         match t {
             TokenTree::Punct(p)
                 if p.as_char() == '*'
+                    && prefix
                     && matches!(it.peek(), Some(TokenTree::Ident(i)) if i == "self") =>
             {
                 // `*self`: the copy itself.

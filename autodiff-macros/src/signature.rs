@@ -316,7 +316,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                 if r.mutability.is_some() && r.reference.is_some() || r.colon_token.is_some() {
                     errors.at(
                         r,
-                        "#[grad] methods take `&self` or `self`; a `&mut self` method cannot be differentiated, and `self: Type` is not supported",
+                        "#[grad] methods take `&self`, `self`, or `&mut self` returning `()` (`fn step(&mut self, dt: f64)`, called as `s.step(dt);`); a `&mut self` method that returns a value is not supported (return the new state, or split it into a `&mut self` step and a `&self` getter), and `self: Type` is not supported",
                     );
                     has_receiver = true;
                     continue;

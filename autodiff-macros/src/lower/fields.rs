@@ -645,17 +645,42 @@ fn is_default_call(e: &Expr) -> bool {
     }
 }
 
-/// The names a body assigns whole (`h = …;`), closures and items aside.
+/// The names a body assigns whole (`h = …;`; `v += w;` and `s.step(dt);`,
+/// which are whole assignments of a struct: an operator's `…Assign`, a
+/// `&mut self` method), closures and items aside.
 pub(super) fn assigned_whole(block: &Block) -> std::collections::HashSet<String> {
     struct Finder(std::collections::HashSet<String>);
-    impl<'ast> syn::visit::Visit<'ast> for Finder {
-        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
-            if let Expr::Path(p) = &*a.left {
+    impl Finder {
+        fn name(&mut self, e: &Expr) {
+            if let Expr::Path(p) = e {
                 if let Some(id) = p.path.get_ident() {
                     self.0.insert(unraw(&id.to_string()).to_string());
                 }
             }
+        }
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            self.name(&a.left);
             syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            use syn::BinOp as S;
+            if matches!(
+                b.op,
+                S::AddAssign(_) | S::SubAssign(_) | S::MulAssign(_) | S::DivAssign(_)
+            ) {
+                self.name(&b.left);
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_stmt(&mut self, st: &'ast syn::Stmt) {
+            if let syn::Stmt::Expr(Expr::MethodCall(m), Some(_)) = st {
+                if mut_self_call(m).is_some() {
+                    self.name(&m.receiver);
+                }
+            }
+            syn::visit::visit_stmt(self, st);
         }
         fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
         fn visit_item(&mut self, _: &'ast syn::Item) {}
@@ -663,4 +688,54 @@ pub(super) fn assigned_whole(block: &Block) -> std::collections::HashSet<String>
     let mut f = Finder(Default::default());
     syn::visit::Visit::visit_block(&mut f, block);
     f.0
+}
+
+/// The receiver's name of `s.step(dt);` as a statement, when it may be a call
+/// of a `&mut self` method: a plain name, no `&mut` argument (an output
+/// parameter), not a method of `Vec`, slices or floats that works in place.
+pub(super) fn mut_self_call(m: &syn::ExprMethodCall) -> Option<String> {
+    const IN_PLACE: &[&str] = &[
+        "push",
+        "pop",
+        "clear",
+        "extend",
+        "extend_from_slice",
+        "insert",
+        "remove",
+        "truncate",
+        "resize",
+        "sort",
+        "sort_by",
+        "sort_unstable",
+        "sort_unstable_by",
+        "reverse",
+        "swap",
+        "fill",
+        "copy_from_slice",
+        "clone_from_slice",
+        "rotate_left",
+        "rotate_right",
+        "retain",
+        "dedup",
+        "append",
+        "drain",
+        "for_each",
+        "iter_mut",
+        "shrink_to_fit",
+        "reserve",
+        "split_off",
+        "swap_remove",
+        "clone_from",
+    ];
+    let Expr::Path(p) = &*m.receiver else {
+        return None;
+    };
+    let id = p.path.get_ident()?;
+    let name = m.method.to_string();
+    let out_param = m
+        .args
+        .iter()
+        .any(|a| matches!(a, Expr::Reference(r) if r.mutability.is_some()));
+    (!IN_PLACE.contains(&name.as_str()) && !out_param && m.turbofish.is_none())
+        .then(|| unraw(&id.to_string()).to_string())
 }

@@ -70,6 +70,14 @@ fn assigned_names(body: &syn::Block) -> HashSet<String> {
             }
             syn::visit::visit_expr_method_call(self, m);
         }
+        // `s.step(dt);`: a `&mut self` method's call assigns `s` whole
+        // (`stmts.rs` lowers it so); carried like any assigned name.
+        fn visit_stmt(&mut self, st: &'ast syn::Stmt) {
+            if let syn::Stmt::Expr(Expr::MethodCall(m), Some(_)) = st {
+                self.0.extend(super::fields::mut_self_call(m));
+            }
+            syn::visit::visit_stmt(self, st);
+        }
         fn visit_expr_closure(&mut self, _: &'ast ExprClosure) {}
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }

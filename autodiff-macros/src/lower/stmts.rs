@@ -188,6 +188,25 @@ impl Lowering<'_, '_> {
                 } else {
                     None
                 };
+                // `s.step(dt);` on a struct value: a `&mut self` method, whose
+                // `#[grad]` emits a by-value twin (`expand.rs`): `s =
+                // s.autodiff_mut_step(dt);`.
+                if let (Expr::MethodCall(m), Some(_)) = (e, semi) {
+                    let name = super::fields::mut_self_call(m);
+                    let is_struct = name.as_ref().is_some_and(|n| {
+                        matches!(self.lookup(n), Some(Val::Scalar(v))
+                            if matches!(self.ty(*v), Ty::Struct(_)))
+                    });
+                    if is_struct {
+                        let twin = crate::impls::mut_twin(&m.method);
+                        let (recv, args) = (&m.receiver, &m.args);
+                        let e: Expr = syn::parse_quote!(#recv = (#recv).#twin(#args));
+                        return {
+                            self.expr(&e, None);
+                            Val::Unit
+                        };
+                    }
+                }
                 // `rhs(&y, &p, &mut dy);`: a call whose value is dropped (a
                 // callee that returns `()` when it writes output arrays).
                 self.discarded = semi.is_some() && matches!(e, Expr::Call(_));
