@@ -181,3 +181,87 @@ fn operators_on_call_results_and_negation() {
         assert_fd(|p| chain(v(&p[0..3]), v(&p[3..6]), p[6]), &x, &g);
     }
 }
+
+/// Distances from points of a slice to a centre, in an iterator chain.
+#[grad]
+pub fn spread(points: &[Vec3], c: Vec3) -> f64 {
+    points.iter().map(|p| (*p - c).norm()).sum()
+}
+
+/// A pair potential over the elements of a slice (`ps[i] - ps[j]`).
+#[grad]
+pub fn pair_energy(ps: &[Vec3]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..ps.len() {
+        for j in (i + 1)..ps.len() {
+            let d = ps[i] - ps[j];
+            e += 1.0 / d.norm();
+        }
+    }
+    e
+}
+
+/// Operators on `&` parameters, dereferenced.
+#[grad]
+pub fn by_ref(a: &Vec3, b: &Vec3) -> f64 {
+    (*a - *b).norm() + (*a * 2.0).dot(*b)
+}
+
+/// A centroid summed from `Default::default()` in a loop.
+#[grad]
+#[allow(clippy::assign_op_pattern)]
+pub fn centroid_dist(ps: &[Vec3], q: Vec3) -> f64 {
+    let mut c = Vec3::default();
+    for p in ps {
+        c = c + *p;
+    }
+    let c = c * (1.0 / ps.len() as f64);
+    (c - q).norm()
+}
+
+fn points() -> [Vec3; 3] {
+    [
+        v(&[1.0, 0.0, 0.5]),
+        v(&[-0.5, 2.0, 0.0]),
+        v(&[0.3, -1.0, 1.5]),
+    ]
+}
+
+fn flat_all(ps: &[Vec3]) -> Vec<f64> {
+    ps.iter().flat_map(|p| flat(*p)).collect()
+}
+
+fn unflat(p: &[f64]) -> Vec<Vec3> {
+    p.chunks(3).map(v).collect()
+}
+
+#[test]
+fn operators_on_slice_elements_references_and_defaults() {
+    let ps = points();
+    let c = v(&[0.1, 0.2, 0.3]);
+    let mut dps = [Vec3::default(); 3];
+    let (val, dc) = spread_backward(&ps, &mut dps, c, 1.0);
+    assert_eq!(val, spread(&ps, c));
+    let x = [flat_all(&ps), flat(c).to_vec()].concat();
+    let g = [flat_all(&dps), flat(dc).to_vec()].concat();
+    assert_fd(|p| spread(&unflat(&p[..9]), v(&p[9..])), &x, &g);
+
+    let mut dps = [Vec3::default(); 3];
+    let val = pair_energy_backward(&ps, &mut dps, 1.0);
+    assert_eq!(val, pair_energy(&ps));
+    assert_fd(|p| pair_energy(&unflat(p)), &flat_all(&ps), &flat_all(&dps));
+
+    let (mut da, mut db) = (Vec3::default(), Vec3::default());
+    let val = by_ref_backward(&ps[0], &mut da, &ps[1], &mut db, 1.0);
+    assert_eq!(val, by_ref(&ps[0], &ps[1]));
+    let x = [flat(ps[0]), flat(ps[1])].concat();
+    let g = [flat(da), flat(db)].concat();
+    assert_fd(|p| by_ref(&v(&p[..3]), &v(&p[3..])), &x, &g);
+
+    let mut dps = [Vec3::default(); 3];
+    let (val, dq) = centroid_dist_backward(&ps, &mut dps, c, 1.0);
+    assert_eq!(val, centroid_dist(&ps, c));
+    let x = [flat_all(&ps), flat(c).to_vec()].concat();
+    let g = [flat_all(&dps), flat(dq).to_vec()].concat();
+    assert_fd(|p| centroid_dist(&unflat(&p[..9]), v(&p[9..])), &x, &g);
+}

@@ -450,7 +450,7 @@ impl Lowering<'_, '_> {
             self.no_whole_elem(v, inner);
             args.push(v);
             // A `&` parameter passed on as it is is a reference too (not `*x`).
-            let deref = matches!(inner, Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)));
+            let deref = matches!(super::methods::unparen(inner), Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)));
             refs.push(by_ref || (!deref && self.refs.contains(&v)));
             stop.push(stopped);
         }

@@ -442,6 +442,13 @@ impl Lowering<'_, '_> {
             return self.poison();
         };
         let (l, r) = self.operands(b, hint);
+        // An element of a slice of structs in an operator (`ps[i] - ps[j]`):
+        // a struct value.
+        for v in [l, r] {
+            if self.elems.contains_key(&v) {
+                self.whole_struct_elem(v);
+            }
+        }
         let (lt, rt) = (self.ty(l), self.ty(r));
         if matches!(lt, Ty::Array(_)) || matches!(rt, Ty::Array(_)) {
             self.errors.at(b, "arithmetic on whole arrays is not supported in #[grad] bodies; write a loop over the elements");
@@ -635,6 +642,20 @@ impl Lowering<'_, '_> {
     fn struct_operator(&mut self, b: &syn::ExprBinary, lt: Ty, rt: Ty, hint: Option<Ty>) -> Val {
         use crate::impls::{op_method, Rhs};
         use syn::BinOp as S;
+        // A call's result of unseen type on the left (`let mut c =
+        // V3::default(); … c + p`): a struct, like the right.
+        let (l0, _) = self.last_operands;
+        let lt = if !matches!(lt, Ty::Struct(_))
+            && self.guessed.contains(&l0)
+            && self.untyped_results.contains(&l0)
+            && self.as_struct(l0)
+        {
+            self.guessed.remove(&l0);
+            self.name_struct(l0, rt);
+            self.ty(l0)
+        } else {
+            lt
+        };
         if !matches!(lt, Ty::Struct(_)) {
             self.errors.at(b, "an operator with a number on the left of a struct (`2.0 * v`) is not differentiated: write the struct first (`v * 2.0`, with `#[grad] impl Mul<f64> for …`)");
             return self.poison();
@@ -687,6 +708,9 @@ impl Lowering<'_, '_> {
             self.assign_to(l, v);
             Val::Unit
         } else {
+            // A struct, whatever a float context guessed (`c = c + p` where
+            // `c` was a guess).
+            let hint = hint.filter(|t| matches!(t, Ty::Struct(_)));
             let m = op_method(op, &rhs, span);
             let v = self.expr(&syn::parse_quote_spanned!(span=> (#l).#m(#r)), hint);
             self.operator_result(v, hint)

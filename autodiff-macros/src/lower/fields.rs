@@ -263,7 +263,9 @@ impl Lowering<'_, '_> {
         let Expr::Path(p) = &*c.func else {
             return false;
         };
-        if !c.args.is_empty() || p.qself.is_some() {
+        // Assigned whole later (`c = c + p;`, `s.step(dt);`): a struct value
+        // from a plain constructor, not fields as locals.
+        if !c.args.is_empty() || p.qself.is_some() || self.whole_assigned.contains(unraw(name)) {
             return false;
         }
         let segs: Vec<&syn::PathSegment> = p.path.segments.iter().collect();

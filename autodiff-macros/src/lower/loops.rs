@@ -236,7 +236,7 @@ impl Lowering<'_, '_> {
                 )
             };
             let untyped = self.guessed.contains(i) || self.untyped_results.contains(i);
-            if untyped && it == Ty::Float && matches!(yt, Ty::Array(_)) {
+            if untyped && it == Ty::Float && matches!(yt, Ty::Array(_) | Ty::Struct(_)) {
                 self.guessed.remove(i);
                 self.func.values[i.0 as usize].ty = yt;
             } else if any(self, yt) && matches!(it, Ty::Array(_)) {

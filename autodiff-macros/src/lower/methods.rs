@@ -282,7 +282,10 @@ impl Lowering<'_, '_> {
                 // A receiver by value (a struct of the body, a parameter by
                 // value): the method's by-value adapter, whether it takes
                 // `self` or `&self` (`emit::adapters`).
-                if self.refs.contains(&recv) {
+                // `(*a).m(…)` of a `&` parameter: by value.
+                let deref = matches!(unparen(&m.receiver), Expr::Unary(u)
+                    if matches!(u.op, syn::UnOp::Deref(_)));
+                if self.refs.contains(&recv) && !deref {
                     path.segments.push(m.method.clone().into());
                 } else {
                     let name = format!(
@@ -549,7 +552,7 @@ fn is_chain(e: &Expr) -> bool {
 }
 
 /// `e` without the parentheses around it.
-fn unparen(e: &Expr) -> &Expr {
+pub(super) fn unparen(e: &Expr) -> &Expr {
     match e {
         Expr::Paren(p) => unparen(&p.expr),
         e => e,
