@@ -17,25 +17,22 @@ pub fn erf(x: f64) -> f64 {
     sign * (1.0 - poly * (-x * x).exp())
 }
 
-// First attempt, rejected (calling our own `#[grad] fn erf` above by its bare name):
-//
-//     0.5 * (1.0 + erf(x * FRAC_1_SQRT_2))
+// As first written, accepted since 1ccc7c2 (a user's own `#[grad]` function named like
+// a primitive, called bare below it in the same file, is that function). Rejected at
+// a5b95ac, fcef2ea and 1ccc7c2's parent 8430b27 (a bare `erf` was autodiff's primitive):
 //
 // error[E0308]: mismatched types
 //     expected fn item, found a different fn item
 //     = note: expected fn item `fn(_) -> _ {round2_finance::erf}`
 //                found fn item `fn(_) -> _ {autodiff::erf::<f64>}`
 //     note: function defined here: autodiff-core/src/lib.rs
-//         pub fn bare_name_is_the_autodiff_primitive<F>(_: F, _: F) -> bool {
-//     = help: consider casting both fn items to fn pointers using `as fn(f64) -> f64`
-//
-// Still rejected at fcef2ea (a bare `erf` is autodiff's primitive, by design), with a
-// clearer note since 7bfe1c5:
-//     note: function defined here: autodiff-core/src/lib.rs
 //         a_bare_erf_call_is_autodiffs_erf__for_your_own_fn_write_self_erf,
+//
+// (`bare_name_is_the_autodiff_primitive` in the note before 7bfe1c5). The rewrite called
+// `self::erf(…)`.
 #[grad]
 pub fn norm_cdf(x: f64) -> f64 {
-    0.5 * (1.0 + self::erf(x * FRAC_1_SQRT_2))
+    0.5 * (1.0 + erf(x * FRAC_1_SQRT_2))
 }
 
 /// Black-Scholes price of a European call; the gradient holds delta, vega, rho, theta.

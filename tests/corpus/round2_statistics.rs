@@ -38,30 +38,25 @@ pub fn ln_gamma(x: f64) -> f64 {
     0.5 * (2.0 * PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
-// First attempt, rejected (calling our own `#[grad] fn ln_gamma` above by its bare name):
+// As first written, accepted since 1ccc7c2 (a user's own `#[grad]` function named like
+// a primitive, called bare below it in the same file, is that function). Rejected at
+// a5b95ac, fcef2ea and 1ccc7c2's parent 8430b27 (a bare `ln_gamma` was autodiff's
+// primitive), once per call:
 //
-//     let norm = ln_gamma((nu + 1.0) / 2.0) - ln_gamma(nu / 2.0) - 0.5 * (nu * PI).ln() - scale.ln();
-//
-// error[E0308]: mismatched types   (twice, once per call)
+// error[E0308]: mismatched types
 //     expected fn item, found a different fn item
 //     = note: expected fn item `fn(_) -> _ {round2_statistics::ln_gamma}`
 //                found fn item `fn(_) -> _ {autodiff::ln_gamma::<f64>}`
 //     note: function defined here: autodiff-core/src/lib.rs
-//         pub fn bare_name_is_the_autodiff_primitive<F>(_: F, _: F) -> bool {
-//     = help: consider casting both fn items to fn pointers using `as fn(f64) -> f64`
-//
-// Still rejected at fcef2ea (a bare `ln_gamma` is autodiff's primitive, by design), with a
-// clearer note since 7bfe1c5:
-//     note: function defined here: autodiff-core/src/lib.rs
 //         a_bare_ln_gamma_call_is_autodiffs_ln_gamma__for_your_own_fn_write_self_ln_gamma,
+//
+// (`bare_name_is_the_autodiff_primitive` in the note before 7bfe1c5). The rewrite called
+// `self::ln_gamma(…)`.
 /// Student-t log-likelihood with location, scale and degrees of freedom.
 #[grad(wrt(mu, scale, nu))]
 pub fn student_t_loglik(x: &[f64], mu: f64, scale: f64, nu: f64) -> f64 {
     let n = x.len() as f64;
-    let norm = self::ln_gamma((nu + 1.0) / 2.0)
-        - self::ln_gamma(nu / 2.0)
-        - 0.5 * (nu * PI).ln()
-        - scale.ln();
+    let norm = ln_gamma((nu + 1.0) / 2.0) - ln_gamma(nu / 2.0) - 0.5 * (nu * PI).ln() - scale.ln();
     let body: f64 = x
         .iter()
         .map(|&xi| {

@@ -20,7 +20,7 @@ use autodiff::{grad, Tangent};
 // accepted at 9d384e5; the commit between was not looked for, as `calib_error` as a whole
 // is accepted since 5e8c305). Still spelled out: `ray_triangle`'s parameters (a `Vec3`
 // parameter only passed on to a closure, never indexed in the body itself, still gives
-// "too many indices for this array" at the closure's `a[0]`, at 5e8c305 too).
+// "too many indices for this array" at the closure's `a[0]`, at 5e8c305 and 8e522dc too).
 type Vec3 = [f64; 3];
 
 /// Distance along the ray to a triangle (Möller–Trumbore), or +∞ on a miss.

@@ -35,7 +35,10 @@ pub struct Gru {
     pub bh: [f64; 2],
 }
 
-// First attempt: a plain `fn` (no `#[grad]`), called bare below; see there.
+// First attempt: a plain `fn` (no `#[grad]`), called bare below; see there. Still rejected
+// so at 8e522dc: a bare call of a plain `fn sigmoid` is autodiff's primitive, the same
+// E0308 as at fcd9efa (only a `#[grad]` function of that name above the call is the
+// user's, since 1ccc7c2).
 #[grad]
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
@@ -66,9 +69,14 @@ pub fn gru_sequence_loss(p: &Gru, xs: &[[f64; 2]], target: [f64; 2]) -> f64 {
             // `{autodiff::sigmoid::<f64>}`", note naming
             // `a_bare_sigmoid_call_is_autodiffs_sigmoid__for_your_own_fn_write_self_sigmoid`);
             // `self::sigmoid` of the plain fn then gave E0425 "cannot find function
-            // `sigmoid_backward`": the helper needs `#[grad]` too.
-            z[i] = self::sigmoid(wzx[i] + uzh[i] + p.bz[i]);
-            r[i] = self::sigmoid(wrx[i] + urh[i] + p.br[i]);
+            // `sigmoid_backward`": the helper needs `#[grad]` too. In part back as first
+            // written since 1ccc7c2: the bare calls (a user's own `#[grad]` function named
+            // like a primitive, called bare below it in the same file, is that function;
+            // at 1ccc7c2's parent 8430b27 the E0308 above); the helper keeps its `#[grad]`
+            // (a plain `fn sigmoid` called bare is still rejected at 8e522dc, see the
+            // helper). The rewrite called `self::sigmoid(…)`.
+            z[i] = sigmoid(wzx[i] + uzh[i] + p.bz[i]);
+            r[i] = sigmoid(wrx[i] + urh[i] + p.br[i]);
         }
         let rh = [r[0] * h[0], r[1] * h[1]];
         let whx = matvec(&p.wh, x);

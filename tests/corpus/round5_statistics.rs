@@ -43,7 +43,8 @@ pub fn kernel_quad_form(xs: &[f64], alpha: &[f64], lengthscale: f64, variance: f
     //         })
     //         .collect();
     // gave "only floats are collected into a `Vec` here" (and "too many indices for this
-    // array" at `k[i][j]` below), still at 5e8c305; kept with the matrix filled by a loop.
+    // array" at `k[i][j]` below), still at 5e8c305 and 8e522dc; kept with the matrix filled
+    // by a loop.
     let n = xs.len();
     let mut k = vec![vec![0.0; n]; n];
     for i in 0..n {

@@ -48,14 +48,13 @@ impl Linear {
 }
 
 /// RMS normalisation (Zhang & Sennrich 2019): `x / sqrt(mean(x²) + eps) * g`.
-// As first written: `#[grad(wrt(x, g))]`. It was rejected at 7cb23e9 where
-// `rms_linear_loss` calls it as `rms_norm(&h, gain, 1e-6)`: E0308 "expected `Vec<f64>`,
-// found `(_, _)`" in the generated code (a caller assumes every by-value float parameter
-// of the callee is differentiated), and still is at d4b6ca5 and 5e8c305 (the same E0308); the
-// rewrite was a plain `#[grad]` here. The call now passes `autodiff::no_grad(1e-6)`, the
-// documented way to call a helper with a parameter outside its `wrt`, accepted already
-// at 7cb23e9 (checked there and at d4b6ca5), so the helper is back as first written and
-// only the call differs.
+// As first written (`#[grad(wrt(x, g))]`), and called as first written since 8430b27
+// (see `rms_linear_loss`). It was rejected at 7cb23e9 where `rms_linear_loss` calls it
+// as `rms_norm(&h, gain, 1e-6)`: E0308 "expected `Vec<f64>`, found `(_, _)`" in the
+// generated code (a caller assumed every by-value float parameter of the callee
+// differentiated), still at d4b6ca5, 5e8c305 and 8430b27's parent 3fb5f9d; the rewrite
+// was a plain `#[grad]` here, then (7a8c6a6) this `wrt` with the call passing
+// `autodiff::no_grad(1e-6)`.
 #[grad(wrt(x, g))]
 pub fn rms_norm(x: &[f64], g: &[f64], eps: f64) -> Vec<f64> {
     let ms = x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64;
@@ -67,8 +66,9 @@ pub fn rms_norm(x: &[f64], g: &[f64], eps: f64) -> Vec<f64> {
 #[grad(wrt(layer, gain))]
 pub fn rms_linear_loss(layer: &Linear, gain: &[f64], x: &[f64], target: &[f64]) -> f64 {
     let h = layer.forward(x);
-    // first written: `rms_norm(&h, gain, 1e-6)` (see `rms_norm`).
-    let y = rms_norm(&h, gain, autodiff::no_grad(1e-6));
+    // As first written, accepted since 8430b27 (an argument without a gradient, here a
+    // constant, passed to a parameter the callee's `wrt` leaves out): see `rms_norm`.
+    let y = rms_norm(&h, gain, 1e-6);
     y.iter()
         .zip(target)
         .map(|(a, b)| (a - b).powi(2))

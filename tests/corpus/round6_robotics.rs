@@ -55,7 +55,10 @@ pub fn mat4_mul(a: [[f64; 4]; 4], b: [[f64; 4]; 4]) -> [[f64; 4]; 4] {
 // elements, found one with 3 elements" in the generated code; a caller assumes every
 // parameter of the callee is differentiated). Still rejected at d4b6ca5 with the same three
 // E0308, also with `autodiff::no_grad(row)` at the call; at 5e8c305 the same three, two of
-// them with `no_grad(row)`:
+// them with `no_grad(row)`. Still at 8e522dc: 8430b27 made constants and data passed to
+// parameters a callee's `wrt` leaves out work, but this argument, an element of a `const`
+// table of plain structs (also of a `&[DhRow]` parameter, or `&ARM[i]`), gives the same
+// three E0308 in the generated code, with or without `no_grad(row)`:
 //     #[grad(wrt(theta))]
 //     pub fn dh_transform(row: &DhRow, theta: f64) -> [[f64; 4]; 4] {
 //         let (st, ct) = theta.sin_cos();
@@ -90,11 +93,12 @@ pub fn dh_reach_error(q: &[f64], target: [f64; 3]) -> f64 {
         [0.0, 0.0, 0.0, 1.0],
     ];
     // first written: `t = mat4_mul(t, dh_transform(row, theta));` in this loop (see
-    // `dh_transform`: still rejected). The loop is back as first written since bc509c9,
-    // with the fields passed: `row.a` on an element of the `const` table of structs was
-    // rejected at 7cb23e9 and at bc509c9's parent d2fe7e6 ("field access is only supported
-    // on tuples (`t.0`) in #[grad] bodies"). The rewrite indexed `let row = ARM_ROWS[i];`
-    // (a `const` table of rows `[a, alpha, d]`, removed with it) in an index loop.
+    // `dh_transform`: still rejected at 8e522dc). The loop is back as first written since
+    // bc509c9, with the fields passed: `row.a` on an element of the `const` table of
+    // structs was rejected at 7cb23e9 and at bc509c9's parent d2fe7e6 ("field access is
+    // only supported on tuples (`t.0`) in #[grad] bodies"). The rewrite indexed
+    // `let row = ARM_ROWS[i];` (a `const` table of rows `[a, alpha, d]`, removed with it)
+    // in an index loop.
     for (row, &theta) in ARM.iter().zip(q) {
         t = mat4_mul(t, dh_transform(row.a, row.alpha, row.d, theta));
     }

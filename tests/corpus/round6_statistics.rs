@@ -41,11 +41,13 @@ pub fn neg_binomial_nll(mu: f64, alpha: f64, ys: &[u32]) -> f64 {
     ys.iter()
         .map(|&y| {
             let y = y as f64;
-            // first written: `-(ln_gamma(y + r) - ln_gamma(r) - ln_gamma(y + 1.0)` (rejected
-            // at 7cb23e9: E0308 "expected fn item `{round6_statistics::ln_gamma}`, found fn
-            // item `{autodiff::ln_gamma::<f64>}`": the bare name is taken for the built-in;
-            // still so at d4b6ca5 and 5e8c305, by design)
-            -(self::ln_gamma(y + r) - self::ln_gamma(r) - self::ln_gamma(y + 1.0)
+            // As first written, accepted since 1ccc7c2 (a user's own `#[grad]` function
+            // named like a primitive, called bare below it in the same file, is that
+            // function): rejected at 7cb23e9, d4b6ca5, 5e8c305 and 1ccc7c2's parent
+            // 8430b27 with E0308 "expected fn item `{round6_statistics::ln_gamma}`, found
+            // fn item `{autodiff::ln_gamma::<f64>}`" (a bare name was autodiff's
+            // primitive). The rewrite called `self::ln_gamma(…)`.
+            -(ln_gamma(y + r) - ln_gamma(r) - ln_gamma(y + 1.0)
                 + r * (r / (r + mu)).ln()
                 + y * (mu / (r + mu)).ln())
         })

@@ -4,6 +4,7 @@
 //! to samples, a soft rasteriser in the style of SoftRas).
 
 use autodiff::{grad, Tangent};
+use std::ops::{Add, Mul, Sub};
 
 /// A 3-vector.
 #[derive(Tangent, Clone, Copy, Debug, PartialEq)]
@@ -16,119 +17,60 @@ pub struct Vec3 {
     pub z: f64,
 }
 
-// first written: `Vec3` with `#[grad]` operator impls (`Add`, `Sub`, `Mul<f64>`) and
-// `#[grad]` methods, used as `d * t`, `(hit - center) * (1.0 / radius)`, `(light - hit)
-// .normalized()`, `n.dot(l)`. Rejected at d4b6ca5: `#[grad]` in a trait impl emits its
-// companions there (E0407 "method `sub_backward` is not a member of trait `Sub`", E0438 for
-// `__AUTODIFF_FIRST_SUB`, E0599 at each); the operators on struct values in the body gave
-// "cannot mix a float and an integer here …" (misleading) and "unsupported method `dot` …".
-// Rewriting met one more (a bug, in the notes' corpus7-failures.md): a `#[grad]` fn or
-// method returning a struct-valued `#[grad]` call (`normalized`'s `scale3(self, 1.0 / len)`:
-// E0308 "expected f64, found Vec3" and "expected Vec3, found f64" in the generated code).
-// In part back as first written since 5e8c305 (a method's `self` is differentiated by
-// default): the methods `dot` and `normalized` with their plain `#[grad]` (the rewrite had `dot`
-// with `wrt(self, o)` and a free `normalize3`), called as first written (`dir.normalized()`,
-// `d.dot(center)`, `n.dot(l)`); `normalized` returns its scaled copy through a
-// struct-valued `#[grad]` call (accepted since 70ca09f). Rejected at 5e8c305's parent
-// 9d384e5: E0080 "`Vec3::dot` does not differentiate its first parameter …".
-// Still not as first written (at 5e8c305): the operators. `#[grad]` cannot go on a trait
-// impl's method (its companions are no trait members), and `a - b` on struct values is
-// "an operator on structs (`a - b` through `impl Sub for …`) is not differentiated in
-// #[grad] bodies …" (one spanned error per use, since 89071f7); kept as the free `#[grad]`
-// functions `sub3` and `scale3` (`self * (1.0 / len)` is `scale3(self, 1.0 / len)`,
-// `(light - hit).normalized()` is `sub3(light, hit).normalized()`).
-//
-// impl Add for Vec3 {
-//     type Output = Vec3;
-//     #[grad]
-//     fn add(self, o: Vec3) -> Vec3 {
-//         Vec3 {
-//             x: self.x + o.x,
-//             y: self.y + o.y,
-//             z: self.z + o.z,
-//         }
-//     }
-// }
-//
-// impl Sub for Vec3 {
-//     type Output = Vec3;
-//     #[grad]
-//     fn sub(self, o: Vec3) -> Vec3 {
-//         Vec3 {
-//             x: self.x - o.x,
-//             y: self.y - o.y,
-//             z: self.z - o.z,
-//         }
-//     }
-// }
-//
-// impl Mul<f64> for Vec3 {
-//     type Output = Vec3;
-//     #[grad]
-//     fn mul(self, s: f64) -> Vec3 {
-//         Vec3 {
-//             x: self.x * s,
-//             y: self.y * s,
-//             z: self.z * s,
-//         }
-//     }
-// }
-//
-// impl Vec3 {
-//     /// Dot product.
-//     #[grad]
-//     pub fn dot(self, o: Vec3) -> f64 {
-//         self.x * o.x + self.y * o.y + self.z * o.z
-//     }
-//
-//     /// This vector scaled to unit length.
-//     #[grad]
-//     pub fn normalized(self) -> Vec3 {
-//         let len = self.dot(self).sqrt();
-//         self * (1.0 / len)
-//     }
-// }
-//
-// /// Lambert shading of the point where a ray from the origin along `dir` first hits a
-// /// sphere, lit by a point light; 0 where the ray misses or the light is behind.
-// #[grad(wrt(center, radius, light))]
-// pub fn lambert_sphere(dir: Vec3, center: Vec3, radius: f64, light: Vec3) -> f64 {
-//     let d = dir.normalized();
-//     let b = d.dot(center);
-//     let disc = b * b - center.dot(center) + radius * radius;
-//     if disc < 0.0 {
-//         return 0.0;
-//     }
-//     let t = b - disc.sqrt();
-//     if t <= 0.0 {
-//         return 0.0;
-//     }
-//     let hit = d * t;
-//     let n = (hit - center) * (1.0 / radius);
-//     let l = (light - hit).normalized();
-//     n.dot(l).max(0.0)
-// }
-
-/// a − b.
+// first written: these operator impls with `#[grad]` on each trait method (`fn add`,
+// `fn sub`, `fn mul`) instead of on the impl block. Rejected at d4b6ca5: `#[grad]` in a
+// trait impl emits its companions there (E0407 "method `sub_backward` is not a member of
+// trait `Sub`", E0438 for `__AUTODIFF_FIRST_SUB`, E0599 at each); the operators on struct
+// values in the body gave "cannot mix a float and an integer here …" (misleading) and
+// "unsupported method `dot` …"; at 5e8c305 one spanned "an operator on structs (`a - b`
+// through `impl Sub for …`) is not differentiated in #[grad] bodies …" per use, the
+// E0407s still there. Accepted with the attribute moved to the impl blocks since 8430b27
+// (operators on structs through `#[grad] impl Add/Sub/Mul<f64> for T`; at its parent
+// 3fb5f9d "#[grad] applies to a `fn` item with a body" at each impl block, and the
+// spanned operator message at each use below); `#[grad]` on the trait's method is a clear
+// error since 8430b27 ("#[grad] goes on the operator's impl block, not on its method …").
+// The bodies below are as first written. The rewrite used free
+// `#[grad]` functions `sub3` and `scale3` (removed), and met a bug on the way (a `#[grad]`
+// fn or method returning a struct-valued `#[grad]` call, fixed in 70ca09f).
 #[grad]
-pub fn sub3(a: Vec3, b: Vec3) -> Vec3 {
-    Vec3 {
-        x: a.x - b.x,
-        y: a.y - b.y,
-        z: a.z - b.z,
+impl Add for Vec3 {
+    type Output = Vec3;
+    fn add(self, o: Vec3) -> Vec3 {
+        Vec3 {
+            x: self.x + o.x,
+            y: self.y + o.y,
+            z: self.z + o.z,
+        }
     }
 }
 
-/// a scaled by s.
 #[grad]
-pub fn scale3(a: Vec3, s: f64) -> Vec3 {
-    Vec3 {
-        x: a.x * s,
-        y: a.y * s,
-        z: a.z * s,
+impl Sub for Vec3 {
+    type Output = Vec3;
+    fn sub(self, o: Vec3) -> Vec3 {
+        Vec3 {
+            x: self.x - o.x,
+            y: self.y - o.y,
+            z: self.z - o.z,
+        }
     }
 }
 
+#[grad]
+impl Mul<f64> for Vec3 {
+    type Output = Vec3;
+    fn mul(self, s: f64) -> Vec3 {
+        Vec3 {
+            x: self.x * s,
+            y: self.y * s,
+            z: self.z * s,
+        }
+    }
+}
+
+// As first written since 5e8c305 (a method's `self` is differentiated by default; at its
+// parent 9d384e5 E0080 "`Vec3::dot` does not differentiate its first parameter …"), and
+// `normalized`'s `self * (1.0 / len)` since 8430b27 (above).
 impl Vec3 {
     /// Dot product.
     #[grad]
@@ -140,12 +82,16 @@ impl Vec3 {
     #[grad]
     pub fn normalized(self) -> Vec3 {
         let len = self.dot(self).sqrt();
-        scale3(self, 1.0 / len)
+        self * (1.0 / len)
     }
 }
 
 /// Lambert shading of the point where a ray from the origin along `dir` first hits a
 /// sphere, lit by a point light; 0 where the ray misses or the light is behind.
+// In part as first written since 8430b27, with the operators' `#[grad]` moved to their
+// impl blocks (above): `(hit - center) * (1.0 / radius)`, `(light - hit).normalized()`,
+// `n.dot(l)` (at 3fb5f9d the operator message at each operator and "unsupported method
+// `dot` …"); not `d * t` (below).
 #[grad(wrt(center, radius, light))]
 pub fn lambert_sphere(dir: Vec3, center: Vec3, radius: f64, light: Vec3) -> f64 {
     let d = dir.normalized();
@@ -158,9 +104,19 @@ pub fn lambert_sphere(dir: Vec3, center: Vec3, radius: f64, light: Vec3) -> f64 
     if t <= 0.0 {
         return 0.0;
     }
-    let hit = scale3(d, t);
-    let n = scale3(sub3(hit, center), 1.0 / radius);
-    let l = sub3(light, hit).normalized();
+    // first written: `let hit = d * t;`, still rejected at 8e522dc: an operator on a
+    // local bound to a method's struct result (`d` from `dir.normalized()`) is taken for a
+    // float one, and the next operator reports "an operator with a number on the left of
+    // a struct (`2.0 * v`) is not differentiated …" at `hit - center` (with `let d: Vec3`
+    // annotated, or `dir.normalized() * t` unbound, "field access is only supported on
+    // tuples" at the fields read). The rest is as first written.
+    let hit = Vec3 {
+        x: d.x * t,
+        y: d.y * t,
+        z: d.z * t,
+    };
+    let n = (hit - center) * (1.0 / radius);
+    let l = (light - hit).normalized();
     n.dot(l).max(0.0)
 }
 

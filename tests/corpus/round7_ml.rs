@@ -90,15 +90,18 @@ impl LstmCell {
     // E0080 "`LstmCell::step` does not differentiate its first parameter (a method's
     // `self` is data unless …)" and a stray E0061/E0308 at the caller. The rewrite had
     // `#[grad(wrt(self, s, x))]`.
-    // Still not as first written: a bare `sigmoid(pre(0))` (and 1, 2) calls autodiff's
-    // `sigmoid`, by design: E0308 "expected fn item {round7_ml::sigmoid}, found fn item
-    // {autodiff::sigmoid::<f64>}" (still at 5e8c305); kept as `self::sigmoid(…)`.
+    // The bare `sigmoid(pre(0))` (and 1, 2) as first written since 1ccc7c2 (a user's own
+    // `#[grad]` function named like a primitive, called bare below it in the same file,
+    // is that function): rejected at d4b6ca5, 5e8c305 and 1ccc7c2's parent 8430b27 with
+    // E0308 "expected fn item {round7_ml::sigmoid}, found fn item
+    // {autodiff::sigmoid::<f64>}" (a bare name was autodiff's primitive); the rewrite
+    // called `self::sigmoid(…)`.
     #[grad]
     pub fn step(&self, s: LstmState, x: f64) -> LstmState {
         let pre = |k: usize| self.wx[k] * x + self.wh[k] * s.h + self.b[k];
-        let i = self::sigmoid(pre(0));
-        let f = self::sigmoid(pre(1));
-        let o = self::sigmoid(pre(2));
+        let i = sigmoid(pre(0));
+        let f = sigmoid(pre(1));
+        let o = sigmoid(pre(2));
         let g = pre(3).tanh();
         let c = f * s.c + i * g;
         LstmState { h: o * c.tanh(), c }

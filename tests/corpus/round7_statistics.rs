@@ -19,14 +19,15 @@ pub fn ordered_logit_nll(beta: &[f64], cuts: &[f64], xs: &[Vec<f64>], ys: &[usiz
     let mut nll = 0.0;
     for (x, &y) in xs.iter().zip(ys) {
         let eta: f64 = beta.iter().zip(x).map(|(b, xi)| b * xi).sum();
-        // first written: bare `sigmoid(…)` in the three arms (rejected at d4b6ca5, and
-        // still at 5e8c305: E0308 "expected fn item {round7_statistics::sigmoid}, found fn
-        // item {autodiff::sigmoid::<f64>}" — a bare primitive name is autodiff's, by
-        // design).
+        // As first written, accepted since 1ccc7c2 (a user's own `#[grad]` function named
+        // like a primitive, called bare below it in the same file, is that function):
+        // rejected at d4b6ca5, 5e8c305 and 1ccc7c2's parent 8430b27 with E0308 "expected
+        // fn item {round7_statistics::sigmoid}, found fn item {autodiff::sigmoid::<f64>}"
+        // (a bare name was autodiff's primitive). The rewrite called `self::sigmoid(…)`.
         let p = match y {
-            0 => self::sigmoid(cuts[0] - eta),
-            y if y == k => 1.0 - self::sigmoid(cuts[k - 1] - eta),
-            y => self::sigmoid(cuts[y] - eta) - self::sigmoid(cuts[y - 1] - eta),
+            0 => sigmoid(cuts[0] - eta),
+            y if y == k => 1.0 - sigmoid(cuts[k - 1] - eta),
+            y => sigmoid(cuts[y] - eta) - sigmoid(cuts[y - 1] - eta),
         };
         nll -= p.ln();
     }

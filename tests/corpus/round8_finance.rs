@@ -18,11 +18,12 @@ pub struct Heston {
 
 /// Monte Carlo price of a European call under Heston, full-truncation Euler on the log
 /// price, on given standard normal shock pairs (one `Vec` per path).
-///
-/// First written with `shocks: &[Vec<(f64, f64)>]` and `for &(z1, z2) in path`; error:
-/// "this tuple pattern does not match the value's shape" (at `&(z1, z2)`; `for z in path`
-/// with `z.0`, or `path[j].0`, gives E0508 "cannot move out of type `[Vec<(f64, f64)>]`"
-/// in the generated code). The pairs are arrays now.
+// As first written, accepted since 8e522dc (a tuple pattern over a row of data of unseen
+// shape): rejected at 520f6f4 and at 8e522dc's parent 1ccc7c2 with "this tuple pattern
+// does not match the value's shape" (at `&(z1, z2)`; `for z in path` with `z.0`, or
+// `path[j].0`, gave E0508 "cannot move out of type `[Vec<(f64, f64)>]`" in the generated
+// code at 520f6f4). The rewrite took the pairs as arrays (`shocks: &[Vec<[f64; 2]>]`,
+// `for &[z1, z2] in path`).
 #[grad(wrt(model, spot))]
 pub fn heston_call_mc(
     model: &Heston,
@@ -30,7 +31,7 @@ pub fn heston_call_mc(
     strike: f64,
     rate: f64,
     maturity: f64,
-    shocks: &[Vec<[f64; 2]>],
+    shocks: &[Vec<(f64, f64)>],
 ) -> f64 {
     let steps = shocks[0].len();
     let dt = maturity / steps as f64;
@@ -39,7 +40,7 @@ pub fn heston_call_mc(
     for path in shocks {
         let mut log_s = spot.ln();
         let mut v = model.v0;
-        for &[z1, z2] in path {
+        for &(z1, z2) in path {
             let v_pos = v.max(0.0);
             let w2 = model.rho * z1 + (1.0 - model.rho * model.rho).sqrt() * z2;
             log_s += (rate - 0.5 * v_pos) * dt + v_pos.sqrt() * sqrt_dt * z1;
@@ -132,7 +133,7 @@ pub fn black_scholes(
 use crate::common::*;
 
 /// Deterministic standard normal pairs (an LCG and Box-Muller).
-fn normal_pairs(paths: usize, steps: usize, seed: u64) -> Vec<Vec<[f64; 2]>> {
+fn normal_pairs(paths: usize, steps: usize, seed: u64) -> Vec<Vec<(f64, f64)>> {
     let mut state = seed;
     let mut uniform = move || {
         state = state
@@ -147,7 +148,7 @@ fn normal_pairs(paths: usize, steps: usize, seed: u64) -> Vec<Vec<[f64; 2]>> {
                     let (u1, u2) = (uniform(), uniform());
                     let r = (-2.0 * u1.ln()).sqrt();
                     let a = 2.0 * std::f64::consts::PI * u2;
-                    [r * a.cos(), r * a.sin()]
+                    (r * a.cos(), r * a.sin())
                 })
                 .collect()
         })

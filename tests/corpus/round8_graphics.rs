@@ -50,14 +50,16 @@ pub fn phong(
     } else {
         0.0
     };
-    // first written: `material.diffuse.map(|kd| AMBIENT + kd * diff + material.specular * spec)`
-    // error: unsupported method `map` in #[grad] fn; the supported float methods are exp …
-    // (`let kd: [f64; 3] = material.diffuse; kd.map(…)`: "`.map(f)` is supported on a
-    // fixed-size array with a literal length (`[f64; 3]`) …"; `from_fn` unannotated: "the
-    // length of `array::from_fn`'s array is not known here").
-    let rgb: [f64; 3] =
-        std::array::from_fn(|i| AMBIENT + material.diffuse[i] * diff + material.specular * spec);
-    rgb
+    // As first written, accepted since 1ccc7c2 (`.map` on a struct's array field):
+    // rejected at 520f6f4 and at 1ccc7c2's parent 8430b27 with "unsupported method `map`
+    // in #[grad] fn; the supported float methods are exp …" (`let kd: [f64; 3] =
+    // material.diffuse; kd.map(…)`: "`.map(f)` is supported on a fixed-size array with a
+    // literal length (`[f64; 3]`) …"; `from_fn` unannotated: "the length of
+    // `array::from_fn`'s array is not known here"). The rewrite was `let rgb: [f64; 3] =
+    // std::array::from_fn(|i| … material.diffuse[i] …); rgb`.
+    material
+        .diffuse
+        .map(|kd| AMBIENT + kd * diff + material.specular * spec)
 }
 
 /// sRGB transfer function, decoded to linear light.
@@ -111,13 +113,14 @@ pub fn spline_length(points: &[[f64; 2]], samples_per_segment: usize) -> f64 {
     let mut length = 0.0;
     for seg in points.windows(4) {
         let ctrl = [seg[0], seg[1], seg[2], seg[3]];
-        // first written: `let mut prev = catmull_rom(ctrl, 0.0);` and
-        // `let cur = catmull_rom(ctrl, t);`, unannotated; error: "a value carried by this
-        // loop changes type in its body" (at the inner `for`).
-        let mut prev: [f64; 2] = catmull_rom(ctrl, 0.0);
+        // As first written, accepted since 1ccc7c2 (a call's array result carried by a
+        // loop): rejected at 520f6f4 and at 1ccc7c2's parent 8430b27 with "a value carried
+        // by this loop changes type in its body" (at the inner `for`). The rewrite
+        // annotated `prev` and `cur` as `[f64; 2]`.
+        let mut prev = catmull_rom(ctrl, 0.0);
         for s in 1..=samples_per_segment {
             let t = s as f64 / samples_per_segment as f64;
-            let cur: [f64; 2] = catmull_rom(ctrl, t);
+            let cur = catmull_rom(ctrl, t);
             length += (cur[0] - prev[0]).hypot(cur[1] - prev[1]);
             prev = cur;
         }
@@ -161,9 +164,11 @@ pub fn sd_box(p: [f64; 3], half: [f64; 3]) -> f64 {
 pub fn scene_sdf(p: [f64; 3], blend: f64) -> f64 {
     let spheres = SPHERES
         .iter()
-        // first written: `.map(|(c, r)| length([p[0] - c[0], p[1] - c[1], p[2] - c[2]]) - r)`
-        // error: this tuple pattern does not match the value's shape (at `(c, r)`)
-        .map(|s| length([p[0] - s.0[0], p[1] - s.0[1], p[2] - s.0[2]]) - s.1)
+        // As first written, accepted since 8e522dc (a tuple pattern over an element of a
+        // `const` table of tuples): rejected at 520f6f4 and at 8e522dc's parent 1ccc7c2
+        // with "this tuple pattern does not match the value's shape" (at `(c, r)`). The
+        // rewrite read the fields, `.map(|s| length([p[0] - s.0[0], …]) - s.1)`.
+        .map(|(c, r)| length([p[0] - c[0], p[1] - c[1], p[2] - c[2]]) - r)
         .fold(f64::INFINITY, f64::min);
     let slab = sd_box([p[0], p[1] + 1.0, p[2]], [2.0, 0.25, 2.0]);
     smooth_min(spheres, slab, blend)

@@ -31,17 +31,21 @@ impl Gru {
         let mut z = [0.0; 2];
         let mut r = [0.0; 2];
         for i in 0..2 {
-            // first written: `sigmoid(…)`, bare, here and for `r[i]`; error (rustc, at the
-            // call): E0308 expected fn item `{round8_ml::sigmoid}`, found fn item
-            // `{autodiff::sigmoid::<f64>}` (a bare `sigmoid` is autodiff's primitive).
-            z[i] = self::sigmoid(
+            // As first written, accepted since 1ccc7c2 (a user's own `#[grad]` function
+            // named like a primitive, called bare below it in the same file, is that
+            // function): the bare `sigmoid(…)`, here and for `r[i]`, was rejected at
+            // 520f6f4 and at 1ccc7c2's parent 8430b27 with E0308 (rustc, at the call)
+            // expected fn item `{round8_ml::sigmoid}`, found fn item
+            // `{autodiff::sigmoid::<f64>}` (a bare `sigmoid` was autodiff's primitive). The
+            // rewrite called `self::sigmoid(…)`.
+            z[i] = sigmoid(
                 self.w_z[i][0] * x[0]
                     + self.w_z[i][1] * x[1]
                     + self.u_z[i][0] * h[0]
                     + self.u_z[i][1] * h[1]
                     + self.b_z[i],
             );
-            r[i] = self::sigmoid(
+            r[i] = sigmoid(
                 self.w_r[i][0] * x[0]
                     + self.w_r[i][1] * x[1]
                     + self.u_r[i][0] * h[0]
@@ -67,12 +71,18 @@ impl Gru {
     pub fn sequence_loss(&self, xs: &[[f64; 2]], target: [f64; 2]) -> f64 {
         // first written:
         //     let h = xs.iter().fold([0.0; 2], |h, x| self.step(h, *x));
-        // error: the initial value of `fold` must be a number or a tuple of numbers
-        // (and with the loop `for x in xs { h = self.step(h, *x); }`, `h` annotated or not:
-        // "a value carried by this loop changes type in its body").
+        // error at 520f6f4: the initial value of `fold` must be a number or a tuple of
+        // numbers. Still rejected at 8e522dc: "a reduction must produce a value of its
+        // initial type" (1ccc7c2 takes an array accumulator whose closure builds the
+        // array, `|h, x| [h[1] + k * x, h[0]]`, not one that calls a function or method;
+        // also with `Gru::step(self, h, *x)` or annotated `|h: [f64; 2], x| -> [f64; 2]`).
+        // The loop below calls the method as written since 1ccc7c2 (a method's array result
+        // typed by its context; at 520f6f4 "a value carried by this loop changes type in its
+        // body", `h` annotated or not, and at 1ccc7c2's parent 8430b27 the same); the
+        // rewrite called it by path, `h = Gru::step(self, h, *x);`.
         let mut h = [0.0; 2];
         for x in xs {
-            h = Gru::step(self, h, *x);
+            h = self.step(h, *x);
         }
         (h[0] - target[0]).powi(2) + (h[1] - target[1]).powi(2)
     }

@@ -44,9 +44,11 @@ impl DoublePendulum {
 pub fn double_pendulum_tip(p: &DoublePendulum, s0: [f64; 4], dt: f64, steps: usize) -> f64 {
     let mut s = s0;
     for _ in 0..steps {
-        // first written: `let (a1, a2) = p.accelerations(s);`
-        // error: this tuple pattern does not match the value's shape (at `(a1, a2)`)
-        let (a1, a2) = DoublePendulum::accelerations(p, s);
+        // As first written, accepted since 1ccc7c2 (a `#[grad]` method's tuple result typed
+        // by its context): rejected at 520f6f4 and at 1ccc7c2's parent 8430b27 with "this
+        // tuple pattern does not match the value's shape" (at `(a1, a2)`). The rewrite
+        // called the method by path, `DoublePendulum::accelerations(p, s)`.
+        let (a1, a2) = p.accelerations(s);
         s[2] += dt * a1;
         s[3] += dt * a2;
         s[0] += dt * s[2];
@@ -79,33 +81,27 @@ impl Vec3 {
             self.x * o.y - self.y * o.x,
         )
     }
-
-    /// Sum.
-    #[grad]
-    pub fn plus(self, o: Vec3) -> Vec3 {
-        Vec3::new(self.x + o.x, self.y + o.y, self.z + o.z)
-    }
-
-    /// Product with a scalar.
-    #[grad]
-    pub fn scale(self, s: f64) -> Vec3 {
-        Vec3::new(self.x * s, self.y * s, self.z * s)
-    }
 }
 
-// first written: `#[grad]` on `add`, `sub`, `mul` and `neg` of these impls (each body as
-// `plus`/`scale` above, `sub` and `neg` componentwise); errors: E0407 "method
-// `add_backward` is not a member of trait `Add`" (also `__autodiff_v_add`,
-// `__autodiff_v_add_backward`, E0438 `__AUTODIFF_FIRST_ADD`), the same for `Sub`, `Mul`,
-// `Neg`. The operators stay for code outside `#[grad]`; `#[grad]` bodies call the
-// inherent methods.
+// first written: `#[grad]` on `add`, `sub`, `mul` and `neg` of these impls instead of on
+// the impl blocks; errors at 520f6f4: E0407 "method `add_backward` is not a member of
+// trait `Add`" (also `__autodiff_v_add`, `__autodiff_v_add_backward`, E0438
+// `__AUTODIFF_FIRST_ADD`), the same for `Sub`, `Mul`, `Neg`. Accepted with the attribute
+// moved to the impl blocks since 8430b27 (operators on structs through `#[grad] impl
+// Add/Sub/Mul<f64>/Neg for T`; at its parent 3fb5f9d "#[grad] applies to a `fn` item with
+// a body" at each); `#[grad]` on the trait's method is a clear error since
+// 8430b27 ("#[grad] goes on the operator's impl block, not on its method …"). The bodies
+// are as first written. The rewrite kept these impls plain, delegating to inherent
+// `#[grad]` methods `plus` and `scale` (removed), which the `#[grad]` bodies called.
+#[grad]
 impl Add for Vec3 {
     type Output = Vec3;
     fn add(self, o: Vec3) -> Vec3 {
-        self.plus(o)
+        Vec3::new(self.x + o.x, self.y + o.y, self.z + o.z)
     }
 }
 
+#[grad]
 impl Sub for Vec3 {
     type Output = Vec3;
     fn sub(self, o: Vec3) -> Vec3 {
@@ -113,17 +109,19 @@ impl Sub for Vec3 {
     }
 }
 
+#[grad]
 impl Mul<f64> for Vec3 {
     type Output = Vec3;
     fn mul(self, s: f64) -> Vec3 {
-        self.scale(s)
+        Vec3::new(self.x * s, self.y * s, self.z * s)
     }
 }
 
+#[grad]
 impl Neg for Vec3 {
     type Output = Vec3;
     fn neg(self) -> Vec3 {
-        self.scale(-1.0)
+        Vec3::new(-self.x, -self.y, -self.z)
     }
 }
 
@@ -131,35 +129,44 @@ impl Neg for Vec3 {
 /// spin about the first axis.
 #[grad]
 pub fn rigid_body_spin(inertia: Vec3, omega0: Vec3, dt: f64, steps: usize) -> f64 {
-    // first written with the operators:
+    // In part as first written since 8430b27, with the operators' `#[grad]` moved to their
+    // impl blocks (above): the RK4 steps below. At its parent 3fb5f9d "#[grad] applies to
+    // a `fn` item with a body" at each impl block, "an operator on structs (`a - b`
+    // through `impl Sub for …`) is not differentiated in #[grad] bodies …" at each binary
+    // operator, and "a value carried by this loop changes type in its body" at the `for`
+    // (at 520f6f4 too). The rewrite called `plus` and `scale` (`w.plus(k1.scale(0.5
+    // * dt))`, …).
+    //
+    // `rhs` is not as first written: first written
     //     let t = -w.cross(l);
-    //     …
-    //     let k2 = rhs(w + k1 * (0.5 * dt));
-    //     let k3 = rhs(w + k2 * (0.5 * dt));
-    //     let k4 = rhs(w + k3 * dt);
-    //     w = w + (k1 + k2 * 2.0 + k3 * 2.0 + k4) * (dt / 6.0);
-    // errors: "an operator on structs (`a - b` through `impl Sub for …`) is not
-    // differentiated in #[grad] bodies …" at each binary one; "field access is only
-    // supported on tuples (`t.0`)" at `t.x`, `t.y`, `t.z` (the unary `-` is not
-    // recognised as a struct operator); "a value carried by this loop changes type in its
-    // body" at the `for`.
+    //     Vec3::new(t.x / inertia.x, t.y / inertia.y, t.z / inertia.z)
+    // at 520f6f4 "field access is only supported on tuples (`t.0`)" at `t.x`, `t.y`, `t.z`
+    // (the unary `-` was not recognised as a struct operator), and still at 8e522dc: an
+    // operator on a method's struct result (`-w.cross(l)`, also `-c` after
+    // `let c = w.cross(l);`, or `w.cross(l) * -1.0`) is taken for a float one. With the
+    // sign moved to the fields, the tail `Vec3::new(…)` still fails at 8e522dc, in the
+    // generated code: a closure whose result is a `#[grad]` call's struct (`Vec3::new`) is
+    // typed as a float by the caller, so `w + k1 * (0.5 * dt)` calls the hidden
+    // `autodiff_op_add_scalar` (E0599 "no associated item named
+    // `__autodiff_v_autodiff_op_add_scalar`", E0308 "expected `&Vec3`, found `&f64`"), also
+    // with the tail bound to a local or `let k1: Vec3 = rhs(w);`; with a struct literal as
+    // the tail it compiles.
     let rhs = |w: Vec3| -> Vec3 {
         let l = Vec3::new(inertia.x * w.x, inertia.y * w.y, inertia.z * w.z);
-        let t = w.cross(l).scale(-1.0);
-        Vec3::new(t.x / inertia.x, t.y / inertia.y, t.z / inertia.z)
+        let t = w.cross(l);
+        Vec3 {
+            x: -t.x / inertia.x,
+            y: -t.y / inertia.y,
+            z: -t.z / inertia.z,
+        }
     };
     let mut w = omega0;
     for _ in 0..steps {
         let k1 = rhs(w);
-        let k2 = rhs(w.plus(k1.scale(0.5 * dt)));
-        let k3 = rhs(w.plus(k2.scale(0.5 * dt)));
-        let k4 = rhs(w.plus(k3.scale(dt)));
-        w = w.plus(
-            k1.plus(k2.scale(2.0))
-                .plus(k3.scale(2.0))
-                .plus(k4)
-                .scale(dt / 6.0),
-        );
+        let k2 = rhs(w + k1 * (0.5 * dt));
+        let k3 = rhs(w + k2 * (0.5 * dt));
+        let k4 = rhs(w + k3 * dt);
+        w = w + (k1 + k2 * 2.0 + k3 * 2.0 + k4) * (dt / 6.0);
     }
     w.x
 }

@@ -2,7 +2,7 @@
 //! table (two-link inverse kinematics, a unicycle MPC cost, EKF range updates of a
 //! belief, quaternion attitude error).
 
-use autodiff::{grad, no_grad, Tangent};
+use autodiff::{grad, Tangent};
 use std::ops::Mul;
 
 /// End-effector position of a planar two-link arm.
@@ -111,10 +111,12 @@ impl Belief {
 pub fn ekf_loss(prior: &Belief, beacons: &[[f64; 2]], ranges: &[f64], truth: [f64; 2]) -> f64 {
     let mut belief = *prior;
     for (b, &z) in beacons.iter().zip(ranges) {
-        // first written: `belief = belief.range_update(*b, z, 0.01);`
-        // error (rustc, at `#[grad(wrt(prior))]`): E0308 expected a tuple with 2 elements,
-        // found one with 5 elements (the callee's `wrt(self)` leaves the others out).
-        belief = belief.range_update(no_grad(*b), no_grad(z), no_grad(0.01));
+        // As first written, accepted since 8430b27 (arguments without a gradient passed to
+        // parameters a callee's `wrt` leaves out): rejected at 520f6f4 and at 8430b27's
+        // parent 3fb5f9d with E0308 (rustc, at `#[grad(wrt(prior))]`) expected a tuple with
+        // 2 elements, found one with 5 elements (the callee's `wrt(self)` leaves the others
+        // out). The rewrite wrapped each argument in `no_grad(…)`.
+        belief = belief.range_update(*b, z, 0.01);
     }
     let err = [belief.mean[0] - truth[0], belief.mean[1] - truth[1]];
     err[0] * err[0] + err[1] * err[1] + belief.cov[0][0] + belief.cov[1][1]
@@ -158,10 +160,21 @@ impl Quat {
             z: self.z / n,
         }
     }
+}
 
-    /// Hamilton product.
-    #[grad]
-    pub fn hamilton(self, r: Quat) -> Quat {
+// first written: the Hamilton product as `#[grad] fn mul` of this impl, the attribute on
+// the method; errors at 520f6f4: E0407 "method `mul_backward` is not a member of trait
+// `Mul`" (and `__autodiff_v_mul`, `__autodiff_v_mul_backward`, E0438
+// `__AUTODIFF_FIRST_MUL`). Accepted with the attribute moved to the impl block since
+// 8430b27 (operators on structs through `#[grad] impl Mul for T`; at its parent 3fb5f9d
+// "#[grad] applies to a `fn` item with a body"); `#[grad]` on the
+// trait's method is a clear error since 8430b27 ("#[grad] goes on the operator's impl
+// block, not on its method …"). The body is as first written. The rewrite kept this impl
+// plain, delegating to an inherent `#[grad]` method `hamilton`.
+#[grad]
+impl Mul for Quat {
+    type Output = Quat;
+    fn mul(self, r: Quat) -> Quat {
         Quat {
             w: self.w * r.w - self.x * r.x - self.y * r.y - self.z * r.z,
             x: self.w * r.x + self.x * r.w + self.y * r.z - self.z * r.y,
@@ -171,24 +184,27 @@ impl Quat {
     }
 }
 
-// first written: the Hamilton product as `#[grad] fn mul` of this impl; errors: E0407
-// "method `mul_backward` is not a member of trait `Mul`" (and `__autodiff_v_mul`,
-// `__autodiff_v_mul_backward`, E0438 `__AUTODIFF_FIRST_MUL`).
-impl Mul for Quat {
-    type Output = Quat;
-    fn mul(self, r: Quat) -> Quat {
-        self.hamilton(r)
-    }
+/// Hamilton product `a * b`, for `attitude_error` (below).
+// The rewrite's inherent `hamilton(self, r)` spelled the product out; written as `self * r`
+// it fails to compile at 8e522dc (E0599: the generated code calls
+// `Quat::__autodiff_v_autodiff_op_mul_quat`, the operator's copy for a right-hand side of
+// another type, inside `impl Quat`), so it is a free function of the operator now (at
+// 3fb5f9d "an operator on structs … is not differentiated in #[grad] bodies …" at `a * b`).
+#[grad]
+pub fn hamilton(a: Quat, b: Quat) -> Quat {
+    a * b
 }
 
 /// Geodesic angle (rad) between an estimated attitude (not necessarily normalised)
 /// and a reference.
 #[grad(wrt(estimate))]
 pub fn attitude_error(estimate: Quat, reference: Quat) -> f64 {
-    // first written: `let q = reference.conj() * estimate.normalized();`
-    // error: "field access is only supported on tuples (`t.0`)" at each `q.x`, `q.w`
-    // (the `*` of two method results is not recognised as a struct operator).
-    let q = reference.conj().hamilton(estimate.normalized());
+    // first written: `let q = reference.conj() * estimate.normalized();`; error at 520f6f4
+    // and still at 8e522dc: "field access is only supported on tuples (`t.0`)" at each
+    // `q.x`, `q.w` (the `*` of two method results is taken for a float product; also
+    // with each result bound to a local first, or `let q: Quat = …`). The rewrite called
+    // `reference.conj().hamilton(estimate.normalized())`.
+    let q = hamilton(reference.conj(), estimate.normalized());
     let v = (q.x * q.x + q.y * q.y + q.z * q.z).sqrt();
     2.0 * v.atan2(q.w.abs())
 }

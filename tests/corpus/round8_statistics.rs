@@ -83,10 +83,12 @@ pub fn ln_gamma(x: f64) -> f64 {
 
 #[grad]
 fn ln_beta(a: f64, b: f64) -> f64 {
-    // first written: `ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)`, bare; error (rustc, at
-    // each call): E0308 expected fn item `{round8_statistics::ln_gamma}`, found fn item
-    // `{autodiff::ln_gamma::<f64>}` (a bare `ln_gamma` is autodiff's primitive).
-    self::ln_gamma(a) + self::ln_gamma(b) - self::ln_gamma(a + b)
+    // As first written, accepted since 1ccc7c2 (a user's own `#[grad]` function named like
+    // a primitive, called bare below it in the same file, is that function): rejected at
+    // 520f6f4 and at 1ccc7c2's parent 8430b27 with E0308 (rustc, at each call) expected fn
+    // item `{round8_statistics::ln_gamma}`, found fn item `{autodiff::ln_gamma::<f64>}` (a
+    // bare `ln_gamma` was autodiff's primitive). The rewrite called `self::ln_gamma(…)`.
+    ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)
 }
 
 /// Beta-binomial negative log-likelihood of (successes, trials) pairs, without the
@@ -109,7 +111,6 @@ pub struct Observation {
 }
 
 /// Weibull negative log-likelihood with right censoring, on log shape and log scale.
-#[allow(clippy::bool_comparison)]
 #[grad(wrt(log_shape, log_scale))]
 pub fn weibull_nll(log_shape: f64, log_scale: f64, data: &[Observation]) -> f64 {
     let k = log_shape.exp();
@@ -118,10 +119,13 @@ pub fn weibull_nll(log_shape: f64, log_scale: f64, data: &[Observation]) -> f64 
         .map(|obs| {
             let z = obs.time / lambda;
             let cum_hazard = z.powf(k);
-            // first written: `if obs.event {`; error: a condition must be a `bool` (also
-            // with `let e: bool = obs.event; if e`, `!obs.event`, `data[i].event`, and
-            // `matches!(obs.event, true)` gives E0308 expected `f64`, found `bool`).
-            if obs.event == true {
+            // As first written, accepted since 1ccc7c2 (a `bool` field of data as a
+            // condition): rejected at 520f6f4 and at 1ccc7c2's parent 8430b27 with "a
+            // condition must be a `bool`" (also with `let e: bool = obs.event; if e`,
+            // `!obs.event`, `data[i].event`; `matches!(obs.event, true)` gave E0308
+            // expected `f64`, found `bool` in the generated code). The rewrite was `if
+            // obs.event == true {` under `#[allow(clippy::bool_comparison)]`.
+            if obs.event {
                 cum_hazard - (log_shape - log_scale + (k - 1.0) * z.ln())
             } else {
                 cum_hazard
