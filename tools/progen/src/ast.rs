@@ -5,6 +5,7 @@ pub(crate) use crate::late_ast::*;
 pub(crate) use crate::r4_ast::*;
 pub(crate) use crate::rec_ast::*;
 pub(crate) use crate::seq_ast::*;
+pub(crate) use crate::val_ast::*;
 
 /// A float expression.
 #[derive(Clone, Debug)]
@@ -54,6 +55,8 @@ pub(crate) enum E {
     Rec(Box<RecE>),
     /// A construct of `round4.rs` (`.first()` / `.last()`, methods on a local …)
     R4(Box<R4E>),
+    /// A construct of `values.rs` (methods of `Sv`, `const` tables …)
+    Val(Box<ValE>),
 }
 
 /// The iterator idioms of `idioms.rs`, each over an array `a` (`a.iter()`).
@@ -227,6 +230,8 @@ pub(crate) enum S {
     Rec(Box<RecS>),
     /// A statement of `round4.rs` (`loop`, patterns, `from_fn` …)
     R4(Box<R4S>),
+    /// A statement of `values.rs` (struct values, closures with `return` …)
+    Val(Box<ValS>),
 }
 
 #[derive(Clone, Debug)]
@@ -306,10 +311,65 @@ pub(crate) enum PK {
     /// The header's `Lv { b: f64, w: Vec<f64>, m: Vec<Vec<f64>> }` (`w` of `n`
     /// elements, `m` of `r` rows of 2), by `&` (true) or by value (`mut`)
     VecStruct(bool, usize, usize),
-    /// `&[Pt]` of `n` records `Pt { x: f64, f: [f64; 2] }`
-    Pts(usize),
+    /// A struct of the header the harness reads from a flat point, and how it
+    /// is passed (`ps: &[Pt]`, `sp: &Sv`, `sv: Sv`, `ss: &[Sv]`)
+    Rec(Rec, Pass),
     /// `&[(f64, f64)]` of `n` pairs
     Pairs(usize),
+}
+
+/// A struct of the file's header a parameter may have, with the names the
+/// harness knows it by.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Rec {
+    /// `Pt { x: f64, f: [f64; 2] }` of `records.rs`
+    Pt,
+    /// `Sv { a: f64, v: [f64; 2] }` of `values.rs`
+    Sv,
+}
+
+impl Rec {
+    /// The struct's name in the original, and its twin's in the oracle.
+    pub(crate) fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Rec::Pt => ("Pt", "PtD"),
+            Rec::Sv => ("Sv", "SvD"),
+        }
+    }
+
+    /// Its floats.
+    pub(crate) fn floats(self) -> usize {
+        3
+    }
+
+    /// The header's readers of one (`take_sv`) and of a slice (`take_pts`; a
+    /// `Pt` is only ever a slice's) from a flat point, `_d` for the oracle's
+    /// twin; and its constructor filled with one value (`pt_filled`).
+    pub(crate) fn take(self, slice: bool) -> &'static str {
+        match (self, slice) {
+            (Rec::Pt, _) => "take_pts",
+            (Rec::Sv, true) => "take_svs",
+            (Rec::Sv, false) => "take_sv",
+        }
+    }
+
+    pub(crate) fn filled(self) -> &'static str {
+        match self {
+            Rec::Pt => "pt_filled",
+            Rec::Sv => "sv_filled",
+        }
+    }
+}
+
+/// How a `Rec` parameter is passed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Pass {
+    /// `sp: &Sv`
+    Ref,
+    /// `sv: Sv`
+    Value,
+    /// `ss: &[Sv]` of `n` records
+    Slice(usize),
 }
 
 /// How a `Body` parameter is passed.
@@ -335,7 +395,8 @@ impl PK {
             PK::VecRef(n) => n,
             PK::VecRows(r, c) => r * c,
             PK::VecStruct(_, n, r) => 1 + n + 2 * r,
-            PK::Pts(n) => 3 * n,
+            PK::Rec(r, Pass::Slice(n)) => r.floats() * n,
+            PK::Rec(r, _) => r.floats(),
             PK::Pairs(n) => 2 * n,
         }
     }
@@ -357,6 +418,8 @@ pub(crate) enum RetKind {
     Pair,
     /// `Vec<f64>` of `n` elements (an array result written `vec![…]`, `records.rs`)
     Vec(usize),
+    /// The header's struct `Sv` (`values.rs`)
+    Sv,
 }
 
 impl RetKind {
@@ -365,6 +428,7 @@ impl RetKind {
             RetKind::Scalar => 1,
             RetKind::Array(n) | RetKind::Vec(n) => n,
             RetKind::Pair => 2,
+            RetKind::Sv => 3,
         }
     }
 }
@@ -379,6 +443,9 @@ pub(crate) struct Program {
     /// Parameters whose type is written with the header's alias of an array
     /// (`ga: V3`, `gb: &V3`, `gp: &[V3]`; `round4.rs`)
     pub(crate) aliases: Vec<String>,
+    /// A method of `Body` with `self` and every other parameter differentiated
+    /// is written under a plain `#[grad]`, without `wrt` (`values.rs`)
+    pub(crate) plain_self: bool,
 }
 
 /// Limit on a value's bound before products and `exp`-like calls squash it.
@@ -447,7 +514,7 @@ pub(crate) fn anchored(e: &E) -> bool {
         | E::Idiom(_) => true,
         E::NoGrad(x) => anchored(x),
         E::Seq(s) => seq_anchored(s),
-        E::Late(_) | E::Rec(_) | E::R4(_) => true,
+        E::Late(_) | E::Rec(_) | E::R4(_) | E::Val(_) => true,
         E::Unreachable => false,
         E::FMatch(_, _, _, a, b) => anchored(a) || anchored(b),
         E::Match(_, arms, d) => anchored(d) || arms.iter().any(|(_, e)| anchored(e)),
@@ -502,7 +569,7 @@ pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
         E::Seq(s) => seq_reads(s, inputs),
         E::Late(l) => late_reads(l, inputs),
         // every one is built from the parameters
-        E::Rec(_) | E::R4(_) => true,
+        E::Rec(_) | E::R4(_) | E::Val(_) => true,
     }
 }
 
@@ -538,6 +605,7 @@ pub(crate) fn assigns_outer(body: &[S]) -> bool {
                 S::Late(s) => late_walk(s, declared, assigned, walk),
                 S::Rec(s) => rec_walk(s, declared, assigned),
                 S::R4(s) => r4_walk(s, declared, assigned, walk),
+                S::Val(s) => val_walk(s, declared, assigned, walk),
                 S::MemSwap(a, b) => {
                     assigned.push(a.clone());
                     assigned.push(b.clone());

@@ -348,6 +348,42 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "rows of a struct's 2-D field read in place: `let r: [f64; 2] = st.w[k];` (then `cdot2(&r, &h) * r[1]`), in `for k in 0..2` too, `for (k, row) in st.w.iter().enumerate()`; rows of the `Vec<Vec<f64>>` field `lin.m` enumerated and zipped with `lin.w` (`round4`)",
     ),
     (
+        "call-struct-values",
+        "a struct result of a `#[grad]` function or method (`let s = smake(x, y);`, `let s = sp.nudge(k);`, `recv.compose(o)`) read by field, passed on whole (`snorm(&s)`, `s.energy(x)`) and chosen by an `if` against a literal (`values`)",
+    ),
+    (
+        "carried-structs",
+        "a struct value carried by `for` / `while` (`while s.a < t && k < n`), from a literal, a call, `Sv::unit()` / `Sv::default()`, a slice element or a parameter, reassigned whole (`s = s.step(k);`, a literal reading the old fields, `s = if c { s.step(k) } else { s };`), updated by field and by a whole array into its array field (`s.v = [s.v[1], …];`) (`values`)",
+    ),
+    (
+        "struct-copies",
+        "`let mut c = *sp;` / `let mut c = sq;` of a struct parameter (`let mut n = *self;` / `*st` / `st` of `Body`) updated by field (a whole array too), then used whole and read beside the original (`values`)",
+    ),
+    (
+        "self-methods",
+        "`#[grad]` methods of `Sv` (`self` and `&self`, `self` differentiated) called on parameters, locals, call results and slice elements (`ss[i].energy(x)`, `for s in ss.iter()`, `ss.iter().map(|s| s.tension(x))`), in the path form (`Sv::energy(&s, x)`) and chained (`s.step(k).energy(x)`, `sp.compose(q).place([…])[j]`) (`values`)",
+    ),
+    (
+        "struct-elements",
+        "elements of `ss: &[Sv]` read whole: `let c = ss[i];`, `c = c.compose(ss[i]);` in a loop, `snorm(&ss[i])`, `ss[i].v[j]` (`values`)",
+    ),
+    (
+        "closure-returns",
+        "closures with early `return`s (`if` chains), called directly (`let f = |t: f64| -> f64 { if t > c { return e; } … };`) and in iterator chains (`a.iter().map(|&v| { if v > c { return e; } … }).sum::<f64>()`) (`values`)",
+    ),
+    (
+        "const-tables",
+        "the header's `const ROWS: [Row; 3]` (structs) and `const TB: [[f64; 3]; 4]` (rows) walked (`for row in TB.iter()`, `ROWS.iter().zip(a.iter())`, `TB.iter().enumerate()`) and read by index (`ROWS[i].a`, `TB[i][j]`) (`values`)",
+    ),
+    (
+        "struct-returns",
+        "a float result returned as the header's `Sv` (`-> Sv`: a literal, `smake(t, e)`, `s.step(t)`, a carried value; its cotangent `d_out: Sv`) (`values`)",
+    ),
+    (
+        "plain-methods",
+        "a `&self` method of `Body` with every parameter differentiated under a plain `#[grad(reverse, forward)]` (`self` differentiated by default, no `wrt`) (`values`)",
+    ),
+    (
         "hvp",
         "`#[grad(reverse, forward, hvp)]` on a share of the programs with one float result whose constructs `hvp` supports (all of them under `--hvp-all`), and on the header's callees with one float result: `_hvp`, `_backward_forward` and the nested companions checked against `HyperDual64` (`hvp`)",
     ),
@@ -366,7 +402,33 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
 /// `--with-known-bugs`: (bug, what is left out). Bugs 1–9, 11 and 12 of the list
 /// are fixed (487d6b7: `hvp` rejects a struct by value, so none is generated
 /// under `hvp`; 6ea5c55, 7cb23e9, cefed16, 03fb345: the others, generated again).
-pub const KNOWN_BUGS: &[(&str, &str)] = &[(
-    "10",
-    "`loop-returns`: a `Vec<f64>` returned from inside a loop (`return vec![…];`): E0382 in the companion (the `Vec` recorded for the result is moved into it, then read for its cotangent's shape); the loops of a `Vec` program are left by `break`",
-)];
+pub const KNOWN_BUGS: &[(&str, &str)] = &[
+    (
+        "10",
+        "`loop-returns`: a `Vec<f64>` returned from inside a loop (`return vec![…];`): E0382 in the companion (the `Vec` recorded for the result is moved into it, then read for its cotangent's shape); the loops of a `Vec` program are left by `break`",
+    ),
+    (
+        "13",
+        "`call-struct-values`, `carried-structs`: a struct value from a call chosen by an `if` (`let t = if c { s } else { smake(y, x) };`, `s = if c { s } else { s.nudge(k) };` after `let mut s = smake(…);`): rejected (\"the branches of this `if` give values of different types\", \"field access is only supported on tuples\"); the other arm is a literal, and a carried value is chosen by an `if` only when it came from a literal, a parameter or an element",
+    ),
+    (
+        "14",
+        "`self-methods`: the data-`self` method `Sv::scale` (`#[grad(reverse, forward, wrt(x))]`) called from a body (`sp.scale(x)` on a data `sp`, on a local of constants): E0061 in the companions; never called (with `--with-known-bugs`: on a data `&Sv` parameter)",
+    ),
+    (
+        "15",
+        "`carried-structs`: a struct value from a call or a plain constructor carried by a loop that reassigns it whole (`let mut s = smake(x, k); for … { s = Sv { … }; }`, `let mut s = Sv::default(); for … { s = s.step(k); }`, `s.v = […]` after `Sv::default()`): \"a value carried by this loop changes type in its body\"; such a loop updates it by field (and by a method unless it came from `Sv::default()`)",
+    ),
+    (
+        "16",
+        "`self-methods`, `call-struct-values`: a method taking `self` by value called on a `&Sv` parameter (`sp.tension(x)`, `sp.step(k)`, `sp.compose(o)`): E0308 (\"expected `Sv`, found `&&Sv`\"), E0061 in the companions; a `&Sv` parameter gets `&self` methods only",
+    ),
+    (
+        "17",
+        "`struct-copies`: an immutable copy of a `&Sv` parameter passed on whole (`let s = *sp; snorm(&s)`, `s.energy(x)`): rejected (\"a local copy of a struct parameter cannot be passed on whole yet\"), though a `mut` copy updated by field is; such copies are `mut` and updated",
+    ),
+    (
+        "18",
+        "`carried-structs`, `struct-returns`: a copy of a local holding a struct literal used whole (`let s = Sv { … }; let mut c = s; c.a += x; snorm(&c)`, or returned): rejected (\"a struct built in the body is used field by field; passing it on, returning it or choosing it in an `if` whole is not supported yet\"); such locals are not copied",
+    ),
+];

@@ -40,10 +40,18 @@ pub(crate) fn ty(kind: PK, fl: Flavor) -> String {
                 t.into()
             }
         }
-        PK::Pts(_) => match fl {
-            Flavor::F64 => "&[Pt]".into(),
-            Flavor::Dual => "&[PtD<D>]".into(),
-        },
+        PK::Rec(r, pass) => {
+            let (name, twin) = r.names();
+            let t = match fl {
+                Flavor::F64 => name.to_string(),
+                Flavor::Dual => format!("{twin}<D>"),
+            };
+            match pass {
+                Pass::Ref => format!("&{t}"),
+                Pass::Value => t,
+                Pass::Slice(_) => format!("&[{t}]"),
+            }
+        }
         PK::Pairs(_) => format!("&[({f}, {f})]"),
         PK::Body(mode, _) => {
             let t = match fl {
@@ -75,6 +83,10 @@ pub(crate) fn ret_ty(r: RetKind, fl: Flavor) -> String {
         RetKind::Array(n) => format!("[{f}; {n}]"),
         RetKind::Pair => format!("({f}, {f})"),
         RetKind::Vec(_) => format!("Vec<{f}>"),
+        RetKind::Sv => match fl {
+            Flavor::F64 => "Sv".into(),
+            Flavor::Dual => "SvD<D>".into(),
+        },
     }
 }
 
@@ -114,8 +126,9 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor, forward: bool, hvp: bool) -> Stri
                 (false, false) => "",
             };
             // A method whose `self` is data says so: `self` is differentiated
-            // unless `wrt` leaves it out.
-            if p.wrt || is_method(p) {
+            // unless `wrt` leaves it out (a plain `#[grad]` when every parameter
+            // is differentiated, `plain_self`).
+            if p.wrt || (is_method(p) && !p.plain_self) {
                 let names: Vec<&str> = p
                     .params
                     .iter()
@@ -183,6 +196,7 @@ pub(crate) fn by_value(q: &Param) -> bool {
             | PK::Arr2V(..)
             | PK::Body(BodyMode::Value, _)
             | PK::VecStruct(false, ..)
+            | PK::Rec(_, Pass::Value)
     )
 }
 
@@ -249,14 +263,25 @@ pub(crate) fn unpack_from(p: &Program, s: &mut String, t: &str, src: &str, pre: 
                 "    let {pre}{}: LvD<{t}> = take_lv_d({src}, k, {n}, {r});\n",
                 q.name
             ),
-            PK::Pts(n) if t == "f64" => format!(
-                "    let {pre}{}: Vec<Pt> = take_pts({src}, k, {n});\n",
-                q.name
-            ),
-            PK::Pts(n) => format!(
-                "    let {pre}{}: Vec<PtD<{t}>> = take_pts_d({src}, k, {n});\n",
-                q.name
-            ),
+            PK::Rec(r, pass) => {
+                let (name, twin) = r.names();
+                let ty = if t == "f64" {
+                    name.to_string()
+                } else {
+                    format!("{twin}<{t}>")
+                };
+                let d = if t == "f64" { "" } else { "_d" };
+                let take = r.take(matches!(pass, Pass::Slice(_)));
+                match pass {
+                    Pass::Slice(n) => format!(
+                        "    let {pre}{}: Vec<{ty}> = {take}{d}({src}, k, {n});\n",
+                        q.name
+                    ),
+                    Pass::Ref | Pass::Value => {
+                        format!("    let {pre}{}: {ty} = {take}{d}({src}, k);\n", q.name)
+                    }
+                }
+            }
             PK::Pairs(n) => format!(
                 "    let {pre}{}: Vec<({t}, {t})> = take_pairs({src}, k, {n});\n",
                 q.name
@@ -282,7 +307,8 @@ pub(crate) fn shadow_init(q: &Param) -> Option<String> {
         PK::VecRef(n) => format!("vec![SHADOW; {n}]"),
         PK::VecRows(r, c) => format!("vec![vec![SHADOW; {c}]; {r}]"),
         PK::VecStruct(true, n, r) => format!("lv_filled(SHADOW, {n}, {r})"),
-        PK::Pts(n) => format!("vec![pt_filled(SHADOW); {n}]"),
+        PK::Rec(r, Pass::Slice(n)) => format!("vec![{}(SHADOW); {n}]", r.filled()),
+        PK::Rec(r, Pass::Ref) => format!("{}(SHADOW)", r.filled()),
         PK::Pairs(n) => format!("vec![(SHADOW, SHADOW); {n}]"),
         _ => return None,
     })
@@ -309,7 +335,11 @@ pub(crate) fn call_args(p: &Program, with_shadows: bool) -> Vec<String> {
                 shadowed(&mut out);
                 continue;
             }
-            PK::F | PK::Arr(_) | PK::Arr2V(..) | PK::VecStruct(false, ..) => q.name.clone(),
+            PK::F
+            | PK::Arr(_)
+            | PK::Arr2V(..)
+            | PK::VecStruct(false, ..)
+            | PK::Rec(_, Pass::Value) => q.name.clone(),
             PK::Char(c) => format!("{c:?}"),
             PK::Opt(_) => q.name.clone(),
             PK::RefF
@@ -319,7 +349,7 @@ pub(crate) fn call_args(p: &Program, with_shadows: bool) -> Vec<String> {
             | PK::VecRef(_)
             | PK::VecRows(..)
             | PK::VecStruct(true, ..)
-            | PK::Pts(_)
+            | PK::Rec(_, Pass::Ref | Pass::Slice(_))
             | PK::Pairs(_) => format!("&{}", q.name),
             PK::Usize(v) => format!("{v}"),
             PK::I32(v) => format!("{v}"),
@@ -383,6 +413,7 @@ pub(crate) fn emit_wrappers(
         RetKind::Array(_) => "take(d, &mut 0)".to_string(),
         RetKind::Vec(_) => "d".to_string(),
         RetKind::Pair => "(d[0], d[1])".to_string(),
+        RetKind::Sv => "take_sv(d, &mut 0)".to_string(),
     };
     let mut a = call_args(p, true);
     a.push(dout);
@@ -444,7 +475,8 @@ pub(crate) fn emit_wrappers(
                 | PK::Arr(_)
                 | PK::Arr2V(..)
                 | PK::Opt(_)
-                | PK::VecStruct(false, ..) => (Some(q.name.clone()), format!("t_{}", q.name)),
+                | PK::VecStruct(false, ..)
+                | PK::Rec(_, Pass::Value) => (Some(q.name.clone()), format!("t_{}", q.name)),
                 PK::Body(BodyMode::Ref, _)
                 | PK::RefF
                 | PK::RefArr(_)
@@ -453,7 +485,7 @@ pub(crate) fn emit_wrappers(
                 | PK::VecRef(_)
                 | PK::VecRows(..)
                 | PK::VecStruct(true, ..)
-                | PK::Pts(_)
+                | PK::Rec(_, Pass::Ref | Pass::Slice(_))
                 | PK::Pairs(_) => (Some(format!("&{}", q.name)), format!("&t_{}", q.name)),
                 PK::Char(c) => (Some(format!("{c:?}")), String::new()),
                 PK::Usize(v) => (Some(format!("{v}")), String::new()),

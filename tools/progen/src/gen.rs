@@ -58,6 +58,8 @@ pub(crate) struct Gen<'o> {
     pub(crate) frozen: Vec<String>,
     /// The names of the float parameters.
     pub(crate) inputs: Vec<String>,
+    /// The values of the struct `Sv` declared (`values.rs`).
+    pub(crate) svs: Vec<SvVar>,
 }
 
 impl Gen<'_> {

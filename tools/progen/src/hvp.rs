@@ -60,11 +60,13 @@ pub(crate) fn draw(
         q.active
             && matches!(
                 q.kind,
-                PK::Body(BodyMode::Value, _) | PK::VecStruct(false, ..)
+                PK::Body(BodyMode::Value, _) | PK::VecStruct(false, ..) | PK::Rec(_, Pass::Value)
             )
     });
-    // nor `Uq::umix` (`self` by value): no second-order companion
-    let calls_lnormv = text.contains("lnormv(") || text.contains("umix(");
+    // nor `Uq::umix` and `Sv::tension` (`self` by value): no second-order
+    // companion
+    let calls_lnormv =
+        text.contains("lnormv(") || text.contains("umix(") || text.contains("tension(");
     picked
         && !struct_value
         && !calls_lnormv

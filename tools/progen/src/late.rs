@@ -195,7 +195,7 @@ pub(crate) fn draw(opts: &Options, index: usize) -> Segments {
 }
 
 /// Whether `body` has an early `return` (then the statements after it are
-/// lowered inside an `if`).
+/// lowered inside an `if`; a result of another type is not possible).
 pub(crate) fn returns(body: &[S]) -> bool {
     body.iter().any(|s| match s {
         S::Return(_) => true,
@@ -209,6 +209,11 @@ pub(crate) fn returns(body: &[S]) -> bool {
             SeqS::IterMut(m) => returns(&m.body),
             _ => false,
         },
+        S::R4(r) => match &**r {
+            R4S::Loop(b) | R4S::Tagged(_, b) => returns(b),
+            _ => false,
+        },
+        S::Val(v) => matches!(&**v, ValS::Tab(_, b) if returns(b)),
         _ => false,
     })
 }

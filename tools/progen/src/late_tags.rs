@@ -22,7 +22,10 @@ impl Walk {
                 self.ex(b);
                 self.ex(c);
             }
-            LateE::Whole(..) => self.tag("#[grad] callee"),
+            LateE::Whole(..) => {
+                self.tag("#[grad] callee");
+                self.tag("struct passed on whole");
+            }
         }
     }
 

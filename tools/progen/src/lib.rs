@@ -80,6 +80,17 @@
 //! in place (`let r: [f64; 2] = st.w[k];`, `st.w.iter().enumerate()`, rows of
 //! `lin.m` zipped with `lin.w`).
 //!
+//! `values` (the model in `val_ast`, printed by `val_print`, tagged by `val_tags`,
+//! the header in `val_header`) adds, from another, struct values of the header's
+//! `Sv` (`#[derive(Tangent)]`): call results read by field, chosen by `if`,
+//! carried by `for` / `while` (reassigned whole by methods, literals and `if`s,
+//! updated by field and by whole arrays into an array field), copies of struct
+//! parameters used whole, `&self` / `self` methods differentiating `self` on
+//! parameters, locals, call results and slice elements (chained too), elements
+//! of `&[Sv]` read whole, `-> Sv` results; closures with early `return`s;
+//! `const` tables of structs and of rows; and methods of `Body` under a plain
+//! `#[grad]`.
+//!
 //! What those generators of their own share — the stream each draws from and
 //! the driver appending its segments, the locals, parameters and bodies a
 //! segment adds, the modules and structs of the file's header — is in
@@ -283,6 +294,11 @@ mod structs;
 mod table;
 mod tags;
 mod typed;
+mod val_ast;
+mod val_forms;
+mod val_header;
+mod val_print;
+mod values;
 
 pub use constructs::{CONSTRUCTS, KNOWN_BUGS, NO_FORWARD};
 pub use hvp::{HVP_SHARE, NOT_UNDER_HVP};
@@ -387,6 +403,9 @@ fn random_programs() {{
     }
     if round4::ROUND4.iter().any(|c| opts.on(c)) {
         s.push_str(&round4::header(opts.on("hvp")));
+    }
+    if values::VALUES.iter().any(|c| opts.on(c)) {
+        s.push_str(&values::header(opts.on("hvp")));
     }
     // the typed programs are checked after all others, so that no point moves
     let mut typed_entries = String::new();

@@ -247,6 +247,7 @@ impl Printer {
             E::Late(l) => self.late_e(l),
             E::Rec(r) => self.rec_e(r),
             E::R4(r) => self.r4_e(r),
+            E::Val(v) => self.val_e(v),
             E::NoGrad(x) => match self.fl {
                 Flavor::F64 => (format!("autodiff::no_grad({})", self.ex(x, true).0), 10),
                 Flavor::Dual => (
@@ -737,6 +738,7 @@ impl Printer {
             S::Late(l) => self.late_s(l),
             S::Rec(r) => self.rec_s(r),
             S::R4(r) => self.r4_s(r),
+            S::Val(v) => self.val_s(v),
             S::Return(r) => {
                 let l = format!("return {};", self.result(r));
                 self.line(&l);

@@ -3,7 +3,7 @@
 use crate::ast::*;
 use crate::extras::Plan;
 use crate::gen::*;
-use crate::{idioms, late, recent, records, round4, seqs};
+use crate::{idioms, late, recent, records, round4, seqs, values};
 use crate::{Options, Rng};
 
 /// Program `index` of the stream.
@@ -141,6 +141,7 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
             .filter(|p| p.kind.floats() > 0)
             .map(|p| p.name.clone())
             .collect(),
+        svs: Vec::new(),
     };
     for p in &params {
         if let PK::Body(mode, nested) = p.kind {
@@ -184,7 +185,7 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
             | PK::VecRef(_)
             | PK::VecRows(..)
             | PK::VecStruct(..)
-            | PK::Pts(_)
+            | PK::Rec(..)
             | PK::Pairs(_) => continue,
         };
         g.declare(&p.name, kind, p.mutable, bound);
@@ -263,6 +264,21 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
         g.r4_segment(&mut params, &mut aliases, b)
     });
     g.ret = array;
+    let (segments, mut values) = values::draw(opts, index);
+    let tail = segments.apply(&mut g, &mut body, tail, |g, b| {
+        g.val_segment(&mut params, &mut wrt, b)
+    });
+    let (ret, tail) = values.result(&mut g, ret, &mut body, tail);
+    // a method of `Body` whose parameters are all differentiated: a plain
+    // `#[grad]` (`self` is differentiated unless `wrt` leaves it out)
+    let plain_self = values.plain_self
+        && params
+            .iter()
+            .any(|q| q.active && matches!(q.kind, PK::Body(BodyMode::SelfRef, _)))
+        && params.iter().all(|q| q.active || q.kind.floats() == 0);
+    if plain_self {
+        wrt = false;
+    }
     Program {
         name: format!("p{index}"),
         params,
@@ -271,5 +287,6 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
         body,
         tail,
         aliases,
+        plain_self,
     }
 }

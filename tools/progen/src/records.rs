@@ -118,7 +118,7 @@ impl Gen<'_> {
 
     /// A differentiated parameter may be data when the program has another
     /// differentiated one.
-    fn may_be_data(&mut self, params: &[Param], p: f64) -> bool {
+    pub(crate) fn may_be_data(&mut self, params: &[Param], p: f64) -> bool {
         params
             .iter()
             .any(|q| q.active && q.kind.floats() > 0 && !matches!(q.kind, PK::Body(..)))
@@ -353,7 +353,13 @@ impl Gen<'_> {
     fn struct_slice(&mut self, params: &mut Vec<Param>, out: &mut Vec<S>) -> Vec<(E, f64)> {
         let n = self.rng.int(1, 3) as usize;
         let mut wrt = false;
-        let ps = self.rec_param(params, &mut wrt, "ps", PK::Pts(n), true);
+        let ps = self.rec_param(
+            params,
+            &mut wrt,
+            "ps",
+            PK::Rec(Rec::Pt, Pass::Slice(n)),
+            true,
+        );
         let mut terms = Vec::new();
         for _ in 0..1 + usize::from(self.rng.chance(0.5)) {
             let t = match self.rng.below(4) {

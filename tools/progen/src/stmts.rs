@@ -436,7 +436,8 @@ impl Gen<'_> {
     /// A result of the function's type.
     pub(crate) fn result(&mut self, d: u32) -> R {
         match self.ret {
-            RetKind::Scalar => R::S(self.mix(d)),
+            // a struct result is a float one until `values.rs` makes it one
+            RetKind::Scalar | RetKind::Sv => R::S(self.mix(d)),
             RetKind::Pair => R::T(self.mix(d), self.mix(d)),
             // `Vec` results are arrays turned into `Vec`s after the body (`records.rs`)
             RetKind::Array(n) | RetKind::Vec(n) => {

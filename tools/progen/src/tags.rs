@@ -18,6 +18,9 @@ mod rec_tags;
 #[path = "r4_tags.rs"]
 mod r4_tags;
 
+#[path = "val_tags.rs"]
+mod val_tags;
+
 pub use crate::table::TABLE;
 
 /// The construct of a float method's name.
@@ -219,6 +222,7 @@ impl Walk {
             E::Late(l) => self.late_e(l),
             E::Rec(r) => self.rec_e(r),
             E::R4(r) => self.r4_e(r),
+            E::Val(v) => self.val_e(v),
             E::Idiom(d) => {
                 self.tag("for v in x.iter()");
                 match &**d {
@@ -547,6 +551,7 @@ impl Walk {
             S::Late(l) => self.late_s(l),
             S::Rec(r) => self.rec_s(r),
             S::R4(r) => self.r4_s(r),
+            S::Val(v) => self.val_s(v),
             S::Return(r) => {
                 self.tag("early return");
                 if self.loops > 0 {
@@ -608,7 +613,9 @@ pub(crate) fn of(p: &Program) -> BTreeSet<usize> {
                     "struct by value (mut)"
                 });
             }
-            PK::Pts(_) => w.tag("&[S] slice of structs"),
+            PK::Rec(_, Pass::Slice(_)) => w.tag("&[S] slice of structs"),
+            PK::Rec(_, Pass::Ref) => w.tag("struct by &"),
+            PK::Rec(_, Pass::Value) => w.tag("struct by value (mut)"),
             PK::Pairs(_) => w.tag("&[(f64, f64)] slice of tuples"),
             PK::Body(mode, _) => match mode {
                 BodyMode::Value => w.tag("struct by value (mut)"),
@@ -642,7 +649,11 @@ pub(crate) fn of(p: &Program) -> BTreeSet<usize> {
         RetKind::Array(_) => "array result",
         RetKind::Pair => "tuple result",
         RetKind::Vec(_) => "Vec<f64> result",
+        RetKind::Sv => "struct result (-> S)",
     });
+    if p.plain_self {
+        w.tag("plain #[grad] method (self differentiated)");
+    }
     w.stmts(&p.body);
     w.result(&p.tail);
     w.tags
