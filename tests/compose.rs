@@ -1310,3 +1310,24 @@ fn own_functions_named_like_primitives_called_bare() {
         common::assert_fd(|p| gated(p[0], p[1]), &[x, a], &[dx, da]);
     }
 }
+
+/// `use autodiff::sigmoid;` over a glob import of the user's own `sigmoid`
+/// (and its `sigmoid_backward`): the bare name is autodiff's here, its
+/// companion would be the user's; the companion stops rather than return the
+/// gradient of another function.
+mod glob_over_own {
+    use super::*;
+    use autodiff::sigmoid;
+
+    #[grad]
+    pub fn squashed(x: f64) -> f64 {
+        sigmoid(x) * x
+    }
+}
+
+#[test]
+#[should_panic(expected = "`sigmoid` here is autodiff's primitive")]
+fn a_primitive_imported_over_an_own_function_stops_the_companion() {
+    assert_eq!(glob_over_own::squashed(0.3), autodiff::sigmoid(0.3) * 0.3);
+    let _ = glob_over_own::squashed_backward(0.3, 1.0);
+}

@@ -440,3 +440,30 @@ fn fold_with_an_array_accumulator() {
         common::assert_fd(|p| fold_state(&p[..4], p[4]), &x, &g);
     }
 }
+
+/// A recurrent cell as a `#[grad]` function, folded over a sequence.
+#[grad]
+pub fn cell(h: [f64; 2], k: f64, x: f64) -> [f64; 2] {
+    [(h[1] + k * x).tanh(), h[0] * 0.5]
+}
+
+#[grad]
+pub fn fold_cell(xs: &[f64], k: f64) -> f64 {
+    let h = xs.iter().fold([0.0; 2], |h, x| cell(h, k, *x));
+    h[0] + h[1]
+}
+
+#[test]
+fn fold_with_an_array_accumulator_through_a_call() {
+    let xs = [0.3, -1.2, 0.8, 0.5];
+    for k in [0.7, -1.4] {
+        let mut dxs = [0.0; 4];
+        let (v, dk) = fold_cell_backward(&xs, &mut dxs, k, 1.0);
+        assert_eq!(v, fold_cell(&xs, k));
+        let mut x = xs.to_vec();
+        x.push(k);
+        let mut g = dxs.to_vec();
+        g.push(dk);
+        common::assert_fd(|p| fold_cell(&p[..4], p[4]), &x, &g);
+    }
+}

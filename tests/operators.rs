@@ -265,3 +265,46 @@ fn operators_on_slice_elements_references_and_defaults() {
     let g = [flat_all(&dps), flat(dq).to_vec()].concat();
     assert_fd(|p| centroid_dist(&unflat(&p[..9]), v(&p[9..])), &x, &g);
 }
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct Quat {
+    pub w: f64,
+    pub x: f64,
+}
+
+#[grad]
+impl Mul for Quat {
+    type Output = Quat;
+    fn mul(self, r: Quat) -> Quat {
+        Quat {
+            w: self.w * r.w - self.x * r.x,
+            x: self.w * r.x + self.x * r.w,
+        }
+    }
+}
+
+impl Quat {
+    /// `self * r` inside the type's own `impl` (`Self` and `Quat` alike).
+    #[grad]
+    pub fn hamilton(self, r: Quat) -> Quat {
+        self * r
+    }
+}
+
+#[grad]
+pub fn twist(a: Quat, b: Quat) -> f64 {
+    let c = a.hamilton(b);
+    c.w * c.x
+}
+
+#[test]
+fn an_operator_on_self_inside_the_types_impl() {
+    let (a, b) = (Quat { w: 0.8, x: 0.3 }, Quat { w: -0.4, x: 1.1 });
+    let (val, da, db) = twist_backward(a, b, 1.0);
+    assert_eq!(val, twist(a, b));
+    assert_fd(
+        |p| twist(Quat { w: p[0], x: p[1] }, Quat { w: p[2], x: p[3] }),
+        &[a.w, a.x, b.w, b.x],
+        &[da.w, da.x, db.w, db.x],
+    );
+}

@@ -219,3 +219,42 @@ fn forward_mode_through_the_same_calls() {
     let (_, t) = uses_constants_forward(0.3, 1.0);
     assert_near(t, da, 1e-12, "uses_constants: tangent = gradient");
 }
+
+/// A row of a data table (no `Tangent`), by `&`, to a link function whose
+/// `wrt` leaves it out: forward kinematics through Denavit–Hartenberg rows.
+#[derive(Clone, Copy, Debug)]
+pub struct DhRow {
+    pub a: f64,
+    pub d: f64,
+}
+
+#[grad(wrt(theta))]
+pub fn link(row: &DhRow, theta: f64) -> f64 {
+    row.a * theta.cos() + row.d * theta.sin()
+}
+
+#[grad(wrt(q))]
+pub fn reach(q: &[f64], rows: &[DhRow]) -> f64 {
+    let mut s = 0.0;
+    for (row, &th) in rows.iter().zip(q) {
+        s += link(row, th);
+    }
+    for i in 0..rows.len() {
+        s += 0.5 * link(&rows[i], q[i] * 2.0);
+    }
+    s
+}
+
+#[test]
+fn data_rows_to_a_parameter_left_out() {
+    let rows = [
+        DhRow { a: 0.4, d: 0.1 },
+        DhRow { a: 0.3, d: -0.2 },
+        DhRow { a: 0.2, d: 0.05 },
+    ];
+    let q = [0.3, -0.8, 1.1];
+    let mut dq = [0.0; 3];
+    let v = reach_backward(&q, &mut dq, &rows, 1.0);
+    assert_eq!(v, reach(&q, &rows));
+    assert_fd(|p| reach(p, &rows), &q, &dq);
+}

@@ -201,8 +201,8 @@ pub mod __private {
     pub use crate::dot::Dot;
     pub use crate::placeholder::Placeholder;
     pub use crate::slots::{
-        grad_operator, ops, ExcludedArg, GradOperator, Scratch, ShadowArg, Skip, TangentArg,
-        TangentRef, ValueArg, Want,
+        different_fns1, different_fns2, grad_operator, ops, ExcludedArg, GradOperator, Scratch,
+        ShadowArg, Skip, TangentArg, TangentRef, ValueArg, Want,
     };
 
     /// What `<name>_graph` records with (`#[grad(graph)]`).

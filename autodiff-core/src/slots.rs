@@ -242,3 +242,20 @@ impl<A: ZeroLike> TangentRef<[A]> for Skip {
         like.iter().map(ZeroLike::zero_like).collect()
     }
 }
+
+/// Whether `a` and `b` are different functions of one float (every fn item
+/// has a type of its own). A `#[grad]` body calling a user's own `#[grad] fn
+/// sigmoid` by its bare name checks with it that the name does not resolve to
+/// autodiff's primitive there (an `use autodiff::sigmoid;` over a glob import
+/// of the user's), where the value would be the primitive's and the gradient
+/// the user's. Folded away when optimised.
+#[inline(always)]
+pub fn different_fns1<F: 'static, A: Fn(F) -> F + 'static, B: 'static>(_: A, _: B) -> bool {
+    core::any::TypeId::of::<A>() != core::any::TypeId::of::<B>()
+}
+
+/// [`different_fns1`] for functions of two floats (`leaky_relu`, `elu`).
+#[inline(always)]
+pub fn different_fns2<F: 'static, A: Fn(F, F) -> F + 'static, B: 'static>(_: A, _: B) -> bool {
+    core::any::TypeId::of::<A>() != core::any::TypeId::of::<B>()
+}

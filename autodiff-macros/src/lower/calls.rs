@@ -245,12 +245,32 @@ impl Lowering<'_, '_> {
         // `use autodiff::relu; relu(x)`: autodiff's primitive, if the name is
         // it. A bare name could be any function, so the companion proves at
         // compile time that it is (one fn item type for both paths).
-        let bare = Prim::function(&name).filter(|p| {
-            segs.len() == 1
-                && p.form() == Form::CoreFn
-                && !p.internal()
-                && !crate::own::is_own(&name)
-        });
+        let own = segs.len() == 1 && crate::own::is_own(&name);
+        if own {
+            // The user's own: unless the name is autodiff's here after all
+            // (`use autodiff::sigmoid;` over a glob import of the user's),
+            // where the value would be the primitive's and the gradient the
+            // user's: then the companion stops, never a wrong gradient.
+            let (id, f) = (&fp.path, &self.sig.float_ty);
+            let core = quote::format_ident!("{}", name);
+            let at = syn::spanned::Spanned::span(&fp.path);
+            let msg = format!("`{name}` here is autodiff's primitive, but the gradient would be that of your own `#[grad] fn {name}` (imported by a glob): call one of them by its path (`autodiff::{name}(…)` or `crate::…::{name}(…)`)");
+            let check = match Prim::function(&name).map(Prim::arity) {
+                Some(2) => quote::format_ident!("different_fns2"),
+                _ => quote::format_ident!("different_fns1"),
+            };
+            let proof = quote::quote_spanned!(at=> ::autodiff::__private::#check::<#f, _, _>(#id, ::autodiff::#core::<#f>), #msg);
+            self.ops.push(Op {
+                results: Vec::new(),
+                kind: OpKind::Effect(Box::new(crate::ir::Effect {
+                    path: syn::parse_quote!(::core::assert),
+                    args: vec![crate::ir::EffectArg::Tokens(proof)],
+                    diverges: false,
+                })),
+            });
+        }
+        let bare = Prim::function(&name)
+            .filter(|p| segs.len() == 1 && p.form() == Form::CoreFn && !p.internal() && !own);
         if let Some(p) = bare {
             let (id, f) = (&fp.path, &self.sig.float_ty);
             let core = quote::format_ident!("{}", name);
@@ -476,6 +496,9 @@ impl Lowering<'_, '_> {
             // Typed by its use, like a path: `argmax(&s)` used as an index is an integer.
             self.guessed.insert(results[0]);
             self.untyped_results.insert(results[0]);
+        }
+        if !tuple && !unit {
+            self.call_results.insert(results[0]);
         }
         // The new versions of the output arrays, rebound to their names.
         let n_val = results.len();

@@ -20,6 +20,7 @@ impl Lowering<'_, '_> {
     /// Registers parameter `v` of type `t` when it is a slice (array, `Vec`)
     /// of structs or tuples.
     pub(super) fn register_record_slice(&mut self, v: Value, t: &Type) {
+        let borrowed = matches!(t, Type::Reference(_));
         let t = match t {
             Type::Reference(r) => &*r.elem,
             t => t,
@@ -48,6 +49,9 @@ impl Lowering<'_, '_> {
         };
         if record {
             self.record_slices.insert(v, elem.clone());
+            if borrowed {
+                self.borrowed_slices.insert(v);
+            }
         }
     }
 

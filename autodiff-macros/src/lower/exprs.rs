@@ -666,9 +666,17 @@ impl Lowering<'_, '_> {
         };
         let rhs = match rt {
             Ty::Struct(_) => match (name(lt, &self.func), name(rt, &self.func)) {
-                (Some(l), Some(r)) if l != r && r != "_" && l != "_" => {
-                    let last = r.rsplit("::").next().unwrap_or(&r).trim().to_string();
-                    Rhs::Other(last)
+                (Some(l), Some(r)) => {
+                    let last = |t: &str| t.rsplit("::").next().unwrap_or(t).trim().to_string();
+                    let (l, r) = (last(&l), last(&r));
+                    // `Self` (in an `impl`) and an unnamed struct are the
+                    // other side's type.
+                    let same = l == r || [&l, &r].iter().any(|t| *t == "_" || *t == "Self");
+                    if same {
+                        Rhs::Same
+                    } else {
+                        Rhs::Other(r)
+                    }
                 }
                 _ => Rhs::Same,
             },

@@ -581,9 +581,10 @@ impl Lowering<'_, '_> {
                         self.guessed.insert(v);
                         self.unseen_elems.insert(v);
                     }
-                    // A row (`for x in xs` of `xs: &[Vec<f64>]`) is a reference:
-                    // passed on as `f(w, x)`, by `&`.
-                    if matches!(ty, Ty::Array(_)) {
+                    // A row (`for x in xs` of `xs: &[Vec<f64>]`), an element of
+                    // a borrowed slice of structs (`for row in rows` of `rows:
+                    // &[Row]`) is a reference: passed on as `f(w, x)`, by `&`.
+                    if matches!(ty, Ty::Array(_)) || self.borrowed_slices.contains(&a) {
                         self.refs.insert(v);
                     }
                     Val::Scalar(v)

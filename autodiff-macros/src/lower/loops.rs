@@ -257,6 +257,26 @@ impl Lowering<'_, '_> {
                 .all(|(y, i)| self.ty(*y) == self.ty(*i));
         self.scopes = snapshot;
         if !ok {
+            let dbg: Vec<String> = yields
+                .iter()
+                .zip(&inits)
+                .map(|(y, i)| {
+                    format!(
+                        "y {:?} {:?} i {:?} {:?} g={} u={}",
+                        y,
+                        self.ty(*y),
+                        i,
+                        self.ty(*i),
+                        self.guessed.contains(i),
+                        self.untyped_results.contains(i)
+                    )
+                })
+                .collect();
+            std::fs::write(
+                "/tmp/dbg-loop.txt",
+                format!("{:?}\n{}", self.func.structs, dbg.join("\n")),
+            )
+            .ok();
             self.errors.push(syn::Error::new(
                 span,
                 "a value carried by this loop changes type in its body",

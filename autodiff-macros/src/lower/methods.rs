@@ -9,7 +9,12 @@ impl Lowering<'_, '_> {
         // What the context says of the result (`let (u, v) = s.pair(x);`,
         // `let h: [f64; 2] = self.step(h, x);`), for a `#[grad]` method's call;
         // taken first, so that calls in the receiver do not see it.
-        let hint = self.method_hint.take();
+        // Only a shape (an array, a struct): a float context may be a guess
+        // that the result's use settles later.
+        let hint = self
+            .method_hint
+            .take()
+            .filter(|t| matches!(t, Ty::Array(_) | Ty::Struct(_)));
         let shape = self.pending_method_shape.take();
         let name = m.method.to_string();
         if matches!(name.as_str(), "sum" | "product" | "fold")
@@ -23,17 +28,17 @@ impl Lowering<'_, '_> {
         // `m.c.map(|v| v * k)` of a struct's array field (or a copy of one):
         // its length is not seen here, so element by element into a copy.
         if name == "map" && m.args.len() == 1 && matches!(m.args[0], Expr::Closure(_)) {
-            let unseen = self
-                .field_path(&m.receiver)
-                .is_some_and(|(_, f)| !f.is_empty())
-                || match &*m.receiver {
-                    Expr::Path(p) => p.path.get_ident().is_some_and(|id| {
-                        matches!(self.lookup(&id.to_string()), Some(Val::Scalar(v))
-                            if matches!(self.func.array(self.ty(*v)),
-                                Some(crate::ir::ArrayTy { len: crate::ir::Len::View, .. })))
-                    }),
-                    _ => false,
-                };
+            // A field of a differentiated struct parameter: a `Tangent`
+            // struct's fields are numbers, arrays or `Vec`s (never an
+            // `Option`, whose `.map` is another thing).
+            let unseen = self.field_path(&m.receiver).is_some_and(|(root, f)| {
+                !f.is_empty()
+                    && self
+                        .structs
+                        .get(&root)
+                        .and_then(|i| self.sig.params.get(*i))
+                        .is_some_and(|p| p.active())
+            });
             if unseen {
                 let (recv, f) = (&m.receiver, &m.args[0]);
                 let e: Expr = syn::parse_quote!({
@@ -285,7 +290,9 @@ impl Lowering<'_, '_> {
                 // `(*a).m(…)` of a `&` parameter: by value.
                 let deref = matches!(unparen(&m.receiver), Expr::Unary(u)
                     if matches!(u.op, syn::UnOp::Deref(_)));
-                if self.refs.contains(&recv) && !deref {
+                // An element of a slice (`for s in springs { s.energy(x) }`):
+                // by value through the adapter, whatever its receiver.
+                if self.refs.contains(&recv) && !deref && !self.elems.contains_key(&recv) {
                     path.segments.push(m.method.clone().into());
                 } else {
                     let name = format!(
@@ -297,7 +304,18 @@ impl Lowering<'_, '_> {
                         .push(syn::Ident::new(&name, m.method.span()).into());
                 }
                 let mut args = syn::punctuated::Punctuated::new();
-                args.push((*m.receiver).clone());
+                // A receiver held by reference (an item of a borrowed slice)
+                // goes to the by-value adapter by value.
+                let through_adapter = path
+                    .segments
+                    .last()
+                    .is_some_and(|l| l.ident.to_string().starts_with(crate::emit::ADAPTER_PREFIX));
+                if through_adapter && self.refs.contains(&recv) && !deref {
+                    let r = &m.receiver;
+                    args.push(syn::parse_quote!(*#r));
+                } else {
+                    args.push((*m.receiver).clone());
+                }
                 args.extend(m.args.iter().cloned());
                 let call = syn::ExprCall {
                     attrs: Vec::new(),

@@ -199,6 +199,11 @@ struct Lowering<'s, 'e> {
     pending_method_shape: Option<Vec<Ty>>,
     /// The type the context gives a method call's result.
     method_hint: Option<Ty>,
+    /// The single results of calls of `#[grad]` functions (typed by a hint or
+    /// a guess: a use may say they are arrays).
+    call_results: IdSet,
+    /// Slices of structs passed by `&` (their items are references).
+    borrowed_slices: IdSet,
     /// The next `user_call` is a method's by-value adapter called with method
     /// syntax (`Callee::dot`).
     pending_dot: bool,
@@ -304,6 +309,8 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         pending_shape: None,
         pending_method_shape: None,
         method_hint: None,
+        call_results: IdSet::default(),
+        borrowed_slices: IdSet::default(),
         pending_dot: false,
         in_closure: 0,
         struct_copy_init: false,

@@ -401,6 +401,16 @@ impl Lowering<'_, '_> {
                     );
                     return acc.flat();
                 }
+                // A call's result of unseen type (`|h, x| step(h, x)` with an
+                // array accumulator): of the accumulator's type.
+                for (v, w) in next.flat().iter().zip(&want) {
+                    let untyped = l.call_results.contains(v) && l.ty(*v) == Ty::Float;
+                    if untyped && matches!(w, Ty::Array(_) | Ty::Struct(_)) {
+                        l.guessed.remove(v);
+                        l.func.values[v.0 as usize].ty = *w;
+                    }
+                }
+                let got = types(l, &next);
                 for (g, w) in got.iter().zip(&want) {
                     if g != w {
                         let what = if *w == Ty::Float {

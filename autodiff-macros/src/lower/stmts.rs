@@ -228,7 +228,15 @@ impl Lowering<'_, '_> {
             }
             Pat::Wild(_) => {}
             Pat::Type(pt) => self.bind_pat(&pt.pat, v),
-            Pat::Reference(r) => self.bind_pat(&r.pat, v),
+            // `&row`: by value.
+            Pat::Reference(r) => {
+                if let Val::Scalar(x) = &v {
+                    if self.elems.contains_key(x) {
+                        self.refs.remove(x);
+                    }
+                }
+                self.bind_pat(&r.pat, v)
+            }
             Pat::Paren(pp) => self.bind_pat(&pp.pat, v),
             Pat::Tuple(pt) => match v {
                 Val::Tuple(vs) if vs.len() == pt.elems.len() => {
