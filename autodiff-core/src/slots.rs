@@ -226,6 +226,33 @@ impl<'a, A> TangentRef<[A]> for &'a Vec<A> {
     }
 }
 
+/// A tangent held by reference, passed by reference again (`&t` of a `t:
+/// &Vec<f64>`): the plain call's auto-deref.
+impl<'a, 'b, T: ?Sized> TangentRef<T> for &'b &'a T {
+    type Slot = &'b T;
+    #[inline(always)]
+    fn tangent(self, _: &T) -> &'b T {
+        self
+    }
+}
+
+impl<'a, 'b, A, const N: usize> TangentRef<[A]> for &'b &'a [A; N] {
+    type Slot = &'b [A];
+    #[inline(always)]
+    fn tangent(self, _: &[A]) -> &'b [A] {
+        &self[..]
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<'a, 'b, A> TangentRef<[A]> for &'b &'a Vec<A> {
+    type Slot = &'b [A];
+    #[inline(always)]
+    fn tangent(self, _: &[A]) -> &'b [A] {
+        &self[..]
+    }
+}
+
 impl<T: ZeroLike> TangentRef<T> for Skip {
     type Slot = Scratch<T>;
     #[inline(always)]
