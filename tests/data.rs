@@ -242,3 +242,30 @@ fn rows_of_tuples_of_data() {
         assert_fd(|p| shocked(p[0], p[1], &paths), &[sigma, rho], &[ds, dr]);
     }
 }
+
+/// A linear response at a pixel (the point by value).
+#[grad(wrt(w))]
+pub fn response(w: [f64; 2], p: [f64; 2]) -> f64 {
+    (w[0] * p[0] + w[1] * p[1]).tanh()
+}
+
+/// Samples as `([f64; 2], f64)` tuples, destructured by `&(p, target)`: the
+/// point passed on by value.
+#[grad(wrt(w))]
+pub fn splat_fit(w: [f64; 2], pixels: &[([f64; 2], f64)]) -> f64 {
+    let mut s = 0.0;
+    for &(p, target) in pixels {
+        s += (response(w, p) - target).powi(2);
+    }
+    s + pixels.iter().map(|&(x, y)| response(w, x) * y).sum::<f64>()
+}
+
+#[test]
+fn arrays_bound_by_reference_patterns_passed_by_value() {
+    let pixels = [([0.5, -1.0], 0.2), ([1.5, 0.3], -0.4), ([-0.7, 0.9], 0.8)];
+    for w in [[0.4, -0.3], [1.2, 0.8]] {
+        let (v, dw) = splat_fit_backward(w, &pixels, 1.0);
+        assert_eq!(v, splat_fit(w, &pixels));
+        assert_fd(|p| splat_fit([p[0], p[1]], &pixels), &w, &dw);
+    }
+}

@@ -228,14 +228,24 @@ impl Lowering<'_, '_> {
             }
             Pat::Wild(_) => {}
             Pat::Type(pt) => self.bind_pat(&pt.pat, v),
-            // `&row`: by value.
+            // `&row`, `&(p, t)`: by value, whatever is bound inside (an
+            // array read from an element is otherwise held by reference).
             Pat::Reference(r) => {
                 if let Val::Scalar(x) = &v {
                     if self.elems.contains_key(x) {
                         self.refs.remove(x);
                     }
                 }
-                self.bind_pat(&r.pat, v)
+                self.bind_pat(&r.pat, v);
+                let mut names = Vec::new();
+                pat_names(&r.pat, &mut names);
+                for n in names {
+                    if let Some(Val::Scalar(x)) = self.lookup(&n).cloned() {
+                        if self.elems.contains_key(&x) {
+                            self.refs.remove(&x);
+                        }
+                    }
+                }
             }
             Pat::Paren(pp) => self.bind_pat(&pp.pat, v),
             Pat::Tuple(pt) => match v {
@@ -356,5 +366,23 @@ pub(super) fn expr_attrs(e: &Expr) -> &[syn::Attribute] {
         Expr::MethodCall(m) => &m.attrs,
         Expr::Unsafe(u) => &u.attrs,
         _ => &[],
+    }
+}
+
+/// The names a pattern binds.
+fn pat_names(p: &Pat, out: &mut Vec<String>) {
+    match p {
+        Pat::Ident(pi) => {
+            out.push(pi.ident.to_string());
+            if let Some((_, sp)) = &pi.subpat {
+                pat_names(sp, out);
+            }
+        }
+        Pat::Tuple(t) => t.elems.iter().for_each(|e| pat_names(e, out)),
+        Pat::Slice(s) => s.elems.iter().for_each(|e| pat_names(e, out)),
+        Pat::Reference(r) => pat_names(&r.pat, out),
+        Pat::Paren(pp) => pat_names(&pp.pat, out),
+        Pat::Type(t) => pat_names(&t.pat, out),
+        _ => {}
     }
 }
