@@ -228,7 +228,7 @@ impl<'a, A> TangentRef<[A]> for &'a Vec<A> {
 
 /// A tangent held by reference, passed by reference again (`&t` of a `t:
 /// &Vec<f64>`): the plain call's auto-deref.
-impl<'a, 'b, T: ?Sized> TangentRef<T> for &'b &'a T {
+impl<'b, T: ?Sized> TangentRef<T> for &'b &T {
     type Slot = &'b T;
     #[inline(always)]
     fn tangent(self, _: &T) -> &'b T {
@@ -236,7 +236,7 @@ impl<'a, 'b, T: ?Sized> TangentRef<T> for &'b &'a T {
     }
 }
 
-impl<'a, 'b, A, const N: usize> TangentRef<[A]> for &'b &'a [A; N] {
+impl<'b, A, const N: usize> TangentRef<[A]> for &'b &[A; N] {
     type Slot = &'b [A];
     #[inline(always)]
     fn tangent(self, _: &[A]) -> &'b [A] {
@@ -245,7 +245,7 @@ impl<'a, 'b, A, const N: usize> TangentRef<[A]> for &'b &'a [A; N] {
 }
 
 #[cfg(feature = "alloc")]
-impl<'a, 'b, A> TangentRef<[A]> for &'b &'a Vec<A> {
+impl<'b, A> TangentRef<[A]> for &'b &Vec<A> {
     type Slot = &'b [A];
     #[inline(always)]
     fn tangent(self, _: &[A]) -> &'b [A] {
