@@ -186,3 +186,79 @@ fn a_const_table_of_tuples_destructured() {
         assert_fd(|p| scene(p[0], p[1]), &[x, k], &[dx, dk]);
     }
 }
+
+/// A dot product of two slices.
+#[grad]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[derive(Clone, Debug, Default, Tangent)]
+pub struct Linear {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+/// Rows of a struct's `Vec<Vec<f64>>` field from `.iter()` passed on, and a
+/// row of a `&[Vec<f64>]` parameter bound by `let` (corpus round 9).
+#[grad]
+pub fn layer_score(l: &Linear, e: &[Vec<f64>], c: usize, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (row, b) in l.w.iter().zip(&l.b) {
+        s += (dot(row, x) + b).tanh();
+    }
+    let v = &e[c];
+    s + dot(v, x)
+}
+
+/// Cable anchors as a `const` 2-D table, rows passed on by value.
+const ANCHORS: [[f64; 2]; 3] = [[0.0, 1.0], [1.0, 0.0], [-1.0, -0.5]];
+
+#[grad]
+pub fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+}
+
+#[grad]
+pub fn cable_lengths(p: [f64; 2]) -> f64 {
+    let mut s = 0.0;
+    for a in ANCHORS.iter() {
+        s += dist(*a, p).powi(2);
+    }
+    s + dist(ANCHORS[1], p)
+}
+
+#[test]
+fn rows_passed_on_as_written() {
+    let l = Linear {
+        w: vec![vec![0.3, -0.5, 0.8], vec![1.1, 0.2, -0.4]],
+        b: vec![0.1, -0.2],
+    };
+    let e = vec![vec![0.5, 0.5, -1.0], vec![2.0, -0.3, 0.7]];
+    let x = [0.9, -0.4, 0.6];
+    let mut dl = Linear {
+        w: vec![vec![0.0; 3]; 2],
+        b: vec![0.0; 2],
+    };
+    let mut de = vec![vec![0.0; 3]; 2];
+    let mut dx = [0.0; 3];
+    let v = layer_score_backward(&l, &mut dl, &e, &mut de, 1, &x, &mut dx, 1.0);
+    assert_eq!(v, layer_score(&l, &e, 1, &x));
+    let f = |p: &[f64]| {
+        let l = Linear {
+            w: vec![p[0..3].to_vec(), p[3..6].to_vec()],
+            b: p[6..8].to_vec(),
+        };
+        let e = vec![p[8..11].to_vec(), p[11..14].to_vec()];
+        layer_score(&l, &e, 1, &p[14..17])
+    };
+    let p = [&l.w[0][..], &l.w[1], &l.b, &e[0], &e[1], &x].concat();
+    let g = [&dl.w[0][..], &dl.w[1], &dl.b, &de[0], &de[1], &dx].concat();
+    assert_fd(f, &p, &g);
+
+    for q in [[0.2, 0.3], [-0.4, 0.9]] {
+        let (v, dq) = cable_lengths_backward(q, 1.0);
+        assert_eq!(v, cable_lengths(q));
+        assert_fd(|p| cable_lengths([p[0], p[1]]), &q, &dq);
+    }
+}

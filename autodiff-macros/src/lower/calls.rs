@@ -459,9 +459,15 @@ impl Lowering<'_, '_> {
                 },
             };
             // A row of a struct field passed on by `&` (`f(&r)` of `let r = p.w[i];`).
+            // A name bound to a row (`for row in l.w.iter()`) holds a
+            // reference to it: passed on as written, by `&`.
+            let row_ref = matches!(v, Val::Row { .. }) && matches!(inner, Expr::Path(_));
+            let by_ref = by_ref || row_ref;
             let v = match v {
                 Val::Row { base, idx } if by_ref => Val::Scalar(self.row_value(base, idx)),
-                Val::Scalar(r) if by_ref && self.rows.contains_key(&r) => {
+                Val::Scalar(r)
+                    if (by_ref || self.refs.contains(&r)) && self.rows.contains_key(&r) =>
+                {
                     Val::Scalar(self.as_row(r).unwrap_or(r))
                 }
                 v => v,

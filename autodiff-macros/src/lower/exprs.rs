@@ -96,6 +96,11 @@ impl Lowering<'_, '_> {
                 Val::Scalar(v) if self.rows.contains_key(&v) => {
                     Val::Scalar(self.as_row(v).unwrap_or(v))
                 }
+                // `let v = &e[c];` of an array: a reference, passed on by `&`.
+                Val::Scalar(v) if matches!(self.ty(v), Ty::Array(_)) => {
+                    self.refs.insert(v);
+                    Val::Scalar(v)
+                }
                 v => v,
             },
             Expr::Repeat(r) => self.repeat(r),

@@ -421,7 +421,16 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         ops: l.ops,
         yields: outs,
     };
-    let untyped = std::mem::take(&mut l.untyped_results);
+    // Call results, and items of data of an unseen shape (a row of a `const`
+    // 2-D table, `dist(*anchor, p)`), only passed on to calls: of the
+    // callee's shape.
+    let mut untyped = std::mem::take(&mut l.untyped_results);
+    untyped.extend(
+        l.unseen_elems
+            .iter()
+            .copied()
+            .filter(|v| l.guessed.contains(v)),
+    );
     calls::type_passed_results(&mut l.func, &untyped);
     crate::linearity::linearize(&mut l.func);
     l.func
