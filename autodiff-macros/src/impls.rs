@@ -90,19 +90,7 @@ pub fn mut_self_twin(attr: &TokenStream, item: &TokenStream) -> Option<TokenStre
     copy.sig.ident = mut_twin(&f.sig.ident);
     copy.vis = syn::parse_quote!(pub);
     copy.attrs.push(syn::parse_quote!(#[doc(hidden)]));
-    if let Some(syn::FnArg::Receiver(r)) = copy.sig.inputs.first_mut() {
-        r.reference = None;
-        r.mutability = Some(Default::default());
-        *r.ty = syn::parse_quote!(Self);
-    }
-    copy.sig.output = syn::parse_quote!(-> Self);
-    let copy_of = syn::Ident::new("__autodiff_self", Span::call_site());
-    let block = renamed_self(f.block.to_token_stream(), &copy_of);
-    *copy.block = syn::parse_quote!({
-        let mut #copy_of = self;
-        #block
-        #copy_of
-    });
+    by_value_twin(&mut copy);
     let twin = crate::expand::expand(attr.clone(), copy.to_token_stream());
     Some(quote!(#f #twin))
 }
@@ -122,10 +110,7 @@ pub fn operator_method_error(item: &TokenStream) -> Option<TokenStream> {
     {
         return None;
     }
-    let upper: String = name
-        .split('_')
-        .map(|w| w[..1].to_uppercase() + &w[1..])
-        .collect();
+    let upper = trait_name(&name);
     Some(
         syn::Error::new_spanned(
             &f.sig.ident,
@@ -188,32 +173,11 @@ pub fn expand(attr: TokenStream, item: ItemImpl) -> TokenStream {
             }
         }
         if name.ends_with("_assign") {
-            // `&mut self` → `mut self`, returning the new value.
-            if let Some(syn::FnArg::Receiver(r)) = copy.sig.inputs.first_mut() {
-                r.reference = None;
-                r.mutability = Some(Default::default());
-                *r.ty = syn::parse_quote!(Self);
-            }
-            copy.sig.output = syn::parse_quote!(-> Self);
-            // The body on a copy of `self` (`self.x += o.x`, `*self = …`),
-            // returned.
-            let copy_of = syn::Ident::new("__autodiff_self", Span::call_site());
-            let block = renamed_self(f.block.to_token_stream(), &copy_of);
-            *copy.block = syn::parse_quote!({
-                let mut #copy_of = self;
-                #block
-                #copy_of
-            });
+            by_value_twin(&mut copy);
         }
         hidden.push(crate::expand::expand(attr.clone(), copy.to_token_stream()));
         // What a body's check of the operator asks (`autodiff::__private::GradOperator`).
-        let marker = syn::Ident::new(
-            &name
-                .split('_')
-                .map(|w| w[..1].to_uppercase() + &w[1..])
-                .collect::<String>(),
-            f.sig.ident.span(),
-        );
+        let marker = syn::Ident::new(&trait_name(&name), f.sig.ident.span());
         let self_ty = &item.self_ty;
         let rhs = rhs_ty.clone().unwrap_or_else(|| (**self_ty).clone());
         let (impl_generics, _, where_clause) = item.generics.split_for_impl();
@@ -289,6 +253,31 @@ fn is_self_output(t: &syn::Type) -> bool {
         && p.path.segments.len() == 2
         && p.path.segments[0].ident == "Self"
         && p.path.segments[1].ident == "Output")
+}
+
+/// The operator trait of method `name`: `AddAssign` for `add_assign`.
+fn trait_name(name: &str) -> String {
+    name.split('_')
+        .map(|w| w[..1].to_uppercase() + &w[1..])
+        .collect()
+}
+
+/// A `&mut self` method made by-value: `mut self` in, the new value out, the
+/// body run on a copy of `self` (`self.x += o.x`, `*self = …`).
+fn by_value_twin(f: &mut ItemFn) {
+    if let Some(syn::FnArg::Receiver(r)) = f.sig.inputs.first_mut() {
+        r.reference = None;
+        r.mutability = Some(Default::default());
+        *r.ty = syn::parse_quote!(Self);
+    }
+    f.sig.output = syn::parse_quote!(-> Self);
+    let copy_of = syn::Ident::new("__autodiff_self", Span::call_site());
+    let block = renamed_self(f.block.to_token_stream(), &copy_of);
+    *f.block = syn::parse_quote!({
+        let mut #copy_of = self;
+        #block
+        #copy_of
+    });
 }
 
 /// `tokens` with every `self` (and `*self`) renamed `to`.

@@ -154,24 +154,7 @@ impl Emitter<'_> {
         }
         last.ident = format_ident!("{name}_backward", span = last.ident.span());
         let n_bv = op.results.len() - shadows.len();
-        let mut shadow_args = Vec::new();
-        for (s, r) in shadows.iter().zip(&op.results[n_bv..]) {
-            if self.in_place(*s) {
-                let buf = self.name(*s);
-                self.bufs.insert(*r, buf.clone());
-                shadow_args.push(if self.holds_ref(&buf) {
-                    quote!(&mut *#buf)
-                } else {
-                    quote!(&mut #buf)
-                });
-            } else {
-                let rn = val(*r);
-                let sn = self.name(*s);
-                let ann = self.annotation(*r);
-                out.push(quote!(let mut #rn #ann = #sn;));
-                shadow_args.push(quote!(&mut #rn));
-            }
-        }
+        let shadow_args = self.shadow_args(op, shadows, out);
         let args = self.call_args(c, args, Some(&shadow_args));
         let d_out = self.d_out_arg(c, ds);
         let pats = self.result_pats(&op.results[..n_bv]);
@@ -233,24 +216,7 @@ impl Emitter<'_> {
         out: &mut Vec<TokenStream>,
     ) {
         let n_bv = op.results.len() - shadows.len();
-        let mut shadow_args = Vec::new();
-        for (s, r) in shadows.iter().zip(&op.results[n_bv..]) {
-            if self.in_place(*s) {
-                let buf = self.name(*s);
-                self.bufs.insert(*r, buf.clone());
-                shadow_args.push(if self.holds_ref(&buf) {
-                    quote!(&mut *#buf)
-                } else {
-                    quote!(&mut #buf)
-                });
-            } else {
-                let rn = val(*r);
-                let sn = self.name(*s);
-                let ann = self.annotation(*r);
-                out.push(quote!(let mut #rn #ann = #sn;));
-                shadow_args.push(quote!(&mut #rn));
-            }
-        }
+        let shadow_args = self.shadow_args(op, shadows, out);
         let mut pats = self.result_pats(&op.results[..n_bv]).into_iter();
         let mut sh = shadow_args.into_iter();
         let mut call_args: Vec<TokenStream> = companion.map(|p| quote!(#p)).into_iter().collect();
@@ -354,5 +320,36 @@ impl Emitter<'_> {
             }
         }
         quote!(#path(#(#out),*))
+    }
+
+    /// The `&mut` shadows a companion call adds into: a buffer in place, or a
+    /// copy bound before the call (`let mut v = s;`), whose new version is the
+    /// op's result after the by-value gradients.
+    fn shadow_args(
+        &mut self,
+        op: &Op,
+        shadows: &[Value],
+        out: &mut Vec<TokenStream>,
+    ) -> Vec<TokenStream> {
+        let n_bv = op.results.len() - shadows.len();
+        let mut shadow_args = Vec::new();
+        for (s, r) in shadows.iter().zip(&op.results[n_bv..]) {
+            if self.in_place(*s) {
+                let buf = self.name(*s);
+                self.bufs.insert(*r, buf.clone());
+                shadow_args.push(if self.holds_ref(&buf) {
+                    quote!(&mut *#buf)
+                } else {
+                    quote!(&mut #buf)
+                });
+            } else {
+                let rn = val(*r);
+                let sn = self.name(*s);
+                let ann = self.annotation(*r);
+                out.push(quote!(let mut #rn #ann = #sn;));
+                shadow_args.push(quote!(&mut #rn));
+            }
+        }
+        shadow_args
     }
 }

@@ -78,10 +78,7 @@ fn build(
     let vis = &item.vis;
     let generics = &item.sig.generics;
     let where_clause = &generics.where_clause;
-    let attrs = item.attrs.iter().filter(|a| {
-        matches!(a.style, syn::AttrStyle::Outer)
-            && (a.path().is_ident("cfg") || a.path().is_ident("allow"))
-    });
+    let attrs = kept_attrs(item);
     let mut params: Vec<TokenStream> = first.into_iter().collect();
     let mut args = Vec::new();
     let mut shadows = Vec::new();
@@ -237,10 +234,7 @@ pub fn uniform_forward_companion(item: &ItemFn, sig: &Signature) -> TokenStream 
     let vis = &item.vis;
     let generics = &item.sig.generics;
     let where_clause = &generics.where_clause;
-    let attrs = item.attrs.iter().filter(|a| {
-        matches!(a.style, syn::AttrStyle::Outer)
-            && (a.path().is_ident("cfg") || a.path().is_ident("allow"))
-    });
+    let attrs = kept_attrs(item);
     let doc = format!(
         " `{}_forward` with a tangent slot after every parameter, whatever its `wrt`; \
          called by the forward-mode companions of its callers.",
@@ -257,4 +251,13 @@ pub fn uniform_forward_companion(item: &ItemFn, sig: &Signature) -> TokenStream 
             #companion(#(#args),*)
         }
     }
+}
+
+/// The function's own `cfg` and `allow` attributes, which hold for its uniform
+/// companions too.
+fn kept_attrs(item: &ItemFn) -> impl Iterator<Item = &syn::Attribute> {
+    item.attrs.iter().filter(|a| {
+        matches!(a.style, syn::AttrStyle::Outer)
+            && (a.path().is_ident("cfg") || a.path().is_ident("allow"))
+    })
 }
