@@ -1209,7 +1209,7 @@ fn p601_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p602(b1: &[f64; 1], n4: usize, b3: &[f64; 4], b2: &[f64; 3], mut st: Body, ch9: char) -> f64 {
+fn p602(b1: &[f64; 1], n4: usize, b3: &[f64; 4], b2: &[f64; 3], mut st: Body, ch9: char, ss13: &[Sv]) -> f64 {
     let mut v1 = f64::max(st.m, f64::hypot(st.m, b3[0])) + b3[4 - 1 - n4];
     st.w[(n4 + 1) % 2][0] *= autodiff::sigmoid(v1);
     v1 %= ((st.m.abs() + 1.2).log(st.inner.t.abs() + 2.25).atan() - st.inner.a[(n4 + 2) % 2]).abs() + 1.25;
@@ -1244,11 +1244,11 @@ fn p602(b1: &[f64; 1], n4: usize, b3: &[f64; 4], b2: &[f64; 3], mut st: Body, ch
     let v10: f64 = if ch9 == 'a' { (acc4.sin().powi(n4 as i32) / (st.m.max(b2[n4 % b2.len()]).abs() + 0.7)).sin() } else { (autodiff::elu(v1, (acc4.abs() + 1.1).log2().atan() * 0.63) + st.inner.t).sin() };
     let v11: f64 = f64::rem_euclid(((v1 + b2[0]) / (-((b1[(n4 + 1) % b1.len()] - 1.35).abs() + 0.65))).tanh(), b3[n4].abs() + 1.35);
     let lq12: Lp = lmake((b3[4 - 1 - n4] + ((n4 as f64) * snap5[1])).atan(), autodiff::sigmoid(b1[n4 % 1] / (-((n4 as f64).abs() + 0.75))).exp().tanh());
-    ((((((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (1.0 + (st.inner.t * st.inner.t))) - st.m) - st.m) + (0.3 * acc4)) + ((1.05 * (st.inner.a[1] - snap5[1]).atan()) + (1.05 * acc7.tanh()))) + (1.1 * v10)) + (1.05 * v11)) + (0.85 * lnormv(lq12))) + (0.65 * smake((st.inner.t.clamp(st.vel[(n4 + 2) % 2].tanh(), st.vel[(n4 + 2) % 2].tanh() + 1.3) / 1.35).tanh(), (v11 + st.pos[n4 % 2]).abs().ln_1p().tanh()).tension((st.pos[n4 % 2].signum() - st.w[n4 % 2][n4 % 2].cosh()).atan()))
+    ((((((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (1.0 + (st.inner.t * st.inner.t))) - st.m) - st.m) + (0.3 * acc4)) + ((1.05 * (st.inner.a[1] - snap5[1]).atan()) + (1.05 * acc7.tanh()))) + (1.1 * v10)) + (1.05 * v11)) + (0.85 * lnormv(lq12))) + (1.3 * ss13.iter().map(|s14| s14.energy((st.inner.t.clamp(st.vel[(n4 + 2) % 2].tanh(), st.vel[(n4 + 2) % 2].tanh() + 1.3) / 1.35).tanh())).sum::<f64>().sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p602_dual<D: Dn>(b1: &[D; 1], n4: usize, b3: &[D; 4], b2: &[D; 3], mut st: BodyD<D>, ch9: char, tr_: &mut Tr) -> D {
+fn p602_dual<D: Dn>(b1: &[D; 1], n4: usize, b3: &[D; 4], b2: &[D; 3], mut st: BodyD<D>, ch9: char, ss13: &[SvD<D>], tr_: &mut Tr) -> D {
     let mut v1 = dx_max(st.m, dx_hypot(st.m, b3[0], tr_), tr_) + b3[4 - 1 - n4];
     st.w[(n4 + 1) % 2][0] *= dx_sigmoid(v1, tr_);
     v1 = dx_rem(v1, dx_abs(dx_atan(dx_log(dx_abs(st.m, tr_) + D::from(1.2), dx_abs(st.inner.t, tr_) + D::from(2.25), tr_), tr_) - st.inner.a[(n4 + 2) % 2], tr_) + D::from(1.25), tr_);
@@ -1283,7 +1283,7 @@ fn p602_dual<D: Dn>(b1: &[D; 1], n4: usize, b3: &[D; 4], b2: &[D; 3], mut st: Bo
     let v10: D = if ch9 == 'a' { dx_sin(dx_powi(dx_sin(acc4, tr_), n4 as i32, tr_) / (dx_abs(dx_max(st.m, b2[n4 % b2.len()], tr_), tr_) + D::from(0.7)), tr_) } else { dx_sin(dx_elu(v1, dx_atan(dx_log2(dx_abs(acc4, tr_) + D::from(1.1), tr_), tr_) * D::from(0.63), tr_) + st.inner.t, tr_) };
     let v11: D = dx_rem_euclid(dx_tanh((v1 + b2[0]) / (-(dx_abs(b1[(n4 + 1) % b1.len()] - D::from(1.35), tr_) + D::from(0.65))), tr_), dx_abs(b3[n4], tr_) + D::from(1.35), tr_);
     let lq12: LpD<D> = lmake_dual(dx_atan(b3[4 - 1 - n4] + (D::from(n4 as f64) * snap5[1]), tr_), dx_tanh(dx_exp(dx_sigmoid(b1[n4 % 1] / (-(dx_abs(D::from(n4 as f64), tr_) + D::from(0.75))), tr_), tr_), tr_), tr_);
-    ((((((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (D::from(1.0) + (st.inner.t * st.inner.t))) - st.m) - st.m) + (D::from(0.3) * acc4)) + ((D::from(1.05) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(1.05) * dx_tanh(acc7, tr_)))) + (D::from(1.1) * v10)) + (D::from(1.05) * v11)) + (D::from(0.85) * lnormv_dual(lq12, tr_))) + (D::from(0.65) * smake_dual(dx_tanh(dx_clamp(st.inner.t, dx_tanh(st.vel[(n4 + 2) % 2], tr_), dx_tanh(st.vel[(n4 + 2) % 2], tr_) + D::from(1.3), tr_) / D::from(1.35), tr_), dx_tanh(dx_ln_1p(dx_abs(v11 + st.pos[n4 % 2], tr_), tr_), tr_), tr_).tension_dual(dx_atan(dx_signum(st.pos[n4 % 2], tr_) - dx_cosh(st.w[n4 % 2][n4 % 2], tr_), tr_), tr_))
+    ((((((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (D::from(1.0) + (st.inner.t * st.inner.t))) - st.m) - st.m) + (D::from(0.3) * acc4)) + ((D::from(1.05) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(1.05) * dx_tanh(acc7, tr_)))) + (D::from(1.1) * v10)) + (D::from(1.05) * v11)) + (D::from(0.85) * lnormv_dual(lq12, tr_))) + (D::from(1.3) * dx_sin(ss13.iter().map(|s14| s14.energy_dual(dx_tanh(dx_clamp(st.inner.t, dx_tanh(st.vel[(n4 + 2) % 2], tr_), dx_tanh(st.vel[(n4 + 2) % 2], tr_) + D::from(1.3), tr_) / D::from(1.35), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p602_eval(x: &[f64]) -> Vec<f64> {
@@ -1292,7 +1292,8 @@ fn p602_eval(x: &[f64]) -> Vec<f64> {
     let b3: [f64; 4] = take(x, k);
     let b2: [f64; 3] = take(x, k);
     let st: Body = take_body(x, k);
-    flat(&p602(&b1, 3, &b3, &b2, st, 'b'))
+    let ss13: Vec<Sv> = take_svs(x, k, 1);
+    flat(&p602(&b1, 3, &b3, &b2, st, 'b', &ss13))
 }
 
 fn p602_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -1301,7 +1302,8 @@ fn p602_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b3: [Dual64; 4] = take(x, k);
     let b2: [Dual64; 3] = take(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
-    flat(&p602_dual(&b1, 3, &b3, &b2, st, 'b', tr_))
+    let ss13: Vec<SvD<Dual64>> = take_svs_d(x, k, 1);
+    flat(&p602_dual(&b1, 3, &b3, &b2, st, 'b', &ss13, tr_))
 }
 
 fn p602_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -1310,15 +1312,18 @@ fn p602_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b3: [f64; 4] = take(x, k);
     let b2: [f64; 3] = take(x, k);
     let st: Body = take_body(x, k);
+    let ss13: Vec<Sv> = take_svs(x, k, 1);
     let mut d_b1 = [SHADOW; 1];
     let mut d_b3 = [SHADOW; 4];
     let mut d_b2 = [SHADOW; 3];
-    let (out, g_st) = p602_backward(&b1, &mut d_b1, 3, &b3, &mut d_b3, &b2, &mut d_b2, st, 'b', d[0]);
+    let mut d_ss13 = vec![sv_filled(SHADOW); 1];
+    let (out, g_st) = p602_backward(&b1, &mut d_b1, 3, &b3, &mut d_b3, &b2, &mut d_b2, st, 'b', &ss13, &mut d_ss13, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_b1));
     g.extend(shadow(&d_b3));
     g.extend(shadow(&d_b2));
     g.extend(flat(&g_st));
+    g.extend(shadow(&d_ss13));
     (flat(&out), g)
 }
 
@@ -1328,12 +1333,14 @@ fn p602_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b3: [f64; 4] = take(x, k);
     let b2: [f64; 3] = take(x, k);
     let st: Body = take_body(x, k);
+    let ss13: Vec<Sv> = take_svs(x, k, 1);
     let k = &mut 0;
     let t_b1: [f64; 1] = take(t, k);
     let t_b3: [f64; 4] = take(t, k);
     let t_b2: [f64; 3] = take(t, k);
     let t_st: Body = take_body(t, k);
-    let (out, tan) = p602_forward(&b1, &t_b1, 3, &b3, &t_b3, &b2, &t_b2, st, t_st, 'b');
+    let t_ss13: Vec<Sv> = take_svs(t, k, 1);
+    let (out, tan) = p602_forward(&b1, &t_b1, 3, &b3, &t_b3, &b2, &t_b2, st, t_st, 'b', &ss13, &t_ss13);
     (flat(&out), flat(&tan))
 }
 
@@ -5784,8 +5791,11 @@ fn p638(x1: f64, a2: [f64; 5], mut st: Body, wv14: &[Vec<f64>], ss21: &[Sv]) -> 
     }
     let oc18 = if st.pos[1].floor().exp().atan() > 1.513 { Some(st.inner.a[0]) } else { None };
     let v20: f64 = oc18.map_or(autodiff::sigmoid(-(f64::abs(1.6) + 1.15).log10() + a2[0]), |ov19| (autodiff::leaky_relu(ov19, ov19.sin()).tanh() * 0.9).acos().tanh() * ((acc7 - st.pos[1]) / (-(1.0 + (x1 * x1)))).tanh());
-    let sv23: Sv = Sv { a: ((st.m.tanh() * 0.9).atanh() / (-(1.0 + (acc15 * acc15)))).tanh(), v: [autodiff::sigmoid(x1 - acc15), (1.0 + (st.inner.a[0] * st.inner.a[0])).recip()] };
-    (((((((st.inner.t + st.inner.t).max(st.inner.a[0] * st.m.tanh()).tanh().sinh() - st.pos[0]) + st.w[1][1]) + (0.6 * acc7)) + (1.45 * (st.vel[0] - snap8[0]).sin())) + (0.6 * v13)) + (((1.25 * (wv14[0][0] * st.inner.a[1].max(st.inner.t % (acc7.exp() + 0.5)).tanh())) + (0.8 * acc15)) + (0.35 * v20))) + (((1.15 * ss21.iter().map(|s22| s22.tension(autodiff::sigmoid((x1.abs() + 1.4).acosh().exp_m1()))).sum::<f64>().sin()) + (1.35 * Sv::energy(&sv23, autodiff::sigmoid(v20.min(sv23.v[1]) * (st.w[1][1] - st.w[1][0]))).tanh())) + (0.35 * sv23.tension((-((st.inner.t + (-0.15)).abs() + 1.35)).recip())))
+    let mut acc22: f64 = 0.0;
+    for s23 in ss21.iter() {
+        acc22 += s23.energy(autodiff::relu(a2[1].sinh()).tanh()) + s23.tension(autodiff::relu(a2[1].sinh()).tanh());
+    }
+    (((((((st.inner.t + st.inner.t).max(st.inner.a[0] * st.m.tanh()).tanh().sinh() - st.pos[0]) + st.w[1][1]) + (0.6 * acc7)) + (1.45 * (st.vel[0] - snap8[0]).sin())) + (0.6 * v13)) + (((1.25 * (wv14[0][0] * st.inner.a[1].max(st.inner.t % (acc7.exp() + 0.5)).tanh())) + (0.8 * acc15)) + (0.35 * v20))) + ((1.5 * acc22.tanh()) + (0.45 * (Sv { a: ((v20 / (-(1.0 + (v13 * v13)))) + a2[2]).tanh(), v: [(v20 + st.inner.t).tanh(), autodiff::sigmoid(if (acc15.abs() + 1.1).recip() <= 0.5 { st.vel[0] * v20 } else { 1.45 / (st.vel[1].abs() + 0.5) })] }).energy(autodiff::sigmoid((x1.abs() + 1.35).sqrt()))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5817,8 +5827,11 @@ fn p638_dual<D: Dn>(x1: D, a2: [D; 5], mut st: BodyD<D>, wv14: &[Vec<D>], ss21: 
     }
     let oc18 = if dx_gt(dx_atan(dx_exp(dx_floor(st.pos[1], tr_), tr_), tr_), D::from(1.513), tr_) { Some(st.inner.a[0]) } else { None };
     let v20: D = oc18.map_or(dx_sigmoid(-dx_log10(dx_abs(D::from(1.6), tr_) + D::from(1.15), tr_) + a2[0], tr_), |ov19| dx_tanh(dx_acos(dx_tanh(dx_leaky_relu(ov19, dx_sin(ov19, tr_), tr_), tr_) * D::from(0.9), tr_), tr_) * dx_tanh((acc7 - st.pos[1]) / (-(D::from(1.0) + (x1 * x1))), tr_));
-    let sv23: SvD<D> = SvD { a: dx_tanh(dx_atanh(dx_tanh(st.m, tr_) * D::from(0.9), tr_) / (-(D::from(1.0) + (acc15 * acc15))), tr_), v: [dx_sigmoid(x1 - acc15, tr_), dx_recip(D::from(1.0) + (st.inner.a[0] * st.inner.a[0]), tr_)] };
-    ((((((dx_sinh(dx_tanh(dx_max(st.inner.t + st.inner.t, st.inner.a[0] * dx_tanh(st.m, tr_), tr_), tr_), tr_) - st.pos[0]) + st.w[1][1]) + (D::from(0.6) * acc7)) + (D::from(1.45) * dx_sin(st.vel[0] - snap8[0], tr_))) + (D::from(0.6) * v13)) + (((D::from(1.25) * (wv14[0][0] * dx_tanh(dx_max(st.inner.a[1], dx_rem(st.inner.t, dx_exp(acc7, tr_) + D::from(0.5), tr_), tr_), tr_))) + (D::from(0.8) * acc15)) + (D::from(0.35) * v20))) + (((D::from(1.15) * dx_sin(ss21.iter().map(|s22| s22.tension_dual(dx_sigmoid(dx_exp_m1(dx_acosh(dx_abs(x1, tr_) + D::from(1.4), tr_), tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.35) * dx_tanh(SvD::energy_dual(&sv23, dx_sigmoid(dx_min(v20, sv23.v[1], tr_) * (st.w[1][1] - st.w[1][0]), tr_), tr_), tr_))) + (D::from(0.35) * sv23.tension_dual(dx_recip(-(dx_abs(st.inner.t + (-D::from(0.15)), tr_) + D::from(1.35)), tr_), tr_)))
+    let mut acc22: D = D::from(0.0);
+    for s23 in ss21.iter() {
+        acc22 += s23.energy_dual(dx_tanh(dx_relu(dx_sinh(a2[1], tr_), tr_), tr_), tr_) + s23.tension_dual(dx_tanh(dx_relu(dx_sinh(a2[1], tr_), tr_), tr_), tr_);
+    }
+    ((((((dx_sinh(dx_tanh(dx_max(st.inner.t + st.inner.t, st.inner.a[0] * dx_tanh(st.m, tr_), tr_), tr_), tr_) - st.pos[0]) + st.w[1][1]) + (D::from(0.6) * acc7)) + (D::from(1.45) * dx_sin(st.vel[0] - snap8[0], tr_))) + (D::from(0.6) * v13)) + (((D::from(1.25) * (wv14[0][0] * dx_tanh(dx_max(st.inner.a[1], dx_rem(st.inner.t, dx_exp(acc7, tr_) + D::from(0.5), tr_), tr_), tr_))) + (D::from(0.8) * acc15)) + (D::from(0.35) * v20))) + ((D::from(1.5) * dx_tanh(acc22, tr_)) + (D::from(0.45) * (SvD { a: dx_tanh((v20 / (-(D::from(1.0) + (v13 * v13)))) + a2[2], tr_), v: [dx_tanh(v20 + st.inner.t, tr_), dx_sigmoid(if dx_le(dx_recip(dx_abs(acc15, tr_) + D::from(1.1), tr_), D::from(0.5), tr_) { st.vel[0] * v20 } else { D::from(1.45) / (dx_abs(st.vel[1], tr_) + D::from(0.5)) }, tr_)] }).energy_dual(dx_sigmoid(dx_sqrt(dx_abs(x1, tr_) + D::from(1.35), tr_), tr_), tr_)))
 }
 
 fn p638_eval(x: &[f64]) -> Vec<f64> {
@@ -5827,7 +5840,7 @@ fn p638_eval(x: &[f64]) -> Vec<f64> {
     let a2: [f64; 5] = take(x, k);
     let st: Body = take_body(x, k);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
-    let ss21: Vec<Sv> = take_svs(x, k, 2);
+    let ss21: Vec<Sv> = take_svs(x, k, 3);
     flat(&p638(x1, a2, st, &wv14, &ss21))
 }
 
@@ -5837,7 +5850,7 @@ fn p638_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a2: [Dual64; 5] = take(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
     let wv14: Vec<Vec<Dual64>> = take_rows(x, k, 1, 1);
-    let ss21: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
+    let ss21: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
     flat(&p638_dual(x1, a2, st, &wv14, &ss21, tr_))
 }
 
@@ -5847,9 +5860,9 @@ fn p638_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a2: [f64; 5] = take(x, k);
     let st: Body = take_body(x, k);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
-    let ss21: Vec<Sv> = take_svs(x, k, 2);
+    let ss21: Vec<Sv> = take_svs(x, k, 3);
     let mut d_wv14 = vec![vec![SHADOW; 1]; 1];
-    let mut d_ss21 = vec![sv_filled(SHADOW); 2];
+    let mut d_ss21 = vec![sv_filled(SHADOW); 3];
     let (out, g_x1, g_st) = p638_backward(x1, a2, st, &wv14, &mut d_wv14, &ss21, &mut d_ss21, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
@@ -5866,13 +5879,13 @@ fn p638_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a2: [f64; 5] = take(x, k);
     let st: Body = take_body(x, k);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
-    let ss21: Vec<Sv> = take_svs(x, k, 2);
+    let ss21: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     *k += 5;
     let t_st: Body = take_body(t, k);
     let t_wv14: Vec<Vec<f64>> = take_rows(t, k, 1, 1);
-    let t_ss21: Vec<Sv> = take_svs(t, k, 2);
+    let t_ss21: Vec<Sv> = take_svs(t, k, 3);
     let (out, tan) = p638_forward(x1, t_x1, a2, st, t_st, &wv14, &t_wv14, &ss21, &t_ss21);
     (flat(&out), flat(&tan))
 }
@@ -6650,7 +6663,7 @@ fn p644_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p645(x1: f64, a4: [f64; 1], a3: [f64; 4], b2: &[f64; 3], n5: usize, ps15: &[Pt], pts16: &[(f64, f64)]) -> f64 {
+fn p645(x1: f64, a4: [f64; 1], a3: [f64; 4], b2: &[f64; 3], n5: usize, ps15: &[Pt], pts16: &[(f64, f64)], ss22: &[Sv]) -> f64 {
     if a4[n5 % 1].max(x1) < 1.0 && a4.iter().zip(b2.iter()).fold(1.45f64, |acc3, (p1, q2)| acc3 + autodiff::softplus(x1).sin()) > -0.55 {
         if (x1 - (x1 - a3[2])).is_sign_negative() {
             return -a4[n5 % 1] - b2[(n5 + 2) % b2.len()];
@@ -6686,12 +6699,15 @@ fn p645(x1: f64, a4: [f64; 1], a3: [f64; 4], b2: &[f64; 3], n5: usize, ps15: &[P
         acc17 += qa18.clamp(-1.6, -0.65) + f64::min(qb19 * qb19, (0.65 + (qb19 * qb19)).ln()).tanh();
     }
     let (qa20, qb21) = pts16[1];
-    let sv22: Sv = Sv { a: (b2[1] * (n5 as f64)).sin().exp2().tanh(), v: [autodiff::sigmoid((n5 as f64).abs() - b2[n5 % 3]), (v14.cos() + a3[n5 % 4]).atan()] };
-    (((2.6 + x1) + (0.7 * v14.atan())) + (((0.8 * (ps15[1].x * autodiff::sigmoid((autodiff::leaky_relu(v14, v14.tanh()) / (1.0 + (v14 * v14))) + x1))) + (0.9 * acc17.tanh())) + (0.45 * (((qa20 - qa20) + (qa20 * qa20)).atan() + (qb21.tanh() * 0.9).asin().tanh())))) + ((0.6 * sv22.place([autodiff::sigmoid((x1 * x1).ln_1p()), (autodiff::elu(qb21, 1.15) + a3[2]).tanh()])[0].sin()) + (0.55 * Sv::energy(&sv22, autodiff::sigmoid(x1.exp_m1()))))
+    let mut acc24: f64 = 0.0;
+    for s25 in ss22.iter() {
+        acc24 += s25.energy(a4.iter().map(|e23| acc17 + a3[0]).sum::<f64>().atan()) + s25.tension(a4.iter().map(|e23| acc17 + a3[0]).sum::<f64>().atan());
+    }
+    (((2.6 + x1) + (0.7 * v14.atan())) + (((0.8 * (ps15[1].x * autodiff::sigmoid((autodiff::leaky_relu(v14, v14.tanh()) / (1.0 + (v14 * v14))) + x1))) + (0.9 * acc17.tanh())) + (0.45 * (((qa20 - qa20) + (qa20 * qa20)).atan() + (qb21.tanh() * 0.9).asin().tanh())))) + (0.25 * acc24.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p645_dual<D: Dn>(x1: D, a4: [D; 1], a3: [D; 4], b2: &[D; 3], n5: usize, ps15: &[PtD<D>], pts16: &[(D, D)], tr_: &mut Tr) -> D {
+fn p645_dual<D: Dn>(x1: D, a4: [D; 1], a3: [D; 4], b2: &[D; 3], n5: usize, ps15: &[PtD<D>], pts16: &[(D, D)], ss22: &[SvD<D>], tr_: &mut Tr) -> D {
     if dx_lt(dx_max(a4[n5 % 1], x1, tr_), D::from(1.0), tr_) && dx_gt(a4.iter().zip(b2.iter()).fold(D::from(1.45), |acc3, (p1, q2)| acc3 + dx_sin(dx_softplus(x1, tr_), tr_)), -D::from(0.55), tr_) {
         if dx_is_sign_negative(x1 - (x1 - a3[2]), tr_) {
             return -a4[n5 % 1] - b2[(n5 + 2) % b2.len()];
@@ -6727,8 +6743,11 @@ fn p645_dual<D: Dn>(x1: D, a4: [D; 1], a3: [D; 4], b2: &[D; 3], n5: usize, ps15:
         acc17 += dx_clamp(qa18, -D::from(1.6), -D::from(0.65), tr_) + dx_tanh(dx_min(qb19 * qb19, dx_ln(D::from(0.65) + (qb19 * qb19), tr_), tr_), tr_);
     }
     let (qa20, qb21) = pts16[1];
-    let sv22: SvD<D> = SvD { a: dx_tanh(dx_exp2(dx_sin(b2[1] * D::from(n5 as f64), tr_), tr_), tr_), v: [dx_sigmoid(dx_abs(D::from(n5 as f64), tr_) - b2[n5 % 3], tr_), dx_atan(dx_cos(v14, tr_) + a3[n5 % 4], tr_)] };
-    (((D::from(2.6) + x1) + (D::from(0.7) * dx_atan(v14, tr_))) + (((D::from(0.8) * (ps15[1].x * dx_sigmoid((dx_leaky_relu(v14, dx_tanh(v14, tr_), tr_) / (D::from(1.0) + (v14 * v14))) + x1, tr_))) + (D::from(0.9) * dx_tanh(acc17, tr_))) + (D::from(0.45) * (dx_atan((qa20 - qa20) + (qa20 * qa20), tr_) + dx_tanh(dx_asin(dx_tanh(qb21, tr_) * D::from(0.9), tr_), tr_))))) + ((D::from(0.6) * dx_sin(sv22.place_dual([dx_sigmoid(dx_ln_1p(x1 * x1, tr_), tr_), dx_tanh(dx_elu(qb21, D::from(1.15), tr_) + a3[2], tr_)], tr_)[0], tr_)) + (D::from(0.55) * SvD::energy_dual(&sv22, dx_sigmoid(dx_exp_m1(x1, tr_), tr_), tr_)))
+    let mut acc24: D = D::from(0.0);
+    for s25 in ss22.iter() {
+        acc24 += s25.energy_dual(dx_atan(a4.iter().map(|e23| acc17 + a3[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + s25.tension_dual(dx_atan(a4.iter().map(|e23| acc17 + a3[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    }
+    (((D::from(2.6) + x1) + (D::from(0.7) * dx_atan(v14, tr_))) + (((D::from(0.8) * (ps15[1].x * dx_sigmoid((dx_leaky_relu(v14, dx_tanh(v14, tr_), tr_) / (D::from(1.0) + (v14 * v14))) + x1, tr_))) + (D::from(0.9) * dx_tanh(acc17, tr_))) + (D::from(0.45) * (dx_atan((qa20 - qa20) + (qa20 * qa20), tr_) + dx_tanh(dx_asin(dx_tanh(qb21, tr_) * D::from(0.9), tr_), tr_))))) + (D::from(0.25) * dx_sin(acc24, tr_))
 }
 
 fn p645_eval(x: &[f64]) -> Vec<f64> {
@@ -6739,7 +6758,8 @@ fn p645_eval(x: &[f64]) -> Vec<f64> {
     let b2: [f64; 3] = take(x, k);
     let ps15: Vec<Pt> = take_pts(x, k, 2);
     let pts16: Vec<(f64, f64)> = take_pairs(x, k, 3);
-    flat(&p645(x1, a4, a3, &b2, 4, &ps15, &pts16))
+    let ss22: Vec<Sv> = take_svs(x, k, 3);
+    flat(&p645(x1, a4, a3, &b2, 4, &ps15, &pts16, &ss22))
 }
 
 fn p645_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -6750,7 +6770,8 @@ fn p645_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b2: [Dual64; 3] = take(x, k);
     let ps15: Vec<PtD<Dual64>> = take_pts_d(x, k, 2);
     let pts16: Vec<(Dual64, Dual64)> = take_pairs(x, k, 3);
-    flat(&p645_dual(x1, a4, a3, &b2, 4, &ps15, &pts16, tr_))
+    let ss22: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
+    flat(&p645_dual(x1, a4, a3, &b2, 4, &ps15, &pts16, &ss22, tr_))
 }
 
 fn p645_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -6761,10 +6782,12 @@ fn p645_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b2: [f64; 3] = take(x, k);
     let ps15: Vec<Pt> = take_pts(x, k, 2);
     let pts16: Vec<(f64, f64)> = take_pairs(x, k, 3);
+    let ss22: Vec<Sv> = take_svs(x, k, 3);
     let mut d_b2 = [SHADOW; 3];
     let mut d_ps15 = vec![pt_filled(SHADOW); 2];
     let mut d_pts16 = vec![(SHADOW, SHADOW); 3];
-    let (out, g_x1, g_a4, g_a3) = p645_backward(x1, a4, a3, &b2, &mut d_b2, 4, &ps15, &mut d_ps15, &pts16, &mut d_pts16, d[0]);
+    let mut d_ss22 = vec![sv_filled(SHADOW); 3];
+    let (out, g_x1, g_a4, g_a3) = p645_backward(x1, a4, a3, &b2, &mut d_b2, 4, &ps15, &mut d_ps15, &pts16, &mut d_pts16, &ss22, &mut d_ss22, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_a4));
@@ -6772,6 +6795,7 @@ fn p645_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_b2));
     g.extend(shadow(&d_ps15));
     g.extend(shadow(&d_pts16));
+    g.extend(shadow(&d_ss22));
     (flat(&out), g)
 }
 
@@ -6783,6 +6807,7 @@ fn p645_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b2: [f64; 3] = take(x, k);
     let ps15: Vec<Pt> = take_pts(x, k, 2);
     let pts16: Vec<(f64, f64)> = take_pairs(x, k, 3);
+    let ss22: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_a4: [f64; 1] = take(t, k);
@@ -6790,7 +6815,8 @@ fn p645_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_b2: [f64; 3] = take(t, k);
     let t_ps15: Vec<Pt> = take_pts(t, k, 2);
     let t_pts16: Vec<(f64, f64)> = take_pairs(t, k, 3);
-    let (out, tan) = p645_forward(x1, t_x1, a4, t_a4, a3, t_a3, &b2, &t_b2, 4, &ps15, &t_ps15, &pts16, &t_pts16);
+    let t_ss22: Vec<Sv> = take_svs(t, k, 3);
+    let (out, tan) = p645_forward(x1, t_x1, a4, t_a4, a3, t_a3, &b2, &t_b2, 4, &ps15, &t_ps15, &pts16, &t_pts16, &ss22, &t_ss22);
     (flat(&out), flat(&tan))
 }
 
@@ -8662,7 +8688,7 @@ fn p661_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 impl Body {
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p662(&self, x1: f64, x2: f64, s3: &[f64], a4: [f64; 5], mut a5: [f64; 4], n6: usize, k7: i32) -> f64 {
+fn p662(&self, x1: f64, x2: f64, s3: &[f64], a4: [f64; 5], mut a5: [f64; 4], n6: usize, k7: i32, ss12: &[Sv]) -> f64 {
     a5[(n6 + 1) % a5.len()] += a5.iter().copied().enumerate().map(|(j1, e2)| (s3[n6] * s3[2]) - (-1.8)).sum::<f64>();
     let mut v3 = x1;
     let mut acc5: f64 = 0.0;
@@ -8676,13 +8702,17 @@ fn p662(&self, x1: f64, x2: f64, s3: &[f64], a4: [f64; 5], mut a5: [f64; 4], n6:
         out6[0] = (0.65 * snap8[0]) + (f64::mul_add(x1, f64::tanh(2.65), self.m + a5[3]).atan() * 0.95);
     }
     let v9: f64 = (f64::min(acc5, s3[n6]) / (-((-v3).abs() + 0.75))).atan().rem_euclid(-(acc5.abs() + 1.3));
-    ((((((v3 - v3) - 2.9) - v3) + (0.95 * acc5)) + ((0.45 * out6[0].tanh()) + (1.0 * out6[0].tanh()))) + (0.45 * v9.atan())) + ((0.9 * ((TB[2][2] * autodiff::sigmoid(((x2 / (1.0 + ((n6 as f64) * (n6 as f64)))).abs() + 0.8).powf(self.m))) + ROWS[2].a)) + (0.55 * autodiff::sigmoid(smake(self.inner.a[(n6 + 1) % 2], (out6.iter().fold(n6 as f64, |acc13, e12| (acc13 * 0.5) + (a4[5 - 1 - n6].sin() * 0.9).asin().tanh()) + self.inner.a[(n6 + 1) % 2]).atan()).compose(smake(autodiff::sigmoid((1.85 + self.vel[n6 % 2]).trunc()), (self.inner.t.cosh() - out6[n6 % 2]).sin())).energy((f64::min(2.85, self.inner.a[n6 % 2]) - x2).atan()))))
+    let mut acc15: f64 = 0.0;
+    for s16 in ss12.iter() {
+        acc15 += s16.energy(self.inner.t.hypot(out6.iter().fold(n6 as f64, |acc14, e13| (acc14 * 0.5) + (a4[5 - 1 - n6].sin() * 0.9).asin().tanh())).atan()) + s16.tension(self.inner.t.hypot(out6.iter().fold(n6 as f64, |acc14, e13| (acc14 * 0.5) + (a4[5 - 1 - n6].sin() * 0.9).asin().tanh())).atan());
+    }
+    ((((((v3 - v3) - 2.9) - v3) + (0.95 * acc5)) + ((0.45 * out6[0].tanh()) + (1.0 * out6[0].tanh()))) + (0.45 * v9.atan())) + ((0.35 * ((TB[2][2] * autodiff::sigmoid(((x2 / (1.0 + ((n6 as f64) * (n6 as f64)))).abs() + 0.8).powf(self.m))) + ROWS[2].a)) + (0.3 * acc15.atan()))
 }
 }
 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
-fn p662_dual(&self, x1: D, x2: D, s3: &[D], a4: [D; 5], mut a5: [D; 4], n6: usize, k7: i32, tr_: &mut Tr) -> D {
+fn p662_dual(&self, x1: D, x2: D, s3: &[D], a4: [D; 5], mut a5: [D; 4], n6: usize, k7: i32, ss12: &[SvD<D>], tr_: &mut Tr) -> D {
     a5[(n6 + 1) % a5.len()] += a5.iter().copied().enumerate().map(|(j1, e2)| (s3[n6] * s3[2]) - (-D::from(1.8))).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let mut v3 = x1;
     let mut acc5: D = D::from(0.0);
@@ -8696,7 +8726,11 @@ fn p662_dual(&self, x1: D, x2: D, s3: &[D], a4: [D; 5], mut a5: [D; 4], n6: usiz
         out6[0] = (D::from(0.65) * snap8[0]) + (dx_atan(dx_mul_add(x1, dx_tanh(D::from(2.65), tr_), self.m + a5[3], tr_), tr_) * D::from(0.95));
     }
     let v9: D = dx_rem_euclid(dx_atan(dx_min(acc5, s3[n6], tr_) / (-(dx_abs(-v3, tr_) + D::from(0.75))), tr_), -(dx_abs(acc5, tr_) + D::from(1.3)), tr_);
-    ((((((v3 - v3) - D::from(2.9)) - v3) + (D::from(0.95) * acc5)) + ((D::from(0.45) * dx_tanh(out6[0], tr_)) + (D::from(1.0) * dx_tanh(out6[0], tr_)))) + (D::from(0.45) * dx_atan(v9, tr_))) + ((D::from(0.9) * ((D::from(TB[2][2]) * dx_sigmoid(dx_powf(dx_abs(x2 / (D::from(1.0) + (D::from(n6 as f64) * D::from(n6 as f64))), tr_) + D::from(0.8), self.m, tr_), tr_)) + D::from(ROWS[2].a))) + (D::from(0.55) * dx_sigmoid(smake_dual(self.inner.a[(n6 + 1) % 2], dx_atan(out6.iter().fold(D::from(n6 as f64), |acc13, e12| (acc13 * D::from(0.5)) + dx_tanh(dx_asin(dx_sin(a4[5 - 1 - n6], tr_) * D::from(0.9), tr_), tr_)) + self.inner.a[(n6 + 1) % 2], tr_), tr_).compose_dual(smake_dual(dx_sigmoid(dx_trunc(D::from(1.85) + self.vel[n6 % 2], tr_), tr_), dx_sin(dx_cosh(self.inner.t, tr_) - out6[n6 % 2], tr_), tr_), tr_).energy_dual(dx_atan(dx_min(D::from(2.85), self.inner.a[n6 % 2], tr_) - x2, tr_), tr_), tr_)))
+    let mut acc15: D = D::from(0.0);
+    for s16 in ss12.iter() {
+        acc15 += s16.energy_dual(dx_atan(dx_hypot(self.inner.t, out6.iter().fold(D::from(n6 as f64), |acc14, e13| (acc14 * D::from(0.5)) + dx_tanh(dx_asin(dx_sin(a4[5 - 1 - n6], tr_) * D::from(0.9), tr_), tr_)), tr_), tr_), tr_) + s16.tension_dual(dx_atan(dx_hypot(self.inner.t, out6.iter().fold(D::from(n6 as f64), |acc14, e13| (acc14 * D::from(0.5)) + dx_tanh(dx_asin(dx_sin(a4[5 - 1 - n6], tr_) * D::from(0.9), tr_), tr_)), tr_), tr_), tr_);
+    }
+    ((((((v3 - v3) - D::from(2.9)) - v3) + (D::from(0.95) * acc5)) + ((D::from(0.45) * dx_tanh(out6[0], tr_)) + (D::from(1.0) * dx_tanh(out6[0], tr_)))) + (D::from(0.45) * dx_atan(v9, tr_))) + ((D::from(0.35) * ((D::from(TB[2][2]) * dx_sigmoid(dx_powf(dx_abs(x2 / (D::from(1.0) + (D::from(n6 as f64) * D::from(n6 as f64))), tr_) + D::from(0.8), self.m, tr_), tr_)) + D::from(ROWS[2].a))) + (D::from(0.3) * dx_atan(acc15, tr_)))
 }
 }
 
@@ -8708,7 +8742,8 @@ fn p662_eval(x: &[f64]) -> Vec<f64> {
     let s3: Vec<f64> = take_vec(x, k, 5);
     let a4: [f64; 5] = take(x, k);
     let a5: [f64; 4] = take(x, k);
-    flat(&self_.p662(x1, x2, &s3, a4, a5, 4, 2))
+    let ss12: Vec<Sv> = take_svs(x, k, 1);
+    flat(&self_.p662(x1, x2, &s3, a4, a5, 4, 2, &ss12))
 }
 
 fn p662_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -8719,7 +8754,8 @@ fn p662_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let s3: Vec<Dual64> = take_vec(x, k, 5);
     let a4: [Dual64; 5] = take(x, k);
     let a5: [Dual64; 4] = take(x, k);
-    flat(&self_.p662_dual(x1, x2, &s3, a4, a5, 4, 2, tr_))
+    let ss12: Vec<SvD<Dual64>> = take_svs_d(x, k, 1);
+    flat(&self_.p662_dual(x1, x2, &s3, a4, a5, 4, 2, &ss12, tr_))
 }
 
 fn p662_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -8730,9 +8766,11 @@ fn p662_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 5);
     let a4: [f64; 5] = take(x, k);
     let a5: [f64; 4] = take(x, k);
+    let ss12: Vec<Sv> = take_svs(x, k, 1);
     let mut d_self_ = body_filled(SHADOW);
     let mut d_s3 = vec![SHADOW; 5];
-    let (out, g_x1, g_x2, g_a4, g_a5) = self_.p662_backward(&mut d_self_, x1, x2, &s3, &mut d_s3, a4, a5, 4, 2, d[0]);
+    let mut d_ss12 = vec![sv_filled(SHADOW); 1];
+    let (out, g_x1, g_x2, g_a4, g_a5) = self_.p662_backward(&mut d_self_, x1, x2, &s3, &mut d_s3, a4, a5, 4, 2, &ss12, &mut d_ss12, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_self_));
     g.extend(flat(&g_x1));
@@ -8740,6 +8778,7 @@ fn p662_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s3));
     g.extend(flat(&g_a4));
     g.extend(flat(&g_a5));
+    g.extend(shadow(&d_ss12));
     (flat(&out), g)
 }
 
@@ -8751,6 +8790,7 @@ fn p662_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 5);
     let a4: [f64; 5] = take(x, k);
     let a5: [f64; 4] = take(x, k);
+    let ss12: Vec<Sv> = take_svs(x, k, 1);
     let k = &mut 0;
     let t_self_: Body = take_body(t, k);
     let t_x1: f64 = take1(t, k);
@@ -8758,7 +8798,8 @@ fn p662_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_s3: Vec<f64> = take_vec(t, k, 5);
     let t_a4: [f64; 5] = take(t, k);
     let t_a5: [f64; 4] = take(t, k);
-    let (out, tan) = self_.p662_forward(&t_self_, x1, t_x1, x2, t_x2, &s3, &t_s3, a4, t_a4, a5, t_a5, 4, 2);
+    let t_ss12: Vec<Sv> = take_svs(t, k, 1);
+    let (out, tan) = self_.p662_forward(&t_self_, x1, t_x1, x2, t_x2, &s3, &t_s3, a4, t_a4, a5, t_a5, 4, 2, &ss12, &t_ss12);
     (flat(&out), flat(&tan))
 }
 
@@ -9757,11 +9798,9 @@ fn p672(s2: &[f64], mut a1: [f64; 5]) -> f64 {
         }
     } else {
     }
-    let mut acc7: f64 = 0.0;
-    for (row8, q9) in ROWS.iter().zip(a1.iter()) {
-        acc7 += (row8.a * autodiff::sigmoid(*q9)) + (row8.b * q9);
-    }
-    (((v1.tanh() * v1.sin()) + v1) - v1) + ((1.05 * smake(autodiff::elu(v1, s2[3].atan() * 0.63).tanh() * s2[0], autodiff::sigmoid(((f64::abs(-1.75) + 1.5).log2().abs() + 0.75).ln() + s2[0])).compose(smake(a1[0].tanh(), ((v1.tanh() * v1.tanh()).exp() + a1[4]).atan())).tension(autodiff::sigmoid(-f64::exp2(2.8) + a1[2])).sin()) + (0.55 * acc7.sin()))
+    let ia9: [f64; 3] = [autodiff::sigmoid(f64::powi(v1.abs() + 0.95, -1) + s2[0]), (-a1[1]).tanh(), (((0.95 + v1) + f64::clamp(0.45, -1.55, 0.5)) + s2[3]).sin()];
+    let v11: f64 = ia9.iter().map(|&v10| { if v10 < 1.463 { return (((v1.sin() * v1.tanh()) - v1) + s2[0]).sin(); } -(-v10) }).sum::<f64>();
+    (((v1.tanh() * v1.sin()) + v1) - v1) + ((1.45 * (Sv { a: ((v1 % (1.0 + (v1 * v1))).abs() + s2[3]).atan(), v: [(a1[0].sin() + s2.iter().map(|e7| (a1[1].tanh() * 0.9).asin()).sum::<f64>()).atan(), (((1.3 + (-1.25)) / (f64::exp2(2.8).abs() + 0.85)) + a1[2]).tanh()] }).nudge(((v1.abs() + 0.5).recip().sinh() + a1[0]).sin()).tension((({ let t8 = (1.2 + (v1 * v1)).log10(); t8 * (t8 - t8).tanh() }) + s2[4]).tanh())) + (0.6 * v11.sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9784,11 +9823,9 @@ fn p672_dual<D: Dn>(s2: &[D], mut a1: [D; 5], tr_: &mut Tr) -> D {
         }
     } else {
     }
-    let mut acc7: D = D::from(0.0);
-    for (row8, q9) in ROWS.iter().zip(a1.iter()) {
-        acc7 += (D::from(row8.a) * dx_sigmoid(*q9, tr_)) + (D::from(row8.b) * (*q9));
-    }
-    (((dx_tanh(v1, tr_) * dx_sin(v1, tr_)) + v1) - v1) + ((D::from(1.05) * dx_sin(smake_dual(dx_tanh(dx_elu(v1, dx_atan(s2[3], tr_) * D::from(0.63), tr_), tr_) * s2[0], dx_sigmoid(dx_ln(dx_abs(dx_log2(dx_abs(-D::from(1.75), tr_) + D::from(1.5), tr_), tr_) + D::from(0.75), tr_) + s2[0], tr_), tr_).compose_dual(smake_dual(dx_tanh(a1[0], tr_), dx_atan(dx_exp(dx_tanh(v1, tr_) * dx_tanh(v1, tr_), tr_) + a1[4], tr_), tr_), tr_).tension_dual(dx_sigmoid(-dx_exp2(D::from(2.8), tr_) + a1[2], tr_), tr_), tr_)) + (D::from(0.55) * dx_sin(acc7, tr_)))
+    let ia9: [D; 3] = [dx_sigmoid(dx_powi(dx_abs(v1, tr_) + D::from(0.95), -1, tr_) + s2[0], tr_), dx_tanh(-a1[1], tr_), dx_sin(((D::from(0.95) + v1) + dx_clamp(D::from(0.45), -D::from(1.55), D::from(0.5), tr_)) + s2[3], tr_)];
+    let v11: D = ia9.iter().map(|&v10| { if dx_lt(v10, D::from(1.463), tr_) { return dx_sin(((dx_sin(v1, tr_) * dx_tanh(v1, tr_)) - v1) + s2[0], tr_); } -(-v10) }).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
+    (((dx_tanh(v1, tr_) * dx_sin(v1, tr_)) + v1) - v1) + ((D::from(1.45) * (SvD { a: dx_atan(dx_abs(dx_rem(v1, D::from(1.0) + (v1 * v1), tr_), tr_) + s2[3], tr_), v: [dx_atan(dx_sin(a1[0], tr_) + s2.iter().map(|e7| dx_asin(dx_tanh(a1[1], tr_) * D::from(0.9), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(((D::from(1.3) + (-D::from(1.25))) / (dx_abs(dx_exp2(D::from(2.8), tr_), tr_) + D::from(0.85))) + a1[2], tr_)] }).nudge_dual(dx_sin(dx_sinh(dx_recip(dx_abs(v1, tr_) + D::from(0.5), tr_), tr_) + a1[0], tr_), tr_).tension_dual(dx_tanh(({ let t8 = dx_log10(D::from(1.2) + (v1 * v1), tr_); t8 * dx_tanh(t8 - t8, tr_) }) + s2[4], tr_), tr_)) + (D::from(0.6) * dx_sin(v11, tr_)))
 }
 
 fn p672_eval(x: &[f64]) -> Vec<f64> {
@@ -12328,7 +12365,7 @@ fn p690_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p691(r1: &f64, a2: [f64; 2]) -> f64 {
+fn p691(r1: &f64, a2: [f64; 2], ss20: &[Sv]) -> f64 {
     let v1 = *r1;
     if a2.iter().enumerate().map(|(j2, e3)| v1).sum::<f64>() < (a2[1] + (-2.4)) {
         let mut c4 = 0;
@@ -12345,15 +12382,15 @@ fn p691(r1: &f64, a2: [f64; 2]) -> f64 {
     let v12 = if ((a2[0] * v1).abs() + 0.85).powf(autodiff::sigmoid(a2.iter().fold(1.85f64, |acc14, &e13| (acc14 * 0.5) + r1.abs().ln_1p().tanh()))) <= (v1 / 2.05) { v1 * autodiff::softplus(v1) } else { f64::min(a2[0] - a2[1], r1 - (-1.4)) };
     let v15: f64 = a2[0].rem_euclid(a2[1].hypot(1.75).tanh().exp() + 0.5);
     let v19: f64 = (a2.iter().copied().map(|e16| -2.65).sum::<f64>() / ((a2[1] % (a2[0].abs() + 1.05)).abs() + 0.75)).sin().rem_euclid(-(a2.iter().enumerate().map(|(j17, e18)| v12).sum::<f64>().abs() + 0.9));
-    let mut sv24 = Sv { a: (v15 + r1).sin(), v: [(f64::clamp(-2.95, -1.85, -1.4) * (a2[0] + v1)).sin(), (a2.iter().enumerate().map(|(j22, e23)| autodiff::sigmoid((((j22 + 1) as f64).tanh() * 0.9).acos()) + 1.0).product::<f64>().abs() + 0.75).sqrt().sin()] };
-    for i25 in 0..3 {
-        sv24.v = [0.5 * sv24.v[1], sv24.v[0] + (((autodiff::relu(v1 + (-1.25)) + a2[i25 % 2]).sin() * ((0.25 * (i25 as f64)) + 0.5)).atan() * 0.63)];
+    let mut acc22: f64 = 0.0;
+    for (i24, row23) in TB.iter().enumerate() {
+        acc22 += (row23[1] * a2[i24 % 2]) + (0.25 * (i24 as f64));
     }
-    (((((if (a2[1] - v12) < -0.5 { autodiff::elu(v12, 0.5) } else { f64::min(r1.atan(), v12) }) - v1) + r1) - 1.25) + ((0.85 * v15) + (1.15 * v19.tanh()))) + ((0.75 * (Sv { a: (-v19.sin() + r1).atan(), v: [(r1 / (-(a2[1].exp_m1().abs() + 1.0))).sin(), f64::fract(-1.1).min(a2[0]).tanh()] }).compose(smake(a2.iter().enumerate().map(|(j20, e21)| (a2[j20].cosh().atan() * 0.63) + 1.0).product::<f64>().atan(), (((v1.abs() + 1.3).log2() + (v19 - v19)) + r1).tanh())).energy((v15 + a2[0]).atan()).atan()) + (1.4 * autodiff::sigmoid(sv24.v[0] + (((v1 - 1.55) + (a2[0].abs() + 1.0).log(v12.abs() + 2.8)).tanh() * sv24.a))))
+    (((((if (a2[1] - v12) < -0.5 { autodiff::elu(v12, 0.5) } else { f64::min(r1.atan(), v12) }) - v1) + r1) - 1.25) + ((0.85 * v15) + (1.15 * v19.tanh()))) + ((1.25 * autodiff::sigmoid(ss20.iter().map(|s21| s21.tension(a2[0])).sum::<f64>())) + (0.5 * acc22.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p691_dual<D: Dn>(r1: &D, a2: [D; 2], tr_: &mut Tr) -> D {
+fn p691_dual<D: Dn>(r1: &D, a2: [D; 2], ss20: &[SvD<D>], tr_: &mut Tr) -> D {
     let v1 = *r1;
     if dx_lt(a2.iter().enumerate().map(|(j2, e3)| v1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), a2[1] + (-D::from(2.4)), tr_) {
         let mut c4 = 0;
@@ -12370,36 +12407,41 @@ fn p691_dual<D: Dn>(r1: &D, a2: [D; 2], tr_: &mut Tr) -> D {
     let v12 = if dx_le(dx_powf(dx_abs(a2[0] * v1, tr_) + D::from(0.85), dx_sigmoid(a2.iter().fold(D::from(1.85), |acc14, &e13| (acc14 * D::from(0.5)) + dx_tanh(dx_ln_1p(dx_abs(*r1, tr_), tr_), tr_)), tr_), tr_), v1 / D::from(2.05), tr_) { v1 * dx_softplus(v1, tr_) } else { dx_min(a2[0] - a2[1], *r1 - (-D::from(1.4)), tr_) };
     let v15: D = dx_rem_euclid(a2[0], dx_exp(dx_tanh(dx_hypot(a2[1], D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_);
     let v19: D = dx_rem_euclid(dx_sin(a2.iter().copied().map(|e16| -D::from(2.65)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_rem(a2[1], dx_abs(a2[0], tr_) + D::from(1.05), tr_), tr_) + D::from(0.75)), tr_), -(dx_abs(a2.iter().enumerate().map(|(j17, e18)| v12).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.9)), tr_);
-    let mut sv24 = SvD { a: dx_sin(v15 + (*r1), tr_), v: [dx_sin(dx_clamp(-D::from(2.95), -D::from(1.85), -D::from(1.4), tr_) * (a2[0] + v1), tr_), dx_sin(dx_sqrt(dx_abs(a2.iter().enumerate().map(|(j22, e23)| dx_sigmoid(dx_acos(dx_tanh(D::from((j22 + 1) as f64), tr_) * D::from(0.9), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(0.75), tr_), tr_)] };
-    for i25 in 0..3 {
-        sv24.v = [D::from(0.5) * sv24.v[1], sv24.v[0] + (dx_atan(dx_sin(dx_relu(v1 + (-D::from(1.25)), tr_) + a2[i25 % 2], tr_) * ((D::from(0.25) * D::from(i25 as f64)) + D::from(0.5)), tr_) * D::from(0.63))];
+    let mut acc22: D = D::from(0.0);
+    for (i24, row23) in TB.iter().enumerate() {
+        acc22 += (D::from(row23[1]) * a2[i24 % 2]) + (D::from(0.25) * D::from(i24 as f64));
     }
-    (((((if dx_lt(a2[1] - v12, -D::from(0.5), tr_) { dx_elu(v12, D::from(0.5), tr_) } else { dx_min(dx_atan(*r1, tr_), v12, tr_) }) - v1) + (*r1)) - D::from(1.25)) + ((D::from(0.85) * v15) + (D::from(1.15) * dx_tanh(v19, tr_)))) + ((D::from(0.75) * dx_atan((SvD { a: dx_atan(-dx_sin(v19, tr_) + (*r1), tr_), v: [dx_sin(*r1 / (-(dx_abs(dx_exp_m1(a2[1], tr_), tr_) + D::from(1.0))), tr_), dx_tanh(dx_min(dx_fract(-D::from(1.1), tr_), a2[0], tr_), tr_)] }).compose_dual(smake_dual(dx_atan(a2.iter().enumerate().map(|(j20, e21)| (dx_atan(dx_cosh(a2[j20], tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), dx_tanh((dx_log2(dx_abs(v1, tr_) + D::from(1.3), tr_) + (v19 - v19)) + (*r1), tr_), tr_), tr_).energy_dual(dx_atan(v15 + a2[0], tr_), tr_), tr_)) + (D::from(1.4) * dx_sigmoid(sv24.v[0] + (dx_tanh((v1 - D::from(1.55)) + dx_log(dx_abs(a2[0], tr_) + D::from(1.0), dx_abs(v12, tr_) + D::from(2.8), tr_), tr_) * sv24.a), tr_)))
+    (((((if dx_lt(a2[1] - v12, -D::from(0.5), tr_) { dx_elu(v12, D::from(0.5), tr_) } else { dx_min(dx_atan(*r1, tr_), v12, tr_) }) - v1) + (*r1)) - D::from(1.25)) + ((D::from(0.85) * v15) + (D::from(1.15) * dx_tanh(v19, tr_)))) + ((D::from(1.25) * dx_sigmoid(ss20.iter().map(|s21| s21.tension_dual(a2[0], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.5) * dx_tanh(acc22, tr_)))
 }
 
 fn p691_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let a2: [f64; 2] = take(x, k);
-    flat(&p691(&r1, a2))
+    let ss20: Vec<Sv> = take_svs(x, k, 2);
+    flat(&p691(&r1, a2, &ss20))
 }
 
 fn p691_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let r1: Dual64 = take1(x, k);
     let a2: [Dual64; 2] = take(x, k);
-    flat(&p691_dual(&r1, a2, tr_))
+    let ss20: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
+    flat(&p691_dual(&r1, a2, &ss20, tr_))
 }
 
 fn p691_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let a2: [f64; 2] = take(x, k);
+    let ss20: Vec<Sv> = take_svs(x, k, 2);
     let mut d_r1 = SHADOW;
-    let (out, g_a2) = p691_backward(&r1, &mut d_r1, a2, d[0]);
+    let mut d_ss20 = vec![sv_filled(SHADOW); 2];
+    let (out, g_a2) = p691_backward(&r1, &mut d_r1, a2, &ss20, &mut d_ss20, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(flat(&g_a2));
+    g.extend(shadow(&d_ss20));
     (flat(&out), g)
 }
 
@@ -12407,10 +12449,12 @@ fn p691_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let a2: [f64; 2] = take(x, k);
+    let ss20: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_a2: [f64; 2] = take(t, k);
-    let (out, tan) = p691_forward(&r1, &t_r1, a2, t_a2);
+    let t_ss20: Vec<Sv> = take_svs(t, k, 2);
+    let (out, tan) = p691_forward(&r1, &t_r1, a2, t_a2, &ss20, &t_ss20);
     (flat(&out), flat(&tan))
 }
 
@@ -12767,7 +12811,11 @@ fn p695(&self, x1: f64, r2: &f64, nt: usize, sp23: &Sv, ss25: &[Sv]) -> Sv {
     }
     let v22: f64 = hh15.iter().copied().min_by(|p20, q21| p20.total_cmp(q21)).unwrap();
     let sv24 = sp23.nudge(autodiff::sigmoid(((-0.45 + ((c1 + 1) as f64)) % (f64::abs(-2.0) + 1.2)) + sp23.v[0])).compose(Sv { a: ((autodiff::sigmoid(v17) + K695) + self.inner.a[nt % 2]).atan(), v: [(-(1.6 - self.inner.a[(c1 + 3) % 2])).tanh(), self.inner.t] });
-    smake(((((x1 * self.inner.t) + ((((((0.6 * out8[1].tanh()) + (1.4 * u9[1].sin())) + (1.45 * cc13)) + (1.05 * cc14)) + (0.8 * v17)) + (1.35 * acc18.sin()))) + (0.85 * v22)) + ((0.55 * (sv24.v[0] + (((((c1 + 1) as f64) + self.m).atan() * 0.95) * sv24.a)).tanh()) + (1.35 * autodiff::sigmoid(ss25[1].compose(smake((v17 + r2).sin(), ((c1 as f64) - self.inner.a[c1 % 2]).tanh())).tension(((u9.iter().zip(hh15.iter()).map(|(p26, q27)| self.vel[(c1 + 1) % 2]).sum::<f64>() * v22) + sp23.a).tanh()))))).tanh(), ((v7 - 2.0) - self.vel[(nt + 1) % 2].exp()).tanh())
+    let mut acc26: f64 = 0.0;
+    for s27 in ss25.iter() {
+        acc26 += s27.energy((v17.sinh() + r2).sin()) + s27.tension((v17.sinh() + r2).sin());
+    }
+    smake(((((x1 * self.inner.t) + ((((((0.6 * out8[1].tanh()) + (1.4 * u9[1].sin())) + (1.45 * cc13)) + (1.05 * cc14)) + (0.8 * v17)) + (1.35 * acc18.sin()))) + (0.85 * v22)) + ((1.2 * (sv24.v[0] + (((((c1 + 1) as f64) + self.m).atan() * 0.95) * sv24.a)).tanh()) + (0.45 * autodiff::sigmoid(acc26)))).tanh(), ((acc26 - 2.0) - self.vel[(nt + 1) % 2].exp()).tanh())
 }
 }
 
@@ -12812,7 +12860,11 @@ fn p695_dual(&self, x1: D, r2: &D, nt: usize, sp23: &SvD<D>, ss25: &[SvD<D>], tr
     }
     let v22: D = hh15.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let sv24 = sp23.nudge_dual(dx_sigmoid(dx_rem(-D::from(0.45) + D::from((c1 + 1) as f64), dx_abs(-D::from(2.0), tr_) + D::from(1.2), tr_) + sp23.v[0], tr_), tr_).compose_dual(SvD { a: dx_atan((dx_sigmoid(v17, tr_) + K695) + self.inner.a[nt % 2], tr_), v: [dx_tanh(-(D::from(1.6) - self.inner.a[(c1 + 3) % 2]), tr_), self.inner.t] }, tr_);
-    smake_dual(dx_tanh((((x1 * self.inner.t) + ((((((D::from(0.6) * dx_tanh(out8[1], tr_)) + (D::from(1.4) * dx_sin(u9[1], tr_))) + (D::from(1.45) * cc13)) + (D::from(1.05) * cc14)) + (D::from(0.8) * v17)) + (D::from(1.35) * dx_sin(acc18, tr_)))) + (D::from(0.85) * v22)) + ((D::from(0.55) * dx_tanh(sv24.v[0] + ((dx_atan(D::from((c1 + 1) as f64) + self.m, tr_) * D::from(0.95)) * sv24.a), tr_)) + (D::from(1.35) * dx_sigmoid(ss25[1].compose_dual(smake_dual(dx_sin(v17 + (*r2), tr_), dx_tanh(D::from(c1 as f64) - self.inner.a[c1 % 2], tr_), tr_), tr_).tension_dual(dx_tanh((u9.iter().zip(hh15.iter()).map(|(p26, q27)| self.vel[(c1 + 1) % 2]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) * v22) + sp23.a, tr_), tr_), tr_))), tr_), dx_tanh((v7 - D::from(2.0)) - dx_exp(self.vel[(nt + 1) % 2], tr_), tr_), tr_)
+    let mut acc26: D = D::from(0.0);
+    for s27 in ss25.iter() {
+        acc26 += s27.energy_dual(dx_sin(dx_sinh(v17, tr_) + (*r2), tr_), tr_) + s27.tension_dual(dx_sin(dx_sinh(v17, tr_) + (*r2), tr_), tr_);
+    }
+    smake_dual(dx_tanh((((x1 * self.inner.t) + ((((((D::from(0.6) * dx_tanh(out8[1], tr_)) + (D::from(1.4) * dx_sin(u9[1], tr_))) + (D::from(1.45) * cc13)) + (D::from(1.05) * cc14)) + (D::from(0.8) * v17)) + (D::from(1.35) * dx_sin(acc18, tr_)))) + (D::from(0.85) * v22)) + ((D::from(1.2) * dx_tanh(sv24.v[0] + ((dx_atan(D::from((c1 + 1) as f64) + self.m, tr_) * D::from(0.95)) * sv24.a), tr_)) + (D::from(0.45) * dx_sigmoid(acc26, tr_))), tr_), dx_tanh((acc26 - D::from(2.0)) - dx_exp(self.vel[(nt + 1) % 2], tr_), tr_), tr_)
 }
 }
 
@@ -15788,9 +15840,9 @@ fn p719(x1: f64, x4: f64, x3: f64, x2: f64, ch20: char, vx26: &Vec<f64>, lin27: 
     let ia28: [f64; 2] = [((lin27.m[0][0] - x1) - lin27.b).tanh(), (vx26[3].min(lin27.w[1]).abs() + 1.2).recip()];
     let mut acc32: f64 = 0.0;
     for s33 in ss31.iter() {
-        acc32 += s33.energy((-0.45 + lin27.m[0][0]).tanh()) + s33.tension((-0.45 + lin27.m[0][0]).tanh());
+        acc32 += s33.energy(((v21 + v18).tanh().exp() + x3).sin()) + s33.tension(((v21 + v18).tanh().exp() + x3).sin());
     }
-    Sv { a: autodiff::sigmoid((((((((x3 - (autodiff::relu(x2).sin() * 0.9).acos()) - x4) + (1.0 * acc15)) + ((1.3 * v18) + (1.35 * v19))) + (1.25 * v21)) + (((0.7 * (ls22.v[0] + (ls22.a * ls22.v[1]))) + (0.95 * ((lh24.len() as f64) * ((1.5 + (ia23[1] * ia23[1])).recip() + x1).sin()))) + (0.95 * lh24.iter().sum::<f64>().atan()))) + ((0.95 * autodiff::sigmoid(((f64::abs(2.85) + 1.25).acosh() + v18.asinh()) + x3)) + (1.5 * lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| p29 * q30).sum::<f64>().sin()))) + (1.1 * acc32.atan())), v: [vx26.iter().enumerate().map(|(j34, e35)| ia23[j34] * x1).sum::<f64>().tanh(), lin27.b] }
+    Sv { a: autodiff::sigmoid((((((((x3 - (autodiff::relu(x2).sin() * 0.9).acos()) - x4) + (1.0 * acc15)) + ((1.3 * v18) + (1.35 * v19))) + (1.25 * v21)) + (((0.7 * (ls22.v[0] + (ls22.a * ls22.v[1]))) + (0.95 * ((lh24.len() as f64) * ((1.5 + (ia23[1] * ia23[1])).recip() + x1).sin()))) + (0.95 * lh24.iter().sum::<f64>().atan()))) + ((0.95 * autodiff::sigmoid(((f64::abs(2.85) + 1.25).acosh() + v18.asinh()) + x3)) + (1.5 * lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| p29 * q30).sum::<f64>().sin()))) + (0.65 * autodiff::sigmoid(acc32))), v: [vx26.iter().enumerate().map(|(j34, e35)| ia23[j34] * x1).sum::<f64>().tanh(), lin27.b] }
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15829,9 +15881,9 @@ fn p719_dual<D: Dn>(x1: D, x4: D, x3: D, x2: D, ch20: char, vx26: &Vec<D>, lin27
     let ia28: [D; 2] = [dx_tanh((lin27.m[0][0] - x1) - lin27.b, tr_), dx_recip(dx_abs(dx_min(vx26[3], lin27.w[1], tr_), tr_) + D::from(1.2), tr_)];
     let mut acc32: D = D::from(0.0);
     for s33 in ss31.iter() {
-        acc32 += s33.energy_dual(dx_tanh(-D::from(0.45) + lin27.m[0][0], tr_), tr_) + s33.tension_dual(dx_tanh(-D::from(0.45) + lin27.m[0][0], tr_), tr_);
+        acc32 += s33.energy_dual(dx_sin(dx_exp(dx_tanh(v21 + v18, tr_), tr_) + x3, tr_), tr_) + s33.tension_dual(dx_sin(dx_exp(dx_tanh(v21 + v18, tr_), tr_) + x3, tr_), tr_);
     }
-    SvD { a: dx_sigmoid((((((((x3 - dx_acos(dx_sin(dx_relu(x2, tr_), tr_) * D::from(0.9), tr_)) - x4) + (D::from(1.0) * acc15)) + ((D::from(1.3) * v18) + (D::from(1.35) * v19))) + (D::from(1.25) * v21)) + (((D::from(0.7) * (ls22.v[0] + (ls22.a * ls22.v[1]))) + (D::from(0.95) * (D::from(lh24.len() as f64) * dx_sin(dx_recip(D::from(1.5) + (ia23[1] * ia23[1]), tr_) + x1, tr_)))) + (D::from(0.95) * dx_atan(lh24.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_)))) + ((D::from(0.95) * dx_sigmoid((dx_acosh(dx_abs(D::from(2.85), tr_) + D::from(1.25), tr_) + dx_asinh(v18, tr_)) + x3, tr_)) + (D::from(1.5) * dx_sin(lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| *p29 * *q30).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(1.1) * dx_atan(acc32, tr_)), tr_), v: [dx_tanh(vx26.iter().enumerate().map(|(j34, e35)| ia23[j34] * x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), lin27.b] }
+    SvD { a: dx_sigmoid((((((((x3 - dx_acos(dx_sin(dx_relu(x2, tr_), tr_) * D::from(0.9), tr_)) - x4) + (D::from(1.0) * acc15)) + ((D::from(1.3) * v18) + (D::from(1.35) * v19))) + (D::from(1.25) * v21)) + (((D::from(0.7) * (ls22.v[0] + (ls22.a * ls22.v[1]))) + (D::from(0.95) * (D::from(lh24.len() as f64) * dx_sin(dx_recip(D::from(1.5) + (ia23[1] * ia23[1]), tr_) + x1, tr_)))) + (D::from(0.95) * dx_atan(lh24.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_)))) + ((D::from(0.95) * dx_sigmoid((dx_acosh(dx_abs(D::from(2.85), tr_) + D::from(1.25), tr_) + dx_asinh(v18, tr_)) + x3, tr_)) + (D::from(1.5) * dx_sin(lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| *p29 * *q30).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(0.65) * dx_sigmoid(acc32, tr_)), tr_), v: [dx_tanh(vx26.iter().enumerate().map(|(j34, e35)| ia23[j34] * x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), lin27.b] }
 }
 
 fn p719_eval(x: &[f64]) -> Vec<f64> {
@@ -15842,7 +15894,7 @@ fn p719_eval(x: &[f64]) -> Vec<f64> {
     let x2: f64 = take1(x, k);
     let vx26: Vec<f64> = take_vec(x, k, 4);
     let lin27: Lv = take_lv(x, k, 3, 1);
-    let ss31: Vec<Sv> = take_svs(x, k, 1);
+    let ss31: Vec<Sv> = take_svs(x, k, 2);
     flat(&p719(x1, x4, x3, x2, 'b', &vx26, &lin27, &ss31))
 }
 
@@ -15854,7 +15906,7 @@ fn p719_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x2: Dual64 = take1(x, k);
     let vx26: Vec<Dual64> = take_vec(x, k, 4);
     let lin27: LvD<Dual64> = take_lv_d(x, k, 3, 1);
-    let ss31: Vec<SvD<Dual64>> = take_svs_d(x, k, 1);
+    let ss31: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
     flat(&p719_dual(x1, x4, x3, x2, 'b', &vx26, &lin27, &ss31, tr_))
 }
 
@@ -15866,10 +15918,10 @@ fn p719_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let vx26: Vec<f64> = take_vec(x, k, 4);
     let lin27: Lv = take_lv(x, k, 3, 1);
-    let ss31: Vec<Sv> = take_svs(x, k, 1);
+    let ss31: Vec<Sv> = take_svs(x, k, 2);
     let mut d_vx26 = vec![SHADOW; 4];
     let mut d_lin27 = lv_filled(SHADOW, 3, 1);
-    let mut d_ss31 = vec![sv_filled(SHADOW); 1];
+    let mut d_ss31 = vec![sv_filled(SHADOW); 2];
     let (out, g_x1, g_x4, g_x3, g_x2) = p719_backward(x1, x4, x3, x2, 'b', &vx26, &mut d_vx26, &lin27, &mut d_lin27, &ss31, &mut d_ss31, take_sv(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
@@ -15890,7 +15942,7 @@ fn p719_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let vx26: Vec<f64> = take_vec(x, k, 4);
     let lin27: Lv = take_lv(x, k, 3, 1);
-    let ss31: Vec<Sv> = take_svs(x, k, 1);
+    let ss31: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x4: f64 = take1(t, k);
@@ -15898,7 +15950,7 @@ fn p719_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_x2: f64 = take1(t, k);
     let t_vx26: Vec<f64> = take_vec(t, k, 4);
     let t_lin27: Lv = take_lv(t, k, 3, 1);
-    let t_ss31: Vec<Sv> = take_svs(t, k, 1);
+    let t_ss31: Vec<Sv> = take_svs(t, k, 2);
     let (out, tan) = p719_forward(x1, t_x1, x4, t_x4, x3, t_x3, x2, t_x2, 'b', &vx26, &t_vx26, &lin27, &t_lin27, &ss31, &t_ss31);
     (flat(&out), flat(&tan))
 }
@@ -15907,8 +15959,8 @@ fn p719_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(self, x1, ss15))]
-fn p720(&self, x1: f64, f2: bool, ss15: &[Sv]) -> [f64; 3] {
+#[grad(reverse, forward, wrt(self, x1))]
+fn p720(&self, x1: f64, f2: bool) -> [f64; 3] {
     let mut v1: f64 = self.inner.t.abs().cos();
     let mut v2 = f64::clamp(self.m, -0.35, 1.4).atan2(autodiff::elu(-2.2, 0.1)).sin();
     let v3 = self.m - (self.vel[0].sin() * 0.9).acos();
@@ -15928,13 +15980,16 @@ fn p720(&self, x1: f64, f2: bool, ss15: &[Sv]) -> [f64; 3] {
     }
     let k11 = out7.iter().filter(|&&v10| v10 > 0.463).count();
     let ff12: [f64; 2] = std::array::from_fn(|i13| (-0.1 / (1.0 + (out7[i13] * out7[i13]))).abs().ln_1p() + (0.25 * (i13 as f64)));
-    [(((((((v1 * (x1.trunc() * (1.7 + x1)).atan()) - v2) * 0.15) - self.inner.t) + ((0.3 * out7[0].sin()) + (0.25 * cc8))) + (1.2 * (out7[k11 % 2] + self.vel[1]))) + (0.6 * (ff12[0] * ff12[1]))) + (((0.75 * ss15.iter().map(|s16| s16.tension((v3 + self.inner.t).sin())).sum::<f64>().sin()) + (1.05 * snorm(&ss15[k11]).tanh())) + (1.25 * ss15[k11].v[0])), self.inner.a[0] + self.inner.t, (-v3.cos() * v1) * x1]
+    let mut nb15 = *self;
+    nb15.pos[1] += ((-((v2 - (-2.45)).abs() + 1.05)).cbrt() + self.w[0][(k11 + 2) % 2]).sin();
+    nb15.m *= autodiff::sigmoid(((v3 * v3).tanh() * 0.9).asin() + self.inner.a[0]);
+    [(((((((v1 * (x1.trunc() * (1.7 + x1)).atan()) - v2) * 0.15) - self.inner.t) + ((0.3 * out7[0].sin()) + (0.25 * cc8))) + (1.2 * (out7[k11 % 2] + self.vel[1]))) + (0.6 * (ff12[0] * ff12[1]))) + ((0.4 * (Sv { a: ((k11 as f64) + self.pos[1]).sin(), v: [((ff12[k11 % ff12.len()] - self.inner.a[(k11 + 2) % 2]).abs() + 0.65).log2().tanh(), autodiff::sigmoid(((0.55 - out7[0]) % (f64::clamp(-1.9, v2.tanh(), v2.tanh() + 0.8).abs() + 1.45)) + self.inner.a[k11 % 2])] }).tension((((v1.abs() + 0.6).log(v2.abs() + 2.4) + autodiff::softplus(v2)) + self.pos[1]).tanh())) + (0.4 * autodiff::sigmoid((nb15.pos[0] * nb15.m) + self.pos[0]))), self.inner.a[0] + self.inner.t, (-v3.cos() * v1) * x1]
 }
 }
 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
-fn p720_dual(&self, x1: D, f2: bool, ss15: &[SvD<D>], tr_: &mut Tr) -> [D; 3] {
+fn p720_dual(&self, x1: D, f2: bool, tr_: &mut Tr) -> [D; 3] {
     let mut v1: D = dx_cos(dx_abs(self.inner.t, tr_), tr_);
     let mut v2 = dx_sin(dx_atan2(dx_clamp(self.m, -D::from(0.35), D::from(1.4), tr_), dx_elu(-D::from(2.2), D::from(0.1), tr_), tr_), tr_);
     let v3 = self.m - dx_acos(dx_sin(self.vel[0], tr_) * D::from(0.9), tr_);
@@ -15954,7 +16009,10 @@ fn p720_dual(&self, x1: D, f2: bool, ss15: &[SvD<D>], tr_: &mut Tr) -> [D; 3] {
     }
     let k11 = { let mut c_ = 0usize; for v10 in out7.iter() { if dx_gt(*v10, D::from(0.463), tr_) { c_ += 1; } } c_ };
     let ff12: [D; 2] = std::array::from_fn(|i13| dx_ln_1p(dx_abs(-D::from(0.1) / (D::from(1.0) + (out7[i13] * out7[i13])), tr_), tr_) + (D::from(0.25) * D::from(i13 as f64)));
-    [(((((((v1 * dx_atan(dx_trunc(x1, tr_) * (D::from(1.7) + x1), tr_)) - v2) * D::from(0.15)) - self.inner.t) + ((D::from(0.3) * dx_sin(out7[0], tr_)) + (D::from(0.25) * cc8))) + (D::from(1.2) * (out7[k11 % 2] + self.vel[1]))) + (D::from(0.6) * (ff12[0] * ff12[1]))) + (((D::from(0.75) * dx_sin(ss15.iter().map(|s16| s16.tension_dual(dx_sin(v3 + self.inner.t, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * dx_tanh(snorm_dual(&ss15[k11], tr_), tr_))) + (D::from(1.25) * ss15[k11].v[0])), self.inner.a[0] + self.inner.t, (-dx_cos(v3, tr_) * v1) * x1]
+    let mut nb15 = *self;
+    nb15.pos[1] += dx_sin(dx_cbrt(-(dx_abs(v2 - (-D::from(2.45)), tr_) + D::from(1.05)), tr_) + self.w[0][(k11 + 2) % 2], tr_);
+    nb15.m *= dx_sigmoid(dx_asin(dx_tanh(v3 * v3, tr_) * D::from(0.9), tr_) + self.inner.a[0], tr_);
+    [(((((((v1 * dx_atan(dx_trunc(x1, tr_) * (D::from(1.7) + x1), tr_)) - v2) * D::from(0.15)) - self.inner.t) + ((D::from(0.3) * dx_sin(out7[0], tr_)) + (D::from(0.25) * cc8))) + (D::from(1.2) * (out7[k11 % 2] + self.vel[1]))) + (D::from(0.6) * (ff12[0] * ff12[1]))) + ((D::from(0.4) * (SvD { a: dx_sin(D::from(k11 as f64) + self.pos[1], tr_), v: [dx_tanh(dx_log2(dx_abs(ff12[k11 % ff12.len()] - self.inner.a[(k11 + 2) % 2], tr_) + D::from(0.65), tr_), tr_), dx_sigmoid(dx_rem(D::from(0.55) - out7[0], dx_abs(dx_clamp(-D::from(1.9), dx_tanh(v2, tr_), dx_tanh(v2, tr_) + D::from(0.8), tr_), tr_) + D::from(1.45), tr_) + self.inner.a[k11 % 2], tr_)] }).tension_dual(dx_tanh((dx_log(dx_abs(v1, tr_) + D::from(0.6), dx_abs(v2, tr_) + D::from(2.4), tr_) + dx_softplus(v2, tr_)) + self.pos[1], tr_), tr_)) + (D::from(0.4) * dx_sigmoid((nb15.pos[0] * nb15.m) + self.pos[0], tr_))), self.inner.a[0] + self.inner.t, (-dx_cos(v3, tr_) * v1) * x1]
 }
 }
 
@@ -15962,30 +16020,25 @@ fn p720_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let self_: Body = take_body(x, k);
     let x1: f64 = take1(x, k);
-    let ss15: Vec<Sv> = take_svs(x, k, 3);
-    flat(&self_.p720(x1, false, &ss15))
+    flat(&self_.p720(x1, false))
 }
 
 fn p720_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let self_: BodyD<Dual64> = take_body_d(x, k);
     let x1: Dual64 = take1(x, k);
-    let ss15: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
-    flat(&self_.p720_dual(x1, false, &ss15, tr_))
+    flat(&self_.p720_dual(x1, false, tr_))
 }
 
 fn p720_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let self_: Body = take_body(x, k);
     let x1: f64 = take1(x, k);
-    let ss15: Vec<Sv> = take_svs(x, k, 3);
     let mut d_self_ = body_filled(SHADOW);
-    let mut d_ss15 = vec![sv_filled(SHADOW); 3];
-    let (out, g_x1) = self_.p720_backward(&mut d_self_, x1, false, &ss15, &mut d_ss15, take(d, &mut 0));
+    let (out, g_x1) = self_.p720_backward(&mut d_self_, x1, false, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(shadow(&d_self_));
     g.extend(flat(&g_x1));
-    g.extend(shadow(&d_ss15));
     (flat(&out), g)
 }
 
@@ -15993,12 +16046,10 @@ fn p720_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let self_: Body = take_body(x, k);
     let x1: f64 = take1(x, k);
-    let ss15: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_self_: Body = take_body(t, k);
     let t_x1: f64 = take1(t, k);
-    let t_ss15: Vec<Sv> = take_svs(t, k, 3);
-    let (out, tan) = self_.p720_forward(&t_self_, x1, t_x1, false, &ss15, &t_ss15);
+    let (out, tan) = self_.p720_forward(&t_self_, x1, t_x1, false);
     (flat(&out), flat(&tan))
 }
 
@@ -16982,7 +17033,7 @@ fn p728_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p729(s1: &[f64], b2: &[f64; 4], ok19: Option<usize>) -> [f64; 2] {
+fn p729(s1: &[f64], b2: &[f64; 4], ok19: Option<usize>, ss28: &[Sv]) -> [f64; 2] {
     for (p1, q2) in s1.iter().zip(b2.iter()) {
         if -p1.sinh() < *p1 {
             let mut y3 = [*q2; 2];
@@ -17019,11 +17070,15 @@ fn p729(s1: &[f64], b2: &[f64; 4], ok19: Option<usize>) -> [f64; 2] {
     let v23: f64 = (f64::abs(0.45).ln_1p() + s1[m20]).tanh();
     let ra27: [f64; 2] = [(-(b2[4 - 1 - m20] - cc12)).tanh(), autodiff::sigmoid(f64::max(1.2, -0.7 / 3.0) + s1[0])];
     let [u25, u26] = cpair2(&ra27);
-    [((((((autodiff::leaky_relu(autodiff::sigmoid(f64::min(-1.95, b2[2])).cosh(), b2[1].sin().atan2(s1[2] + (-2.1)).tanh()) * s1[1]).tanh() * (-1.25)) + (((0.5 * u7[1].tanh()) + (1.05 * old5[0].tanh())) + (1.3 * autodiff::sigmoid(cc12)))) + ((1.3 * u13.iter().sum::<f64>()) + (0.45 * ((m20 as f64) * f64::powi(b2[0].sin().abs() + 0.6, -2).atan()).tanh()))) + (0.95 * (ls21.a * ls21.v[0]))) + ((1.15 * (if (-1.437..=-0.687).contains(&v23) { autodiff::sigmoid((old5[m20 % old5.len()] + f64::powi(1.05 + (v23 * v23), -1)) + s1[m20]) } else { b2.iter().product::<f64>().tanh() })) + (1.1 * (u25 * u26)))) + (0.4 * Sv::default().compose(smake((z8.iter().zip(ra27.iter()).map(|(p28, q29)| z8[(m20 + 3) % 2] - q29).sum::<f64>() + s1[m20].max(v23)).tanh(), ((cc12.tanh() + (z8[m20 % z8.len()] + (-2.75))) + b2[4 - 1 - m20]).tanh())).place([autodiff::sigmoid(autodiff::leaky_relu(old5.iter().zip(b2.iter()).fold(1.1f64, |acc32, (p30, q31)| (acc32 + autodiff::sigmoid(u7[(m20 + 1) % 2])).tanh()), 0.16)), autodiff::sigmoid((z8[(m20 + 3) % z8.len()].abs() + 0.85).log(6.5) - b2[4 - 1 - m20].atan2(u7[m20 % u7.len()]))])[0]), (((s1[1].exp2().tanh() * (b2[3].tanh() * 0.9).asin()).abs() + 0.85).ln() * s1[2]) + b2[1]]
+    let mut acc31: f64 = 0.0;
+    for s32 in ss28.iter() {
+        acc31 += s32.energy(((z8.iter().zip(ra27.iter()).map(|(p29, q30)| z8[(m20 + 3) % 2] - q30).sum::<f64>().abs() + 1.35).log2() + s1[4]).sin()) + s32.tension(((z8.iter().zip(ra27.iter()).map(|(p29, q30)| z8[(m20 + 3) % 2] - q30).sum::<f64>().abs() + 1.35).log2() + s1[4]).sin());
+    }
+    [((((((autodiff::leaky_relu(autodiff::sigmoid(f64::min(-1.95, b2[2])).cosh(), b2[1].sin().atan2(s1[2] + (-2.1)).tanh()) * s1[1]).tanh() * (-1.25)) + (((0.5 * u7[1].tanh()) + (1.05 * old5[0].tanh())) + (1.3 * autodiff::sigmoid(cc12)))) + ((1.3 * u13.iter().sum::<f64>()) + (0.45 * ((m20 as f64) * f64::powi(b2[0].sin().abs() + 0.6, -2).atan()).tanh()))) + (0.95 * (ls21.a * ls21.v[0]))) + ((1.15 * (if (-1.437..=-0.687).contains(&v23) { autodiff::sigmoid((old5[m20 % old5.len()] + f64::powi(1.05 + (v23 * v23), -1)) + s1[m20]) } else { b2.iter().product::<f64>().tanh() })) + (1.1 * (u25 * u26)))) + (1.2 * acc31.atan()), (((s1[1].exp2().tanh() * (b2[3].tanh() * 0.9).asin()).abs() + 0.85).ln() * s1[2]) + b2[1]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p729_dual<D: Dn>(s1: &[D], b2: &[D; 4], ok19: Option<usize>, tr_: &mut Tr) -> [D; 2] {
+fn p729_dual<D: Dn>(s1: &[D], b2: &[D; 4], ok19: Option<usize>, ss28: &[SvD<D>], tr_: &mut Tr) -> [D; 2] {
     for (p1, q2) in s1.iter().zip(b2.iter()) {
         if dx_lt(-dx_sinh(*p1, tr_), *p1, tr_) {
             let mut y3 = [*q2; 2];
@@ -17060,7 +17115,11 @@ fn p729_dual<D: Dn>(s1: &[D], b2: &[D; 4], ok19: Option<usize>, tr_: &mut Tr) ->
     let v23: D = dx_tanh(dx_ln_1p(dx_abs(D::from(0.45), tr_), tr_) + s1[m20], tr_);
     let ra27: [D; 2] = [dx_tanh(-(b2[4 - 1 - m20] - cc12), tr_), dx_sigmoid(dx_max(D::from(1.2), -D::from(0.7) / D::from(3.0), tr_) + s1[0], tr_)];
     let [u25, u26] = cpair2_dual(&ra27, tr_);
-    [(((((dx_tanh(dx_leaky_relu(dx_cosh(dx_sigmoid(dx_min(-D::from(1.95), b2[2], tr_), tr_), tr_), dx_tanh(dx_atan2(dx_sin(b2[1], tr_), s1[2] + (-D::from(2.1)), tr_), tr_), tr_) * s1[1], tr_) * (-D::from(1.25))) + (((D::from(0.5) * dx_tanh(u7[1], tr_)) + (D::from(1.05) * dx_tanh(old5[0], tr_))) + (D::from(1.3) * dx_sigmoid(cc12, tr_)))) + ((D::from(1.3) * u13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.45) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_powi(dx_abs(dx_sin(b2[0], tr_), tr_) + D::from(0.6), -2, tr_), tr_), tr_)))) + (D::from(0.95) * (ls21.a * ls21.v[0]))) + ((D::from(1.15) * (if (dx_ge(v23, -D::from(1.437), tr_) && dx_le(v23, -D::from(0.687), tr_)) { dx_sigmoid((old5[m20 % old5.len()] + dx_powi(D::from(1.05) + (v23 * v23), -1, tr_)) + s1[m20], tr_) } else { dx_tanh(b2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) })) + (D::from(1.1) * (u25 * u26)))) + (D::from(0.4) * sv_zero::<D>().compose_dual(smake_dual(dx_tanh(z8.iter().zip(ra27.iter()).map(|(p28, q29)| z8[(m20 + 3) % 2] - (*q29)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + dx_max(s1[m20], v23, tr_), tr_), dx_tanh((dx_tanh(cc12, tr_) + (z8[m20 % z8.len()] + (-D::from(2.75)))) + b2[4 - 1 - m20], tr_), tr_), tr_).place_dual([dx_sigmoid(dx_leaky_relu(old5.iter().zip(b2.iter()).fold(D::from(1.1), |acc32, (p30, q31)| dx_tanh(acc32 + dx_sigmoid(u7[(m20 + 1) % 2], tr_), tr_)), D::from(0.16), tr_), tr_), dx_sigmoid(dx_log(dx_abs(z8[(m20 + 3) % z8.len()], tr_) + D::from(0.85), D::from(6.5), tr_) - dx_atan2(b2[4 - 1 - m20], u7[m20 % u7.len()], tr_), tr_)], tr_)[0]), (dx_ln(dx_abs(dx_tanh(dx_exp2(s1[1], tr_), tr_) * dx_asin(dx_tanh(b2[3], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) * s1[2]) + b2[1]]
+    let mut acc31: D = D::from(0.0);
+    for s32 in ss28.iter() {
+        acc31 += s32.energy_dual(dx_sin(dx_log2(dx_abs(z8.iter().zip(ra27.iter()).map(|(p29, q30)| z8[(m20 + 3) % 2] - (*q30)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.35), tr_) + s1[4], tr_), tr_) + s32.tension_dual(dx_sin(dx_log2(dx_abs(z8.iter().zip(ra27.iter()).map(|(p29, q30)| z8[(m20 + 3) % 2] - (*q30)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.35), tr_) + s1[4], tr_), tr_);
+    }
+    [(((((dx_tanh(dx_leaky_relu(dx_cosh(dx_sigmoid(dx_min(-D::from(1.95), b2[2], tr_), tr_), tr_), dx_tanh(dx_atan2(dx_sin(b2[1], tr_), s1[2] + (-D::from(2.1)), tr_), tr_), tr_) * s1[1], tr_) * (-D::from(1.25))) + (((D::from(0.5) * dx_tanh(u7[1], tr_)) + (D::from(1.05) * dx_tanh(old5[0], tr_))) + (D::from(1.3) * dx_sigmoid(cc12, tr_)))) + ((D::from(1.3) * u13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.45) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_powi(dx_abs(dx_sin(b2[0], tr_), tr_) + D::from(0.6), -2, tr_), tr_), tr_)))) + (D::from(0.95) * (ls21.a * ls21.v[0]))) + ((D::from(1.15) * (if (dx_ge(v23, -D::from(1.437), tr_) && dx_le(v23, -D::from(0.687), tr_)) { dx_sigmoid((old5[m20 % old5.len()] + dx_powi(D::from(1.05) + (v23 * v23), -1, tr_)) + s1[m20], tr_) } else { dx_tanh(b2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) })) + (D::from(1.1) * (u25 * u26)))) + (D::from(1.2) * dx_atan(acc31, tr_)), (dx_ln(dx_abs(dx_tanh(dx_exp2(s1[1], tr_), tr_) * dx_asin(dx_tanh(b2[3], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) * s1[2]) + b2[1]]
 }
 
 fn p729_eval(x: &[f64]) -> Vec<f64> {
@@ -17068,7 +17127,8 @@ fn p729_eval(x: &[f64]) -> Vec<f64> {
     let s1: Vec<f64> = take_vec(x, k, 5);
     let b2: [f64; 4] = take(x, k);
     let ok19: Option<usize> = opt_usize(take1(x, k), 2);
-    flat(&p729(&s1, &b2, ok19))
+    let ss28: Vec<Sv> = take_svs(x, k, 2);
+    flat(&p729(&s1, &b2, ok19, &ss28))
 }
 
 fn p729_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -17076,7 +17136,8 @@ fn p729_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let s1: Vec<Dual64> = take_vec(x, k, 5);
     let b2: [Dual64; 4] = take(x, k);
     let ok19: Option<usize> = opt_usize(take1(x, k), 2);
-    flat(&p729_dual(&s1, &b2, ok19, tr_))
+    let ss28: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
+    flat(&p729_dual(&s1, &b2, ok19, &ss28, tr_))
 }
 
 fn p729_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -17084,13 +17145,16 @@ fn p729_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s1: Vec<f64> = take_vec(x, k, 5);
     let b2: [f64; 4] = take(x, k);
     let ok19: Option<usize> = opt_usize(take1(x, k), 2);
+    let ss28: Vec<Sv> = take_svs(x, k, 2);
     let mut d_s1 = vec![SHADOW; 5];
     let mut d_b2 = [SHADOW; 4];
-    let out = p729_backward(&s1, &mut d_s1, &b2, &mut d_b2, ok19, take(d, &mut 0));
+    let mut d_ss28 = vec![sv_filled(SHADOW); 2];
+    let out = p729_backward(&s1, &mut d_s1, &b2, &mut d_b2, ok19, &ss28, &mut d_ss28, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(shadow(&d_s1));
     g.extend(shadow(&d_b2));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_ss28));
     (flat(&out), g)
 }
 
@@ -17099,11 +17163,13 @@ fn p729_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s1: Vec<f64> = take_vec(x, k, 5);
     let b2: [f64; 4] = take(x, k);
     let ok19: Option<usize> = opt_usize(take1(x, k), 2);
+    let ss28: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     let t_s1: Vec<f64> = take_vec(t, k, 5);
     let t_b2: [f64; 4] = take(t, k);
     *k += 1;
-    let (out, tan) = p729_forward(&s1, &t_s1, &b2, &t_b2, ok19);
+    let t_ss28: Vec<Sv> = take_svs(t, k, 2);
+    let (out, tan) = p729_forward(&s1, &t_s1, &b2, &t_b2, ok19, &ss28, &t_ss28);
     (flat(&out), flat(&tan))
 }
 
@@ -18662,8 +18728,8 @@ fn p740_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1, r2))]
-fn p741(&self, x1: f64, r2: &f64) -> f64 {
+#[grad(reverse, forward, wrt(x1, r2, ss18))]
+fn p741(&self, x1: f64, r2: &f64, ss18: &[Sv]) -> f64 {
     const K741: f64 = 0.6;
     let v1 = self.inner.t - self.pos[1];
     let v2 = autodiff::softplus(self.pos[0] * f64::log(self.m.abs() + 1.0, v1.abs() + 2.85));
@@ -18681,13 +18747,13 @@ fn p741(&self, x1: f64, r2: &f64) -> f64 {
     let v16: f64 = y3.iter().copied().fold(0.2, cl13);
     let mut ld17 = Lp::default();
     ld17.v[0] = autodiff::sigmoid((self.inner.a[1] - self.m).abs().ln_1p());
-    ((((((((self.pos[1] + (self.vel[1].asinh() - (autodiff::sigmoid(y3[1]) * v1))) - self.inner.t).sin() * v1) + v1) + (1.15 * acc6)) + ((0.7 * out8[1].sin()) + (1.3 * autodiff::sigmoid(v12)))) + (0.95 * v16)) + ((0.7 * ((ld17.a + ld17.v[0]) * autodiff::sigmoid(-0.2 + r2))) + (1.0 * lnormv(ld17)))) + ((0.7 * smake((out8[0].abs() + self.m).atan(), self.inner.a[0]).compose(smake((((v16.abs() + 1.5).acosh() * out8[0]) + self.m).sin(), (y3.iter().map(|e18| autodiff::softplus(self.vel[0]).tanh() + 1.0).product::<f64>() + (K741 - self.inner.t)).tanh())).tension((self.m / (-(1.0 + (self.pos[0] * self.pos[0])))).tanh()).tanh()) + (0.25 * (Sv { a: self.m.powi(1).max(-0.15 / (f64::abs(-2.6) + 1.05)).sin(), v: [(acc6 + self.pos[0]).sin(), ((v1 * self.w[0][0]) * self.inner.a[1]).atan()] }).tension(self.vel[1])))
+    ((((((((self.pos[1] + (self.vel[1].asinh() - (autodiff::sigmoid(y3[1]) * v1))) - self.inner.t).sin() * v1) + v1) + (1.15 * acc6)) + ((0.7 * out8[1].sin()) + (1.3 * autodiff::sigmoid(v12)))) + (0.95 * v16)) + ((0.7 * ((ld17.a + ld17.v[0]) * autodiff::sigmoid(-0.2 + r2))) + (1.0 * lnormv(ld17)))) + ((0.35 * ss18[0].tension((self.w[1][0].max(out8[0]) / (f64::min(self.pos[0], self.pos[0]).tanh().exp() + 0.5)).tanh())) + (1.35 * autodiff::sigmoid(ss18[1].compose(smake((autodiff::softplus(v2 - v2) + r2).atan(), (({ let t19 = y3.iter().sum::<f64>(); t19 * y3.iter().map(|e21| self.pos[1] * (-0.65)).sum::<f64>() }) + self.inner.t).sin())).energy(autodiff::sigmoid(self.inner.a[1] + v1)))))
 }
 }
 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
-fn p741_dual(&self, x1: D, r2: &D, tr_: &mut Tr) -> D {
+fn p741_dual(&self, x1: D, r2: &D, ss18: &[SvD<D>], tr_: &mut Tr) -> D {
     let K741: D = D::from(0.6);
     let v1 = self.inner.t - self.pos[1];
     let v2 = dx_softplus(self.pos[0] * dx_log(dx_abs(self.m, tr_) + D::from(1.0), dx_abs(v1, tr_) + D::from(2.85), tr_), tr_);
@@ -18705,7 +18771,7 @@ fn p741_dual(&self, x1: D, r2: &D, tr_: &mut Tr) -> D {
     let v16: D = y3.iter().copied().fold(D::from(0.2), |acc_, t_| cl13(acc_, t_, tr_));
     let mut ld17 = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
     ld17.v[0] = dx_sigmoid(dx_ln_1p(dx_abs(self.inner.a[1] - self.m, tr_), tr_), tr_);
-    ((((((dx_sin((self.pos[1] + (dx_asinh(self.vel[1], tr_) - (dx_sigmoid(y3[1], tr_) * v1))) - self.inner.t, tr_) * v1) + v1) + (D::from(1.15) * acc6)) + ((D::from(0.7) * dx_sin(out8[1], tr_)) + (D::from(1.3) * dx_sigmoid(v12, tr_)))) + (D::from(0.95) * v16)) + ((D::from(0.7) * ((ld17.a + ld17.v[0]) * dx_sigmoid(-D::from(0.2) + (*r2), tr_))) + (D::from(1.0) * lnormv_dual(ld17, tr_)))) + ((D::from(0.7) * dx_tanh(smake_dual(dx_atan(dx_abs(out8[0], tr_) + self.m, tr_), self.inner.a[0], tr_).compose_dual(smake_dual(dx_sin((dx_acosh(dx_abs(v16, tr_) + D::from(1.5), tr_) * out8[0]) + self.m, tr_), dx_tanh(y3.iter().map(|e18| dx_tanh(dx_softplus(self.vel[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (K741 - self.inner.t), tr_), tr_), tr_).tension_dual(dx_tanh(self.m / (-(D::from(1.0) + (self.pos[0] * self.pos[0]))), tr_), tr_), tr_)) + (D::from(0.25) * (SvD { a: dx_sin(dx_max(dx_powi(self.m, 1, tr_), -D::from(0.15) / (dx_abs(-D::from(2.6), tr_) + D::from(1.05)), tr_), tr_), v: [dx_sin(acc6 + self.pos[0], tr_), dx_atan((v1 * self.w[0][0]) * self.inner.a[1], tr_)] }).tension_dual(self.vel[1], tr_)))
+    ((((((dx_sin((self.pos[1] + (dx_asinh(self.vel[1], tr_) - (dx_sigmoid(y3[1], tr_) * v1))) - self.inner.t, tr_) * v1) + v1) + (D::from(1.15) * acc6)) + ((D::from(0.7) * dx_sin(out8[1], tr_)) + (D::from(1.3) * dx_sigmoid(v12, tr_)))) + (D::from(0.95) * v16)) + ((D::from(0.7) * ((ld17.a + ld17.v[0]) * dx_sigmoid(-D::from(0.2) + (*r2), tr_))) + (D::from(1.0) * lnormv_dual(ld17, tr_)))) + ((D::from(0.35) * ss18[0].tension_dual(dx_tanh(dx_max(self.w[1][0], out8[0], tr_) / (dx_exp(dx_tanh(dx_min(self.pos[0], self.pos[0], tr_), tr_), tr_) + D::from(0.5)), tr_), tr_)) + (D::from(1.35) * dx_sigmoid(ss18[1].compose_dual(smake_dual(dx_atan(dx_softplus(v2 - v2, tr_) + (*r2), tr_), dx_sin(({ let t19 = y3.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_); t19 * y3.iter().map(|e21| self.pos[1] * (-D::from(0.65))).fold(D::from(-0.0), |acc_, t_| acc_ + t_) }) + self.inner.t, tr_), tr_), tr_).energy_dual(dx_sigmoid(self.inner.a[1] + v1, tr_), tr_), tr_)))
 }
 }
 
@@ -18714,7 +18780,8 @@ fn p741_eval(x: &[f64]) -> Vec<f64> {
     let self_: Body = take_body(x, k);
     let x1: f64 = take1(x, k);
     let r2: f64 = take1(x, k);
-    flat(&self_.p741(x1, &r2))
+    let ss18: Vec<Sv> = take_svs(x, k, 2);
+    flat(&self_.p741(x1, &r2, &ss18))
 }
 
 fn p741_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -18722,7 +18789,8 @@ fn p741_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let self_: BodyD<Dual64> = take_body_d(x, k);
     let x1: Dual64 = take1(x, k);
     let r2: Dual64 = take1(x, k);
-    flat(&self_.p741_dual(x1, &r2, tr_))
+    let ss18: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
+    flat(&self_.p741_dual(x1, &r2, &ss18, tr_))
 }
 
 fn p741_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -18730,12 +18798,15 @@ fn p741_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let self_: Body = take_body(x, k);
     let x1: f64 = take1(x, k);
     let r2: f64 = take1(x, k);
+    let ss18: Vec<Sv> = take_svs(x, k, 2);
     let mut d_r2 = SHADOW;
-    let (out, g_x1) = self_.p741_backward(x1, &r2, &mut d_r2, d[0]);
+    let mut d_ss18 = vec![sv_filled(SHADOW); 2];
+    let (out, g_x1) = self_.p741_backward(x1, &r2, &mut d_r2, &ss18, &mut d_ss18, d[0]);
     let mut g = Vec::new();
     g.extend([0.0; 12]);
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_r2));
+    g.extend(shadow(&d_ss18));
     (flat(&out), g)
 }
 
@@ -18744,11 +18815,13 @@ fn p741_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let self_: Body = take_body(x, k);
     let x1: f64 = take1(x, k);
     let r2: f64 = take1(x, k);
+    let ss18: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     *k += 12;
     let t_x1: f64 = take1(t, k);
     let t_r2: f64 = take1(t, k);
-    let (out, tan) = self_.p741_forward(x1, t_x1, &r2, &t_r2);
+    let t_ss18: Vec<Sv> = take_svs(t, k, 2);
+    let (out, tan) = self_.p741_forward(x1, t_x1, &r2, &t_r2, &ss18, &t_ss18);
     (flat(&out), flat(&tan))
 }
 
@@ -19118,7 +19191,7 @@ fn p743_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p744(b3: &[f64; 5], x2: f64, x1: f64, gp31: &[V2], ga34: V2, ss38: &[Sv]) -> [f64; 1] {
+fn p744(b3: &[f64; 5], x2: f64, x1: f64, gp31: &[V2], ga34: V2) -> [f64; 1] {
     let mut v1 = f64::hypot((x1.abs() + 1.3).log2().atan(), b3[1] + (x1 * x2));
     let mut v2: f64 = b3[4];
     let v3 = b3.iter().enumerate().map(|(j4, e5)| x1.tanh() + 1.0).product::<f64>();
@@ -19153,15 +19226,12 @@ fn p744(b3: &[f64; 5], x2: f64, x1: f64, gp31: &[V2], ga34: V2, ss38: &[Sv]) -> 
     }
     let [g35, g36] = ga34;
     let gu37: V2 = [gp31[0][1] - (((f64::min(c13 as f64, s27).sin() * 0.9).atanh() + b3[c13]).atan() * 0.63), ga34[1] - ((-0.05 - z12[0]).atan() + b3[c13]).tanh()];
-    let mut acc39: f64 = 0.0;
-    for s40 in ss38.iter() {
-        acc39 += s40.energy(autodiff::sigmoid(gp31[(c13 + 1) % gp31.len()][k20 % 2].sinh().atan().exp())) + s40.tension(autodiff::sigmoid(gp31[(c13 + 1) % gp31.len()][k20 % 2].sinh().atan().exp()));
-    }
-    [((((((autodiff::sigmoid(((b3[3] * b3[3]) - v3) + (0.25 + x2.cosh())) * b3[0]) + (0.95 * acc8)) + (((((0.9 * u11[1]) + (0.9 * old9[0])) + (1.25 * old9[0].sin())) + (1.4 * v16)) + (0.25 * v17))) + (((0.35 * (ia18[k20 % 2] + (-2.85 + b3[1]).tanh())) + (1.05 * s26)) + (1.0 * s27))) + ((0.35 * (ls28.a * ls28.v[1])) + (1.25 * lnormv(ls28)))) + ((((((1.3 * (u29 + (((autodiff::sigmoid(z12[1]) + autodiff::elu(v16, z12[(k20 + 2) % 2].atan() * 0.63)) + b3[k20]).tanh() * u30))) + (0.6 * acc32.sin())) + (1.35 * gp31[1][1])) + (1.2 * (ga34[0] * (b3[3] * 2.5).abs().ln_1p().tanh()))) + (0.55 * (g35 * g36))) + (0.95 * autodiff::sigmoid(gu37[0] * gu37[0])))) + (0.3 * acc39.tanh())]
+    let sv38 = Sv { a: autodiff::sigmoid(gp31[(c13 + 1) % gp31.len()][k20 % 2].sinh().atan().exp()), v: [autodiff::sigmoid(u11[c13 % u11.len()] + ga34[(k20 + 2) % 2]), (old9[c13 % 2].atan().abs() + ga34[k20 % ga34.len()]).tanh()] };
+    [((((((autodiff::sigmoid(((b3[3] * b3[3]) - v3) + (0.25 + x2.cosh())) * b3[0]) + (0.95 * acc8)) + (((((0.9 * u11[1]) + (0.9 * old9[0])) + (1.25 * old9[0].sin())) + (1.4 * v16)) + (0.25 * v17))) + (((0.35 * (ia18[k20 % 2] + (-2.85 + b3[1]).tanh())) + (1.05 * s26)) + (1.0 * s27))) + ((0.35 * (ls28.a * ls28.v[1])) + (1.25 * lnormv(ls28)))) + ((((((1.3 * (u29 + (((autodiff::sigmoid(z12[1]) + autodiff::elu(v16, z12[(k20 + 2) % 2].atan() * 0.63)) + b3[k20]).tanh() * u30))) + (0.6 * acc32.sin())) + (1.35 * gp31[1][1])) + (1.2 * (ga34[0] * (b3[3] * 2.5).abs().ln_1p().tanh()))) + (0.55 * (g35 * g36))) + (0.95 * autodiff::sigmoid(gu37[0] * gu37[0])))) + ((0.6 * sv38.energy((old9[k20 % old9.len()] + ga34[1]).tanh())) + (0.3 * sv38.energy((old9[0].mul_add(1.75, gp31[2][c13 % 2]) + (f64::abs(-0.75) + 1.05).powf(0.7)).atan())))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p744_dual<D: Dn>(b3: &[D; 5], x2: D, x1: D, gp31: &[[D; 2]; 3], ga34: [D; 2], ss38: &[SvD<D>], tr_: &mut Tr) -> [D; 1] {
+fn p744_dual<D: Dn>(b3: &[D; 5], x2: D, x1: D, gp31: &[[D; 2]; 3], ga34: [D; 2], tr_: &mut Tr) -> [D; 1] {
     let mut v1 = dx_hypot(dx_atan(dx_log2(dx_abs(x1, tr_) + D::from(1.3), tr_), tr_), b3[1] + (x1 * x2), tr_);
     let mut v2: D = b3[4];
     let v3 = b3.iter().enumerate().map(|(j4, e5)| dx_tanh(x1, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
@@ -19196,11 +19266,8 @@ fn p744_dual<D: Dn>(b3: &[D; 5], x2: D, x1: D, gp31: &[[D; 2]; 3], ga34: [D; 2],
     }
     let [g35, g36] = ga34;
     let gu37: [D; 2] = [gp31[0][1] - (dx_atan(dx_atanh(dx_sin(dx_min(D::from(c13 as f64), s27, tr_), tr_) * D::from(0.9), tr_) + b3[c13], tr_) * D::from(0.63)), ga34[1] - dx_tanh(dx_atan(-D::from(0.05) - z12[0], tr_) + b3[c13], tr_)];
-    let mut acc39: D = D::from(0.0);
-    for s40 in ss38.iter() {
-        acc39 += s40.energy_dual(dx_sigmoid(dx_exp(dx_atan(dx_sinh(gp31[(c13 + 1) % gp31.len()][k20 % 2], tr_), tr_), tr_), tr_), tr_) + s40.tension_dual(dx_sigmoid(dx_exp(dx_atan(dx_sinh(gp31[(c13 + 1) % gp31.len()][k20 % 2], tr_), tr_), tr_), tr_), tr_);
-    }
-    [((((((dx_sigmoid(((b3[3] * b3[3]) - v3) + (D::from(0.25) + dx_cosh(x2, tr_)), tr_) * b3[0]) + (D::from(0.95) * acc8)) + (((((D::from(0.9) * u11[1]) + (D::from(0.9) * old9[0])) + (D::from(1.25) * dx_sin(old9[0], tr_))) + (D::from(1.4) * v16)) + (D::from(0.25) * v17))) + (((D::from(0.35) * (ia18[k20 % 2] + dx_tanh(-D::from(2.85) + b3[1], tr_))) + (D::from(1.05) * s26)) + (D::from(1.0) * s27))) + ((D::from(0.35) * (ls28.a * ls28.v[1])) + (D::from(1.25) * lnormv_dual(ls28, tr_)))) + ((((((D::from(1.3) * (u29 + (dx_tanh((dx_sigmoid(z12[1], tr_) + dx_elu(v16, dx_atan(z12[(k20 + 2) % 2], tr_) * D::from(0.63), tr_)) + b3[k20], tr_) * u30))) + (D::from(0.6) * dx_sin(acc32, tr_))) + (D::from(1.35) * gp31[1][1])) + (D::from(1.2) * (ga34[0] * dx_tanh(dx_ln_1p(dx_abs(b3[3] * D::from(2.5), tr_), tr_), tr_)))) + (D::from(0.55) * (g35 * g36))) + (D::from(0.95) * dx_sigmoid(gu37[0] * gu37[0], tr_)))) + (D::from(0.3) * dx_tanh(acc39, tr_))]
+    let sv38 = SvD { a: dx_sigmoid(dx_exp(dx_atan(dx_sinh(gp31[(c13 + 1) % gp31.len()][k20 % 2], tr_), tr_), tr_), tr_), v: [dx_sigmoid(u11[c13 % u11.len()] + ga34[(k20 + 2) % 2], tr_), dx_tanh(dx_abs(dx_atan(old9[c13 % 2], tr_), tr_) + ga34[k20 % ga34.len()], tr_)] };
+    [((((((dx_sigmoid(((b3[3] * b3[3]) - v3) + (D::from(0.25) + dx_cosh(x2, tr_)), tr_) * b3[0]) + (D::from(0.95) * acc8)) + (((((D::from(0.9) * u11[1]) + (D::from(0.9) * old9[0])) + (D::from(1.25) * dx_sin(old9[0], tr_))) + (D::from(1.4) * v16)) + (D::from(0.25) * v17))) + (((D::from(0.35) * (ia18[k20 % 2] + dx_tanh(-D::from(2.85) + b3[1], tr_))) + (D::from(1.05) * s26)) + (D::from(1.0) * s27))) + ((D::from(0.35) * (ls28.a * ls28.v[1])) + (D::from(1.25) * lnormv_dual(ls28, tr_)))) + ((((((D::from(1.3) * (u29 + (dx_tanh((dx_sigmoid(z12[1], tr_) + dx_elu(v16, dx_atan(z12[(k20 + 2) % 2], tr_) * D::from(0.63), tr_)) + b3[k20], tr_) * u30))) + (D::from(0.6) * dx_sin(acc32, tr_))) + (D::from(1.35) * gp31[1][1])) + (D::from(1.2) * (ga34[0] * dx_tanh(dx_ln_1p(dx_abs(b3[3] * D::from(2.5), tr_), tr_), tr_)))) + (D::from(0.55) * (g35 * g36))) + (D::from(0.95) * dx_sigmoid(gu37[0] * gu37[0], tr_)))) + ((D::from(0.6) * sv38.energy_dual(dx_tanh(old9[k20 % old9.len()] + ga34[1], tr_), tr_)) + (D::from(0.3) * sv38.energy_dual(dx_atan(dx_mul_add(old9[0], D::from(1.75), gp31[2][c13 % 2], tr_) + dx_powf(dx_abs(-D::from(0.75), tr_) + D::from(1.05), D::from(0.7), tr_), tr_), tr_)))]
 }
 
 fn p744_eval(x: &[f64]) -> Vec<f64> {
@@ -19210,8 +19277,7 @@ fn p744_eval(x: &[f64]) -> Vec<f64> {
     let x1: f64 = take1(x, k);
     let gp31: [[f64; 2]; 3] = take2(x, k);
     let ga34: [f64; 2] = take(x, k);
-    let ss38: Vec<Sv> = take_svs(x, k, 3);
-    flat(&p744(&b3, x2, x1, &gp31, ga34, &ss38))
+    flat(&p744(&b3, x2, x1, &gp31, ga34))
 }
 
 fn p744_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -19221,8 +19287,7 @@ fn p744_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x1: Dual64 = take1(x, k);
     let gp31: [[Dual64; 2]; 3] = take2(x, k);
     let ga34: [Dual64; 2] = take(x, k);
-    let ss38: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
-    flat(&p744_dual(&b3, x2, x1, &gp31, ga34, &ss38, tr_))
+    flat(&p744_dual(&b3, x2, x1, &gp31, ga34, tr_))
 }
 
 fn p744_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -19232,18 +19297,15 @@ fn p744_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x1: f64 = take1(x, k);
     let gp31: [[f64; 2]; 3] = take2(x, k);
     let ga34: [f64; 2] = take(x, k);
-    let ss38: Vec<Sv> = take_svs(x, k, 3);
     let mut d_b3 = [SHADOW; 5];
     let mut d_gp31 = [[SHADOW; 2]; 3];
-    let mut d_ss38 = vec![sv_filled(SHADOW); 3];
-    let (out, g_x2, g_x1, g_ga34) = p744_backward(&b3, &mut d_b3, x2, x1, &gp31, &mut d_gp31, ga34, &ss38, &mut d_ss38, take(d, &mut 0));
+    let (out, g_x2, g_x1, g_ga34) = p744_backward(&b3, &mut d_b3, x2, x1, &gp31, &mut d_gp31, ga34, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(shadow(&d_b3));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_gp31));
     g.extend(flat(&g_ga34));
-    g.extend(shadow(&d_ss38));
     (flat(&out), g)
 }
 
@@ -19254,15 +19316,13 @@ fn p744_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x1: f64 = take1(x, k);
     let gp31: [[f64; 2]; 3] = take2(x, k);
     let ga34: [f64; 2] = take(x, k);
-    let ss38: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_b3: [f64; 5] = take(t, k);
     let t_x2: f64 = take1(t, k);
     let t_x1: f64 = take1(t, k);
     let t_gp31: [[f64; 2]; 3] = take2(t, k);
     let t_ga34: [f64; 2] = take(t, k);
-    let t_ss38: Vec<Sv> = take_svs(t, k, 3);
-    let (out, tan) = p744_forward(&b3, &t_b3, x2, t_x2, x1, t_x1, &gp31, &t_gp31, ga34, t_ga34, &ss38, &t_ss38);
+    let (out, tan) = p744_forward(&b3, &t_b3, x2, t_x2, x1, t_x1, &gp31, &t_gp31, ga34, t_ga34);
     (flat(&out), flat(&tan))
 }
 
@@ -19299,20 +19359,7 @@ fn p745(x1: f64, x2: f64, s3: &[f64], a4: [f64; 2], s5: &[f64], ss24: &[Sv]) -> 
         dbg!(v22);
     }
     let v23: f64 = (s3[3].cosh() - v21).tanh().rem_euclid(-(1.0 + (v15 * v15)));
-    let mut acc25: f64 = 0.0;
-    for s26 in ss24.iter() {
-        acc25 += s26.energy((((1.1 + (v21 * v21)).cbrt() / ((v22 - v15).exp() + 0.5)) + a4[0]).tanh()) + s26.tension((((1.1 + (v21 * v21)).cbrt() / ((v22 - v15).exp() + 0.5)) + a4[0]).tanh());
-    }
-    let cf27 = |t28: f64| -> f64 {
-        if t28 > x2 {
-            return (((acc25 * acc25).ln_1p() + v21) + x2).sin();
-        }
-        if t28 > -0.087 {
-            return ((-((1.45 * acc12).abs() + 0.8)).cbrt() + s3[2]).tanh();
-        }
-        autodiff::sigmoid(autodiff::relu(-0.55 - (-2.3))) + t28
-    };
-    ((((((s5[2] % (((s5[0] % (1.0 + (x1 * x1))) + (s5[1] - 0.9)).tanh().exp() + 0.5)) * (-1.05)) + (0.45 * acc12)) + (0.6 * v15)) + ((0.95 * v21) + (0.7 * v22))) + (0.3 * v23.tanh())) + ((0.45 * autodiff::sigmoid(acc25)) + (0.65 * (cf27((f64::powi(acc25.atan(), 0) + a4[0]).tanh()) + (0.95 * cf27((autodiff::relu(-2.8) + s3[1]).atan())))))
+    ((((((s5[2] % (((s5[0] % (1.0 + (x1 * x1))) + (s5[1] - 0.9)).tanh().exp() + 0.5)) * (-1.05)) + (0.45 * acc12)) + (0.6 * v15)) + ((0.95 * v21) + (0.7 * v22))) + (0.3 * v23.tanh())) + ((1.2 * Sv::energy(&ss24[0], autodiff::sigmoid((f64::tanh(2.8) * 0.9).atanh() + x1)).tanh()) + (0.6 * ss24[0].energy((autodiff::relu(v15) + x2).tanh()).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19345,20 +19392,7 @@ fn p745_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 2], s5: &[D], ss24: &[SvD<D>
         let _ = v22;
     }
     let v23: D = dx_rem_euclid(dx_tanh(dx_cosh(s3[3], tr_) - v21, tr_), -(D::from(1.0) + (v15 * v15)), tr_);
-    let mut acc25: D = D::from(0.0);
-    for s26 in ss24.iter() {
-        acc25 += s26.energy_dual(dx_tanh((dx_cbrt(D::from(1.1) + (v21 * v21), tr_) / (dx_exp(v22 - v15, tr_) + D::from(0.5))) + a4[0], tr_), tr_) + s26.tension_dual(dx_tanh((dx_cbrt(D::from(1.1) + (v21 * v21), tr_) / (dx_exp(v22 - v15, tr_) + D::from(0.5))) + a4[0], tr_), tr_);
-    }
-    let cf27 = |t28: D, tr_: &mut Tr| -> D {
-        if dx_gt(t28, x2, tr_) {
-            return dx_sin((dx_ln_1p(acc25 * acc25, tr_) + v21) + x2, tr_);
-        }
-        if dx_gt(t28, -D::from(0.087), tr_) {
-            return dx_tanh(dx_cbrt(-(dx_abs(D::from(1.45) * acc12, tr_) + D::from(0.8)), tr_) + s3[2], tr_);
-        }
-        dx_sigmoid(dx_relu(-D::from(0.55) - (-D::from(2.3)), tr_), tr_) + t28
-    };
-    (((((dx_rem(s5[2], dx_exp(dx_tanh(dx_rem(s5[0], D::from(1.0) + (x1 * x1), tr_) + (s5[1] - D::from(0.9)), tr_), tr_) + D::from(0.5), tr_) * (-D::from(1.05))) + (D::from(0.45) * acc12)) + (D::from(0.6) * v15)) + ((D::from(0.95) * v21) + (D::from(0.7) * v22))) + (D::from(0.3) * dx_tanh(v23, tr_))) + ((D::from(0.45) * dx_sigmoid(acc25, tr_)) + (D::from(0.65) * (cf27(dx_tanh(dx_powi(dx_atan(acc25, tr_), 0, tr_) + a4[0], tr_), tr_) + (D::from(0.95) * cf27(dx_atan(dx_relu(-D::from(2.8), tr_) + s3[1], tr_), tr_)))))
+    (((((dx_rem(s5[2], dx_exp(dx_tanh(dx_rem(s5[0], D::from(1.0) + (x1 * x1), tr_) + (s5[1] - D::from(0.9)), tr_), tr_) + D::from(0.5), tr_) * (-D::from(1.05))) + (D::from(0.45) * acc12)) + (D::from(0.6) * v15)) + ((D::from(0.95) * v21) + (D::from(0.7) * v22))) + (D::from(0.3) * dx_tanh(v23, tr_))) + ((D::from(1.2) * dx_tanh(SvD::energy_dual(&ss24[0], dx_sigmoid(dx_atanh(dx_tanh(D::from(2.8), tr_) * D::from(0.9), tr_) + x1, tr_), tr_), tr_)) + (D::from(0.6) * dx_sin(ss24[0].energy_dual(dx_tanh(dx_relu(v15, tr_) + x2, tr_), tr_), tr_)))
 }
 
 fn p745_eval(x: &[f64]) -> Vec<f64> {
@@ -19368,7 +19402,7 @@ fn p745_eval(x: &[f64]) -> Vec<f64> {
     let s3: Vec<f64> = take_vec(x, k, 4);
     let a4: [f64; 2] = take(x, k);
     let s5: Vec<f64> = take_vec(x, k, 5);
-    let ss24: Vec<Sv> = take_svs(x, k, 1);
+    let ss24: Vec<Sv> = take_svs(x, k, 3);
     flat(&p745(x1, x2, &s3, a4, &s5, &ss24))
 }
 
@@ -19379,7 +19413,7 @@ fn p745_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let s3: Vec<Dual64> = take_vec(x, k, 4);
     let a4: [Dual64; 2] = take(x, k);
     let s5: Vec<Dual64> = take_vec(x, k, 5);
-    let ss24: Vec<SvD<Dual64>> = take_svs_d(x, k, 1);
+    let ss24: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
     flat(&p745_dual(x1, x2, &s3, a4, &s5, &ss24, tr_))
 }
 
@@ -19390,10 +19424,10 @@ fn p745_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 4);
     let a4: [f64; 2] = take(x, k);
     let s5: Vec<f64> = take_vec(x, k, 5);
-    let ss24: Vec<Sv> = take_svs(x, k, 1);
+    let ss24: Vec<Sv> = take_svs(x, k, 3);
     let mut d_s3 = vec![SHADOW; 4];
     let mut d_s5 = vec![SHADOW; 5];
-    let mut d_ss24 = vec![sv_filled(SHADOW); 1];
+    let mut d_ss24 = vec![sv_filled(SHADOW); 3];
     let (out, g_x1, g_x2, g_a4) = p745_backward(x1, x2, &s3, &mut d_s3, a4, &s5, &mut d_s5, &ss24, &mut d_ss24, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
@@ -19412,14 +19446,14 @@ fn p745_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 4);
     let a4: [f64; 2] = take(x, k);
     let s5: Vec<f64> = take_vec(x, k, 5);
-    let ss24: Vec<Sv> = take_svs(x, k, 1);
+    let ss24: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_s3: Vec<f64> = take_vec(t, k, 4);
     let t_a4: [f64; 2] = take(t, k);
     let t_s5: Vec<f64> = take_vec(t, k, 5);
-    let t_ss24: Vec<Sv> = take_svs(t, k, 1);
+    let t_ss24: Vec<Sv> = take_svs(t, k, 3);
     let (out, tan) = p745_forward(x1, t_x1, x2, t_x2, &s3, &t_s3, a4, t_a4, &s5, &t_s5, &ss24, &t_ss24);
     (flat(&out), flat(&tan))
 }
@@ -19428,7 +19462,7 @@ fn p745_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p746(x1: f64, x2: f64, a3: [f64; 1], k4: i32, lin27: &Lv, ss36: &[Sv]) -> (f64, f64) {
+fn p746(x1: f64, x2: f64, a3: [f64; 1], k4: i32, lin27: &Lv) -> (f64, f64) {
     let (v1, v2) = (a3[0].cos() + (-0.7), (0.55 + (a3[0] * a3[0])).log(7.55).atan2(a3[0] + x1));
     for (i3, e4) in a3.iter().enumerate() {
         for e5 in a3.iter() {
@@ -19469,15 +19503,11 @@ fn p746(x1: f64, x2: f64, a3: [f64; 1], k4: i32, lin27: &Lv, ss36: &[Sv]) -> (f6
     let ps31 = Lp { a: ((ia28.iter().map(|e32| ((v2 - lin27.b).atan() * 0.63) + 1.0).product::<f64>() - autodiff::sigmoid(v1)) + x1).tanh(), v: [((lin27.m[0][1] - x1) * (-2.4 * x2)).sin(), x1] };
     let Lp { a: pa33, .. } = ps31;
     let v35: f64 = a3.iter().map(|&v34| { if v34 > 1.413 { return (x1 - x1).atan(); } autodiff::sigmoid(-(1.25 + (v34 * v34)).powf(0.15)) }).sum::<f64>();
-    let mut acc37: f64 = 0.0;
-    for s38 in ss36.iter() {
-        acc37 += s38.energy((autodiff::elu(lin27.m[0][0], u20[0].atan() * 0.63) + x1).atan()) + s38.tension((autodiff::elu(lin27.m[0][0], u20[0].atan() * 0.63) + x1).atan());
-    }
-    ((((((((f64::abs(-1.2) + 1.2).acosh() + x1) - v2) + ((((0.8 * u17[0].tanh()) + (1.2 * autodiff::sigmoid(snap18[0]))) + (0.7 * u20[0].tanh())) + (0.8 * autodiff::sigmoid(z21[0])))) + (1.05 * v26)) + (1.25 * lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| p29 * q30).sum::<f64>().tanh())) + (0.55 * pa33)) + ((0.4 * v35) + (0.9 * acc37.atan())), ((((a3[0] / (x2.exp() + 0.5)).abs() + 0.85).sqrt() / (-(1.0 + (x2 * x2)))) + a3[0]) + x1)
+    ((((((((f64::abs(-1.2) + 1.2).acosh() + x1) - v2) + ((((0.8 * u17[0].tanh()) + (1.2 * autodiff::sigmoid(snap18[0]))) + (0.7 * u20[0].tanh())) + (0.8 * autodiff::sigmoid(z21[0])))) + (1.05 * v26)) + (1.25 * lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| p29 * q30).sum::<f64>().tanh())) + (0.55 * pa33)) + ((1.4 * v35) + (0.75 * (Sv { a: autodiff::elu((lin27.m[0][0].sin() * 0.9).acos(), x1.sin()).atan(), v: [(autodiff::softplus(v1).abs().ln_1p() + lin27.w[2]).sin(), (v2 * (lin27.b * (-1.0))).tanh()] }).compose(smake(lin27.m[0][1], (u20[0] + lin27.m[0][0]).max(autodiff::sigmoid(2.1)).sin())).place([autodiff::sigmoid(ia28.iter().zip(z21.iter()).map(|(p36, q37)| *q37).sum::<f64>() + lin27.w[0]), (pa33.sinh().sin().exp_m1() + lin27.b).sin()])[0].tanh())), ((((a3[0] / (x2.exp() + 0.5)).abs() + 0.85).sqrt() / (-(1.0 + (x2 * x2)))) + a3[0]) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p746_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], k4: i32, lin27: &LvD<D>, ss36: &[SvD<D>], tr_: &mut Tr) -> (D, D) {
+fn p746_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], k4: i32, lin27: &LvD<D>, tr_: &mut Tr) -> (D, D) {
     let (v1, v2) = (dx_cos(a3[0], tr_) + (-D::from(0.7)), dx_atan2(dx_log(D::from(0.55) + (a3[0] * a3[0]), D::from(7.55), tr_), a3[0] + x1, tr_));
     for (i3, e4) in a3.iter().enumerate() {
         for e5 in a3.iter() {
@@ -19518,11 +19548,7 @@ fn p746_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], k4: i32, lin27: &LvD<D>, ss36: &[S
     let ps31 = LpD { a: dx_tanh((ia28.iter().map(|e32| (dx_atan(v2 - lin27.b, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - dx_sigmoid(v1, tr_)) + x1, tr_), v: [dx_sin((lin27.m[0][1] - x1) * (-D::from(2.4) * x2), tr_), x1] };
     let LpD { a: pa33, .. } = ps31;
     let v35: D = a3.iter().map(|&v34| { if dx_gt(v34, D::from(1.413), tr_) { return dx_atan(x1 - x1, tr_); } dx_sigmoid(-dx_powf(D::from(1.25) + (v34 * v34), D::from(0.15), tr_), tr_) }).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
-    let mut acc37: D = D::from(0.0);
-    for s38 in ss36.iter() {
-        acc37 += s38.energy_dual(dx_atan(dx_elu(lin27.m[0][0], dx_atan(u20[0], tr_) * D::from(0.63), tr_) + x1, tr_), tr_) + s38.tension_dual(dx_atan(dx_elu(lin27.m[0][0], dx_atan(u20[0], tr_) * D::from(0.63), tr_) + x1, tr_), tr_);
-    }
-    (((((((dx_acosh(dx_abs(-D::from(1.2), tr_) + D::from(1.2), tr_) + x1) - v2) + ((((D::from(0.8) * dx_tanh(u17[0], tr_)) + (D::from(1.2) * dx_sigmoid(snap18[0], tr_))) + (D::from(0.7) * dx_tanh(u20[0], tr_))) + (D::from(0.8) * dx_sigmoid(z21[0], tr_)))) + (D::from(1.05) * v26)) + (D::from(1.25) * dx_tanh(lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| *p29 * *q30).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.55) * pa33)) + ((D::from(0.4) * v35) + (D::from(0.9) * dx_atan(acc37, tr_))), ((dx_sqrt(dx_abs(a3[0] / (dx_exp(x2, tr_) + D::from(0.5)), tr_) + D::from(0.85), tr_) / (-(D::from(1.0) + (x2 * x2)))) + a3[0]) + x1)
+    (((((((dx_acosh(dx_abs(-D::from(1.2), tr_) + D::from(1.2), tr_) + x1) - v2) + ((((D::from(0.8) * dx_tanh(u17[0], tr_)) + (D::from(1.2) * dx_sigmoid(snap18[0], tr_))) + (D::from(0.7) * dx_tanh(u20[0], tr_))) + (D::from(0.8) * dx_sigmoid(z21[0], tr_)))) + (D::from(1.05) * v26)) + (D::from(1.25) * dx_tanh(lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| *p29 * *q30).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.55) * pa33)) + ((D::from(1.4) * v35) + (D::from(0.75) * dx_tanh((SvD { a: dx_atan(dx_elu(dx_acos(dx_sin(lin27.m[0][0], tr_) * D::from(0.9), tr_), dx_sin(x1, tr_), tr_), tr_), v: [dx_sin(dx_ln_1p(dx_abs(dx_softplus(v1, tr_), tr_), tr_) + lin27.w[2], tr_), dx_tanh(v2 * (lin27.b * (-D::from(1.0))), tr_)] }).compose_dual(smake_dual(lin27.m[0][1], dx_sin(dx_max(u20[0] + lin27.m[0][0], dx_sigmoid(D::from(2.1), tr_), tr_), tr_), tr_), tr_).place_dual([dx_sigmoid(ia28.iter().zip(z21.iter()).map(|(p36, q37)| *q37).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + lin27.w[0], tr_), dx_sin(dx_exp_m1(dx_sin(dx_sinh(pa33, tr_), tr_), tr_) + lin27.b, tr_)], tr_)[0], tr_))), ((dx_sqrt(dx_abs(a3[0] / (dx_exp(x2, tr_) + D::from(0.5)), tr_) + D::from(0.85), tr_) / (-(D::from(1.0) + (x2 * x2)))) + a3[0]) + x1)
 }
 
 fn p746_eval(x: &[f64]) -> Vec<f64> {
@@ -19531,8 +19557,7 @@ fn p746_eval(x: &[f64]) -> Vec<f64> {
     let x2: f64 = take1(x, k);
     let a3: [f64; 1] = take(x, k);
     let lin27: Lv = take_lv(x, k, 3, 1);
-    let ss36: Vec<Sv> = take_svs(x, k, 3);
-    flat(&p746(x1, x2, a3, -2, &lin27, &ss36))
+    flat(&p746(x1, x2, a3, -2, &lin27))
 }
 
 fn p746_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -19541,8 +19566,7 @@ fn p746_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x2: Dual64 = take1(x, k);
     let a3: [Dual64; 1] = take(x, k);
     let lin27: LvD<Dual64> = take_lv_d(x, k, 3, 1);
-    let ss36: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
-    flat(&p746_dual(x1, x2, a3, -2, &lin27, &ss36, tr_))
+    flat(&p746_dual(x1, x2, a3, -2, &lin27, tr_))
 }
 
 fn p746_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -19551,16 +19575,13 @@ fn p746_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let a3: [f64; 1] = take(x, k);
     let lin27: Lv = take_lv(x, k, 3, 1);
-    let ss36: Vec<Sv> = take_svs(x, k, 3);
     let mut d_lin27 = lv_filled(SHADOW, 3, 1);
-    let mut d_ss36 = vec![sv_filled(SHADOW); 3];
-    let (out, g_x1, g_x2, g_a3) = p746_backward(x1, x2, a3, -2, &lin27, &mut d_lin27, &ss36, &mut d_ss36, (d[0], d[1]));
+    let (out, g_x1, g_x2, g_a3) = p746_backward(x1, x2, a3, -2, &lin27, &mut d_lin27, (d[0], d[1]));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_a3));
     g.extend(shadow(&d_lin27));
-    g.extend(shadow(&d_ss36));
     (flat(&out), g)
 }
 
@@ -19570,14 +19591,12 @@ fn p746_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let a3: [f64; 1] = take(x, k);
     let lin27: Lv = take_lv(x, k, 3, 1);
-    let ss36: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_a3: [f64; 1] = take(t, k);
     let t_lin27: Lv = take_lv(t, k, 3, 1);
-    let t_ss36: Vec<Sv> = take_svs(t, k, 3);
-    let (out, tan) = p746_forward(x1, t_x1, x2, t_x2, a3, t_a3, -2, &lin27, &t_lin27, &ss36, &t_ss36);
+    let (out, tan) = p746_forward(x1, t_x1, x2, t_x2, a3, t_a3, -2, &lin27, &t_lin27);
     (flat(&out), flat(&tan))
 }
 
@@ -27584,8 +27603,7 @@ fn p810(a1: [f64; 2], b2: &[f64; 2], b3: &[f64; 5]) -> f64 {
         eprintln!("{}", v15 * 2.0);
     }
     let v16: f64 = f64::rem_euclid(autodiff::sigmoid(b2[0].exp2()), (v11 + v11).abs() + 0.5);
-    let sv17 = Sv { a: (a1[1] + b3[1]).abs().atan(), v: [(acc14 + b2[0]).tanh(), (autodiff::sigmoid(2.85 + v16) * autodiff::softplus(a1[1])).sin()] };
-    (((((K810 + (v11 - b3[0]).tanh().exp()) + K810) + (0.7 * acc14)) + (0.8 * v15)) + (1.35 * v16.atan())) + ((0.45 * Sv::energy(&sv17, (autodiff::leaky_relu(sv17.v[1], 0.45).exp() + b2[1]).atan())) + (0.7 * sv17.energy(((v11.tanh().exp() + v15.signum()) + a1[0]).tanh())))
+    (((((K810 + (v11 - b3[0]).tanh().exp()) + K810) + (0.7 * acc14)) + (0.8 * v15)) + (1.35 * v16.atan())) + (1.05 * smake((f64::cos(-1.95).signum() + b3[0]).atan(), (acc14 + b2[0]).tanh()).compose(smake(((2.85 * v15) + a1[0]).atan(), ((acc14 - a1[0]) * (b3[2] * b3[0])).tanh())).tension(b2[0]).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27615,8 +27633,7 @@ fn p810_dual<D: Dn>(a1: [D; 2], b2: &[D; 2], b3: &[D; 5], tr_: &mut Tr) -> D {
         let _ = v15 * D::from(2.0);
     }
     let v16: D = dx_rem_euclid(dx_sigmoid(dx_exp2(b2[0], tr_), tr_), dx_abs(v11 + v11, tr_) + D::from(0.5), tr_);
-    let sv17 = SvD { a: dx_atan(dx_abs(a1[1] + b3[1], tr_), tr_), v: [dx_tanh(acc14 + b2[0], tr_), dx_sin(dx_sigmoid(D::from(2.85) + v16, tr_) * dx_softplus(a1[1], tr_), tr_)] };
-    (((((K810 + dx_exp(dx_tanh(v11 - b3[0], tr_), tr_)) + K810) + (D::from(0.7) * acc14)) + (D::from(0.8) * v15)) + (D::from(1.35) * dx_atan(v16, tr_))) + ((D::from(0.45) * SvD::energy_dual(&sv17, dx_atan(dx_exp(dx_leaky_relu(sv17.v[1], D::from(0.45), tr_), tr_) + b2[1], tr_), tr_)) + (D::from(0.7) * sv17.energy_dual(dx_tanh((dx_exp(dx_tanh(v11, tr_), tr_) + dx_signum(v15, tr_)) + a1[0], tr_), tr_)))
+    (((((K810 + dx_exp(dx_tanh(v11 - b3[0], tr_), tr_)) + K810) + (D::from(0.7) * acc14)) + (D::from(0.8) * v15)) + (D::from(1.35) * dx_atan(v16, tr_))) + (D::from(1.05) * dx_tanh(smake_dual(dx_atan(dx_signum(dx_cos(-D::from(1.95), tr_), tr_) + b3[0], tr_), dx_tanh(acc14 + b2[0], tr_), tr_).compose_dual(smake_dual(dx_atan((D::from(2.85) * v15) + a1[0], tr_), dx_tanh((acc14 - a1[0]) * (b3[2] * b3[0]), tr_), tr_), tr_).tension_dual(b2[0], tr_), tr_))
 }
 
 fn p810_eval(x: &[f64]) -> Vec<f64> {
@@ -36321,7 +36338,7 @@ fn p880_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p881(n4: usize, r2: &f64, a3: [f64; 1], x1: f64, ss25: &[Sv]) -> f64 {
+fn p881(n4: usize, r2: &f64, a3: [f64; 1], x1: f64) -> f64 {
     for (i1, e2) in a3.iter().enumerate() {
         if (x1 / (e2.abs() + 0.7)) < (1.05 / (e2.exp() + 0.5)) {
             let mut c3 = 0;
@@ -36348,12 +36365,15 @@ fn p881(n4: usize, r2: &f64, a3: [f64; 1], x1: f64, ss25: &[Sv]) -> f64 {
     for e19 in a3.iter() {
         lv18.push(e19.asinh().powi(4).sin());
     }
-    let sv26: Sv = ss25[(n4 + 3) % 2];
-    ((((((({ let t6 = a3.iter().map(|&e7| (n4 as f64) - x1).sum::<f64>(); t6 * autodiff::softplus(-1.2) }) + a3[0]) + r2) + (0.9 * acc9)) + ((0.55 * u11[0].atan()) + (0.85 * cc14))) + (1.4 * v17)) + (1.25 * lv18.iter().map(|&t20| t20.abs().ln_1p()).sum::<f64>())) + ((0.95 * (Sv { a: ((-1.55 + u11.iter().map(|e21| u11[n4 % u11.len()] + v17).sum::<f64>()) + r2).tanh(), v: [a3[n4 % 1], (a3.iter().zip(u11.iter()).fold(0.25f64, |acc24, (p22, q23)| (acc24 + autodiff::sigmoid((x1.tanh() * 0.9).atanh())).tanh()) - f64::hypot(1.45, u11[n4 % 2])).tanh()] }).place([((x1 * cc14) * autodiff::sigmoid(v17)).tanh(), ((a3[n4 % 1] / (a3[0].exp() + 0.5)) % ((1.25 + (u11[1] * u11[1])).sqrt().abs() + 1.5)).sin()])[1].tanh()) + (0.45 * (sv26.a * sv26.v[0])))
+    let sv21 = smake(autodiff::sigmoid((u11[n4 % u11.len()] + ((n4 as f64) - cc14)) + a3[0]), ((f64::powf(u11[n4 % u11.len()].abs() + 1.05, 0.4) - autodiff::sigmoid(v17)) + r2).atan());
+    let mut sv22 = sv21;
+    sv22.v[1] += (cc14 + r2).tanh();
+    sv22.v[0] += (f64::log((sv21.a * (n4 as f64)).abs() + 0.7, 6.9) + r2).sin();
+    ((((((({ let t6 = a3.iter().map(|&e7| (n4 as f64) - x1).sum::<f64>(); t6 * autodiff::softplus(-1.2) }) + a3[0]) + r2) + (0.9 * acc9)) + ((0.55 * u11[0].atan()) + (0.85 * cc14))) + (1.4 * v17)) + (1.25 * lv18.iter().map(|&t20| t20.abs().ln_1p()).sum::<f64>())) + (((1.1 * smake(x1, autodiff::sigmoid(2.55) / (1.0 + (a3[n4 % a3.len()] * a3[n4 % a3.len()]))).energy(autodiff::sigmoid(-((n4 as f64) - a3[n4 % a3.len()]))).tanh()) + (0.6 * autodiff::sigmoid(sv22.v[1] + ((((sv22.a - acc9) - (sv21.a % 1.25)) + x1).tanh() * sv22.a)))) + (0.35 * autodiff::sigmoid(sv21.v[1] + (sv21.a * sv22.v[0]))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p881_dual<D: Dn>(n4: usize, r2: &D, a3: [D; 1], x1: D, ss25: &[SvD<D>], tr_: &mut Tr) -> D {
+fn p881_dual<D: Dn>(n4: usize, r2: &D, a3: [D; 1], x1: D, tr_: &mut Tr) -> D {
     for (i1, e2) in a3.iter().enumerate() {
         if dx_lt(x1 / (dx_abs(*e2, tr_) + D::from(0.7)), D::from(1.05) / (dx_exp(*e2, tr_) + D::from(0.5)), tr_) {
             let mut c3 = 0;
@@ -36380,8 +36400,11 @@ fn p881_dual<D: Dn>(n4: usize, r2: &D, a3: [D; 1], x1: D, ss25: &[SvD<D>], tr_: 
     for e19 in a3.iter() {
         lv18.push(dx_sin(dx_powi(dx_asinh(*e19, tr_), 4, tr_), tr_));
     }
-    let sv26: SvD<D> = ss25[(n4 + 3) % 2];
-    ((((((({ let t6 = a3.iter().map(|&e7| D::from(n4 as f64) - x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_); t6 * dx_softplus(-D::from(1.2), tr_) }) + a3[0]) + (*r2)) + (D::from(0.9) * acc9)) + ((D::from(0.55) * dx_atan(u11[0], tr_)) + (D::from(0.85) * cc14))) + (D::from(1.4) * v17)) + (D::from(1.25) * lv18.iter().map(|&t20| dx_ln_1p(dx_abs(t20, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + ((D::from(0.95) * dx_tanh((SvD { a: dx_tanh((-D::from(1.55) + u11.iter().map(|e21| u11[n4 % u11.len()] + v17).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + (*r2), tr_), v: [a3[n4 % 1], dx_tanh(a3.iter().zip(u11.iter()).fold(D::from(0.25), |acc24, (p22, q23)| dx_tanh(acc24 + dx_sigmoid(dx_atanh(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_), tr_)) - dx_hypot(D::from(1.45), u11[n4 % 2], tr_), tr_)] }).place_dual([dx_tanh((x1 * cc14) * dx_sigmoid(v17, tr_), tr_), dx_sin(dx_rem(a3[n4 % 1] / (dx_exp(a3[0], tr_) + D::from(0.5)), dx_abs(dx_sqrt(D::from(1.25) + (u11[1] * u11[1]), tr_), tr_) + D::from(1.5), tr_), tr_)], tr_)[1], tr_)) + (D::from(0.45) * (sv26.a * sv26.v[0])))
+    let sv21 = smake_dual(dx_sigmoid((u11[n4 % u11.len()] + (D::from(n4 as f64) - cc14)) + a3[0], tr_), dx_atan((dx_powf(dx_abs(u11[n4 % u11.len()], tr_) + D::from(1.05), D::from(0.4), tr_) - dx_sigmoid(v17, tr_)) + (*r2), tr_), tr_);
+    let mut sv22 = sv21;
+    sv22.v[1] += dx_tanh(cc14 + (*r2), tr_);
+    sv22.v[0] += dx_sin(dx_log(dx_abs(sv21.a * D::from(n4 as f64), tr_) + D::from(0.7), D::from(6.9), tr_) + (*r2), tr_);
+    ((((((({ let t6 = a3.iter().map(|&e7| D::from(n4 as f64) - x1).fold(D::from(-0.0), |acc_, t_| acc_ + t_); t6 * dx_softplus(-D::from(1.2), tr_) }) + a3[0]) + (*r2)) + (D::from(0.9) * acc9)) + ((D::from(0.55) * dx_atan(u11[0], tr_)) + (D::from(0.85) * cc14))) + (D::from(1.4) * v17)) + (D::from(1.25) * lv18.iter().map(|&t20| dx_ln_1p(dx_abs(t20, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_))) + (((D::from(1.1) * dx_tanh(smake_dual(x1, dx_sigmoid(D::from(2.55), tr_) / (D::from(1.0) + (a3[n4 % a3.len()] * a3[n4 % a3.len()])), tr_).energy_dual(dx_sigmoid(-(D::from(n4 as f64) - a3[n4 % a3.len()]), tr_), tr_), tr_)) + (D::from(0.6) * dx_sigmoid(sv22.v[1] + (dx_tanh(((sv22.a - acc9) - dx_rem(sv21.a, D::from(1.25), tr_)) + x1, tr_) * sv22.a), tr_))) + (D::from(0.35) * dx_sigmoid(sv21.v[1] + (sv21.a * sv22.v[0]), tr_)))
 }
 
 fn p881_eval(x: &[f64]) -> Vec<f64> {
@@ -36389,8 +36412,7 @@ fn p881_eval(x: &[f64]) -> Vec<f64> {
     let r2: f64 = take1(x, k);
     let a3: [f64; 1] = take(x, k);
     let x1: f64 = take1(x, k);
-    let ss25: Vec<Sv> = take_svs(x, k, 2);
-    flat(&p881(4, &r2, a3, x1, &ss25))
+    flat(&p881(4, &r2, a3, x1))
 }
 
 fn p881_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -36398,8 +36420,7 @@ fn p881_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let r2: Dual64 = take1(x, k);
     let a3: [Dual64; 1] = take(x, k);
     let x1: Dual64 = take1(x, k);
-    let ss25: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
-    flat(&p881_dual(4, &r2, a3, x1, &ss25, tr_))
+    flat(&p881_dual(4, &r2, a3, x1, tr_))
 }
 
 fn p881_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -36407,15 +36428,12 @@ fn p881_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let r2: f64 = take1(x, k);
     let a3: [f64; 1] = take(x, k);
     let x1: f64 = take1(x, k);
-    let ss25: Vec<Sv> = take_svs(x, k, 2);
     let mut d_r2 = SHADOW;
-    let mut d_ss25 = vec![sv_filled(SHADOW); 2];
-    let (out, g_a3, g_x1) = p881_backward(4, &r2, &mut d_r2, a3, x1, &ss25, &mut d_ss25, d[0]);
+    let (out, g_a3, g_x1) = p881_backward(4, &r2, &mut d_r2, a3, x1, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r2));
     g.extend(flat(&g_a3));
     g.extend(flat(&g_x1));
-    g.extend(shadow(&d_ss25));
     (flat(&out), g)
 }
 
@@ -36424,13 +36442,11 @@ fn p881_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let r2: f64 = take1(x, k);
     let a3: [f64; 1] = take(x, k);
     let x1: f64 = take1(x, k);
-    let ss25: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     let t_r2: f64 = take1(t, k);
     let t_a3: [f64; 1] = take(t, k);
     let t_x1: f64 = take1(t, k);
-    let t_ss25: Vec<Sv> = take_svs(t, k, 2);
-    let (out, tan) = p881_forward(4, &r2, &t_r2, a3, t_a3, x1, t_x1, &ss25, &t_ss25);
+    let (out, tan) = p881_forward(4, &r2, &t_r2, a3, t_a3, x1, t_x1);
     (flat(&out), flat(&tan))
 }
 
@@ -36654,8 +36670,8 @@ fn p882_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p883
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
-fn p883(w3: &[[f64; 2]; 1], s2: &[f64], x1: f64, a4: [f64; 4], ss9: &[Sv]) -> f64 {
+#[grad(reverse, forward, wrt(w3, s2, x1, a4))]
+fn p883(w3: &[[f64; 2]; 1], s2: &[f64], x1: f64, a4: [f64; 4], sp9: &Sv) -> f64 {
     let mut v1 = f64::hypot((s2[1] / (a4[1].abs() + 0.9)) / (-((x1.abs() + 0.6).cbrt().exp() + 0.5)), x1 * (x1 - w3[0][0]));
     for i2 in 0..4 {
         if (x1.abs() + 1.2).log2() <= x1 {
@@ -36670,15 +36686,11 @@ fn p883(w3: &[[f64; 2]; 1], s2: &[f64], x1: f64, a4: [f64; 4], ss9: &[Sv]) -> f6
     }
     let v7: f64 = f64::min(-0.7, a4[3]).exp_m1().sin().rem_euclid(-((-0.05 + v1).abs() + 0.5));
     let v8: f64 = autodiff::sigmoid((x1 * s2[1]).hypot(x1.mul_add(w3[0][0], x1))).rem_euclid(w3[0][1].abs() + 0.8);
-    let mut acc10: f64 = 0.0;
-    for s11 in ss9.iter() {
-        acc10 += s11.energy(x1) + s11.tension(x1);
-    }
-    (((s2.iter().copied().enumerate().map(|(j5, e6)| autodiff::relu(v1 / (a4[4 - 1 - j5].exp() + 0.5))).sum::<f64>() + v1) - v1) + ((0.65 * v7.atan()) + (0.6 * v8))) + (0.75 * acc10.atan())
+    (((s2.iter().copied().enumerate().map(|(j5, e6)| autodiff::relu(v1 / (a4[4 - 1 - j5].exp() + 0.5))).sum::<f64>() + v1) - v1) + ((0.65 * v7.atan()) + (0.6 * v8))) + (1.45 * sp9.scale(((sp9.v[0] + autodiff::relu(v8)) + w3[0][0]).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p883_dual<D: Dn>(w3: &[[D; 2]; 1], s2: &[D], x1: D, a4: [D; 4], ss9: &[SvD<D>], tr_: &mut Tr) -> D {
+fn p883_dual<D: Dn>(w3: &[[D; 2]; 1], s2: &[D], x1: D, a4: [D; 4], sp9: &SvD<D>, tr_: &mut Tr) -> D {
     let mut v1 = dx_hypot((s2[1] / (dx_abs(a4[1], tr_) + D::from(0.9))) / (-(dx_exp(dx_cbrt(dx_abs(x1, tr_) + D::from(0.6), tr_), tr_) + D::from(0.5))), x1 * (x1 - w3[0][0]), tr_);
     for i2 in 0..4 {
         if dx_le(dx_log2(dx_abs(x1, tr_) + D::from(1.2), tr_), x1, tr_) {
@@ -36693,11 +36705,7 @@ fn p883_dual<D: Dn>(w3: &[[D; 2]; 1], s2: &[D], x1: D, a4: [D; 4], ss9: &[SvD<D>
     }
     let v7: D = dx_rem_euclid(dx_sin(dx_exp_m1(dx_min(-D::from(0.7), a4[3], tr_), tr_), tr_), -(dx_abs(-D::from(0.05) + v1, tr_) + D::from(0.5)), tr_);
     let v8: D = dx_rem_euclid(dx_sigmoid(dx_hypot(x1 * s2[1], dx_mul_add(x1, w3[0][0], x1, tr_), tr_), tr_), dx_abs(w3[0][1], tr_) + D::from(0.8), tr_);
-    let mut acc10: D = D::from(0.0);
-    for s11 in ss9.iter() {
-        acc10 += s11.energy_dual(x1, tr_) + s11.tension_dual(x1, tr_);
-    }
-    (((s2.iter().copied().enumerate().map(|(j5, e6)| dx_relu(v1 / (dx_exp(a4[4 - 1 - j5], tr_) + D::from(0.5)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + v1) - v1) + ((D::from(0.65) * dx_atan(v7, tr_)) + (D::from(0.6) * v8))) + (D::from(0.75) * dx_atan(acc10, tr_))
+    (((s2.iter().copied().enumerate().map(|(j5, e6)| dx_relu(v1 / (dx_exp(a4[4 - 1 - j5], tr_) + D::from(0.5)), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + v1) - v1) + ((D::from(0.65) * dx_atan(v7, tr_)) + (D::from(0.6) * v8))) + (D::from(1.45) * sp9.scale_dual(dx_tanh((sp9.v[0] + dx_relu(v8, tr_)) + w3[0][0], tr_), tr_))
 }
 
 fn p883_eval(x: &[f64]) -> Vec<f64> {
@@ -36706,8 +36714,8 @@ fn p883_eval(x: &[f64]) -> Vec<f64> {
     let s2: Vec<f64> = take_vec(x, k, 4);
     let x1: f64 = take1(x, k);
     let a4: [f64; 4] = take(x, k);
-    let ss9: Vec<Sv> = take_svs(x, k, 3);
-    flat(&p883(&w3, &s2, x1, a4, &ss9))
+    let sp9: Sv = take_sv(x, k);
+    flat(&p883(&w3, &s2, x1, a4, &sp9))
 }
 
 fn p883_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -36716,8 +36724,8 @@ fn p883_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let s2: Vec<Dual64> = take_vec(x, k, 4);
     let x1: Dual64 = take1(x, k);
     let a4: [Dual64; 4] = take(x, k);
-    let ss9: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
-    flat(&p883_dual(&w3, &s2, x1, a4, &ss9, tr_))
+    let sp9: SvD<Dual64> = take_sv_d(x, k);
+    flat(&p883_dual(&w3, &s2, x1, a4, &sp9, tr_))
 }
 
 fn p883_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -36726,17 +36734,16 @@ fn p883_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s2: Vec<f64> = take_vec(x, k, 4);
     let x1: f64 = take1(x, k);
     let a4: [f64; 4] = take(x, k);
-    let ss9: Vec<Sv> = take_svs(x, k, 3);
+    let sp9: Sv = take_sv(x, k);
     let mut d_w3 = [[SHADOW; 2]; 1];
     let mut d_s2 = vec![SHADOW; 4];
-    let mut d_ss9 = vec![sv_filled(SHADOW); 3];
-    let (out, g_x1, g_a4) = p883_backward(&w3, &mut d_w3, &s2, &mut d_s2, x1, a4, &ss9, &mut d_ss9, d[0]);
+    let (out, g_x1, g_a4) = p883_backward(&w3, &mut d_w3, &s2, &mut d_s2, x1, a4, &sp9, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_w3));
     g.extend(shadow(&d_s2));
     g.extend(flat(&g_x1));
     g.extend(flat(&g_a4));
-    g.extend(shadow(&d_ss9));
+    g.extend([0.0; 3]);
     (flat(&out), g)
 }
 
@@ -36746,14 +36753,14 @@ fn p883_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s2: Vec<f64> = take_vec(x, k, 4);
     let x1: f64 = take1(x, k);
     let a4: [f64; 4] = take(x, k);
-    let ss9: Vec<Sv> = take_svs(x, k, 3);
+    let sp9: Sv = take_sv(x, k);
     let k = &mut 0;
     let t_w3: [[f64; 2]; 1] = take2(t, k);
     let t_s2: Vec<f64> = take_vec(t, k, 4);
     let t_x1: f64 = take1(t, k);
     let t_a4: [f64; 4] = take(t, k);
-    let t_ss9: Vec<Sv> = take_svs(t, k, 3);
-    let (out, tan) = p883_forward(&w3, &t_w3, &s2, &t_s2, x1, t_x1, a4, t_a4, &ss9, &t_ss9);
+    *k += 3;
+    let (out, tan) = p883_forward(&w3, &t_w3, &s2, &t_s2, x1, t_x1, a4, t_a4, &sp9);
     (flat(&out), flat(&tan))
 }
 
@@ -38570,7 +38577,7 @@ fn p896(r1: &f64, x2: f64, s3: &[f64], ss16: &[Sv]) -> f64 {
     let v12: f64 = if let Some(ov11) = lo9 { (ov11 - (-ov11)) * ((r1 + s3[1]).tanh().atan() * 0.95) } else { s3[3].mul_add(s3[3], acc8).tanh() };
     let lo13 = if autodiff::sigmoid(r1 - r1.abs().ln_1p()) > -1.337 { Some(autodiff::sigmoid(-s3[3] * s3[4])) } else { None };
     let v15: f64 = if let Some(ov14) = lo13 { (1.25 * ov14) * ((f64::cosh(-0.55) + s3[2]).atan() * 0.95) } else { (v12 + r1).atan() };
-    ((((((x2 / (s3[0].abs() + 0.75)) * s3[1]) * (x2 / ((r1 + s3[1]).atan().exp() + 0.5))).atan() * x2) + (1.2 * acc8)) + ((0.4 * v12) + (0.35 * v15))) + (0.6 * ss16.iter().map(|s17| s17.tension((((acc8 + v12).abs() + 0.55).ln() + x2).tanh())).sum::<f64>().tanh())
+    ((((((x2 / (s3[0].abs() + 0.75)) * s3[1]) * (x2 / ((r1 + s3[1]).atan().exp() + 0.5))).atan() * x2) + (1.2 * acc8)) + ((0.4 * v12) + (0.35 * v15))) + (0.45 * autodiff::sigmoid(ss16.iter().map(|s17| s17.tension(((acc8 + v12) / (1.0 + (s3[2] * s3[2]))).tanh())).sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38605,7 +38612,7 @@ fn p896_dual<D: Dn>(r1: &D, x2: D, s3: &[D], ss16: &[SvD<D>], tr_: &mut Tr) -> D
     let v12: D = if let Some(ov11) = lo9 { (ov11 - (-ov11)) * (dx_atan(dx_tanh(*r1 + s3[1], tr_), tr_) * D::from(0.95)) } else { dx_tanh(dx_mul_add(s3[3], s3[3], acc8, tr_), tr_) };
     let lo13 = if dx_gt(dx_sigmoid(*r1 - dx_ln_1p(dx_abs(*r1, tr_), tr_), tr_), -D::from(1.337), tr_) { Some(dx_sigmoid(-s3[3] * s3[4], tr_)) } else { None };
     let v15: D = if let Some(ov14) = lo13 { (D::from(1.25) * ov14) * (dx_atan(dx_cosh(-D::from(0.55), tr_) + s3[2], tr_) * D::from(0.95)) } else { dx_atan(v12 + (*r1), tr_) };
-    (((dx_atan(((x2 / (dx_abs(s3[0], tr_) + D::from(0.75))) * s3[1]) * (x2 / (dx_exp(dx_atan(*r1 + s3[1], tr_), tr_) + D::from(0.5))), tr_) * x2) + (D::from(1.2) * acc8)) + ((D::from(0.4) * v12) + (D::from(0.35) * v15))) + (D::from(0.6) * dx_tanh(ss16.iter().map(|s17| s17.tension_dual(dx_tanh(dx_ln(dx_abs(acc8 + v12, tr_) + D::from(0.55), tr_) + x2, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
+    (((dx_atan(((x2 / (dx_abs(s3[0], tr_) + D::from(0.75))) * s3[1]) * (x2 / (dx_exp(dx_atan(*r1 + s3[1], tr_), tr_) + D::from(0.5))), tr_) * x2) + (D::from(1.2) * acc8)) + ((D::from(0.4) * v12) + (D::from(0.35) * v15))) + (D::from(0.45) * dx_sigmoid(ss16.iter().map(|s17| s17.tension_dual(dx_tanh((acc8 + v12) / (D::from(1.0) + (s3[2] * s3[2])), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p896_eval(x: &[f64]) -> Vec<f64> {
@@ -38613,7 +38620,7 @@ fn p896_eval(x: &[f64]) -> Vec<f64> {
     let r1: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 5);
-    let ss16: Vec<Sv> = take_svs(x, k, 1);
+    let ss16: Vec<Sv> = take_svs(x, k, 3);
     flat(&p896(&r1, x2, &s3, &ss16))
 }
 
@@ -38622,7 +38629,7 @@ fn p896_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let r1: Dual64 = take1(x, k);
     let x2: Dual64 = take1(x, k);
     let s3: Vec<Dual64> = take_vec(x, k, 5);
-    let ss16: Vec<SvD<Dual64>> = take_svs_d(x, k, 1);
+    let ss16: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
     flat(&p896_dual(&r1, x2, &s3, &ss16, tr_))
 }
 
@@ -38631,10 +38638,10 @@ fn p896_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let r1: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 5);
-    let ss16: Vec<Sv> = take_svs(x, k, 1);
+    let ss16: Vec<Sv> = take_svs(x, k, 3);
     let mut d_r1 = SHADOW;
     let mut d_s3 = vec![SHADOW; 5];
-    let mut d_ss16 = vec![sv_filled(SHADOW); 1];
+    let mut d_ss16 = vec![sv_filled(SHADOW); 3];
     let (out, g_x2) = p896_backward(&r1, &mut d_r1, x2, &s3, &mut d_s3, &ss16, &mut d_ss16, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
@@ -38649,12 +38656,12 @@ fn p896_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let r1: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 5);
-    let ss16: Vec<Sv> = take_svs(x, k, 1);
+    let ss16: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_s3: Vec<f64> = take_vec(t, k, 5);
-    let t_ss16: Vec<Sv> = take_svs(t, k, 1);
+    let t_ss16: Vec<Sv> = take_svs(t, k, 3);
     let (out, tan) = p896_forward(&r1, &t_r1, x2, t_x2, &s3, &t_s3, &ss16, &t_ss16);
     (flat(&out), flat(&tan))
 }
@@ -39488,9 +39495,14 @@ fn p903(r1: &f64, x2: f64, b3: &[f64; 1], ss21: &[Sv]) -> f64 {
     let v20: f64 = ia13[1].rem_euclid((v19 - x2).tanh().exp() + 0.5);
     let mut acc22: f64 = 0.0;
     for s23 in ss21.iter() {
-        acc22 += s23.energy((((0.15 - (-2.05)) - (v7 + y6[c10 + 1])) + b3[c10 % b3.len()]).tanh()) + s23.tension((((0.15 - (-2.05)) - (v7 + y6[c10 + 1])) + b3[c10 % b3.len()]).tanh());
+        acc22 += s23.energy(b3[0]) + s23.tension(b3[0]);
     }
-    (((((autodiff::sigmoid((v7 - (v7.sinh() / ((v7 - (-1.15)).abs() + 0.7))) - y6[1]) * v7) - r1) + (((0.35 * u8[2].tanh()) + (0.5 * z9[0].tanh())) + (0.65 * v12))) + (1.5 * v19)) + (0.25 * v20)) + ((1.15 * acc22.sin()) + (0.65 * ((TB[3][2] * (((c10 + 1) as f64) + r1).atan()) + ROWS[1].b)))
+    let mut sv24 = smake((v20 + b3[0]).sin(), (((-(acc22.abs() + 1.5)).recip() / 1.45) + r1).sin());
+    let ia25: [f64; 2] = [autodiff::sigmoid((f64::max(v20, y6[3]).abs() + 0.65).powf(-0.4) + r1), (((v7 + sv24.v[c10]) * (-1.95 + sv24.v[c10])) + x2).tanh()];
+    for e26 in ia25.iter() {
+        sv24.v = [0.5 * sv24.v[1], sv24.v[0] + (f64::asinh(0.2) / (-(e26.abs() + 1.45))).tanh()];
+    }
+    (((((autodiff::sigmoid((v7 - (v7.sinh() / ((v7 - (-1.15)).abs() + 0.7))) - y6[1]) * v7) - r1) + (((0.35 * u8[2].tanh()) + (0.5 * z9[0].tanh())) + (0.65 * v12))) + (1.5 * v19)) + (0.25 * v20)) + ((1.45 * acc22.tanh()) + (0.35 * (sv24.v[1] + ((((r1 - y5[(c10 + 3) % y5.len()]) * f64::atan2(0.15, 2.8)).atan() * 0.95) * sv24.a)).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39521,9 +39533,14 @@ fn p903_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 1], ss21: &[SvD<D>], tr_: &mut Tr) -
     let v20: D = dx_rem_euclid(ia13[1], dx_exp(dx_tanh(v19 - x2, tr_), tr_) + D::from(0.5), tr_);
     let mut acc22: D = D::from(0.0);
     for s23 in ss21.iter() {
-        acc22 += s23.energy_dual(dx_tanh(((D::from(0.15) - (-D::from(2.05))) - (v7 + y6[c10 + 1])) + b3[c10 % b3.len()], tr_), tr_) + s23.tension_dual(dx_tanh(((D::from(0.15) - (-D::from(2.05))) - (v7 + y6[c10 + 1])) + b3[c10 % b3.len()], tr_), tr_);
+        acc22 += s23.energy_dual(b3[0], tr_) + s23.tension_dual(b3[0], tr_);
     }
-    (((((dx_sigmoid((v7 - (dx_sinh(v7, tr_) / (dx_abs(v7 - (-D::from(1.15)), tr_) + D::from(0.7)))) - y6[1], tr_) * v7) - (*r1)) + (((D::from(0.35) * dx_tanh(u8[2], tr_)) + (D::from(0.5) * dx_tanh(z9[0], tr_))) + (D::from(0.65) * v12))) + (D::from(1.5) * v19)) + (D::from(0.25) * v20)) + ((D::from(1.15) * dx_sin(acc22, tr_)) + (D::from(0.65) * ((D::from(TB[3][2]) * dx_atan(D::from((c10 + 1) as f64) + (*r1), tr_)) + D::from(ROWS[1].b))))
+    let mut sv24 = smake_dual(dx_sin(v20 + b3[0], tr_), dx_sin((dx_recip(-(dx_abs(acc22, tr_) + D::from(1.5)), tr_) / D::from(1.45)) + (*r1), tr_), tr_);
+    let ia25: [D; 2] = [dx_sigmoid(dx_powf(dx_abs(dx_max(v20, y6[3], tr_), tr_) + D::from(0.65), -D::from(0.4), tr_) + (*r1), tr_), dx_tanh(((v7 + sv24.v[c10]) * (-D::from(1.95) + sv24.v[c10])) + x2, tr_)];
+    for e26 in ia25.iter() {
+        sv24.v = [D::from(0.5) * sv24.v[1], sv24.v[0] + dx_tanh(dx_asinh(D::from(0.2), tr_) / (-(dx_abs(*e26, tr_) + D::from(1.45))), tr_)];
+    }
+    (((((dx_sigmoid((v7 - (dx_sinh(v7, tr_) / (dx_abs(v7 - (-D::from(1.15)), tr_) + D::from(0.7)))) - y6[1], tr_) * v7) - (*r1)) + (((D::from(0.35) * dx_tanh(u8[2], tr_)) + (D::from(0.5) * dx_tanh(z9[0], tr_))) + (D::from(0.65) * v12))) + (D::from(1.5) * v19)) + (D::from(0.25) * v20)) + ((D::from(1.45) * dx_tanh(acc22, tr_)) + (D::from(0.35) * dx_sin(sv24.v[1] + ((dx_atan((*r1 - y5[(c10 + 3) % y5.len()]) * dx_atan2(D::from(0.15), D::from(2.8), tr_), tr_) * D::from(0.95)) * sv24.a), tr_)))
 }
 
 fn p903_eval(x: &[f64]) -> Vec<f64> {
@@ -41652,7 +41669,7 @@ fn p920_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward, wrt(x1, x2, a3))]
-fn p921(x1: f64, x2: f64, mut a3: [f64; 4], ok16: Option<usize>, ow19: Option<f64>) -> f64 {
+fn p921(x1: f64, x2: f64, mut a3: [f64; 4], ok16: Option<usize>, ow19: Option<f64>, sp29: &Sv) -> f64 {
     for e1 in a3.iter() {
         let mut v2: f64 = autodiff::sigmoid(a3[0]);
         if (a3[2] - (1.05 + (x1 * x1)).log2()).is_sign_positive() {
@@ -41692,11 +41709,11 @@ fn p921(x1: f64, x2: f64, mut a3: [f64; 4], ok16: Option<usize>, ow19: Option<f6
         }
         acc25 *= 0.9;
     }
-    (((((a3.iter().map(|e12| *e12).sum::<f64>().sin() - x1) + ((1.25 * cc13.atan()) + (0.25 * acc14))) + ((0.65 * v18) + (0.55 * v21))) + ((0.25 * autodiff::sigmoid(v22)) + (1.5 * (v23 * autodiff::sigmoid((1.05 + (x1 * x1)).log2()))))) + ((1.35 * (if (0.763..x1).contains(&v24) { autodiff::sigmoid(cc13) * (0.55 / (-(1.0 + (a3[0] * a3[0])))) } else { ((-2.85 - v23) * (x1.abs() + 1.35).log(4.4)).sin() })) + (1.45 * acc25))) + (0.6 * Sv::unit().place([(a3[3].tanh().tan() - (f64::abs(2.65) + 0.65).sqrt()).atan(), ((v23 / (a3[2].abs() + 1.15)) - (a3[1].sin() * 0.9).acos()).atan()])[0].atan())
+    (((((a3.iter().map(|e12| *e12).sum::<f64>().sin() - x1) + ((1.25 * cc13.atan()) + (0.25 * acc14))) + ((0.65 * v18) + (0.55 * v21))) + ((0.25 * autodiff::sigmoid(v22)) + (1.5 * (v23 * autodiff::sigmoid((1.05 + (x1 * x1)).log2()))))) + ((1.35 * (if (0.763..x1).contains(&v24) { autodiff::sigmoid(cc13) * (0.55 / (-(1.0 + (a3[0] * a3[0])))) } else { ((-2.85 - v23) * (x1.abs() + 1.35).log(4.4)).sin() })) + (1.45 * acc25))) + (0.75 * sp29.scale(((1.2 - sp29.v[1].tanh().tan()) + x1).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p921_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 4], ok16: Option<usize>, ow19: Option<f64>, tr_: &mut Tr) -> D {
+fn p921_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 4], ok16: Option<usize>, ow19: Option<f64>, sp29: &SvD<D>, tr_: &mut Tr) -> D {
     for e1 in a3.iter() {
         let mut v2: D = dx_sigmoid(a3[0], tr_);
         if dx_is_sign_positive(a3[2] - dx_log2(D::from(1.05) + (x1 * x1), tr_), tr_) {
@@ -41736,7 +41753,7 @@ fn p921_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 4], ok16: Option<usize>, ow19: Opt
         }
         acc25 *= D::from(0.9);
     }
-    (((((dx_sin(a3.iter().map(|e12| *e12).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) - x1) + ((D::from(1.25) * dx_atan(cc13, tr_)) + (D::from(0.25) * acc14))) + ((D::from(0.65) * v18) + (D::from(0.55) * v21))) + ((D::from(0.25) * dx_sigmoid(v22, tr_)) + (D::from(1.5) * (v23 * dx_sigmoid(dx_log2(D::from(1.05) + (x1 * x1), tr_), tr_))))) + ((D::from(1.35) * (if (dx_ge(v24, D::from(0.763), tr_) && dx_lt(v24, x1, tr_)) { dx_sigmoid(cc13, tr_) * (D::from(0.55) / (-(D::from(1.0) + (a3[0] * a3[0])))) } else { dx_sin((-D::from(2.85) - v23) * dx_log(dx_abs(x1, tr_) + D::from(1.35), D::from(4.4), tr_), tr_) })) + (D::from(1.45) * acc25))) + (D::from(0.6) * dx_atan(sv_unit::<D>().place_dual([dx_atan(dx_tan(dx_tanh(a3[3], tr_), tr_) - dx_sqrt(dx_abs(D::from(2.65), tr_) + D::from(0.65), tr_), tr_), dx_atan((v23 / (dx_abs(a3[2], tr_) + D::from(1.15))) - dx_acos(dx_sin(a3[1], tr_) * D::from(0.9), tr_), tr_)], tr_)[0], tr_))
+    (((((dx_sin(a3.iter().map(|e12| *e12).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) - x1) + ((D::from(1.25) * dx_atan(cc13, tr_)) + (D::from(0.25) * acc14))) + ((D::from(0.65) * v18) + (D::from(0.55) * v21))) + ((D::from(0.25) * dx_sigmoid(v22, tr_)) + (D::from(1.5) * (v23 * dx_sigmoid(dx_log2(D::from(1.05) + (x1 * x1), tr_), tr_))))) + ((D::from(1.35) * (if (dx_ge(v24, D::from(0.763), tr_) && dx_lt(v24, x1, tr_)) { dx_sigmoid(cc13, tr_) * (D::from(0.55) / (-(D::from(1.0) + (a3[0] * a3[0])))) } else { dx_sin((-D::from(2.85) - v23) * dx_log(dx_abs(x1, tr_) + D::from(1.35), D::from(4.4), tr_), tr_) })) + (D::from(1.45) * acc25))) + (D::from(0.75) * sp29.scale_dual(dx_tanh((D::from(1.2) - dx_tan(dx_tanh(sp29.v[1], tr_), tr_)) + x1, tr_), tr_))
 }
 
 fn p921_eval(x: &[f64]) -> Vec<f64> {
@@ -41746,7 +41763,8 @@ fn p921_eval(x: &[f64]) -> Vec<f64> {
     let a3: [f64; 4] = take(x, k);
     let ok16: Option<usize> = opt_usize(take1(x, k), 4);
     let ow19: Option<f64> = opt_f64(take1(x, k));
-    flat(&p921(x1, x2, a3, ok16, ow19))
+    let sp29: Sv = take_sv(x, k);
+    flat(&p921(x1, x2, a3, ok16, ow19, &sp29))
 }
 
 fn p921_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -41756,7 +41774,8 @@ fn p921_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a3: [Dual64; 4] = take(x, k);
     let ok16: Option<usize> = opt_usize(take1(x, k), 4);
     let ow19: Option<f64> = opt_f64(take1(x, k));
-    flat(&p921_dual(x1, x2, a3, ok16, ow19, tr_))
+    let sp29: SvD<Dual64> = take_sv_d(x, k);
+    flat(&p921_dual(x1, x2, a3, ok16, ow19, &sp29, tr_))
 }
 
 fn p921_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -41766,13 +41785,15 @@ fn p921_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 4] = take(x, k);
     let ok16: Option<usize> = opt_usize(take1(x, k), 4);
     let ow19: Option<f64> = opt_f64(take1(x, k));
-    let (out, g_x1, g_x2, g_a3) = p921_backward(x1, x2, a3, ok16, ow19, d[0]);
+    let sp29: Sv = take_sv(x, k);
+    let (out, g_x1, g_x2, g_a3) = p921_backward(x1, x2, a3, ok16, ow19, &sp29, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_a3));
     g.extend([0.0; 1]);
     g.extend([0.0; 1]);
+    g.extend([0.0; 3]);
     (flat(&out), g)
 }
 
@@ -41783,13 +41804,15 @@ fn p921_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 4] = take(x, k);
     let ok16: Option<usize> = opt_usize(take1(x, k), 4);
     let ow19: Option<f64> = opt_f64(take1(x, k));
+    let sp29: Sv = take_sv(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_a3: [f64; 4] = take(t, k);
     *k += 1;
     *k += 1;
-    let (out, tan) = p921_forward(x1, t_x1, x2, t_x2, a3, t_a3, ok16, ow19);
+    *k += 3;
+    let (out, tan) = p921_forward(x1, t_x1, x2, t_x2, a3, t_a3, ok16, ow19, &sp29);
     (flat(&out), flat(&tan))
 }
 
@@ -42237,7 +42260,7 @@ fn p924_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p925(mut x1: f64, r2: &f64, s3: &[f64], s4: &[f64], st: &Body) -> f64 {
+fn p925(mut x1: f64, r2: &f64, s3: &[f64], s4: &[f64], st: &Body, ss17: &[Sv]) -> f64 {
     x1 %= ((st.m.atan() + st.pos[1]) + s3.iter().copied().map(|e1| x1 + s3[1]).sum::<f64>()).abs() + 0.95;
     x1 %= st.inner.a[0].asinh().abs() + 1.0;
     x1 -= (-s3[2] + (st.pos[0] / (-(st.inner.t.abs() + 1.2)))) / ((st.inner.a[0].sin().tan().abs() + 0.75).log2().abs() + 1.5);
@@ -42247,11 +42270,15 @@ fn p925(mut x1: f64, r2: &f64, s3: &[f64], s4: &[f64], st: &Body) -> f64 {
     let v6: f64 = (0..4).skip(1).map(|e5| (st.inner.t.abs() + 1.4).acosh().signum().sin() + autodiff::sigmoid(e5 as f64)).sum::<f64>();
     let sv9: Sv = smake((out2.iter().fold(st.inner.t, |acc8, e7| acc8.min((v4 + x1).tanh())) + st.inner.a[0]).atan(), (r2 / (1.0 + (s4[1] * s4[1]))).cos());
     let sv13 = if (({ let t11 = s3.iter().map(|e12| sv9.a.asinh()).sum::<f64>(); t11 * (-out2[0]) }) + r2).tanh() > st.inner.t { sv9 } else { Sv { a: s3.iter().map(|e10| s4[2].exp().tanh() + 1.0).product::<f64>().tanh(), v: [st.m.hypot(st.w[0][1]).atan2(st.m - v6).sin(), autodiff::sigmoid(autodiff::leaky_relu(sv9.a.tanh().tan(), (st.w[0][0] * (-2.2)).tanh()))] } };
-    (((x1 + x1) - st.inner.t) + (((0.5 * out2[1].tanh()) + (0.5 * v4)) + (0.6 * v6.tanh()))) + (((0.5 * autodiff::sigmoid(sv13.v[0] + (autodiff::sigmoid(if s4.iter().zip(s3.iter()).map(|(p14, q15)| ((st.m - sv13.v[1]).atan() * 0.63) + 1.0).product::<f64>() >= 0.05 { s4[0].tanh() } else if (-(1.35 + (st.m * st.m))).cbrt() <= -0.25 { st.m } else { st.m / 2.6 }) * sv13.a))) + (1.1 * sv13.energy((s3.iter().map(|e16| v6.mul_add(out2[0], *r2).tanh() + 1.0).product::<f64>().sin() * 0.9).asin().tanh()).atan())) + (1.15 * (Sv { a: st.inner.a[0], v: [(if x1.tanh().tan() < -0.75 { sv9.v[1] + r2 } else if (out2[1] + sv9.a) >= st.m { sv13.v[0] * v4 } else { autodiff::elu(st.pos[1], sv13.a.sin()) }).tanh(), autodiff::sigmoid(((st.pos[0] + 1.65).sin() * 0.9).asin())] }).step(s4[1].sin()).tension(((st.pos[1] + sv9.a) / (s3.iter().enumerate().map(|(j17, e18)| autodiff::softplus(st.w[0][(j17 + 2) % 2])).sum::<f64>().tanh().exp() + 0.5)).atan()).tanh()))
+    let mut acc18: f64 = 0.0;
+    for s19 in ss17.iter() {
+        acc18 += s19.energy(autodiff::sigmoid(s4[3].exp() / ((st.w[1][0] - out2[0]).abs() + 0.55))) + s19.tension(autodiff::sigmoid(s4[3].exp() / ((st.w[1][0] - out2[0]).abs() + 0.55)));
+    }
+    (((x1 + x1) - st.inner.t) + (((0.5 * out2[1].tanh()) + (0.5 * v4)) + (0.6 * v6.tanh()))) + (((0.5 * autodiff::sigmoid(sv13.v[0] + (autodiff::sigmoid(if s4.iter().zip(s3.iter()).map(|(p14, q15)| ((st.m - sv13.v[1]).atan() * 0.63) + 1.0).product::<f64>() >= 0.05 { s4[0].tanh() } else if (-(1.35 + (st.m * st.m))).cbrt() <= -0.25 { st.m } else { st.m / 2.6 }) * sv13.a))) + (1.0 * sv13.energy((s3.iter().map(|e16| v6.mul_add(out2[0], *r2).tanh() + 1.0).product::<f64>().sin() * 0.9).asin().tanh()).tanh())) + (1.5 * autodiff::sigmoid(acc18)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p925_dual<D: Dn>(mut x1: D, r2: &D, s3: &[D], s4: &[D], st: &BodyD<D>, tr_: &mut Tr) -> D {
+fn p925_dual<D: Dn>(mut x1: D, r2: &D, s3: &[D], s4: &[D], st: &BodyD<D>, ss17: &[SvD<D>], tr_: &mut Tr) -> D {
     x1 = dx_rem(x1, dx_abs((dx_atan(st.m, tr_) + st.pos[1]) + s3.iter().copied().map(|e1| x1 + s3[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95), tr_);
     x1 = dx_rem(x1, dx_abs(dx_asinh(st.inner.a[0], tr_), tr_) + D::from(1.0), tr_);
     x1 -= (-s3[2] + (st.pos[0] / (-(dx_abs(st.inner.t, tr_) + D::from(1.2))))) / (dx_abs(dx_log2(dx_abs(dx_tan(dx_sin(st.inner.a[0], tr_), tr_), tr_) + D::from(0.75), tr_), tr_) + D::from(1.5));
@@ -42261,7 +42288,11 @@ fn p925_dual<D: Dn>(mut x1: D, r2: &D, s3: &[D], s4: &[D], st: &BodyD<D>, tr_: &
     let v6: D = (0..4).skip(1).map(|e5| dx_sin(dx_signum(dx_acosh(dx_abs(st.inner.t, tr_) + D::from(1.4), tr_), tr_), tr_) + dx_sigmoid(D::from(e5 as f64), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
     let sv9: SvD<D> = smake_dual(dx_atan(out2.iter().fold(st.inner.t, |acc8, e7| dx_min(acc8, dx_tanh(v4 + x1, tr_), tr_)) + st.inner.a[0], tr_), dx_cos(*r2 / (D::from(1.0) + (s4[1] * s4[1])), tr_), tr_);
     let sv13 = if dx_gt(dx_tanh(({ let t11 = s3.iter().map(|e12| dx_asinh(sv9.a, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_); t11 * (-out2[0]) }) + (*r2), tr_), st.inner.t, tr_) { sv9 } else { SvD { a: dx_tanh(s3.iter().map(|e10| dx_tanh(dx_exp(s4[2], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), v: [dx_sin(dx_atan2(dx_hypot(st.m, st.w[0][1], tr_), st.m - v6, tr_), tr_), dx_sigmoid(dx_leaky_relu(dx_tan(dx_tanh(sv9.a, tr_), tr_), dx_tanh(st.w[0][0] * (-D::from(2.2)), tr_), tr_), tr_)] } };
-    (((x1 + x1) - st.inner.t) + (((D::from(0.5) * dx_tanh(out2[1], tr_)) + (D::from(0.5) * v4)) + (D::from(0.6) * dx_tanh(v6, tr_)))) + (((D::from(0.5) * dx_sigmoid(sv13.v[0] + (dx_sigmoid(if dx_ge(s4.iter().zip(s3.iter()).map(|(p14, q15)| (dx_atan(st.m - sv13.v[1], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.05), tr_) { dx_tanh(s4[0], tr_) } else if dx_le(dx_cbrt(-(D::from(1.35) + (st.m * st.m)), tr_), -D::from(0.25), tr_) { st.m } else { st.m / D::from(2.6) }, tr_) * sv13.a), tr_)) + (D::from(1.1) * dx_atan(sv13.energy_dual(dx_tanh(dx_asin(dx_sin(s3.iter().map(|e16| dx_tanh(dx_mul_add(v6, out2[0], *r2, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * D::from(0.9), tr_), tr_), tr_), tr_))) + (D::from(1.15) * dx_tanh((SvD { a: st.inner.a[0], v: [dx_tanh(if dx_lt(dx_tan(dx_tanh(x1, tr_), tr_), -D::from(0.75), tr_) { sv9.v[1] + (*r2) } else if dx_ge(out2[1] + sv9.a, st.m, tr_) { sv13.v[0] * v4 } else { dx_elu(st.pos[1], dx_sin(sv13.a, tr_), tr_) }, tr_), dx_sigmoid(dx_asin(dx_sin(st.pos[0] + D::from(1.65), tr_) * D::from(0.9), tr_), tr_)] }).step_dual(dx_sin(s4[1], tr_), tr_).tension_dual(dx_atan((st.pos[1] + sv9.a) / (dx_exp(dx_tanh(s3.iter().enumerate().map(|(j17, e18)| dx_softplus(st.w[0][(j17 + 2) % 2], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), tr_), tr_), tr_)))
+    let mut acc18: D = D::from(0.0);
+    for s19 in ss17.iter() {
+        acc18 += s19.energy_dual(dx_sigmoid(dx_exp(s4[3], tr_) / (dx_abs(st.w[1][0] - out2[0], tr_) + D::from(0.55)), tr_), tr_) + s19.tension_dual(dx_sigmoid(dx_exp(s4[3], tr_) / (dx_abs(st.w[1][0] - out2[0], tr_) + D::from(0.55)), tr_), tr_);
+    }
+    (((x1 + x1) - st.inner.t) + (((D::from(0.5) * dx_tanh(out2[1], tr_)) + (D::from(0.5) * v4)) + (D::from(0.6) * dx_tanh(v6, tr_)))) + (((D::from(0.5) * dx_sigmoid(sv13.v[0] + (dx_sigmoid(if dx_ge(s4.iter().zip(s3.iter()).map(|(p14, q15)| (dx_atan(st.m - sv13.v[1], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.05), tr_) { dx_tanh(s4[0], tr_) } else if dx_le(dx_cbrt(-(D::from(1.35) + (st.m * st.m)), tr_), -D::from(0.25), tr_) { st.m } else { st.m / D::from(2.6) }, tr_) * sv13.a), tr_)) + (D::from(1.0) * dx_tanh(sv13.energy_dual(dx_tanh(dx_asin(dx_sin(s3.iter().map(|e16| dx_tanh(dx_mul_add(v6, out2[0], *r2, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * D::from(0.9), tr_), tr_), tr_), tr_))) + (D::from(1.5) * dx_sigmoid(acc18, tr_)))
 }
 
 fn p925_eval(x: &[f64]) -> Vec<f64> {
@@ -42271,7 +42302,8 @@ fn p925_eval(x: &[f64]) -> Vec<f64> {
     let s3: Vec<f64> = take_vec(x, k, 3);
     let s4: Vec<f64> = take_vec(x, k, 4);
     let st: Body = take_body(x, k);
-    flat(&p925(x1, &r2, &s3, &s4, &st))
+    let ss17: Vec<Sv> = take_svs(x, k, 3);
+    flat(&p925(x1, &r2, &s3, &s4, &st, &ss17))
 }
 
 fn p925_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -42281,7 +42313,8 @@ fn p925_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let s3: Vec<Dual64> = take_vec(x, k, 3);
     let s4: Vec<Dual64> = take_vec(x, k, 4);
     let st: BodyD<Dual64> = take_body_d(x, k);
-    flat(&p925_dual(x1, &r2, &s3, &s4, &st, tr_))
+    let ss17: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
+    flat(&p925_dual(x1, &r2, &s3, &s4, &st, &ss17, tr_))
 }
 
 fn p925_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -42291,17 +42324,20 @@ fn p925_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 3);
     let s4: Vec<f64> = take_vec(x, k, 4);
     let st: Body = take_body(x, k);
+    let ss17: Vec<Sv> = take_svs(x, k, 3);
     let mut d_r2 = SHADOW;
     let mut d_s3 = vec![SHADOW; 3];
     let mut d_s4 = vec![SHADOW; 4];
     let mut d_st = body_filled(SHADOW);
-    let (out, g_x1) = p925_backward(x1, &r2, &mut d_r2, &s3, &mut d_s3, &s4, &mut d_s4, &st, &mut d_st, d[0]);
+    let mut d_ss17 = vec![sv_filled(SHADOW); 3];
+    let (out, g_x1) = p925_backward(x1, &r2, &mut d_r2, &s3, &mut d_s3, &s4, &mut d_s4, &st, &mut d_st, &ss17, &mut d_ss17, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_r2));
     g.extend(shadow(&d_s3));
     g.extend(shadow(&d_s4));
     g.extend(shadow(&d_st));
+    g.extend(shadow(&d_ss17));
     (flat(&out), g)
 }
 
@@ -42312,13 +42348,15 @@ fn p925_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 3);
     let s4: Vec<f64> = take_vec(x, k, 4);
     let st: Body = take_body(x, k);
+    let ss17: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_r2: f64 = take1(t, k);
     let t_s3: Vec<f64> = take_vec(t, k, 3);
     let t_s4: Vec<f64> = take_vec(t, k, 4);
     let t_st: Body = take_body(t, k);
-    let (out, tan) = p925_forward(x1, t_x1, &r2, &t_r2, &s3, &t_s3, &s4, &t_s4, &st, &t_st);
+    let t_ss17: Vec<Sv> = take_svs(t, k, 3);
+    let (out, tan) = p925_forward(x1, t_x1, &r2, &t_r2, &s3, &t_s3, &s4, &t_s4, &st, &t_st, &ss17, &t_ss17);
     (flat(&out), flat(&tan))
 }
 
@@ -47450,7 +47488,7 @@ fn p970(&self, x1: f64, x4: f64, x3: f64, x2: f64, ss5: &[Sv]) -> (f64, f64) {
     out3[1] = (self.inner.a[0].abs() + 0.55).log10().sin();
     out3[1] -= out3[1];
     let cc4: f64 = cdot3(&y1, &y1);
-    (((((((autodiff::sigmoid(x2).abs() + 1.1).acosh() * x1) + 1.8) + self.m) + v2) + ((0.6 * out3[1].atan()) + (0.65 * cc4))) + (1.05 * ss5[1].tension(autodiff::softplus(self.pos[0] - 1.65).tanh())), ((self.inner.a[0] * x3) - v2) + x4)
+    (((((((autodiff::sigmoid(x2).abs() + 1.1).acosh() * x1) + 1.8) + self.m) + v2) + ((0.6 * out3[1].atan()) + (0.65 * cc4))) + (1.0 * autodiff::sigmoid(ss5.iter().map(|s6| s6.tension(-(out3[1] % (self.w[0][1].abs() + 1.5)))).sum::<f64>())), ((self.inner.a[0] * x3) - v2) + x4)
 }
 }
 
@@ -47464,7 +47502,7 @@ fn p970_dual(&self, x1: D, x4: D, x3: D, x2: D, ss5: &[SvD<D>], tr_: &mut Tr) ->
     out3[1] = dx_sin(dx_log10(dx_abs(self.inner.a[0], tr_) + D::from(0.55), tr_), tr_);
     out3[1] -= out3[1];
     let cc4: D = cdot3_dual(&y1, &y1, tr_);
-    ((((((dx_acosh(dx_abs(dx_sigmoid(x2, tr_), tr_) + D::from(1.1), tr_) * x1) + D::from(1.8)) + self.m) + v2) + ((D::from(0.6) * dx_atan(out3[1], tr_)) + (D::from(0.65) * cc4))) + (D::from(1.05) * ss5[1].tension_dual(dx_tanh(dx_softplus(self.pos[0] - D::from(1.65), tr_), tr_), tr_)), ((self.inner.a[0] * x3) - v2) + x4)
+    ((((((dx_acosh(dx_abs(dx_sigmoid(x2, tr_), tr_) + D::from(1.1), tr_) * x1) + D::from(1.8)) + self.m) + v2) + ((D::from(0.6) * dx_atan(out3[1], tr_)) + (D::from(0.65) * cc4))) + (D::from(1.0) * dx_sigmoid(ss5.iter().map(|s6| s6.tension_dual(-dx_rem(out3[1], dx_abs(self.w[0][1], tr_) + D::from(1.5), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)), ((self.inner.a[0] * x3) - v2) + x4)
 }
 }
 
@@ -48459,7 +48497,8 @@ fn p978(mut x1: f64) -> f64 {
         sv12.v[0] += 0.5 * (((x1 + (x1.abs() + 1.5).ln()).tanh() * ((0.25 * (i13 as f64)) + 0.5)).atan() * 0.63);
         sv12 = if ((-sv12.a * (-(-0.15))) + x1).sin() > 1.163 { sv12.step(autodiff::sigmoid(((ia5[i13 % ia5.len()] + x1).atan() * 0.63) * ((0.25 * (i13 as f64)) + 0.5))) } else { sv12 };
     }
-    (((((((f64::clamp(x1, -0.3, 0.85) - (x1 * x1)) + ((-x1).abs() + 1.35).log10()) - x1).atan() * x1.atan()) + x1) + (1.4 * acc4)) + ((0.55 * v8.atan()) + (0.65 * v11))) + (((0.85 * (sv12.v[1] + (autodiff::sigmoid(((-0.85 * sv12.a.sin()) * ia5[0]) + x1) * sv12.a)).tanh()) + (1.3 * snorm(&sv12).atan())) + (1.25 * (Sv { a: ((-sv12.v[1] - (ia5[1] / 1.1)) + x1).tanh(), v: [((acc4 * sv12.a.sin()).tanh().sinh() + x1).atan(), autodiff::sigmoid((x1.sin() * 0.9).asin())] }).compose(smake(((f64::mul_add(-1.75, v8, v11).atan() * (ia5[0] - sv12.v[0]).sin()) + x1).atan(), autodiff::sigmoid((sv12.a / (1.0 + (ia5[0] * ia5[0]))).tanh().mul_add((sv12.v[1] % (1.0 + (sv12.a * sv12.a))).sin(), sv12.a.sin()) + x1))).place([((ia5[2].abs() + 1.3).log10() + x1).tanh(), (((ia5[1] / (v8.atan().exp() + 0.5)).abs() + 1.05).powf(autodiff::sigmoid(ia5[1].max(2.3))) + x1).atan()])[1].tanh()))
+    let sv14 = Sv { a: ((-sv12.v[1] - (ia5[1] / 1.1)) + x1).tanh(), v: [((acc4 * sv12.a.sin()).tanh().sinh() + x1).atan(), autodiff::sigmoid((x1.sin() * 0.9).asin())] };
+    (((((((f64::clamp(x1, -0.3, 0.85) - (x1 * x1)) + ((-x1).abs() + 1.35).log10()) - x1).atan() * x1.atan()) + x1) + (1.4 * acc4)) + ((0.55 * v8.atan()) + (0.65 * v11))) + ((((0.85 * (sv12.v[1] + (autodiff::sigmoid(((-0.85 * sv12.a.sin()) * ia5[0]) + x1) * sv12.a)).tanh()) + (1.15 * snorm(&sv12).sin())) + (0.6 * sv14.energy(((f64::mul_add(-1.75, sv14.a, sv14.a) * (sv14.v[1] - sv14.v[0])) + x1).sin()))) + (1.25 * Sv::tension(sv14, (v8 / (1.0 + (ia5[0] * ia5[0]))).tanh().mul_add(ia5[1] % (1.0 + (x1 * x1)), autodiff::sigmoid(sv12.v[0]) * v11).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -48486,7 +48525,8 @@ fn p978_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> D {
         sv12.v[0] += D::from(0.5) * (dx_atan(dx_tanh(x1 + dx_ln(dx_abs(x1, tr_) + D::from(1.5), tr_), tr_) * ((D::from(0.25) * D::from(i13 as f64)) + D::from(0.5)), tr_) * D::from(0.63));
         sv12 = if dx_gt(dx_sin((-sv12.a * (-(-D::from(0.15)))) + x1, tr_), D::from(1.163), tr_) { sv12.step_dual(dx_sigmoid((dx_atan(ia5[i13 % ia5.len()] + x1, tr_) * D::from(0.63)) * ((D::from(0.25) * D::from(i13 as f64)) + D::from(0.5)), tr_), tr_) } else { sv12 };
     }
-    ((((dx_atan(((dx_clamp(x1, -D::from(0.3), D::from(0.85), tr_) - (x1 * x1)) + dx_log10(dx_abs(-x1, tr_) + D::from(1.35), tr_)) - x1, tr_) * dx_atan(x1, tr_)) + x1) + (D::from(1.4) * acc4)) + ((D::from(0.55) * dx_atan(v8, tr_)) + (D::from(0.65) * v11))) + (((D::from(0.85) * dx_tanh(sv12.v[1] + (dx_sigmoid(((-D::from(0.85) * dx_sin(sv12.a, tr_)) * ia5[0]) + x1, tr_) * sv12.a), tr_)) + (D::from(1.3) * dx_atan(snorm_dual(&sv12, tr_), tr_))) + (D::from(1.25) * dx_tanh((SvD { a: dx_tanh((-sv12.v[1] - (ia5[1] / D::from(1.1))) + x1, tr_), v: [dx_atan(dx_sinh(dx_tanh(acc4 * dx_sin(sv12.a, tr_), tr_), tr_) + x1, tr_), dx_sigmoid(dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_)] }).compose_dual(smake_dual(dx_atan((dx_atan(dx_mul_add(-D::from(1.75), v8, v11, tr_), tr_) * dx_sin(ia5[0] - sv12.v[0], tr_)) + x1, tr_), dx_sigmoid(dx_mul_add(dx_tanh(sv12.a / (D::from(1.0) + (ia5[0] * ia5[0])), tr_), dx_sin(dx_rem(sv12.v[1], D::from(1.0) + (sv12.a * sv12.a), tr_), tr_), dx_sin(sv12.a, tr_), tr_) + x1, tr_), tr_), tr_).place_dual([dx_tanh(dx_log10(dx_abs(ia5[2], tr_) + D::from(1.3), tr_) + x1, tr_), dx_atan(dx_powf(dx_abs(ia5[1] / (dx_exp(dx_atan(v8, tr_), tr_) + D::from(0.5)), tr_) + D::from(1.05), dx_sigmoid(dx_max(ia5[1], D::from(2.3), tr_), tr_), tr_) + x1, tr_)], tr_)[1], tr_)))
+    let sv14 = SvD { a: dx_tanh((-sv12.v[1] - (ia5[1] / D::from(1.1))) + x1, tr_), v: [dx_atan(dx_sinh(dx_tanh(acc4 * dx_sin(sv12.a, tr_), tr_), tr_) + x1, tr_), dx_sigmoid(dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_)] };
+    ((((dx_atan(((dx_clamp(x1, -D::from(0.3), D::from(0.85), tr_) - (x1 * x1)) + dx_log10(dx_abs(-x1, tr_) + D::from(1.35), tr_)) - x1, tr_) * dx_atan(x1, tr_)) + x1) + (D::from(1.4) * acc4)) + ((D::from(0.55) * dx_atan(v8, tr_)) + (D::from(0.65) * v11))) + ((((D::from(0.85) * dx_tanh(sv12.v[1] + (dx_sigmoid(((-D::from(0.85) * dx_sin(sv12.a, tr_)) * ia5[0]) + x1, tr_) * sv12.a), tr_)) + (D::from(1.15) * dx_sin(snorm_dual(&sv12, tr_), tr_))) + (D::from(0.6) * sv14.energy_dual(dx_sin((dx_mul_add(-D::from(1.75), sv14.a, sv14.a, tr_) * (sv14.v[1] - sv14.v[0])) + x1, tr_), tr_))) + (D::from(1.25) * SvD::tension_dual(sv14, dx_tanh(dx_mul_add(dx_tanh(v8 / (D::from(1.0) + (ia5[0] * ia5[0])), tr_), dx_rem(ia5[1], D::from(1.0) + (x1 * x1), tr_), dx_sigmoid(sv12.v[0], tr_) * v11, tr_), tr_), tr_)))
 }
 
 fn p978_eval(x: &[f64]) -> Vec<f64> {
@@ -50406,7 +50446,7 @@ fn p992_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p993(a1: [f64; 4], s2: &[f64], n3: usize, wv21: [[f64; 2]; 3]) -> Sv {
+fn p993(a1: [f64; 4], s2: &[f64], n3: usize, wv21: [[f64; 2]; 3], ss26: &[Sv]) -> Sv {
     const K993: f64 = 2.0;
     let mut v1 = (K993 * K993).cos().abs();
     let mut v2 = autodiff::sigmoid((s2[1] - s2[n3 % 3]) + (a1[(n3 + 1) % 4] * a1[(n3 + 1) % 4]).ln_1p());
@@ -50437,11 +50477,11 @@ fn p993(a1: [f64; 4], s2: &[f64], n3: usize, wv21: [[f64; 2]; 3]) -> Sv {
     let v22: f64 = (wv21[2][1] * (-v2).min(f64::log(wv21[1][n3 % 2].abs() + 0.9, K993.abs() + 1.7)).tanh()) + wv21[1][0].sin();
     let m23: f64 = autodiff::no_grad((K993 + a1[0]).atan());
     let v25: f64 = (s2[0] - m23).exp() / s2.iter().map(|&e24| (e24 - m23).exp()).sum::<f64>();
-    Sv { a: (((((((autodiff::sigmoid(f64::min(a1.iter().fold(K993, |acc8, &e7| acc8 - autodiff::sigmoid(K993 + (-1.3))), s2[n3 % s2.len()].hypot(K993))) - v5) * v5) - v6) + (0.45 * acc10)) + ((((0.35 * u12[0].tanh()) + (0.5 * z13[1].atan())) + (1.2 * autodiff::sigmoid(u18[0]))) + (1.35 * autodiff::sigmoid(z19[0])))) + ((0.75 * v22) + (1.4 * v25))) + (0.75 * (Sv { a: autodiff::sigmoid((-u18[0] * autodiff::sigmoid(acc10 - v25)) + s2[2]), v: [((acc10.max(v25).tanh() * K993.exp2().tanh()) + a1[2]).tanh(), ((K993 * v22) * autodiff::elu(s2[1], 0.1)).atan()] }).nudge(((((K993 + v6) - K993) + wv21[n3 % 3][0]).atan() * 0.95).tanh()).tension(autodiff::sigmoid(K993 + wv21[(n3 + 3) % wv21.len()][n3 % 2])))).tanh(), v: [((wv21[n3 % wv21.len()][n3 % 2] % (1.0 + (v6 * v6))).abs() + 1.05).log(8.3).tanh(), ((0.85 * (v25 + ((n3 + 1) as f64))) + wv21[2][(n3 + 1) % 2]).tanh()] }
+    Sv { a: (((((((autodiff::sigmoid(f64::min(a1.iter().fold(K993, |acc8, &e7| acc8 - autodiff::sigmoid(K993 + (-1.3))), s2[n3 % s2.len()].hypot(K993))) - v5) * v5) - v6) + (0.45 * acc10)) + ((((0.35 * u12[0].tanh()) + (0.5 * z13[1].atan())) + (1.2 * autodiff::sigmoid(u18[0]))) + (1.35 * autodiff::sigmoid(z19[0])))) + ((0.75 * v22) + (1.4 * v25))) + (0.4 * ss26[1].step((f64::clamp(acc10 - v25, -1.2, -0.5) + s2[n3 % 3]).tanh()).place([(v25 + wv21[1][n3 % 2]).tanh(), (z19.iter().map(|e27| v2).sum::<f64>() + a1[0]).atan()])[0].tanh())).tanh(), v: [((wv21[n3 % wv21.len()][n3 % 2] % (1.0 + (v6 * v6))).abs() + 1.05).log(8.3).tanh(), ((0.85 * (v25 + ((n3 + 1) as f64))) + wv21[2][(n3 + 1) % 2]).tanh()] }
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p993_dual<D: Dn>(a1: [D; 4], s2: &[D], n3: usize, wv21: [[D; 2]; 3], tr_: &mut Tr) -> SvD<D> {
+fn p993_dual<D: Dn>(a1: [D; 4], s2: &[D], n3: usize, wv21: [[D; 2]; 3], ss26: &[SvD<D>], tr_: &mut Tr) -> SvD<D> {
     let K993: D = D::from(2.0);
     let mut v1 = dx_abs(dx_cos(K993 * K993, tr_), tr_);
     let mut v2 = dx_sigmoid((s2[1] - s2[n3 % 3]) + dx_ln_1p(a1[(n3 + 1) % 4] * a1[(n3 + 1) % 4], tr_), tr_);
@@ -50472,7 +50512,7 @@ fn p993_dual<D: Dn>(a1: [D; 4], s2: &[D], n3: usize, wv21: [[D; 2]; 3], tr_: &mu
     let v22: D = (wv21[2][1] * dx_tanh(dx_min(-v2, dx_log(dx_abs(wv21[1][n3 % 2], tr_) + D::from(0.9), dx_abs(K993, tr_) + D::from(1.7), tr_), tr_), tr_)) + dx_sin(wv21[1][0], tr_);
     let m23: D = D::from(num_dual::DualStruct::re(&(dx_atan(K993 + a1[0], tr_))));
     let v25: D = dx_exp(s2[0] - m23, tr_) / s2.iter().map(|&e24| dx_exp(e24 - m23, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
-    SvD { a: dx_tanh(((((((dx_sigmoid(dx_min(a1.iter().fold(K993, |acc8, &e7| acc8 - dx_sigmoid(K993 + (-D::from(1.3)), tr_)), dx_hypot(s2[n3 % s2.len()], K993, tr_), tr_), tr_) - v5) * v5) - v6) + (D::from(0.45) * acc10)) + ((((D::from(0.35) * dx_tanh(u12[0], tr_)) + (D::from(0.5) * dx_atan(z13[1], tr_))) + (D::from(1.2) * dx_sigmoid(u18[0], tr_))) + (D::from(1.35) * dx_sigmoid(z19[0], tr_)))) + ((D::from(0.75) * v22) + (D::from(1.4) * v25))) + (D::from(0.75) * (SvD { a: dx_sigmoid((-u18[0] * dx_sigmoid(acc10 - v25, tr_)) + s2[2], tr_), v: [dx_tanh((dx_tanh(dx_max(acc10, v25, tr_), tr_) * dx_tanh(dx_exp2(K993, tr_), tr_)) + a1[2], tr_), dx_atan((K993 * v22) * dx_elu(s2[1], D::from(0.1), tr_), tr_)] }).nudge_dual(dx_tanh(dx_atan(((K993 + v6) - K993) + wv21[n3 % 3][0], tr_) * D::from(0.95), tr_), tr_).tension_dual(dx_sigmoid(K993 + wv21[(n3 + 3) % wv21.len()][n3 % 2], tr_), tr_)), tr_), v: [dx_tanh(dx_log(dx_abs(dx_rem(wv21[n3 % wv21.len()][n3 % 2], D::from(1.0) + (v6 * v6), tr_), tr_) + D::from(1.05), D::from(8.3), tr_), tr_), dx_tanh((D::from(0.85) * (v25 + D::from((n3 + 1) as f64))) + wv21[2][(n3 + 1) % 2], tr_)] }
+    SvD { a: dx_tanh(((((((dx_sigmoid(dx_min(a1.iter().fold(K993, |acc8, &e7| acc8 - dx_sigmoid(K993 + (-D::from(1.3)), tr_)), dx_hypot(s2[n3 % s2.len()], K993, tr_), tr_), tr_) - v5) * v5) - v6) + (D::from(0.45) * acc10)) + ((((D::from(0.35) * dx_tanh(u12[0], tr_)) + (D::from(0.5) * dx_atan(z13[1], tr_))) + (D::from(1.2) * dx_sigmoid(u18[0], tr_))) + (D::from(1.35) * dx_sigmoid(z19[0], tr_)))) + ((D::from(0.75) * v22) + (D::from(1.4) * v25))) + (D::from(0.4) * dx_tanh(ss26[1].step_dual(dx_tanh(dx_clamp(acc10 - v25, -D::from(1.2), -D::from(0.5), tr_) + s2[n3 % 3], tr_), tr_).place_dual([dx_tanh(v25 + wv21[1][n3 % 2], tr_), dx_atan(z19.iter().map(|e27| v2).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + a1[0], tr_)], tr_)[0], tr_)), tr_), v: [dx_tanh(dx_log(dx_abs(dx_rem(wv21[n3 % wv21.len()][n3 % 2], D::from(1.0) + (v6 * v6), tr_), tr_) + D::from(1.05), D::from(8.3), tr_), tr_), dx_tanh((D::from(0.85) * (v25 + D::from((n3 + 1) as f64))) + wv21[2][(n3 + 1) % 2], tr_)] }
 }
 
 fn p993_eval(x: &[f64]) -> Vec<f64> {
@@ -50480,7 +50520,8 @@ fn p993_eval(x: &[f64]) -> Vec<f64> {
     let a1: [f64; 4] = take(x, k);
     let s2: Vec<f64> = take_vec(x, k, 3);
     let wv21: [[f64; 2]; 3] = take2(x, k);
-    flat(&p993(a1, &s2, 4, wv21))
+    let ss26: Vec<Sv> = take_svs(x, k, 2);
+    flat(&p993(a1, &s2, 4, wv21, &ss26))
 }
 
 fn p993_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -50488,7 +50529,8 @@ fn p993_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a1: [Dual64; 4] = take(x, k);
     let s2: Vec<Dual64> = take_vec(x, k, 3);
     let wv21: [[Dual64; 2]; 3] = take2(x, k);
-    flat(&p993_dual(a1, &s2, 4, wv21, tr_))
+    let ss26: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
+    flat(&p993_dual(a1, &s2, 4, wv21, &ss26, tr_))
 }
 
 fn p993_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -50496,12 +50538,15 @@ fn p993_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a1: [f64; 4] = take(x, k);
     let s2: Vec<f64> = take_vec(x, k, 3);
     let wv21: [[f64; 2]; 3] = take2(x, k);
+    let ss26: Vec<Sv> = take_svs(x, k, 2);
     let mut d_s2 = vec![SHADOW; 3];
-    let (out, g_a1, g_wv21) = p993_backward(a1, &s2, &mut d_s2, 4, wv21, take_sv(d, &mut 0));
+    let mut d_ss26 = vec![sv_filled(SHADOW); 2];
+    let (out, g_a1, g_wv21) = p993_backward(a1, &s2, &mut d_s2, 4, wv21, &ss26, &mut d_ss26, take_sv(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_a1));
     g.extend(shadow(&d_s2));
     g.extend(flat(&g_wv21));
+    g.extend(shadow(&d_ss26));
     (flat(&out), g)
 }
 
@@ -50510,11 +50555,13 @@ fn p993_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a1: [f64; 4] = take(x, k);
     let s2: Vec<f64> = take_vec(x, k, 3);
     let wv21: [[f64; 2]; 3] = take2(x, k);
+    let ss26: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     let t_a1: [f64; 4] = take(t, k);
     let t_s2: Vec<f64> = take_vec(t, k, 3);
     let t_wv21: [[f64; 2]; 3] = take2(t, k);
-    let (out, tan) = p993_forward(a1, t_a1, &s2, &t_s2, 4, wv21, t_wv21);
+    let t_ss26: Vec<Sv> = take_svs(t, k, 2);
+    let (out, tan) = p993_forward(a1, t_a1, &s2, &t_s2, 4, wv21, t_wv21, &ss26, &t_ss26);
     (flat(&out), flat(&tan))
 }
 
@@ -52004,7 +52051,7 @@ fn p1006_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1007(x1: f64, b2: &[f64; 5], w3: &[[f64; 2]; 1], nt: usize, wv19: [[f64; 2]; 3], sq28: Sv, ss31: &[Sv]) -> f64 {
+fn p1007(x1: f64, b2: &[f64; 5], w3: &[[f64; 2]; 1], nt: usize, wv19: [[f64; 2]; 3], sq28: Sv) -> f64 {
     let x1 = x1 * ({ let t1 = w3[0][nt % 2]; t1 * autodiff::relu(b2[5 - 1 - nt]) });
     let mut v2: f64 = x1.abs().atan().cosh();
     v2 %= autodiff::elu(b2.iter().map(|e3| -1.85 * autodiff::sigmoid(v2)).sum::<f64>(), 1.85).abs() + 1.15;
@@ -52035,15 +52082,11 @@ fn p1007(x1: f64, b2: &[f64; 5], w3: &[[f64; 2]; 1], nt: usize, wv19: [[f64; 2];
         sv29 = Sv { a: (0.5 * sv29.a) + (w3[0][nt % 2] + (0.65 + (x1 * x1)).sqrt()).tanh(), v: [sv29.v[1], (0.5 * sv29.v[0]) + (u8[(nt + 2) % 3] - b2[k30]).max((sq28.v[0].abs() + 1.15).acosh()).tanh()] };
         sv29 = sv29.step((((v24 - v20).abs() + 1.25).cbrt() + sq28.v[nt % 2]).tanh());
     }
-    let mut acc32: f64 = 0.0;
-    for s33 in ss31.iter() {
-        acc32 += s33.energy(((acc16 * x1.tanh()) * sq28.v[nt % 2].sin().tan()).sin()) + s33.tension(((acc16 * x1.tanh()) * sq28.v[nt % 2].sin().tan()).sin());
-    }
-    ((((((((((b2[nt + 1] * (v2 - w3[0][nt % 2]).tanh()) / 2.8) + v4) + 2.5) + (0.6 * acc7)) + (((1.05 * u8[0].tanh()) + (0.45 * cc11)) + (0.6 * acc16))) + (0.45 * v20)) + (0.5 * v23)) + (1.4 * v24.atan())) + (0.45 * (ff25[0] * ff25[2]))) + (((1.05 * (sv29.a * sv29.v[0]).tanh()) + (1.15 * snorm(&sv29).atan())) + (0.9 * acc32.tanh()))
+    ((((((((((b2[nt + 1] * (v2 - w3[0][nt % 2]).tanh()) / 2.8) + v4) + 2.5) + (0.6 * acc7)) + (((1.05 * u8[0].tanh()) + (0.45 * cc11)) + (0.6 * acc16))) + (0.45 * v20)) + (0.5 * v23)) + (1.4 * v24.atan())) + (0.45 * (ff25[0] * ff25[2]))) + (((0.65 * (sv29.a * sv29.v[0]).atan()) + (1.05 * snorm(&sv29).sin())) + (0.85 * (Sv { a: (((f64::abs(2.7) + 0.95).powf(hh12[nt % hh12.len()]).abs() + 0.65).recip() + x1).sin(), v: [(((v2 + v23) - (-2.6)) + sq28.a).tanh(), autodiff::sigmoid(v4.max(v4).abs() + w3[(nt + 3) % w3.len()][nt % 2])] }).compose(smake((wv19[nt % wv19.len()][nt % 2] / (-(hh12[0].abs() + 1.1))).atan().cosh().sin(), (((nt as f64) * autodiff::sigmoid(hh12[(nt + 2) % 2])) + sq28.v[nt % 2]).atan())).energy(autodiff::sigmoid(autodiff::sigmoid(u8[0]) + sq28.v[(nt + 3) % 2])).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1007_dual<D: Dn>(x1: D, b2: &[D; 5], w3: &[[D; 2]; 1], nt: usize, wv19: [[D; 2]; 3], sq28: SvD<D>, ss31: &[SvD<D>], tr_: &mut Tr) -> D {
+fn p1007_dual<D: Dn>(x1: D, b2: &[D; 5], w3: &[[D; 2]; 1], nt: usize, wv19: [[D; 2]; 3], sq28: SvD<D>, tr_: &mut Tr) -> D {
     let x1 = x1 * ({ let t1 = w3[0][nt % 2]; t1 * dx_relu(b2[5 - 1 - nt], tr_) });
     let mut v2: D = dx_cosh(dx_atan(dx_abs(x1, tr_), tr_), tr_);
     v2 = dx_rem(v2, dx_abs(dx_elu(b2.iter().map(|e3| -D::from(1.85) * dx_sigmoid(v2, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(1.85), tr_), tr_) + D::from(1.15), tr_);
@@ -52074,11 +52117,7 @@ fn p1007_dual<D: Dn>(x1: D, b2: &[D; 5], w3: &[[D; 2]; 1], nt: usize, wv19: [[D;
         sv29 = SvD { a: (D::from(0.5) * sv29.a) + dx_tanh(w3[0][nt % 2] + dx_sqrt(D::from(0.65) + (x1 * x1), tr_), tr_), v: [sv29.v[1], (D::from(0.5) * sv29.v[0]) + dx_tanh(dx_max(u8[(nt + 2) % 3] - b2[k30], dx_acosh(dx_abs(sq28.v[0], tr_) + D::from(1.15), tr_), tr_), tr_)] };
         sv29 = sv29.step_dual(dx_tanh(dx_cbrt(dx_abs(v24 - v20, tr_) + D::from(1.25), tr_) + sq28.v[nt % 2], tr_), tr_);
     }
-    let mut acc32: D = D::from(0.0);
-    for s33 in ss31.iter() {
-        acc32 += s33.energy_dual(dx_sin((acc16 * dx_tanh(x1, tr_)) * dx_tan(dx_sin(sq28.v[nt % 2], tr_), tr_), tr_), tr_) + s33.tension_dual(dx_sin((acc16 * dx_tanh(x1, tr_)) * dx_tan(dx_sin(sq28.v[nt % 2], tr_), tr_), tr_), tr_);
-    }
-    ((((((((((b2[nt + 1] * dx_tanh(v2 - w3[0][nt % 2], tr_)) / D::from(2.8)) + v4) + D::from(2.5)) + (D::from(0.6) * acc7)) + (((D::from(1.05) * dx_tanh(u8[0], tr_)) + (D::from(0.45) * cc11)) + (D::from(0.6) * acc16))) + (D::from(0.45) * v20)) + (D::from(0.5) * v23)) + (D::from(1.4) * dx_atan(v24, tr_))) + (D::from(0.45) * (ff25[0] * ff25[2]))) + (((D::from(1.05) * dx_tanh(sv29.a * sv29.v[0], tr_)) + (D::from(1.15) * dx_atan(snorm_dual(&sv29, tr_), tr_))) + (D::from(0.9) * dx_tanh(acc32, tr_)))
+    ((((((((((b2[nt + 1] * dx_tanh(v2 - w3[0][nt % 2], tr_)) / D::from(2.8)) + v4) + D::from(2.5)) + (D::from(0.6) * acc7)) + (((D::from(1.05) * dx_tanh(u8[0], tr_)) + (D::from(0.45) * cc11)) + (D::from(0.6) * acc16))) + (D::from(0.45) * v20)) + (D::from(0.5) * v23)) + (D::from(1.4) * dx_atan(v24, tr_))) + (D::from(0.45) * (ff25[0] * ff25[2]))) + (((D::from(0.65) * dx_atan(sv29.a * sv29.v[0], tr_)) + (D::from(1.05) * dx_sin(snorm_dual(&sv29, tr_), tr_))) + (D::from(0.85) * dx_sin((SvD { a: dx_sin(dx_recip(dx_abs(dx_powf(dx_abs(D::from(2.7), tr_) + D::from(0.95), hh12[nt % hh12.len()], tr_), tr_) + D::from(0.65), tr_) + x1, tr_), v: [dx_tanh(((v2 + v23) - (-D::from(2.6))) + sq28.a, tr_), dx_sigmoid(dx_abs(dx_max(v4, v4, tr_), tr_) + w3[(nt + 3) % w3.len()][nt % 2], tr_)] }).compose_dual(smake_dual(dx_sin(dx_cosh(dx_atan(wv19[nt % wv19.len()][nt % 2] / (-(dx_abs(hh12[0], tr_) + D::from(1.1))), tr_), tr_), tr_), dx_atan((D::from(nt as f64) * dx_sigmoid(hh12[(nt + 2) % 2], tr_)) + sq28.v[nt % 2], tr_), tr_), tr_).energy_dual(dx_sigmoid(dx_sigmoid(u8[0], tr_) + sq28.v[(nt + 3) % 2], tr_), tr_), tr_)))
 }
 
 fn p1007_eval(x: &[f64]) -> Vec<f64> {
@@ -52088,8 +52127,7 @@ fn p1007_eval(x: &[f64]) -> Vec<f64> {
     let w3: [[f64; 2]; 1] = take2(x, k);
     let wv19: [[f64; 2]; 3] = take2(x, k);
     let sq28: Sv = take_sv(x, k);
-    let ss31: Vec<Sv> = take_svs(x, k, 2);
-    flat(&p1007(x1, &b2, &w3, 3, wv19, sq28, &ss31))
+    flat(&p1007(x1, &b2, &w3, 3, wv19, sq28))
 }
 
 fn p1007_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -52099,8 +52137,7 @@ fn p1007_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let w3: [[Dual64; 2]; 1] = take2(x, k);
     let wv19: [[Dual64; 2]; 3] = take2(x, k);
     let sq28: SvD<Dual64> = take_sv_d(x, k);
-    let ss31: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
-    flat(&p1007_dual(x1, &b2, &w3, 3, wv19, sq28, &ss31, tr_))
+    flat(&p1007_dual(x1, &b2, &w3, 3, wv19, sq28, tr_))
 }
 
 fn p1007_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -52110,18 +52147,15 @@ fn p1007_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let w3: [[f64; 2]; 1] = take2(x, k);
     let wv19: [[f64; 2]; 3] = take2(x, k);
     let sq28: Sv = take_sv(x, k);
-    let ss31: Vec<Sv> = take_svs(x, k, 2);
     let mut d_b2 = [SHADOW; 5];
     let mut d_w3 = [[SHADOW; 2]; 1];
-    let mut d_ss31 = vec![sv_filled(SHADOW); 2];
-    let (out, g_x1, g_wv19, g_sq28) = p1007_backward(x1, &b2, &mut d_b2, &w3, &mut d_w3, 3, wv19, sq28, &ss31, &mut d_ss31, d[0]);
+    let (out, g_x1, g_wv19, g_sq28) = p1007_backward(x1, &b2, &mut d_b2, &w3, &mut d_w3, 3, wv19, sq28, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_b2));
     g.extend(shadow(&d_w3));
     g.extend(flat(&g_wv19));
     g.extend(flat(&g_sq28));
-    g.extend(shadow(&d_ss31));
     (flat(&out), g)
 }
 
@@ -52132,15 +52166,13 @@ fn p1007_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let w3: [[f64; 2]; 1] = take2(x, k);
     let wv19: [[f64; 2]; 3] = take2(x, k);
     let sq28: Sv = take_sv(x, k);
-    let ss31: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_b2: [f64; 5] = take(t, k);
     let t_w3: [[f64; 2]; 1] = take2(t, k);
     let t_wv19: [[f64; 2]; 3] = take2(t, k);
     let t_sq28: Sv = take_sv(t, k);
-    let t_ss31: Vec<Sv> = take_svs(t, k, 2);
-    let (out, tan) = p1007_forward(x1, t_x1, &b2, &t_b2, &w3, &t_w3, 3, wv19, t_wv19, sq28, t_sq28, &ss31, &t_ss31);
+    let (out, tan) = p1007_forward(x1, t_x1, &b2, &t_b2, &w3, &t_w3, 3, wv19, t_wv19, sq28, t_sq28);
     (flat(&out), flat(&tan))
 }
 
@@ -53509,11 +53541,11 @@ fn p1019(x1: f64, x2: f64, a3: [f64; 3], pts6: &[(f64, f64)], pts10: &[(f64, f64
     for (row14, q15) in ROWS.iter().zip(a3.iter()) {
         acc13 += (row14.a * (f64::abs(1.75).ln_1p() + (q15 * q15)).atan()) + (row14.b * q15);
     }
-    let mut acc19: f64 = 0.0;
-    for s20 in ss16.iter() {
-        acc19 += s20.energy(a3.iter().fold(x1, |acc18, e17| (acc18 * 0.5) + (-x2).tanh()).tanh()) + s20.tension(a3.iter().fold(x1, |acc18, e17| (acc18 * 0.5) + (-x2).tanh()).tanh());
+    let mut acc17: f64 = 0.0;
+    for s18 in ss16.iter() {
+        acc17 += s18.energy((((f64::abs(0.95) + 1.2).log2() + acc13.clamp(-0.75, 1.45)) + x1).atan()) + s18.tension((((f64::abs(0.95) + 1.2).log2() + acc13.clamp(-0.75, 1.45)) + x1).atan());
     }
-    (((((((autodiff::sigmoid(x2) - (a3[2] * a3[0])).fract() - x1) + x1) + x2) + (1.05 * autodiff::sigmoid(lnorm(&lq5)))) + (((1.25 * acc7.atan()) + (1.35 * (pts6[1].0 * (((acc7 - a3[2]) / 0.7).atan() * 0.95)))) + (1.2 * (((qa11 + qa11).abs() + 0.85).ln().tanh() * qb12)))) + ((0.5 * acc13.tanh()) + (0.4 * acc19.atan())), (a3.iter().product::<f64>().sin().abs() + 1.25).log(5.9) - x2)
+    (((((((autodiff::sigmoid(x2) - (a3[2] * a3[0])).fract() - x1) + x1) + x2) + (1.05 * autodiff::sigmoid(lnorm(&lq5)))) + (((1.25 * acc7.atan()) + (1.35 * (pts6[1].0 * (((acc7 - a3[2]) / 0.7).atan() * 0.95)))) + (1.2 * (((qa11 + qa11).abs() + 0.85).ln().tanh() * qb12)))) + ((0.4 * acc13.tanh()) + (0.55 * acc17.tanh())), (a3.iter().product::<f64>().sin().abs() + 1.25).log(5.9) - x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -53541,11 +53573,11 @@ fn p1019_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], pts6: &[(D, D)], pts10: &[(D, D)]
     for (row14, q15) in ROWS.iter().zip(a3.iter()) {
         acc13 += (D::from(row14.a) * dx_atan(dx_ln_1p(dx_abs(D::from(1.75), tr_), tr_) + (*q15 * (*q15)), tr_)) + (D::from(row14.b) * (*q15));
     }
-    let mut acc19: D = D::from(0.0);
-    for s20 in ss16.iter() {
-        acc19 += s20.energy_dual(dx_tanh(a3.iter().fold(x1, |acc18, e17| (acc18 * D::from(0.5)) + dx_tanh(-x2, tr_)), tr_), tr_) + s20.tension_dual(dx_tanh(a3.iter().fold(x1, |acc18, e17| (acc18 * D::from(0.5)) + dx_tanh(-x2, tr_)), tr_), tr_);
+    let mut acc17: D = D::from(0.0);
+    for s18 in ss16.iter() {
+        acc17 += s18.energy_dual(dx_atan((dx_log2(dx_abs(D::from(0.95), tr_) + D::from(1.2), tr_) + dx_clamp(acc13, -D::from(0.75), D::from(1.45), tr_)) + x1, tr_), tr_) + s18.tension_dual(dx_atan((dx_log2(dx_abs(D::from(0.95), tr_) + D::from(1.2), tr_) + dx_clamp(acc13, -D::from(0.75), D::from(1.45), tr_)) + x1, tr_), tr_);
     }
-    ((((((dx_fract(dx_sigmoid(x2, tr_) - (a3[2] * a3[0]), tr_) - x1) + x1) + x2) + (D::from(1.05) * dx_sigmoid(lnorm_dual(&lq5, tr_), tr_))) + (((D::from(1.25) * dx_atan(acc7, tr_)) + (D::from(1.35) * (pts6[1].0 * (dx_atan((acc7 - a3[2]) / D::from(0.7), tr_) * D::from(0.95))))) + (D::from(1.2) * (dx_tanh(dx_ln(dx_abs(qa11 + qa11, tr_) + D::from(0.85), tr_), tr_) * qb12)))) + ((D::from(0.5) * dx_tanh(acc13, tr_)) + (D::from(0.4) * dx_atan(acc19, tr_))), dx_log(dx_abs(dx_sin(a3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_), tr_) + D::from(1.25), D::from(5.9), tr_) - x2)
+    ((((((dx_fract(dx_sigmoid(x2, tr_) - (a3[2] * a3[0]), tr_) - x1) + x1) + x2) + (D::from(1.05) * dx_sigmoid(lnorm_dual(&lq5, tr_), tr_))) + (((D::from(1.25) * dx_atan(acc7, tr_)) + (D::from(1.35) * (pts6[1].0 * (dx_atan((acc7 - a3[2]) / D::from(0.7), tr_) * D::from(0.95))))) + (D::from(1.2) * (dx_tanh(dx_ln(dx_abs(qa11 + qa11, tr_) + D::from(0.85), tr_), tr_) * qb12)))) + ((D::from(0.4) * dx_tanh(acc13, tr_)) + (D::from(0.55) * dx_tanh(acc17, tr_))), dx_log(dx_abs(dx_sin(a3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_), tr_) + D::from(1.25), D::from(5.9), tr_) - x2)
 }
 
 fn p1019_eval(x: &[f64]) -> Vec<f64> {
@@ -53555,7 +53587,7 @@ fn p1019_eval(x: &[f64]) -> Vec<f64> {
     let a3: [f64; 3] = take(x, k);
     let pts6: Vec<(f64, f64)> = take_pairs(x, k, 4);
     let pts10: Vec<(f64, f64)> = take_pairs(x, k, 2);
-    let ss16: Vec<Sv> = take_svs(x, k, 2);
+    let ss16: Vec<Sv> = take_svs(x, k, 3);
     flat(&p1019(x1, x2, a3, &pts6, &pts10, &ss16))
 }
 
@@ -53566,7 +53598,7 @@ fn p1019_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a3: [Dual64; 3] = take(x, k);
     let pts6: Vec<(Dual64, Dual64)> = take_pairs(x, k, 4);
     let pts10: Vec<(Dual64, Dual64)> = take_pairs(x, k, 2);
-    let ss16: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
+    let ss16: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
     flat(&p1019_dual(x1, x2, a3, &pts6, &pts10, &ss16, tr_))
 }
 
@@ -53577,9 +53609,9 @@ fn p1019_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 3] = take(x, k);
     let pts6: Vec<(f64, f64)> = take_pairs(x, k, 4);
     let pts10: Vec<(f64, f64)> = take_pairs(x, k, 2);
-    let ss16: Vec<Sv> = take_svs(x, k, 2);
+    let ss16: Vec<Sv> = take_svs(x, k, 3);
     let mut d_pts6 = vec![(SHADOW, SHADOW); 4];
-    let mut d_ss16 = vec![sv_filled(SHADOW); 2];
+    let mut d_ss16 = vec![sv_filled(SHADOW); 3];
     let (out, g_x1, g_x2, g_a3) = p1019_backward(x1, x2, a3, &pts6, &mut d_pts6, &pts10, &ss16, &mut d_ss16, (d[0], d[1]));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
@@ -53598,14 +53630,14 @@ fn p1019_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 3] = take(x, k);
     let pts6: Vec<(f64, f64)> = take_pairs(x, k, 4);
     let pts10: Vec<(f64, f64)> = take_pairs(x, k, 2);
-    let ss16: Vec<Sv> = take_svs(x, k, 2);
+    let ss16: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_a3: [f64; 3] = take(t, k);
     let t_pts6: Vec<(f64, f64)> = take_pairs(t, k, 4);
     *k += 4;
-    let t_ss16: Vec<Sv> = take_svs(t, k, 2);
+    let t_ss16: Vec<Sv> = take_svs(t, k, 3);
     let (out, tan) = p1019_forward(x1, t_x1, x2, t_x2, a3, t_a3, &pts6, &t_pts6, &pts10, &ss16, &t_ss16);
     (flat(&out), flat(&tan))
 }
@@ -53887,7 +53919,7 @@ fn p1021_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1022(r1: &f64, mut a2: [f64; 4], n3: usize, ss9: &[Sv], sq11: Sv) -> f64 {
+fn p1022(r1: &f64, mut a2: [f64; 4], n3: usize) -> f64 {
     if ((2.8 * r1).abs() + 0.7).cbrt() < (a2[3].sin() * 0.9).acos() {
         if !((r1 + r1) < 0.1) {
             let mut v2: f64 = 2.55;
@@ -53899,14 +53931,16 @@ fn p1022(r1: &f64, mut a2: [f64; 4], n3: usize, ss9: &[Sv], sq11: Sv) -> f64 {
         return (a2.iter().map(|&e1| e1.atan()).sum::<f64>() - r1) + r1;
     }
     let mut v5: f64 = a2.iter().copied().enumerate().fold(0.55f64, |acc8, (j6, e7)| acc8.min(e7.min(n3 as f64).tanh())).sin();
-    let mut sv12 = sq11;
-    sv12.v[0] += autodiff::sigmoid((v5.abs() + 0.6).log(a2[n3].abs() + 1.7) + f64::abs(-2.55).ln_1p());
-    sv12.v[1] += ((sv12.v[(n3 + 2) % 2] * (v5 % 0.9)) + a2[n3]).atan() * 0.63;
-    ((v5 + a2[4 - 1 - n3]) + r1) + ((((1.5 * autodiff::sigmoid(ss9.iter().map(|s10| s10.tension((f64::powf(f64::abs(-1.15) + 0.65, 1.0) + r1).tanh())).sum::<f64>())) + (1.2 * (sv12.v[0] + ((autodiff::elu(sv12.a, ((n3 as f64) - sv12.v[0]).tanh()) + r1).sin() * sv12.a)).atan())) + (1.35 * sv12.energy(((sv12.v[n3 % 2] + (0.65 + (sv12.a * sv12.a)).log10()) + sq11.v[(n3 + 2) % 2]).tanh()).sin())) + (1.45 * (sq11.v[1] + (sq11.a * sv12.v[0])).tanh()))
+    let sv9 = Sv { a: (f64::powf(f64::abs(-1.15) + 0.65, 1.0) + r1).tanh(), v: [((a2[n3 + 1].abs() + 1.45).log(v5.abs() + 2.25) - a2[4 - 1 - n3].cos()).sin(), (if -v5 >= (a2[n3] + r1) { a2[n3].hypot(a2[3]) } else { -v5 }).tanh()] };
+    let mut acc10: f64 = 0.0;
+    for i12 in 0..3 {
+        acc10 += (ROWS[i12].a * (((1.15 + (v5 * v5)).log2() + r1).atan() * 0.95)) + (TB[i12][1] * ((v5.cos() * (f64::abs(1.15) + 1.9).acosh()) + r1).sin());
+    }
+    ((v5 + a2[4 - 1 - n3]) + r1) + (((0.3 * Sv::energy(&sv9, ((n3 as f64) + r1).tanh())) + (0.9 * Sv::energy(&sv9, (-sv9.v[1] - a2[n3]).sin()))) + (1.3 * acc10.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1022_dual<D: Dn>(r1: &D, mut a2: [D; 4], n3: usize, ss9: &[SvD<D>], sq11: SvD<D>, tr_: &mut Tr) -> D {
+fn p1022_dual<D: Dn>(r1: &D, mut a2: [D; 4], n3: usize, tr_: &mut Tr) -> D {
     if dx_lt(dx_cbrt(dx_abs(D::from(2.8) * (*r1), tr_) + D::from(0.7), tr_), dx_acos(dx_sin(a2[3], tr_) * D::from(0.9), tr_), tr_) {
         if !dx_lt(*r1 + (*r1), D::from(0.1), tr_) {
             let mut v2: D = D::from(2.55);
@@ -53918,44 +53952,37 @@ fn p1022_dual<D: Dn>(r1: &D, mut a2: [D; 4], n3: usize, ss9: &[SvD<D>], sq11: Sv
         return (a2.iter().map(|&e1| dx_atan(e1, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) - (*r1)) + (*r1);
     }
     let mut v5: D = dx_sin(a2.iter().copied().enumerate().fold(D::from(0.55), |acc8, (j6, e7)| dx_min(acc8, dx_tanh(dx_min(e7, D::from(n3 as f64), tr_), tr_), tr_)), tr_);
-    let mut sv12 = sq11;
-    sv12.v[0] += dx_sigmoid(dx_log(dx_abs(v5, tr_) + D::from(0.6), dx_abs(a2[n3], tr_) + D::from(1.7), tr_) + dx_ln_1p(dx_abs(-D::from(2.55), tr_), tr_), tr_);
-    sv12.v[1] += dx_atan((sv12.v[(n3 + 2) % 2] * dx_rem(v5, D::from(0.9), tr_)) + a2[n3], tr_) * D::from(0.63);
-    ((v5 + a2[4 - 1 - n3]) + (*r1)) + ((((D::from(1.5) * dx_sigmoid(ss9.iter().map(|s10| s10.tension_dual(dx_tanh(dx_powf(dx_abs(-D::from(1.15), tr_) + D::from(0.65), D::from(1.0), tr_) + (*r1), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.2) * dx_atan(sv12.v[0] + (dx_sin(dx_elu(sv12.a, dx_tanh(D::from(n3 as f64) - sv12.v[0], tr_), tr_) + (*r1), tr_) * sv12.a), tr_))) + (D::from(1.35) * dx_sin(sv12.energy_dual(dx_tanh((sv12.v[n3 % 2] + dx_log10(D::from(0.65) + (sv12.a * sv12.a), tr_)) + sq11.v[(n3 + 2) % 2], tr_), tr_), tr_))) + (D::from(1.45) * dx_tanh(sq11.v[1] + (sq11.a * sv12.v[0]), tr_)))
+    let sv9 = SvD { a: dx_tanh(dx_powf(dx_abs(-D::from(1.15), tr_) + D::from(0.65), D::from(1.0), tr_) + (*r1), tr_), v: [dx_sin(dx_log(dx_abs(a2[n3 + 1], tr_) + D::from(1.45), dx_abs(v5, tr_) + D::from(2.25), tr_) - dx_cos(a2[4 - 1 - n3], tr_), tr_), dx_tanh(if dx_ge(-v5, a2[n3] + (*r1), tr_) { dx_hypot(a2[n3], a2[3], tr_) } else { -v5 }, tr_)] };
+    let mut acc10: D = D::from(0.0);
+    for i12 in 0..3 {
+        acc10 += (D::from(ROWS[i12].a) * (dx_atan(dx_log2(D::from(1.15) + (v5 * v5), tr_) + (*r1), tr_) * D::from(0.95))) + (D::from(TB[i12][1]) * dx_sin((dx_cos(v5, tr_) * dx_acosh(dx_abs(D::from(1.15), tr_) + D::from(1.9), tr_)) + (*r1), tr_));
+    }
+    ((v5 + a2[4 - 1 - n3]) + (*r1)) + (((D::from(0.3) * SvD::energy_dual(&sv9, dx_tanh(D::from(n3 as f64) + (*r1), tr_), tr_)) + (D::from(0.9) * SvD::energy_dual(&sv9, dx_sin(-sv9.v[1] - a2[n3], tr_), tr_))) + (D::from(1.3) * dx_tanh(acc10, tr_)))
 }
 
 fn p1022_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let a2: [f64; 4] = take(x, k);
-    let ss9: Vec<Sv> = take_svs(x, k, 3);
-    let sq11: Sv = take_sv(x, k);
-    flat(&p1022(&r1, a2, 2, &ss9, sq11))
+    flat(&p1022(&r1, a2, 2))
 }
 
 fn p1022_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let r1: Dual64 = take1(x, k);
     let a2: [Dual64; 4] = take(x, k);
-    let ss9: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
-    let sq11: SvD<Dual64> = take_sv_d(x, k);
-    flat(&p1022_dual(&r1, a2, 2, &ss9, sq11, tr_))
+    flat(&p1022_dual(&r1, a2, 2, tr_))
 }
 
 fn p1022_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let a2: [f64; 4] = take(x, k);
-    let ss9: Vec<Sv> = take_svs(x, k, 3);
-    let sq11: Sv = take_sv(x, k);
     let mut d_r1 = SHADOW;
-    let mut d_ss9 = vec![sv_filled(SHADOW); 3];
-    let (out, g_a2, g_sq11) = p1022_backward(&r1, &mut d_r1, a2, 2, &ss9, &mut d_ss9, sq11, d[0]);
+    let (out, g_a2) = p1022_backward(&r1, &mut d_r1, a2, 2, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(flat(&g_a2));
-    g.extend(shadow(&d_ss9));
-    g.extend(flat(&g_sq11));
     (flat(&out), g)
 }
 
@@ -53963,14 +53990,10 @@ fn p1022_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let a2: [f64; 4] = take(x, k);
-    let ss9: Vec<Sv> = take_svs(x, k, 3);
-    let sq11: Sv = take_sv(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_a2: [f64; 4] = take(t, k);
-    let t_ss9: Vec<Sv> = take_svs(t, k, 3);
-    let t_sq11: Sv = take_sv(t, k);
-    let (out, tan) = p1022_forward(&r1, &t_r1, a2, t_a2, 2, &ss9, &t_ss9, sq11, t_sq11);
+    let (out, tan) = p1022_forward(&r1, &t_r1, a2, t_a2, 2);
     (flat(&out), flat(&tan))
 }
 
@@ -55569,7 +55592,7 @@ fn p1035_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward, wrt(x1, x2))]
-fn p1036(x1: f64, x2: f64, s3: &[f64], ok18: Option<usize>) -> [f64; 1] {
+fn p1036(x1: f64, x2: f64, s3: &[f64], ok18: Option<usize>, sp28: &Sv) -> [f64; 1] {
     let mut v1 = ((-s3[0]).tanh() * 0.9).atanh() + s3[2];
     let mut v2 = x1;
     v2 -= x1 * (s3[0] * (-0.1 / 2.95));
@@ -55602,12 +55625,11 @@ fn p1036(x1: f64, x2: f64, s3: &[f64], ok18: Option<usize>) -> [f64; 1] {
     let ra23: [f64; 3] = [((autodiff::leaky_relu(-1.3, 0.36) * (-u6[0])) + x2).atan(), autodiff::sigmoid(v19 + s3[2]), autodiff::sigmoid((v2.sin() * 0.9).asin() + x1)];
     let ff24: [f64; 3] = std::array::from_fn(|i25| (-(2.5 * ra23[i25])).tanh());
     let uq27 = Uq { a: ((2.8 + ra23[n15 + 1]) - autodiff::elu(2.8, x2.sin())).tanh(), v: [(((ff24[3 - 1 - n15] + (n15 as f64)) + (-u6[0])) + s3[4 - 1 - n15]).atan(), ((s3[4 - 1 - n15] - u6[0]) + (-x1)).tanh()] };
-    let sv28 = Sv { a: ((-s17 - (v19 * ra23[0])) + s3[n15]).tanh(), v: [(autodiff::softplus(v19) % (x2.floor().abs() + 1.5)).tanh(), (x2.exp() / 2.85).atan()] };
-    [(((((((((autodiff::leaky_relu((f64::abs(-1.9) + 0.55).ln(), 0.16) - (autodiff::sigmoid(v2 - (-1.15)) * autodiff::sigmoid(v2))) * v2.tanh()) * v1.atan()) - x2) + (1.05 * acc5)) + ((0.9 * u6[0].tanh()) + (1.25 * z8[0].tanh()))) + (((1.25 * (s16 / (n15 as f64))) + (1.2 * s17)) + (1.45 * v19.atan()))) + (1.4 * autodiff::sigmoid(v22))) + ((1.2 * (ff24[0] * autodiff::sigmoid((v2.abs() + 0.5).ln().abs() + x2))) + (0.6 * uq27.umix(((acc5 / (x2.exp() + 0.5)) % ((autodiff::sigmoid(v2) * u6[(n15 + 2) % u6.len()]).tanh().exp() + 0.5)).tanh())))) + ((0.85 * sv28.energy(s3[n15 + 1])) + (0.6 * sv28.energy(((1.05 / (1.0 + (ff24[n15] * ff24[n15]))) + s3[4 - 1 - n15]).sin())))]
+    [(((((((((autodiff::leaky_relu((f64::abs(-1.9) + 0.55).ln(), 0.16) - (autodiff::sigmoid(v2 - (-1.15)) * autodiff::sigmoid(v2))) * v2.tanh()) * v1.atan()) - x2) + (1.05 * acc5)) + ((0.9 * u6[0].tanh()) + (1.25 * z8[0].tanh()))) + (((1.25 * (s16 / (n15 as f64))) + (1.2 * s17)) + (1.45 * v19.atan()))) + (1.4 * autodiff::sigmoid(v22))) + ((1.2 * (ff24[0] * autodiff::sigmoid((v2.abs() + 0.5).ln().abs() + x2))) + (0.6 * uq27.umix(((acc5 / (x2.exp() + 0.5)) % ((autodiff::sigmoid(v2) * u6[(n15 + 2) % u6.len()]).tanh().exp() + 0.5)).tanh())))) + (0.8 * sp28.scale((-acc5 - (s17 * s3[0])).tanh()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1036_dual<D: Dn>(x1: D, x2: D, s3: &[D], ok18: Option<usize>, tr_: &mut Tr) -> [D; 1] {
+fn p1036_dual<D: Dn>(x1: D, x2: D, s3: &[D], ok18: Option<usize>, sp28: &SvD<D>, tr_: &mut Tr) -> [D; 1] {
     let mut v1 = dx_atanh(dx_tanh(-s3[0], tr_) * D::from(0.9), tr_) + s3[2];
     let mut v2 = x1;
     v2 -= x1 * (s3[0] * (-D::from(0.1) / D::from(2.95)));
@@ -55640,8 +55662,7 @@ fn p1036_dual<D: Dn>(x1: D, x2: D, s3: &[D], ok18: Option<usize>, tr_: &mut Tr) 
     let ra23: [D; 3] = [dx_atan((dx_leaky_relu(-D::from(1.3), D::from(0.36), tr_) * (-u6[0])) + x2, tr_), dx_sigmoid(v19 + s3[2], tr_), dx_sigmoid(dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_) + x1, tr_)];
     let ff24: [D; 3] = std::array::from_fn(|i25| dx_tanh(-(D::from(2.5) * ra23[i25]), tr_));
     let uq27 = UqD { a: dx_tanh((D::from(2.8) + ra23[n15 + 1]) - dx_elu(D::from(2.8), dx_sin(x2, tr_), tr_), tr_), v: [dx_atan(((ff24[3 - 1 - n15] + D::from(n15 as f64)) + (-u6[0])) + s3[4 - 1 - n15], tr_), dx_tanh((s3[4 - 1 - n15] - u6[0]) + (-x1), tr_)] };
-    let sv28 = SvD { a: dx_tanh((-s17 - (v19 * ra23[0])) + s3[n15], tr_), v: [dx_tanh(dx_rem(dx_softplus(v19, tr_), dx_abs(dx_floor(x2, tr_), tr_) + D::from(1.5), tr_), tr_), dx_atan(dx_exp(x2, tr_) / D::from(2.85), tr_)] };
-    [(((((((((dx_leaky_relu(dx_ln(dx_abs(-D::from(1.9), tr_) + D::from(0.55), tr_), D::from(0.16), tr_) - (dx_sigmoid(v2 - (-D::from(1.15)), tr_) * dx_sigmoid(v2, tr_))) * dx_tanh(v2, tr_)) * dx_atan(v1, tr_)) - x2) + (D::from(1.05) * acc5)) + ((D::from(0.9) * dx_tanh(u6[0], tr_)) + (D::from(1.25) * dx_tanh(z8[0], tr_)))) + (((D::from(1.25) * (s16 / D::from(n15 as f64))) + (D::from(1.2) * s17)) + (D::from(1.45) * dx_atan(v19, tr_)))) + (D::from(1.4) * dx_sigmoid(v22, tr_))) + ((D::from(1.2) * (ff24[0] * dx_sigmoid(dx_abs(dx_ln(dx_abs(v2, tr_) + D::from(0.5), tr_), tr_) + x2, tr_))) + (D::from(0.6) * uq27.umix_dual(dx_tanh(dx_rem(acc5 / (dx_exp(x2, tr_) + D::from(0.5)), dx_exp(dx_tanh(dx_sigmoid(v2, tr_) * u6[(n15 + 2) % u6.len()], tr_), tr_) + D::from(0.5), tr_), tr_), tr_)))) + ((D::from(0.85) * sv28.energy_dual(s3[n15 + 1], tr_)) + (D::from(0.6) * sv28.energy_dual(dx_sin((D::from(1.05) / (D::from(1.0) + (ff24[n15] * ff24[n15]))) + s3[4 - 1 - n15], tr_), tr_)))]
+    [(((((((((dx_leaky_relu(dx_ln(dx_abs(-D::from(1.9), tr_) + D::from(0.55), tr_), D::from(0.16), tr_) - (dx_sigmoid(v2 - (-D::from(1.15)), tr_) * dx_sigmoid(v2, tr_))) * dx_tanh(v2, tr_)) * dx_atan(v1, tr_)) - x2) + (D::from(1.05) * acc5)) + ((D::from(0.9) * dx_tanh(u6[0], tr_)) + (D::from(1.25) * dx_tanh(z8[0], tr_)))) + (((D::from(1.25) * (s16 / D::from(n15 as f64))) + (D::from(1.2) * s17)) + (D::from(1.45) * dx_atan(v19, tr_)))) + (D::from(1.4) * dx_sigmoid(v22, tr_))) + ((D::from(1.2) * (ff24[0] * dx_sigmoid(dx_abs(dx_ln(dx_abs(v2, tr_) + D::from(0.5), tr_), tr_) + x2, tr_))) + (D::from(0.6) * uq27.umix_dual(dx_tanh(dx_rem(acc5 / (dx_exp(x2, tr_) + D::from(0.5)), dx_exp(dx_tanh(dx_sigmoid(v2, tr_) * u6[(n15 + 2) % u6.len()], tr_), tr_) + D::from(0.5), tr_), tr_), tr_)))) + (D::from(0.8) * sp28.scale_dual(dx_tanh(-acc5 - (s17 * s3[0]), tr_), tr_))]
 }
 
 fn p1036_eval(x: &[f64]) -> Vec<f64> {
@@ -55650,7 +55671,8 @@ fn p1036_eval(x: &[f64]) -> Vec<f64> {
     let x2: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 4);
     let ok18: Option<usize> = opt_usize(take1(x, k), 3);
-    flat(&p1036(x1, x2, &s3, ok18))
+    let sp28: Sv = take_sv(x, k);
+    flat(&p1036(x1, x2, &s3, ok18, &sp28))
 }
 
 fn p1036_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -55659,7 +55681,8 @@ fn p1036_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x2: Dual64 = take1(x, k);
     let s3: Vec<Dual64> = take_vec(x, k, 4);
     let ok18: Option<usize> = opt_usize(take1(x, k), 3);
-    flat(&p1036_dual(x1, x2, &s3, ok18, tr_))
+    let sp28: SvD<Dual64> = take_sv_d(x, k);
+    flat(&p1036_dual(x1, x2, &s3, ok18, &sp28, tr_))
 }
 
 fn p1036_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -55668,12 +55691,14 @@ fn p1036_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 4);
     let ok18: Option<usize> = opt_usize(take1(x, k), 3);
-    let (out, g_x1, g_x2) = p1036_backward(x1, x2, &s3, ok18, take(d, &mut 0));
+    let sp28: Sv = take_sv(x, k);
+    let (out, g_x1, g_x2) = p1036_backward(x1, x2, &s3, ok18, &sp28, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend([0.0; 4]);
     g.extend([0.0; 1]);
+    g.extend([0.0; 3]);
     (flat(&out), g)
 }
 
@@ -55683,12 +55708,14 @@ fn p1036_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 4);
     let ok18: Option<usize> = opt_usize(take1(x, k), 3);
+    let sp28: Sv = take_sv(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     *k += 4;
     *k += 1;
-    let (out, tan) = p1036_forward(x1, t_x1, x2, t_x2, &s3, ok18);
+    *k += 3;
+    let (out, tan) = p1036_forward(x1, t_x1, x2, t_x2, &s3, ok18, &sp28);
     (flat(&out), flat(&tan))
 }
 
@@ -56348,7 +56375,11 @@ fn p1043(x2: f64, x1: f64, a3: [f64; 2], ss6: &[Sv]) -> (f64, f64) {
     let mut y1 = a3;
     let mut y2 = [(x1.abs() + 1.35).acosh().clamp(-0.4, 1.2), (a3[1] + y1[1]) + autodiff::leaky_relu(y1[0], x1.sin()), (x2.tanh() * 0.9).atanh(), y1.iter().zip(a3.iter()).map(|(p3, q4)| *q4).sum::<f64>()];
     let v5: f64 = (x1.clamp(x2, x2 + 0.5) * (x1 + x1)).sin().rem_euclid(-1.05);
-    ((((((0.9 + (x1 * x1)).cbrt() * (a3[0] - a3[1])).abs() + 0.8).ln() * x1) + (0.4 * v5)) + (1.05 * ss6.iter().map(|s7| s7.tension(autodiff::sigmoid((y1[1].abs() + 0.75).sqrt().atan().powi(0) + x2))).sum::<f64>().tanh()), (x1 * x1) - x1)
+    let mut acc7: f64 = 0.0;
+    for s8 in ss6.iter() {
+        acc7 += s8.energy(((y1[1].abs() + 0.75).sqrt() + (x1 / (-(1.0 + (x2 * x2))))).tanh()) + s8.tension(((y1[1].abs() + 0.75).sqrt() + (x1 / (-(1.0 + (x2 * x2))))).tanh());
+    }
+    ((((((0.9 + (x1 * x1)).cbrt() * (a3[0] - a3[1])).abs() + 0.8).ln() * x1) + (0.4 * v5)) + (0.85 * acc7.tanh()), (x1 * x1) - x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -56356,7 +56387,11 @@ fn p1043_dual<D: Dn>(x2: D, x1: D, a3: [D; 2], ss6: &[SvD<D>], tr_: &mut Tr) -> 
     let mut y1 = a3;
     let mut y2 = [dx_clamp(dx_acosh(dx_abs(x1, tr_) + D::from(1.35), tr_), -D::from(0.4), D::from(1.2), tr_), (a3[1] + y1[1]) + dx_leaky_relu(y1[0], dx_sin(x1, tr_), tr_), dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), y1.iter().zip(a3.iter()).map(|(p3, q4)| *q4).fold(D::from(-0.0), |acc_, t_| acc_ + t_)];
     let v5: D = dx_rem_euclid(dx_sin(dx_clamp(x1, x2, x2 + D::from(0.5), tr_) * (x1 + x1), tr_), -D::from(1.05), tr_);
-    (((dx_ln(dx_abs(dx_cbrt(D::from(0.9) + (x1 * x1), tr_) * (a3[0] - a3[1]), tr_) + D::from(0.8), tr_) * x1) + (D::from(0.4) * v5)) + (D::from(1.05) * dx_tanh(ss6.iter().map(|s7| s7.tension_dual(dx_sigmoid(dx_powi(dx_atan(dx_sqrt(dx_abs(y1[1], tr_) + D::from(0.75), tr_), tr_), 0, tr_) + x2, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)), (x1 * x1) - x1)
+    let mut acc7: D = D::from(0.0);
+    for s8 in ss6.iter() {
+        acc7 += s8.energy_dual(dx_tanh(dx_sqrt(dx_abs(y1[1], tr_) + D::from(0.75), tr_) + (x1 / (-(D::from(1.0) + (x2 * x2)))), tr_), tr_) + s8.tension_dual(dx_tanh(dx_sqrt(dx_abs(y1[1], tr_) + D::from(0.75), tr_) + (x1 / (-(D::from(1.0) + (x2 * x2)))), tr_), tr_);
+    }
+    (((dx_ln(dx_abs(dx_cbrt(D::from(0.9) + (x1 * x1), tr_) * (a3[0] - a3[1]), tr_) + D::from(0.8), tr_) * x1) + (D::from(0.4) * v5)) + (D::from(0.85) * dx_tanh(acc7, tr_)), (x1 * x1) - x1)
 }
 
 fn p1043_eval(x: &[f64]) -> Vec<f64> {
@@ -56746,7 +56781,7 @@ fn p1046_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1047(x1: f64, a3: [f64; 1], x2: f64, b4: &[f64; 5], a5: [f64; 2], ch10: char, ss29: &[Sv]) -> [f64; 1] {
+fn p1047(x1: f64, a3: [f64; 1], x2: f64, b4: &[f64; 5], a5: [f64; 2], ch10: char) -> [f64; 1] {
     const K1047: f64 = 0.65;
     let mut v1 = a3.iter().copied().sum::<f64>() / 1.15;
     let mut c3 = 0;
@@ -56773,13 +56808,16 @@ fn p1047(x1: f64, a3: [f64; 1], x2: f64, b4: &[f64; 5], a5: [f64; 2], ch10: char
     let ff22 = core::array::from_fn::<f64, 2, _>(|i23| f64::log((a5[i23] - a5[i23]).abs() + 1.15, 5.05).tanh());
     let ra27: [f64; 2] = [(((v9.tanh() * 0.9).atanh() - (-K1047)) + a5[k21 % 2]).atan(), autodiff::sigmoid((x1 * a3[c3 % 1]) * x2)];
     let [u25, u26] = cpair2(&ra27);
-    let sv30 = ss29[0].compose(Sv { a: ((v9 - b4[c3 % 5]) - autodiff::sigmoid(u25)).tanh(), v: [(v1 + b4[(k21 + 2) % 5]).tanh(), ((v14.abs() - (-ff22[0])) + a5[k17 % a5.len()]).atan()] });
-    let sv31 = if (-(b4[5 - 1 - k17] + v9)).tanh() < -0.437 { Sv { a: ((K1047 - 0.55).cosh() + b4[5 - 1 - k17]).tanh(), v: [((a3[0].sin() * 0.9).asin() - (v9 * a3[(k17 + 1) % a3.len()])).sin(), ((a5[1] * a5[1]).ln_1p() / ((u25.abs() + 0.8).cbrt().abs() + 0.55)).tanh()] } } else { sv30 };
-    [((((((x2 * v1.sin()) * v1.tanh()) + (0.85 * autodiff::sigmoid(v9))) + ((0.65 * v14) + (0.25 * v15))) + ((0.6 * v19) + (0.45 * (b4[k21 % 5] + (v7 + b4[(k21 + 1) % 5]).atan())))) + ((0.4 * (ff22[0] * ff22[1])) + (0.25 * (u25 + (autodiff::sigmoid(a5.iter().copied().map(|e28| x1 * K1047).sum::<f64>()) * u26)).tanh()))) + (((0.7 * ss29[c3 % 1].energy((b4[3].exp() - (-2.95)).tanh()).tanh()) + (0.95 * (sv31.a * sv31.v[0]).tanh())) + (1.5 * sv31.energy(autodiff::sigmoid(((((k17 + 1) as f64) - v15).tanh() * 0.9).asin() + x1)).tanh()))]
+    let mut acc29: f64 = 0.0;
+    let ia31: [f64; 2] = [autodiff::sigmoid(K1047.atan() + x2), (ff22[(k17 + 2) % 2].cosh() + b4[5 - 1 - k17]).tanh()];
+    for (row30, q32) in ROWS.iter().zip(ia31.iter()) {
+        acc29 += (row30.a * ((q32.tanh() * 0.9).asin() + (q32 / (1.0 + (q32 * q32)))).sin()) + (row30.b * q32);
+    }
+    [((((((x2 * v1.sin()) * v1.tanh()) + (0.85 * autodiff::sigmoid(v9))) + ((0.65 * v14) + (0.25 * v15))) + ((0.6 * v19) + (0.45 * (b4[k21 % 5] + (v7 + b4[(k21 + 1) % 5]).atan())))) + ((0.4 * (ff22[0] * ff22[1])) + (0.25 * (u25 + (autodiff::sigmoid(a5.iter().copied().map(|e28| x1 * K1047).sum::<f64>()) * u26)).tanh()))) + ((0.6 * autodiff::sigmoid(smake((a5[(k17 + 1) % 2] + (ra27[(c3 + 3) % ra27.len()] * a5[k17 % 2])).tanh(), (v9.sin().exp_m1().floor() + a3[(k21 + 3) % a3.len()]).tanh()).step((-2.15 + a5[k21 % 2]).tanh()).tension(((v1 + (ff22[(c3 + 2) % 2].abs() + 1.0).ln()) + x2).atan()))) + (1.2 * acc29.atan()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1047_dual<D: Dn>(x1: D, a3: [D; 1], x2: D, b4: &[D; 5], a5: [D; 2], ch10: char, ss29: &[SvD<D>], tr_: &mut Tr) -> [D; 1] {
+fn p1047_dual<D: Dn>(x1: D, a3: [D; 1], x2: D, b4: &[D; 5], a5: [D; 2], ch10: char, tr_: &mut Tr) -> [D; 1] {
     let K1047: D = D::from(0.65);
     let mut v1 = a3.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_) / D::from(1.15);
     let mut c3 = 0;
@@ -56806,9 +56844,12 @@ fn p1047_dual<D: Dn>(x1: D, a3: [D; 1], x2: D, b4: &[D; 5], a5: [D; 2], ch10: ch
     let ff22 = core::array::from_fn::<D, 2, _>(|i23| dx_tanh(dx_log(dx_abs(a5[i23] - a5[i23], tr_) + D::from(1.15), D::from(5.05), tr_), tr_));
     let ra27: [D; 2] = [dx_atan((dx_atanh(dx_tanh(v9, tr_) * D::from(0.9), tr_) - (-K1047)) + a5[k21 % 2], tr_), dx_sigmoid((x1 * a3[c3 % 1]) * x2, tr_)];
     let [u25, u26] = cpair2_dual(&ra27, tr_);
-    let sv30 = ss29[0].compose_dual(SvD { a: dx_tanh((v9 - b4[c3 % 5]) - dx_sigmoid(u25, tr_), tr_), v: [dx_tanh(v1 + b4[(k21 + 2) % 5], tr_), dx_atan((dx_abs(v14, tr_) - (-ff22[0])) + a5[k17 % a5.len()], tr_)] }, tr_);
-    let sv31 = if dx_lt(dx_tanh(-(b4[5 - 1 - k17] + v9), tr_), -D::from(0.437), tr_) { SvD { a: dx_tanh(dx_cosh(K1047 - D::from(0.55), tr_) + b4[5 - 1 - k17], tr_), v: [dx_sin(dx_asin(dx_sin(a3[0], tr_) * D::from(0.9), tr_) - (v9 * a3[(k17 + 1) % a3.len()]), tr_), dx_tanh(dx_ln_1p(a5[1] * a5[1], tr_) / (dx_abs(dx_cbrt(dx_abs(u25, tr_) + D::from(0.8), tr_), tr_) + D::from(0.55)), tr_)] } } else { sv30 };
-    [((((((x2 * dx_sin(v1, tr_)) * dx_tanh(v1, tr_)) + (D::from(0.85) * dx_sigmoid(v9, tr_))) + ((D::from(0.65) * v14) + (D::from(0.25) * v15))) + ((D::from(0.6) * v19) + (D::from(0.45) * (b4[k21 % 5] + dx_atan(v7 + b4[(k21 + 1) % 5], tr_))))) + ((D::from(0.4) * (ff22[0] * ff22[1])) + (D::from(0.25) * dx_tanh(u25 + (dx_sigmoid(a5.iter().copied().map(|e28| x1 * K1047).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * u26), tr_)))) + (((D::from(0.7) * dx_tanh(ss29[c3 % 1].energy_dual(dx_tanh(dx_exp(b4[3], tr_) - (-D::from(2.95)), tr_), tr_), tr_)) + (D::from(0.95) * dx_tanh(sv31.a * sv31.v[0], tr_))) + (D::from(1.5) * dx_tanh(sv31.energy_dual(dx_sigmoid(dx_asin(dx_tanh(D::from((k17 + 1) as f64) - v15, tr_) * D::from(0.9), tr_) + x1, tr_), tr_), tr_)))]
+    let mut acc29: D = D::from(0.0);
+    let ia31: [D; 2] = [dx_sigmoid(dx_atan(K1047, tr_) + x2, tr_), dx_tanh(dx_cosh(ff22[(k17 + 2) % 2], tr_) + b4[5 - 1 - k17], tr_)];
+    for (row30, q32) in ROWS.iter().zip(ia31.iter()) {
+        acc29 += (D::from(row30.a) * dx_sin(dx_asin(dx_tanh(*q32, tr_) * D::from(0.9), tr_) + (*q32 / (D::from(1.0) + (*q32 * (*q32)))), tr_)) + (D::from(row30.b) * (*q32));
+    }
+    [((((((x2 * dx_sin(v1, tr_)) * dx_tanh(v1, tr_)) + (D::from(0.85) * dx_sigmoid(v9, tr_))) + ((D::from(0.65) * v14) + (D::from(0.25) * v15))) + ((D::from(0.6) * v19) + (D::from(0.45) * (b4[k21 % 5] + dx_atan(v7 + b4[(k21 + 1) % 5], tr_))))) + ((D::from(0.4) * (ff22[0] * ff22[1])) + (D::from(0.25) * dx_tanh(u25 + (dx_sigmoid(a5.iter().copied().map(|e28| x1 * K1047).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_) * u26), tr_)))) + ((D::from(0.6) * dx_sigmoid(smake_dual(dx_tanh(a5[(k17 + 1) % 2] + (ra27[(c3 + 3) % ra27.len()] * a5[k17 % 2]), tr_), dx_tanh(dx_floor(dx_exp_m1(dx_sin(v9, tr_), tr_), tr_) + a3[(k21 + 3) % a3.len()], tr_), tr_).step_dual(dx_tanh(-D::from(2.15) + a5[k21 % 2], tr_), tr_).tension_dual(dx_atan((v1 + dx_ln(dx_abs(ff22[(c3 + 2) % 2], tr_) + D::from(1.0), tr_)) + x2, tr_), tr_), tr_)) + (D::from(1.2) * dx_atan(acc29, tr_)))]
 }
 
 fn p1047_eval(x: &[f64]) -> Vec<f64> {
@@ -56818,8 +56859,7 @@ fn p1047_eval(x: &[f64]) -> Vec<f64> {
     let x2: f64 = take1(x, k);
     let b4: [f64; 5] = take(x, k);
     let a5: [f64; 2] = take(x, k);
-    let ss29: Vec<Sv> = take_svs(x, k, 1);
-    flat(&p1047(x1, a3, x2, &b4, a5, 'z', &ss29))
+    flat(&p1047(x1, a3, x2, &b4, a5, 'z'))
 }
 
 fn p1047_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -56829,8 +56869,7 @@ fn p1047_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x2: Dual64 = take1(x, k);
     let b4: [Dual64; 5] = take(x, k);
     let a5: [Dual64; 2] = take(x, k);
-    let ss29: Vec<SvD<Dual64>> = take_svs_d(x, k, 1);
-    flat(&p1047_dual(x1, a3, x2, &b4, a5, 'z', &ss29, tr_))
+    flat(&p1047_dual(x1, a3, x2, &b4, a5, 'z', tr_))
 }
 
 fn p1047_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -56840,17 +56879,14 @@ fn p1047_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let b4: [f64; 5] = take(x, k);
     let a5: [f64; 2] = take(x, k);
-    let ss29: Vec<Sv> = take_svs(x, k, 1);
     let mut d_b4 = [SHADOW; 5];
-    let mut d_ss29 = vec![sv_filled(SHADOW); 1];
-    let (out, g_x1, g_a3, g_x2, g_a5) = p1047_backward(x1, a3, x2, &b4, &mut d_b4, a5, 'z', &ss29, &mut d_ss29, take(d, &mut 0));
+    let (out, g_x1, g_a3, g_x2, g_a5) = p1047_backward(x1, a3, x2, &b4, &mut d_b4, a5, 'z', take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_a3));
     g.extend(flat(&g_x2));
     g.extend(shadow(&d_b4));
     g.extend(flat(&g_a5));
-    g.extend(shadow(&d_ss29));
     (flat(&out), g)
 }
 
@@ -56861,15 +56897,13 @@ fn p1047_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let b4: [f64; 5] = take(x, k);
     let a5: [f64; 2] = take(x, k);
-    let ss29: Vec<Sv> = take_svs(x, k, 1);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_a3: [f64; 1] = take(t, k);
     let t_x2: f64 = take1(t, k);
     let t_b4: [f64; 5] = take(t, k);
     let t_a5: [f64; 2] = take(t, k);
-    let t_ss29: Vec<Sv> = take_svs(t, k, 1);
-    let (out, tan) = p1047_forward(x1, t_x1, a3, t_a3, x2, t_x2, &b4, &t_b4, a5, t_a5, 'z', &ss29, &t_ss29);
+    let (out, tan) = p1047_forward(x1, t_x1, a3, t_a3, x2, t_x2, &b4, &t_b4, a5, t_a5, 'z');
     (flat(&out), flat(&tan))
 }
 
@@ -57165,7 +57199,7 @@ fn p1049_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 static PROGRAMS: &[Prog] = &[
     Prog { name: "p600", active: &[true, true, true, false, true, true, true, true, false, false, false], outputs: 1, eval: p600_eval, grad: p600_grad, fwd: Some(p600_fwd), oracle: p600_oracle, tags: &[0, 3, 7, 8, 13, 14, 20, 32, 33, 34, 35, 38, 47, 52, 53, 54, 55, 56, 57, 58, 59, 72, 80, 81, 90, 91, 93, 97, 101, 103, 105, 106, 107, 112, 116, 119, 126, 127, 128, 133, 134, 136, 137, 141, 143, 144, 145, 146, 149, 150, 155, 156, 157, 158, 161, 164, 172, 173, 191, 194, 195, 199, 202, 208, 209, 217] },
     Prog { name: "p601", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p601_eval, grad: p601_grad, fwd: Some(p601_fwd), oracle: p601_oracle, tags: &[0, 3, 4, 7, 22, 32, 33, 36, 37, 38, 53, 54, 55, 56, 57, 58, 59, 61, 63, 76, 78, 79, 80, 90, 103, 119, 126, 127, 128, 129, 130, 133, 140, 141, 143, 146, 147, 150, 151, 155, 156, 157, 158, 172, 173, 174, 175] },
-    Prog { name: "p602", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p602_eval, grad: p602_grad, fwd: Some(p602_fwd), oracle: p602_oracle, tags: &[3, 7, 12, 20, 32, 33, 35, 36, 39, 40, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 78, 79, 80, 81, 83, 90, 103, 104, 106, 107, 126, 127, 128, 130, 131, 132, 133, 135, 137, 138, 141, 145, 146, 149, 150, 154, 155, 156, 157, 158, 160, 168, 172, 176, 179, 190, 194, 195, 196, 198, 200, 205, 213] },
+    Prog { name: "p602", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p602_eval, grad: p602_grad, fwd: Some(p602_fwd), oracle: p602_oracle, tags: &[3, 7, 12, 16, 20, 32, 33, 35, 36, 39, 40, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 78, 79, 80, 81, 83, 90, 103, 104, 106, 107, 116, 126, 127, 128, 130, 131, 132, 133, 137, 138, 141, 145, 146, 150, 154, 155, 156, 157, 158, 160, 168, 172, 176, 179, 190, 194, 195, 196, 198, 200, 205, 213, 214] },
     Prog { name: "p603", active: &[true, true, true], outputs: 1, eval: p603_eval, grad: p603_grad, fwd: Some(p603_fwd), oracle: p603_oracle, tags: &[0, 6, 20, 26, 29, 32, 33, 35, 36, 37, 38, 41, 53, 54, 55, 56, 57, 58, 59, 61, 66, 67, 79, 81, 87, 90, 91, 101, 103, 106, 107, 109, 117, 126, 127, 128, 131, 138, 139, 140, 141, 142, 146, 148, 149, 150, 151, 154, 155, 156, 157, 158, 159, 172, 173, 174, 176] },
     Prog { name: "p604", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p604_eval, grad: p604_grad, fwd: Some(p604_fwd), oracle: p604_oracle, tags: &[0, 20, 32, 33, 34, 53, 54, 55, 56, 58, 61, 76, 78, 80, 103, 104, 106, 126, 127, 133, 134, 139, 141, 146, 147, 149, 150, 154, 155, 156, 158, 172, 191, 194, 197, 198] },
     Prog { name: "p605", active: &[true], outputs: 1, eval: p605_eval, grad: p605_grad, fwd: Some(p605_fwd), oracle: p605_oracle, tags: &[0, 7, 20, 32, 33, 35, 36, 39, 41, 44, 45, 48, 49, 53, 54, 55, 56, 57, 58, 59, 61, 63, 76, 77, 78, 79, 81, 90, 91, 100, 101, 103, 105, 107, 116, 118, 126, 127, 131, 132, 137, 141, 142, 143, 145, 146, 147, 150, 152, 155, 156, 157, 158, 172, 173, 194] },
@@ -57201,14 +57235,14 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p635", active: &[true, true, true, true], outputs: 3, eval: p635_eval, grad: p635_grad, fwd: Some(p635_fwd), oracle: p635_oracle, tags: &[0, 7, 24, 32, 33, 35, 36, 47, 48, 52, 53, 54, 55, 56, 58, 59, 61, 76, 77, 78, 81, 84, 93, 101, 102, 103, 105, 116, 117, 118, 126, 127, 128, 130, 132, 135, 139, 141, 142, 143, 144, 146, 147, 148, 150, 154, 155, 172, 175, 179, 180, 181, 189, 190, 194, 199, 200, 205, 208, 213] },
     Prog { name: "p636", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p636_eval, grad: p636_grad, fwd: Some(p636_fwd), oracle: p636_oracle, tags: &[0, 1, 21, 29, 30, 32, 33, 35, 36, 38, 45, 48, 49, 53, 54, 55, 56, 57, 58, 59, 61, 63, 65, 74, 75, 76, 77, 78, 79, 80, 81, 84, 90, 91, 93, 100, 101, 102, 103, 104, 105, 106, 107, 114, 117, 119, 126, 127, 128, 130, 131, 132, 133, 134, 136, 138, 140, 141, 143, 144, 146, 147, 150, 151, 154, 155, 156, 157, 159, 163, 172, 173, 175, 176, 179, 181, 191, 194, 197, 198] },
     Prog { name: "p637", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p637_eval, grad: p637_grad, fwd: Some(p637_fwd), oracle: p637_oracle, tags: &[0, 1, 23, 32, 33, 35, 36, 37, 40, 47, 48, 53, 54, 55, 56, 58, 59, 61, 62, 76, 81, 82, 84, 101, 103, 104, 105, 106, 107, 116, 119, 126, 127, 128, 129, 134, 137, 141, 142, 146, 150, 155, 156, 157, 159, 162, 167, 172, 174, 175, 179, 184, 191, 194, 197, 198] },
-    Prog { name: "p638", active: &[true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p638_eval, grad: p638_grad, fwd: Some(p638_fwd), oracle: p638_oracle, tags: &[0, 2, 8, 15, 16, 20, 29, 32, 33, 35, 36, 38, 41, 53, 54, 55, 56, 57, 58, 61, 74, 75, 76, 79, 81, 90, 93, 101, 103, 104, 106, 116, 126, 127, 128, 130, 132, 134, 140, 141, 144, 145, 146, 148, 150, 151, 152, 153, 155, 156, 157, 161, 172, 174, 175, 178, 179, 190, 194, 195, 196, 198, 199, 213, 214] },
+    Prog { name: "p638", active: &[true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p638_eval, grad: p638_grad, fwd: Some(p638_fwd), oracle: p638_oracle, tags: &[0, 2, 8, 15, 16, 20, 29, 32, 33, 35, 36, 38, 41, 53, 54, 55, 56, 57, 58, 61, 74, 75, 76, 79, 81, 90, 93, 101, 103, 104, 106, 116, 126, 127, 128, 130, 132, 134, 136, 140, 141, 144, 145, 146, 148, 150, 151, 152, 155, 156, 161, 172, 173, 174, 175, 178, 179, 180, 190, 194, 195, 196, 198, 199, 213] },
     Prog { name: "p639", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p639_eval, grad: p639_grad, fwd: Some(p639_fwd), oracle: p639_oracle, tags: &[0, 1, 7, 12, 24, 32, 33, 35, 36, 37, 39, 45, 46, 48, 49, 53, 54, 55, 56, 58, 59, 61, 64, 76, 78, 79, 81, 100, 101, 103, 104, 105, 106, 107, 126, 127, 128, 130, 131, 132, 133, 134, 135, 137, 139, 141, 142, 144, 145, 146, 148, 149, 150, 154, 155, 156, 158, 159, 163, 172, 173, 176, 190, 194, 195, 196, 198, 199] },
     Prog { name: "p640", active: &[true, true, true, true, true, true], outputs: 1, eval: p640_eval, grad: p640_grad, fwd: Some(p640_fwd), oracle: p640_oracle, tags: &[3, 12, 20, 32, 33, 35, 53, 54, 55, 56, 57, 58, 61, 63, 76, 79, 80, 91, 103, 119, 126, 127, 128, 139, 141, 142, 143, 145, 146, 147, 149, 150, 153, 154, 155, 156, 157, 172, 175, 176, 179, 187] },
     Prog { name: "p641", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p641_eval, grad: p641_grad, fwd: Some(p641_fwd), oracle: p641_oracle, tags: &[1, 2, 3, 6, 20, 29, 31, 32, 33, 36, 39, 41, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 74, 75, 76, 77, 78, 79, 81, 84, 90, 91, 101, 103, 105, 106, 107, 116, 117, 118, 119, 126, 127, 128, 137, 140, 141, 143, 145, 146, 149, 150, 152, 154, 155, 156, 157, 163, 168, 172, 173, 174, 175, 179, 181, 194, 195, 199, 205, 217] },
     Prog { name: "p642", active: &[true, true, true, true, true, true, false, true, true], outputs: 1, eval: p642_eval, grad: p642_grad, fwd: Some(p642_fwd), oracle: p642_oracle, tags: &[0, 2, 7, 13, 14, 20, 32, 33, 34, 35, 36, 45, 48, 50, 53, 54, 55, 56, 58, 59, 61, 62, 69, 70, 76, 77, 81, 90, 100, 101, 103, 105, 107, 114, 117, 126, 127, 128, 130, 135, 138, 140, 141, 146, 147, 150, 151, 153, 154, 155, 157, 168, 172, 174, 176, 194, 199] },
     Prog { name: "p643", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p643_eval, grad: p643_grad, fwd: Some(p643_fwd), oracle: p643_oracle, tags: &[1, 7, 15, 20, 32, 33, 35, 36, 38, 45, 47, 48, 53, 54, 55, 56, 57, 58, 59, 81, 87, 90, 91, 93, 100, 101, 103, 104, 105, 107, 116, 121, 126, 127, 128, 129, 132, 134, 136, 137, 138, 141, 145, 146, 148, 150, 151, 155, 159, 163, 172, 173, 175, 178, 217] },
     Prog { name: "p644", active: &[true, true, true, true, true, true, false, true, true, true], outputs: 1, eval: p644_eval, grad: p644_grad, fwd: Some(p644_fwd), oracle: p644_oracle, tags: &[0, 4, 13, 20, 32, 33, 35, 36, 52, 53, 54, 55, 56, 58, 59, 61, 66, 72, 76, 79, 80, 81, 84, 86, 88, 90, 93, 101, 103, 107, 117, 119, 121, 126, 128, 133, 136, 141, 144, 146, 150, 152, 154, 155, 156, 159, 160, 162, 172, 173, 174, 175, 176, 179, 182, 191, 194, 195, 210] },
-    Prog { name: "p645", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p645_eval, grad: p645_grad, fwd: Some(p645_fwd), oracle: p645_oracle, tags: &[0, 2, 3, 7, 16, 17, 20, 32, 33, 35, 36, 39, 40, 53, 54, 55, 56, 57, 58, 59, 61, 62, 65, 76, 78, 79, 80, 81, 84, 85, 87, 90, 91, 94, 101, 102, 103, 107, 108, 110, 118, 119, 126, 127, 128, 129, 130, 131, 132, 135, 137, 139, 141, 142, 143, 144, 146, 147, 148, 149, 150, 153, 154, 155, 156, 157, 158, 159, 172, 174, 175, 176, 179, 185, 194, 199, 213] },
+    Prog { name: "p645", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p645_eval, grad: p645_grad, fwd: Some(p645_fwd), oracle: p645_oracle, tags: &[0, 2, 3, 7, 16, 17, 20, 32, 33, 35, 36, 39, 40, 53, 54, 55, 56, 57, 58, 59, 61, 62, 65, 76, 78, 79, 80, 81, 84, 85, 87, 90, 91, 94, 102, 103, 107, 108, 110, 116, 118, 119, 126, 127, 128, 131, 132, 137, 139, 141, 142, 143, 144, 146, 147, 148, 149, 150, 153, 154, 155, 156, 157, 158, 159, 172, 174, 175, 179, 180, 194, 213] },
     Prog { name: "p646", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p646_eval, grad: p646_grad, fwd: Some(p646_fwd), oracle: p646_oracle, tags: &[0, 3, 5, 7, 20, 29, 32, 33, 36, 37, 38, 53, 54, 55, 56, 57, 58, 61, 62, 74, 75, 76, 77, 78, 79, 81, 101, 103, 104, 106, 116, 118, 119, 126, 127, 128, 130, 131, 134, 135, 138, 140, 141, 143, 144, 146, 147, 148, 149, 150, 151, 154, 155, 157, 158, 165, 168, 172, 173, 174, 175, 176, 190, 194, 195, 196, 198] },
     Prog { name: "p647", active: &[true], outputs: 3, eval: p647_eval, grad: p647_grad, fwd: Some(p647_fwd), oracle: p647_oracle, tags: &[0, 24, 32, 33, 36, 38, 41, 43, 44, 53, 54, 55, 57, 58, 61, 76, 77, 78, 81, 104, 126, 127, 129, 134, 137, 141, 146, 147, 149, 150, 154, 155, 156, 172, 176, 194, 199] },
     Prog { name: "p648", active: &[true, true], outputs: 2, eval: p648_eval, grad: p648_grad, fwd: Some(p648_fwd), oracle: p648_oracle, tags: &[0, 6, 7, 21, 33, 36, 40, 53, 54, 55, 56, 58, 59, 61, 76, 77, 78, 81, 126, 138, 140, 141, 146, 149, 150, 155, 160, 161, 163, 173, 175] },
@@ -57225,7 +57259,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p659", active: &[true, true, true, true, true, true], outputs: 1, eval: p659_eval, grad: p659_grad, fwd: Some(p659_fwd), oracle: p659_oracle, tags: &[0, 1, 20, 32, 33, 35, 36, 37, 41, 45, 46, 48, 52, 53, 54, 55, 56, 58, 59, 61, 62, 81, 82, 84, 87, 93, 100, 101, 103, 105, 107, 119, 126, 127, 133, 134, 141, 142, 143, 146, 149, 150, 152, 153, 155, 156, 157, 159, 172, 175, 179, 191, 194, 195, 200, 205, 206, 210] },
     Prog { name: "p660", active: &[true, true, true, true, true], outputs: 3, eval: p660_eval, grad: p660_grad, fwd: Some(p660_fwd), oracle: p660_oracle, tags: &[0, 15, 17, 21, 29, 30, 32, 33, 35, 37, 40, 45, 48, 53, 54, 55, 56, 57, 58, 61, 76, 80, 81, 90, 93, 100, 101, 103, 104, 105, 107, 116, 117, 118, 119, 126, 127, 128, 129, 132, 133, 135, 137, 139, 140, 141, 142, 143, 146, 148, 149, 150, 151, 152, 155, 156, 157, 172, 173, 174, 175, 179, 181] },
     Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, fwd: Some(p661_fwd), oracle: p661_oracle, tags: &[0, 2, 3, 5, 19, 20, 32, 33, 35, 36, 41, 42, 51, 53, 54, 55, 56, 57, 58, 59, 61, 62, 64, 67, 79, 81, 90, 91, 93, 101, 103, 104, 105, 106, 107, 116, 117, 118, 119, 122, 125, 126, 127, 128, 130, 132, 136, 137, 141, 142, 146, 148, 150, 153, 155, 156, 157, 165, 172, 174, 175, 179, 181, 185, 190, 191, 194, 195, 196, 198, 199, 201, 202, 205] },
-    Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, fwd: Some(p662_fwd), oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 20, 32, 33, 36, 43, 44, 47, 48, 53, 54, 55, 56, 58, 59, 81, 90, 91, 93, 103, 104, 105, 106, 107, 116, 119, 126, 127, 139, 141, 144, 146, 149, 150, 155, 157, 159, 164, 168, 172, 176, 179, 192, 193, 194, 197, 198, 200, 213, 215, 216] },
+    Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, fwd: Some(p662_fwd), oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 16, 20, 32, 33, 36, 43, 44, 47, 48, 53, 54, 55, 56, 58, 59, 81, 90, 91, 93, 103, 104, 105, 106, 107, 116, 119, 126, 127, 139, 141, 144, 146, 150, 154, 155, 157, 159, 168, 172, 176, 179, 180, 192, 193, 194, 197, 198, 213, 216] },
     Prog { name: "p663", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, fwd: Some(p663_fwd), oracle: p663_oracle, tags: &[1, 4, 7, 20, 32, 53, 54, 55, 56, 58, 61, 79, 81, 91, 103, 104, 105, 106, 116, 126, 127, 128, 129, 132, 134, 135, 138, 141, 146, 147, 150, 155, 156, 157, 158, 172, 179, 184, 190, 194, 195, 196, 198] },
     Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, fwd: Some(p664_fwd), oracle: p664_oracle, tags: &[0, 7, 20, 32, 33, 35, 36, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 76, 80, 81, 90, 93, 100, 101, 102, 103, 104, 105, 106, 116, 117, 118, 119, 121, 126, 127, 128, 131, 133, 136, 137, 141, 143, 146, 149, 150, 153, 155, 156, 158, 172, 173, 176, 178, 179, 180, 184, 189, 190, 194, 195, 196, 198, 200, 205] },
     Prog { name: "p665", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p665_eval, grad: p665_grad, fwd: Some(p665_fwd), oracle: p665_oracle, tags: &[2, 3, 14, 16, 20, 29, 31, 32, 33, 36, 52, 53, 54, 55, 56, 58, 61, 76, 81, 84, 91, 93, 101, 103, 116, 118, 119, 126, 127, 132, 136, 140, 141, 142, 146, 148, 150, 152, 155, 159, 160, 162, 172, 179, 191, 194, 195, 205, 210] },
@@ -57235,7 +57269,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p669", active: &[true], outputs: 1, eval: p669_eval, grad: p669_grad, fwd: Some(p669_fwd), oracle: p669_oracle, tags: &[0, 20, 32, 33, 36, 53, 54, 55, 56, 58, 61, 76, 78, 81, 84, 87, 90, 93, 101, 102, 103, 106, 121, 126, 127, 128, 133, 134, 136, 141, 143, 146, 147, 150, 155, 157, 158, 161, 173, 174, 176] },
     Prog { name: "p670", active: &[false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p670_eval, grad: p670_grad, fwd: Some(p670_fwd), oracle: p670_oracle, tags: &[0, 3, 4, 6, 8, 21, 32, 33, 36, 37, 39, 53, 54, 55, 56, 58, 61, 79, 81, 82, 90, 91, 93, 100, 103, 104, 106, 116, 119, 121, 126, 127, 130, 132, 133, 136, 139, 141, 142, 145, 146, 147, 148, 150, 151, 155, 156, 157, 160, 168, 175, 191, 194, 197, 198] },
     Prog { name: "p671", active: &[true, false, false, true], outputs: 2, eval: p671_eval, grad: p671_grad, fwd: Some(p671_fwd), oracle: p671_oracle, tags: &[0, 1, 8, 22, 32, 33, 34, 35, 36, 37, 40, 41, 45, 46, 48, 53, 54, 55, 56, 58, 61, 62, 63, 76, 78, 81, 100, 101, 103, 105, 126, 128, 133, 134, 141, 142, 144, 146, 147, 150, 155, 156, 158, 159, 173, 175] },
-    Prog { name: "p672", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p672_eval, grad: p672_grad, fwd: Some(p672_fwd), oracle: p672_oracle, tags: &[2, 4, 6, 8, 20, 32, 33, 34, 36, 38, 43, 53, 54, 55, 56, 58, 59, 61, 76, 77, 78, 79, 81, 90, 92, 103, 105, 106, 116, 126, 127, 128, 129, 131, 132, 133, 137, 141, 143, 144, 146, 149, 150, 155, 156, 158, 159, 160, 165, 172, 176, 179, 194, 200, 213, 215] },
+    Prog { name: "p672", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p672_eval, grad: p672_grad, fwd: Some(p672_fwd), oracle: p672_oracle, tags: &[2, 4, 6, 8, 20, 31, 32, 33, 34, 38, 41, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 78, 79, 81, 90, 101, 103, 105, 106, 116, 126, 127, 129, 132, 134, 137, 138, 140, 141, 143, 144, 146, 148, 149, 150, 155, 156, 158, 159, 160, 165, 172, 179, 199, 200, 213, 215] },
     Prog { name: "p673", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p673_eval, grad: p673_grad, fwd: Some(p673_fwd), oracle: p673_oracle, tags: &[2, 3, 7, 20, 26, 29, 31, 32, 33, 35, 36, 41, 53, 54, 55, 56, 57, 58, 61, 64, 66, 68, 69, 76, 78, 79, 80, 90, 93, 103, 116, 126, 127, 128, 131, 133, 138, 145, 146, 147, 150, 155, 156, 159, 164, 172] },
     Prog { name: "p674", active: &[false, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p674_eval, grad: p674_grad, fwd: Some(p674_fwd), oracle: p674_oracle, tags: &[0, 6, 7, 8, 11, 20, 29, 30, 32, 33, 35, 36, 38, 45, 46, 48, 53, 54, 55, 56, 57, 58, 59, 61, 76, 78, 81, 90, 93, 100, 101, 102, 103, 104, 105, 106, 107, 119, 126, 127, 128, 130, 134, 139, 141, 144, 145, 146, 150, 151, 155, 165, 172, 173, 179, 180, 184, 191, 194, 197, 198] },
     Prog { name: "p675", active: &[true, true, true], outputs: 1, eval: p675_eval, grad: p675_grad, fwd: Some(p675_fwd), oracle: p675_oracle, tags: &[3, 7, 14, 20, 32, 33, 36, 43, 53, 54, 55, 56, 58, 59, 61, 63, 76, 77, 78, 85, 90, 91, 92, 93, 102, 103, 105, 107, 116, 126, 127, 134, 136, 141, 144, 146, 150, 155, 156, 163, 172, 175, 176, 179, 194, 200, 205] },
@@ -57254,11 +57288,11 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p688", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p688_eval, grad: p688_grad, fwd: Some(p688_fwd), oracle: p688_oracle, tags: &[3, 4, 5, 7, 20, 32, 33, 36, 37, 38, 51, 53, 54, 55, 58, 59, 61, 76, 79, 84, 90, 91, 92, 96, 99, 100, 101, 103, 104, 107, 111, 114, 116, 119, 122, 126, 127, 132, 137, 139, 141, 146, 147, 148, 150, 152, 155, 157, 158, 166, 172, 173, 176, 179, 185, 191, 194, 195, 199, 201, 202] },
     Prog { name: "p689", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p689_eval, grad: p689_grad, fwd: Some(p689_fwd), oracle: p689_oracle, tags: &[1, 4, 5, 7, 16, 20, 25, 29, 30, 32, 33, 40, 53, 54, 55, 56, 58, 59, 61, 66, 74, 75, 79, 90, 93, 101, 103, 104, 107, 115, 116, 118, 119, 126, 127, 134, 135, 136, 138, 141, 144, 146, 150, 152, 155, 156, 157, 164, 172, 174, 179, 188, 194, 199, 205] },
     Prog { name: "p690", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p690_eval, grad: p690_grad, fwd: Some(p690_fwd), oracle: p690_oracle, tags: &[4, 23, 32, 33, 35, 36, 41, 45, 48, 53, 54, 55, 56, 58, 59, 61, 63, 64, 76, 77, 78, 80, 84, 90, 100, 101, 103, 105, 117, 118, 126, 127, 128, 135, 138, 141, 142, 144, 146, 148, 150, 153, 154, 155, 156, 157, 168, 172] },
-    Prog { name: "p691", active: &[true, true, true], outputs: 1, eval: p691_eval, grad: p691_grad, fwd: Some(p691_fwd), oracle: p691_oracle, tags: &[1, 2, 20, 32, 33, 35, 36, 53, 54, 55, 56, 57, 58, 59, 61, 64, 76, 79, 80, 81, 84, 91, 93, 101, 103, 107, 115, 116, 117, 119, 126, 127, 128, 130, 132, 133, 134, 135, 136, 139, 140, 141, 145, 146, 147, 148, 149, 150, 152, 154, 155, 157, 158, 165, 168, 172, 173, 175, 176, 179, 194, 195, 199, 200, 210, 213, 215] },
+    Prog { name: "p691", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p691_eval, grad: p691_grad, fwd: Some(p691_fwd), oracle: p691_oracle, tags: &[1, 2, 16, 20, 32, 33, 35, 36, 44, 53, 54, 55, 56, 57, 58, 59, 61, 64, 76, 79, 80, 84, 90, 91, 93, 103, 107, 115, 116, 119, 126, 127, 128, 134, 135, 139, 140, 141, 146, 147, 148, 150, 152, 154, 155, 157, 158, 168, 172, 175, 176, 179, 194, 213, 214] },
     Prog { name: "p692", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p692_eval, grad: p692_grad, fwd: Some(p692_fwd), oracle: p692_oracle, tags: &[3, 20, 32, 33, 39, 53, 54, 55, 56, 58, 61, 63, 76, 78, 79, 86, 90, 91, 103, 104, 106, 117, 126, 127, 128, 132, 141, 146, 147, 149, 150, 155, 156, 159, 172, 179, 181, 190, 194, 195, 196, 198] },
     Prog { name: "p693", active: &[true, true, true, true], outputs: 1, eval: p693_eval, grad: p693_grad, fwd: Some(p693_fwd), oracle: p693_oracle, tags: &[0, 3, 4, 20, 26, 32, 33, 36, 41, 53, 54, 55, 56, 58, 59, 61, 63, 66, 76, 77, 78, 79, 81, 87, 90, 91, 103, 107, 126, 127, 128, 129, 131, 132, 133, 134, 136, 137, 141, 142, 145, 146, 148, 150, 152, 153, 155, 157, 158, 160, 164, 172, 174, 176] },
     Prog { name: "p694", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p694_eval, grad: p694_grad, fwd: Some(p694_fwd), oracle: p694_oracle, tags: &[0, 1, 6, 15, 21, 32, 33, 34, 36, 37, 38, 39, 53, 54, 55, 56, 57, 58, 59, 61, 76, 84, 101, 103, 104, 116, 118, 126, 127, 128, 133, 137, 138, 139, 141, 143, 145, 146, 150, 154, 155, 156, 157, 158, 165, 172, 174, 179, 183, 191, 194, 195, 199, 200, 201, 205] },
-    Prog { name: "p695", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true, false, false, false, true, true, true, true, true, true], outputs: 3, eval: p695_eval, grad: p695_grad, fwd: Some(p695_fwd), oracle: p695_oracle, tags: &[0, 1, 7, 8, 16, 24, 32, 33, 35, 36, 39, 41, 42, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 65, 76, 77, 78, 79, 81, 83, 84, 87, 90, 93, 101, 103, 104, 105, 106, 107, 116, 118, 121, 126, 127, 128, 132, 134, 138, 139, 141, 142, 145, 146, 148, 149, 150, 152, 155, 158, 159, 167, 172, 173, 176, 179, 184, 191, 192, 193, 194, 197, 198, 199, 200, 206, 212, 213, 214, 215] },
+    Prog { name: "p695", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true, false, false, false, true, true, true, true, true, true], outputs: 3, eval: p695_eval, grad: p695_grad, fwd: Some(p695_fwd), oracle: p695_oracle, tags: &[0, 1, 7, 8, 16, 24, 32, 33, 35, 36, 39, 41, 42, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 65, 76, 77, 78, 79, 81, 83, 84, 87, 90, 93, 101, 103, 104, 105, 106, 107, 116, 121, 126, 127, 128, 132, 134, 138, 139, 141, 142, 145, 146, 148, 149, 150, 152, 155, 158, 159, 167, 172, 173, 176, 179, 180, 184, 191, 192, 193, 194, 197, 198, 199, 200, 206, 213, 215] },
     Prog { name: "p696", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p696_eval, grad: p696_grad, fwd: Some(p696_fwd), oracle: p696_oracle, tags: &[0, 4, 7, 20, 32, 33, 35, 36, 39, 41, 45, 46, 48, 53, 54, 55, 56, 58, 61, 63, 65, 76, 77, 78, 79, 81, 100, 101, 103, 104, 105, 106, 115, 116, 118, 119, 126, 127, 128, 132, 135, 136, 138, 139, 140, 141, 142, 144, 148, 150, 151, 155, 157, 158, 160, 163, 172, 191, 194, 197, 198, 201] },
     Prog { name: "p697", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p697_eval, grad: p697_grad, fwd: Some(p697_fwd), oracle: p697_oracle, tags: &[0, 8, 21, 29, 31, 32, 33, 35, 53, 54, 55, 56, 57, 58, 61, 64, 76, 77, 78, 79, 81, 103, 104, 105, 126, 127, 128, 135, 136, 141, 146, 147, 150, 151, 153, 154, 155, 156, 157, 158, 163, 172, 173, 175, 179, 181, 191, 194, 197, 198] },
     Prog { name: "p698", active: &[true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p698_eval, grad: p698_grad, fwd: Some(p698_fwd), oracle: p698_oracle, tags: &[2, 3, 4, 8, 17, 20, 32, 33, 36, 39, 53, 54, 55, 56, 57, 58, 61, 65, 76, 77, 78, 79, 80, 90, 103, 116, 126, 127, 128, 129, 130, 131, 133, 139, 140, 141, 144, 146, 147, 148, 150, 151, 153, 155, 158, 159, 172, 173, 174, 179, 182] },
@@ -57282,8 +57316,8 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p716", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p716_eval, grad: p716_grad, fwd: Some(p716_fwd), oracle: p716_oracle, tags: &[0, 2, 4, 11, 12, 16, 20, 32, 33, 34, 36, 41, 53, 54, 55, 56, 57, 58, 61, 62, 63, 76, 77, 78, 79, 80, 81, 85, 93, 103, 104, 107, 114, 116, 126, 127, 128, 131, 133, 135, 137, 138, 140, 141, 142, 144, 146, 149, 150, 151, 152, 155, 157, 160, 166, 168, 172, 174, 176, 179, 194, 205, 212, 217] },
     Prog { name: "p717", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, fwd: Some(p717_fwd), oracle: p717_oracle, tags: &[0, 1, 17, 21, 32, 33, 36, 37, 53, 54, 55, 56, 58, 61, 62, 79, 81, 90, 94, 116, 126, 127, 128, 132, 134, 136, 137, 139, 140, 141, 143, 145, 146, 147, 149, 150, 152, 155, 156, 172, 173, 174, 176, 179, 186] },
     Prog { name: "p718", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p718_eval, grad: p718_grad, fwd: Some(p718_fwd), oracle: p718_oracle, tags: &[3, 22, 32, 33, 34, 35, 53, 54, 55, 56, 58, 61, 62, 65, 69, 70, 74, 76, 79, 80, 91, 103, 104, 105, 114, 116, 117, 119, 126, 127, 131, 132, 133, 136, 141, 142, 143, 144, 145, 146, 148, 149, 150, 152, 153, 155, 156, 157, 158, 159, 165, 172, 173, 176, 179, 189, 191, 194, 195, 197, 198, 199, 202, 205] },
-    Prog { name: "p719", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p719_eval, grad: p719_grad, fwd: Some(p719_fwd), oracle: p719_oracle, tags: &[0, 12, 14, 16, 24, 25, 32, 33, 34, 36, 41, 53, 54, 55, 56, 57, 58, 59, 61, 65, 66, 76, 77, 79, 81, 82, 87, 90, 91, 101, 102, 103, 104, 106, 107, 114, 116, 118, 126, 127, 128, 129, 130, 131, 135, 138, 140, 141, 142, 143, 145, 146, 147, 150, 151, 152, 154, 155, 156, 157, 158, 163, 172, 173, 175, 176, 179, 180, 188, 191, 194, 199, 201, 213] },
-    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, fwd: Some(p720_fwd), oracle: p720_oracle, tags: &[0, 7, 8, 16, 21, 32, 33, 35, 36, 53, 54, 55, 56, 58, 59, 61, 62, 76, 80, 81, 90, 98, 103, 104, 106, 112, 116, 123, 126, 127, 129, 134, 135, 139, 141, 142, 145, 146, 147, 149, 150, 152, 155, 156, 158, 159, 164, 172, 176, 179, 180, 184, 192, 193, 194, 197, 198, 205, 212, 213, 214] },
+    Prog { name: "p719", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p719_eval, grad: p719_grad, fwd: Some(p719_fwd), oracle: p719_oracle, tags: &[0, 12, 14, 16, 24, 25, 32, 33, 34, 36, 41, 53, 54, 55, 56, 57, 58, 59, 61, 65, 66, 76, 77, 79, 81, 82, 87, 90, 91, 101, 102, 103, 104, 106, 107, 114, 116, 118, 126, 127, 128, 129, 130, 131, 135, 138, 140, 141, 142, 143, 145, 146, 147, 150, 151, 152, 154, 155, 156, 157, 158, 163, 172, 173, 175, 176, 179, 180, 188, 191, 194, 199, 201, 213] },
+    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, fwd: Some(p720_fwd), oracle: p720_oracle, tags: &[0, 7, 8, 21, 32, 33, 35, 36, 38, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 80, 81, 90, 98, 103, 104, 106, 107, 112, 123, 126, 127, 129, 132, 133, 134, 135, 137, 139, 141, 142, 144, 145, 146, 147, 149, 150, 152, 155, 156, 158, 159, 164, 172, 175, 176, 179, 180, 184, 191, 192, 193, 194, 195, 197, 198, 199, 213] },
     Prog { name: "p721", active: &[true, true], outputs: 3, eval: p721_eval, grad: p721_grad, fwd: Some(p721_fwd), oracle: p721_oracle, tags: &[0, 6, 7, 21, 27, 32, 33, 35, 36, 45, 47, 48, 51, 53, 54, 55, 56, 57, 58, 59, 61, 76, 81, 84, 90, 97, 100, 101, 103, 105, 106, 107, 114, 116, 118, 119, 122, 126, 127, 128, 131, 132, 134, 136, 138, 139, 140, 141, 144, 146, 147, 148, 149, 150, 155, 157, 159, 165, 172, 175, 176, 179, 181, 185, 200, 205] },
     Prog { name: "p722", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p722_eval, grad: p722_grad, fwd: Some(p722_fwd), oracle: p722_oracle, tags: &[2, 4, 5, 20, 32, 33, 35, 36, 45, 46, 48, 53, 54, 55, 56, 57, 58, 59, 61, 76, 78, 79, 81, 84, 86, 87, 90, 100, 101, 103, 104, 105, 107, 126, 127, 128, 129, 131, 132, 135, 136, 141, 142, 143, 145, 146, 150, 155, 158, 164, 168, 169, 172, 174, 179, 217] },
     Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, fwd: Some(p723_fwd), oracle: p723_oracle, tags: &[0, 21, 29, 32, 33, 34, 35, 36, 42, 53, 54, 55, 56, 57, 58, 61, 79, 81, 101, 103, 116, 126, 127, 128, 134, 135, 136, 140, 141, 146, 150, 155, 157, 158, 159, 172, 173, 176, 178] },
@@ -57292,7 +57326,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p726", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p726_eval, grad: p726_grad, fwd: Some(p726_fwd), oracle: p726_oracle, tags: &[0, 4, 5, 7, 8, 15, 18, 20, 32, 33, 36, 47, 48, 53, 54, 55, 56, 58, 59, 81, 90, 101, 103, 104, 105, 107, 126, 130, 135, 137, 140, 141, 146, 150, 155, 157, 172, 176, 179, 180, 183] },
     Prog { name: "p727", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p727_eval, grad: p727_grad, fwd: Some(p727_fwd), oracle: p727_oracle, tags: &[0, 4, 7, 16, 24, 32, 33, 35, 45, 53, 54, 55, 56, 57, 58, 59, 81, 93, 100, 101, 103, 105, 107, 116, 119, 126, 127, 132, 136, 137, 141, 146, 147, 150, 153, 155, 158, 172, 174, 176, 179, 180, 194, 200, 205, 208, 212, 213] },
     Prog { name: "p728", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p728_eval, grad: p728_grad, fwd: Some(p728_fwd), oracle: p728_oracle, tags: &[0, 1, 7, 16, 20, 32, 33, 34, 39, 53, 54, 55, 56, 58, 59, 61, 62, 65, 76, 77, 78, 79, 81, 86, 90, 93, 101, 103, 107, 116, 117, 121, 126, 127, 128, 129, 135, 136, 137, 141, 143, 144, 145, 146, 147, 149, 150, 154, 155, 157, 172, 173, 176, 194] },
-    Prog { name: "p729", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p729_eval, grad: p729_grad, fwd: Some(p729_fwd), oracle: p729_oracle, tags: &[3, 4, 13, 21, 32, 33, 34, 35, 36, 37, 45, 48, 51, 53, 54, 55, 56, 57, 58, 59, 61, 72, 76, 77, 78, 79, 80, 81, 85, 87, 90, 92, 93, 99, 100, 101, 102, 103, 105, 107, 111, 114, 115, 116, 118, 119, 126, 127, 128, 129, 131, 132, 135, 136, 138, 141, 144, 145, 146, 147, 148, 149, 150, 153, 154, 155, 156, 157, 172, 173, 174, 179, 181, 185, 194, 195, 199, 200, 202, 213, 215] },
+    Prog { name: "p729", active: &[true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true], outputs: 2, eval: p729_eval, grad: p729_grad, fwd: Some(p729_fwd), oracle: p729_oracle, tags: &[3, 4, 13, 16, 21, 32, 33, 34, 35, 36, 37, 45, 48, 51, 53, 54, 55, 56, 57, 58, 59, 61, 72, 76, 77, 78, 79, 80, 81, 85, 87, 90, 92, 93, 99, 100, 101, 102, 103, 105, 107, 111, 114, 115, 116, 118, 119, 126, 127, 128, 129, 131, 133, 135, 136, 138, 141, 144, 145, 146, 147, 148, 149, 150, 153, 154, 155, 156, 157, 172, 173, 174, 179, 180, 181, 185, 194, 195, 199, 213] },
     Prog { name: "p730", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p730_eval, grad: p730_grad, fwd: Some(p730_fwd), oracle: p730_oracle, tags: &[0, 16, 24, 32, 33, 34, 36, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63, 65, 71, 73, 76, 79, 81, 82, 87, 90, 91, 98, 101, 103, 104, 105, 107, 113, 116, 119, 123, 126, 127, 131, 133, 134, 135, 136, 139, 141, 142, 144, 146, 147, 150, 152, 155, 157, 158, 160, 161, 164, 172, 173, 174, 175, 179, 180, 184, 192, 193, 194, 195, 197, 198, 200, 206, 210, 213, 216] },
     Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, fwd: Some(p731_fwd), oracle: p731_oracle, tags: &[0, 1, 7, 21, 32, 33, 34, 35, 36, 41, 45, 48, 53, 54, 55, 56, 58, 59, 61, 66, 76, 78, 79, 81, 84, 86, 100, 101, 103, 105, 107, 119, 126, 127, 129, 131, 133, 134, 139, 141, 145, 146, 150, 152, 154, 155, 157, 165, 172, 173] },
     Prog { name: "p732", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p732_eval, grad: p732_grad, fwd: Some(p732_fwd), oracle: p732_oracle, tags: &[0, 2, 3, 5, 6, 7, 20, 32, 33, 36, 37, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 81, 84, 90, 101, 103, 104, 105, 106, 114, 116, 117, 118, 119, 126, 127, 128, 138, 139, 141, 142, 145, 146, 150, 151, 152, 155, 156, 157, 159, 168, 172, 176, 192, 194, 197, 198, 217] },
@@ -57304,12 +57338,12 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p738", active: &[true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p738_eval, grad: p738_grad, fwd: Some(p738_fwd), oracle: p738_oracle, tags: &[0, 7, 8, 20, 25, 32, 33, 36, 37, 38, 47, 53, 54, 55, 56, 58, 59, 61, 62, 65, 66, 76, 78, 79, 81, 84, 90, 101, 102, 103, 105, 106, 107, 116, 126, 127, 128, 131, 136, 138, 139, 141, 142, 143, 146, 149, 150, 151, 153, 154, 155, 156, 157, 158, 159, 162, 164, 172, 173, 175, 191, 194, 195, 201, 202, 217] },
     Prog { name: "p739", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p739_eval, grad: p739_grad, fwd: Some(p739_fwd), oracle: p739_oracle, tags: &[1, 2, 3, 4, 7, 23, 32, 33, 53, 54, 55, 56, 58, 59, 61, 65, 76, 77, 78, 85, 90, 103, 107, 126, 127, 132, 141, 146, 147, 150, 151, 155, 156, 158, 159, 172, 173, 175] },
     Prog { name: "p740", active: &[true, true, true, true, true], outputs: 1, eval: p740_eval, grad: p740_grad, fwd: Some(p740_fwd), oracle: p740_oracle, tags: &[4, 7, 20, 28, 29, 31, 32, 33, 35, 36, 37, 38, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 80, 81, 84, 85, 87, 88, 89, 92, 99, 100, 103, 107, 114, 116, 119, 126, 127, 131, 134, 136, 137, 140, 141, 142, 143, 146, 150, 152, 153, 154, 155, 156, 157, 158, 171, 172, 173, 175, 176, 179, 194, 195, 199, 202, 205] },
-    Prog { name: "p741", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p741_eval, grad: p741_grad, fwd: Some(p741_fwd), oracle: p741_oracle, tags: &[0, 1, 20, 29, 30, 32, 33, 36, 42, 53, 54, 55, 56, 57, 58, 81, 90, 93, 101, 103, 104, 105, 106, 114, 116, 117, 119, 126, 127, 132, 135, 136, 138, 140, 141, 146, 148, 150, 151, 152, 155, 156, 157, 172, 175, 179, 192, 194, 195, 197, 198, 199, 200, 202, 205, 213, 215] },
+    Prog { name: "p741", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p741_eval, grad: p741_grad, fwd: Some(p741_fwd), oracle: p741_oracle, tags: &[0, 1, 16, 20, 29, 30, 32, 33, 36, 41, 42, 53, 54, 55, 56, 57, 58, 81, 90, 93, 101, 103, 104, 105, 106, 114, 116, 119, 126, 127, 128, 132, 135, 136, 140, 141, 146, 148, 150, 151, 155, 156, 157, 172, 175, 179, 192, 194, 195, 197, 198, 199, 200, 202, 205, 212, 213, 214, 215] },
     Prog { name: "p742", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p742_eval, grad: p742_grad, fwd: Some(p742_fwd), oracle: p742_oracle, tags: &[0, 2, 3, 7, 11, 20, 32, 33, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 82, 86, 90, 91, 101, 103, 104, 107, 108, 110, 116, 118, 119, 126, 127, 128, 129, 132, 133, 136, 139, 140, 141, 142, 146, 147, 150, 154, 155, 156, 158, 172, 173, 174, 176, 179, 181] },
     Prog { name: "p743", active: &[false, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p743_eval, grad: p743_grad, fwd: Some(p743_fwd), oracle: p743_oracle, tags: &[1, 2, 3, 5, 7, 8, 13, 19, 20, 32, 33, 35, 36, 47, 48, 51, 53, 54, 55, 56, 57, 58, 59, 61, 72, 76, 77, 78, 80, 81, 85, 87, 88, 90, 91, 100, 101, 102, 103, 104, 105, 107, 117, 119, 122, 126, 128, 133, 139, 141, 146, 150, 155, 157, 172, 173, 175] },
-    Prog { name: "p744", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p744_eval, grad: p744_grad, fwd: Some(p744_fwd), oracle: p744_oracle, tags: &[0, 2, 3, 5, 16, 19, 21, 32, 33, 35, 36, 45, 47, 48, 51, 53, 54, 55, 56, 58, 59, 61, 79, 81, 84, 90, 91, 93, 98, 100, 101, 103, 104, 105, 107, 114, 117, 119, 122, 123, 126, 127, 128, 131, 132, 133, 134, 135, 137, 141, 143, 145, 146, 147, 148, 149, 150, 151, 153, 154, 155, 156, 157, 158, 159, 162, 170, 172, 175, 176, 179, 180, 185, 194, 199, 205, 213] },
-    Prog { name: "p745", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p745_eval, grad: p745_grad, fwd: Some(p745_fwd), oracle: p745_oracle, tags: &[0, 2, 4, 16, 20, 27, 29, 31, 32, 33, 36, 53, 54, 55, 56, 57, 58, 61, 76, 77, 79, 81, 90, 93, 101, 103, 107, 119, 121, 126, 127, 128, 129, 130, 132, 134, 135, 137, 138, 141, 144, 146, 149, 150, 151, 155, 168, 172, 173, 176, 179, 180, 186, 213] },
-    Prog { name: "p746", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p746_eval, grad: p746_grad, fwd: Some(p746_fwd), oracle: p746_oracle, tags: &[0, 2, 7, 16, 22, 31, 32, 33, 35, 36, 40, 45, 46, 47, 48, 50, 53, 54, 55, 56, 58, 59, 61, 63, 76, 77, 78, 79, 81, 87, 90, 91, 98, 100, 101, 102, 103, 104, 105, 107, 116, 117, 118, 119, 126, 127, 128, 132, 133, 135, 136, 139, 140, 141, 142, 143, 145, 146, 147, 148, 150, 152, 155, 156, 157, 158, 172, 173, 174, 176, 179, 180, 191, 194, 199, 201, 213] },
+    Prog { name: "p744", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p744_eval, grad: p744_grad, fwd: Some(p744_fwd), oracle: p744_oracle, tags: &[0, 2, 3, 5, 19, 21, 32, 33, 35, 36, 45, 47, 48, 51, 53, 54, 55, 56, 58, 59, 61, 79, 81, 84, 90, 91, 93, 98, 100, 101, 103, 104, 105, 107, 114, 117, 119, 122, 123, 126, 127, 128, 131, 132, 133, 134, 135, 137, 139, 141, 143, 145, 146, 147, 148, 149, 150, 151, 153, 154, 155, 156, 157, 158, 159, 162, 170, 172, 175, 176, 179, 185, 194, 199, 205, 213] },
+    Prog { name: "p745", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p745_eval, grad: p745_grad, fwd: Some(p745_fwd), oracle: p745_oracle, tags: &[0, 2, 4, 16, 20, 27, 32, 33, 36, 53, 54, 55, 56, 57, 58, 61, 76, 77, 79, 81, 90, 93, 101, 103, 107, 119, 121, 126, 127, 128, 129, 130, 132, 134, 137, 138, 141, 144, 146, 149, 150, 151, 153, 155, 168, 172, 173, 176, 179, 186, 212, 213, 214] },
+    Prog { name: "p746", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p746_eval, grad: p746_grad, fwd: Some(p746_fwd), oracle: p746_oracle, tags: &[0, 2, 7, 22, 31, 32, 33, 35, 40, 45, 46, 47, 48, 50, 53, 54, 55, 56, 58, 59, 61, 63, 76, 77, 78, 79, 81, 87, 90, 91, 98, 100, 101, 102, 103, 104, 105, 107, 116, 117, 118, 119, 126, 127, 128, 130, 132, 133, 135, 136, 139, 140, 141, 142, 143, 145, 146, 147, 148, 150, 152, 155, 156, 157, 158, 172, 173, 174, 175, 176, 179, 185, 191, 194, 199, 200, 201, 213, 215] },
     Prog { name: "p747", active: &[true, true], outputs: 2, eval: p747_eval, grad: p747_grad, fwd: Some(p747_fwd), oracle: p747_oracle, tags: &[0, 1, 21, 29, 32, 33, 36, 53, 54, 55, 56, 58, 59, 61, 76, 77, 78, 81, 86, 87, 101, 103, 109, 126, 127, 133, 134, 136, 137, 138, 141, 142, 146, 147, 148, 149, 150, 152, 154, 155, 156, 158, 172, 173, 175, 176] },
     Prog { name: "p748", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p748_eval, grad: p748_grad, fwd: Some(p748_fwd), oracle: p748_oracle, tags: &[0, 7, 20, 29, 30, 31, 32, 33, 34, 35, 41, 42, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 63, 76, 79, 81, 90, 93, 100, 101, 103, 104, 105, 106, 114, 116, 119, 126, 127, 128, 132, 136, 138, 139, 141, 142, 146, 147, 148, 150, 152, 154, 155, 157, 172, 173, 174, 175, 176, 191, 194, 197, 198] },
     Prog { name: "p749", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p749_eval, grad: p749_grad, fwd: Some(p749_fwd), oracle: p749_oracle, tags: &[3, 5, 7, 20, 32, 33, 35, 36, 41, 43, 45, 48, 49, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63, 64, 76, 77, 78, 79, 81, 82, 84, 87, 90, 91, 92, 100, 101, 103, 104, 105, 106, 107, 116, 117, 118, 119, 126, 127, 128, 129, 130, 131, 135, 138, 139, 141, 142, 143, 146, 147, 148, 149, 150, 153, 155, 156, 157, 158, 159, 164, 168, 172, 173, 174, 175, 176, 179, 192, 194, 195, 197, 198, 199, 200, 205, 206] },
@@ -57373,7 +57407,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p807", active: &[true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p807_eval, grad: p807_grad, fwd: Some(p807_fwd), oracle: p807_oracle, tags: &[1, 2, 3, 6, 7, 8, 15, 18, 20, 32, 33, 35, 36, 39, 45, 46, 48, 53, 54, 55, 56, 57, 58, 61, 76, 78, 84, 100, 101, 103, 104, 105, 106, 107, 116, 118, 126, 127, 128, 130, 137, 140, 141, 143, 146, 148, 149, 150, 154, 155, 156, 157, 168, 172, 179, 181] },
     Prog { name: "p808", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p808_eval, grad: p808_grad, fwd: Some(p808_fwd), oracle: p808_oracle, tags: &[3, 7, 20, 32, 33, 34, 35, 37, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 78, 79, 80, 81, 90, 91, 101, 103, 104, 105, 106, 107, 116, 119, 126, 127, 128, 130, 132, 134, 139, 140, 141, 142, 144, 146, 149, 150, 152, 153, 154, 155, 157, 158, 169, 172, 174, 190, 194, 195, 196, 198] },
     Prog { name: "p809", active: &[true, false, false, false, false], outputs: 2, eval: p809_eval, grad: p809_grad, fwd: Some(p809_fwd), oracle: p809_oracle, tags: &[0, 8, 15, 18, 21, 29, 32, 33, 35, 36, 41, 45, 46, 48, 53, 54, 55, 56, 57, 58, 61, 74, 75, 79, 81, 84, 91, 100, 101, 103, 104, 105, 107, 116, 117, 118, 126, 127, 129, 130, 132, 141, 144, 146, 148, 149, 150, 154, 155, 158, 172, 176] },
-    Prog { name: "p810", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p810_eval, grad: p810_grad, fwd: Some(p810_fwd), oracle: p810_oracle, tags: &[2, 3, 20, 27, 32, 33, 34, 36, 37, 40, 42, 53, 54, 55, 56, 57, 58, 61, 62, 76, 77, 86, 90, 91, 92, 103, 116, 119, 126, 127, 128, 129, 131, 134, 135, 136, 141, 145, 146, 147, 149, 150, 155, 156, 157, 160, 163, 164, 168, 172, 174, 175, 176, 179, 194, 199, 213] },
+    Prog { name: "p810", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p810_eval, grad: p810_grad, fwd: Some(p810_fwd), oracle: p810_oracle, tags: &[2, 3, 20, 27, 32, 33, 34, 36, 37, 40, 42, 53, 54, 55, 56, 57, 58, 61, 62, 76, 77, 86, 90, 91, 92, 103, 116, 119, 126, 127, 128, 129, 131, 134, 135, 136, 141, 142, 145, 146, 147, 149, 150, 155, 156, 157, 160, 163, 164, 168, 172, 176, 179, 200, 213, 215] },
     Prog { name: "p811", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p811_eval, grad: p811_grad, fwd: Some(p811_fwd), oracle: p811_oracle, tags: &[1, 4, 7, 14, 15, 20, 32, 33, 36, 37, 40, 53, 54, 55, 56, 57, 58, 59, 61, 62, 66, 76, 79, 81, 85, 87, 90, 91, 101, 103, 107, 114, 116, 117, 118, 126, 127, 128, 129, 132, 134, 137, 139, 141, 142, 144, 146, 149, 150, 152, 155, 156, 157, 163, 168, 169, 172, 175, 179, 182] },
     Prog { name: "p812", active: &[true, true], outputs: 1, eval: p812_eval, grad: p812_grad, fwd: Some(p812_fwd), oracle: p812_oracle, tags: &[0, 20, 32, 33, 34, 35, 45, 46, 48, 53, 54, 55, 56, 57, 58, 59, 61, 76, 78, 79, 81, 91, 100, 101, 102, 103, 105, 116, 117, 119, 126, 127, 128, 129, 132, 136, 138, 139, 141, 146, 147, 150, 151, 155, 156, 159, 172, 173, 175, 179, 181] },
     Prog { name: "p813", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p813_eval, grad: p813_grad, fwd: Some(p813_fwd), oracle: p813_oracle, tags: &[0, 2, 4, 6, 7, 11, 20, 29, 32, 33, 35, 45, 48, 49, 53, 54, 55, 56, 57, 58, 59, 61, 74, 75, 79, 81, 91, 100, 101, 102, 103, 104, 105, 106, 107, 116, 117, 118, 119, 126, 127, 129, 131, 132, 134, 137, 138, 139, 140, 141, 144, 145, 146, 148, 149, 150, 152, 155, 156, 157, 168, 172, 173, 175, 191, 194, 197, 198] },
@@ -57444,9 +57478,9 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p878", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p878_eval, grad: p878_grad, fwd: Some(p878_fwd), oracle: p878_oracle, tags: &[0, 2, 3, 5, 6, 7, 11, 14, 20, 27, 32, 33, 34, 35, 36, 38, 53, 54, 55, 56, 58, 59, 61, 62, 64, 76, 78, 81, 84, 87, 90, 96, 103, 104, 107, 116, 118, 119, 126, 127, 128, 129, 130, 133, 137, 141, 145, 146, 150, 154, 155, 156, 157, 159, 172, 173, 174, 179, 191, 194, 201, 217] },
     Prog { name: "p879", active: &[false, true], outputs: 2, eval: p879_eval, grad: p879_grad, fwd: Some(p879_fwd), oracle: p879_oracle, tags: &[1, 3, 8, 21, 25, 32, 33, 35, 36, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 66, 76, 81, 87, 90, 91, 100, 101, 103, 105, 116, 126, 127, 128, 129, 133, 139, 141, 146, 148, 149, 150, 154, 155, 156, 157, 158, 169, 171, 172, 174, 176] },
     Prog { name: "p880", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p880_eval, grad: p880_grad, fwd: Some(p880_fwd), oracle: p880_oracle, tags: &[2, 3, 6, 16, 21, 29, 32, 33, 53, 54, 55, 57, 58, 59, 61, 74, 75, 79, 93, 103, 104, 105, 106, 107, 116, 118, 119, 126, 127, 128, 129, 130, 131, 132, 139, 140, 141, 142, 143, 146, 149, 150, 151, 153, 155, 156, 157, 168, 172, 173, 179, 181, 192, 194, 197, 198] },
-    Prog { name: "p881", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p881_eval, grad: p881_grad, fwd: Some(p881_fwd), oracle: p881_oracle, tags: &[0, 1, 2, 7, 16, 20, 32, 33, 36, 41, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 76, 81, 84, 87, 90, 91, 101, 103, 105, 107, 110, 116, 118, 119, 126, 127, 128, 132, 133, 135, 136, 138, 141, 144, 146, 148, 150, 151, 153, 154, 155, 168, 172, 173, 174, 175, 179, 181, 185, 194, 199, 212, 213] },
+    Prog { name: "p881", active: &[true, true, true], outputs: 1, eval: p881_eval, grad: p881_grad, fwd: Some(p881_fwd), oracle: p881_oracle, tags: &[0, 1, 2, 7, 20, 32, 33, 36, 41, 47, 48, 52, 53, 54, 55, 56, 57, 58, 59, 61, 76, 81, 84, 87, 90, 91, 101, 103, 105, 106, 107, 110, 116, 118, 126, 127, 128, 132, 133, 135, 138, 139, 141, 144, 146, 148, 150, 151, 155, 168, 172, 173, 174, 175, 179, 181, 194, 195, 200, 206, 213] },
     Prog { name: "p882", active: &[false, false, false, false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p882_eval, grad: p882_grad, fwd: Some(p882_fwd), oracle: p882_oracle, tags: &[2, 3, 4, 6, 8, 11, 20, 32, 33, 35, 53, 54, 55, 56, 57, 58, 61, 62, 64, 67, 76, 78, 79, 80, 81, 90, 91, 93, 96, 98, 101, 103, 104, 105, 107, 111, 116, 117, 118, 126, 127, 128, 129, 131, 135, 136, 138, 140, 141, 142, 146, 147, 150, 155, 157, 162, 172, 173, 174, 176, 178, 179, 182] },
-    Prog { name: "p883", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p883_eval, grad: p883_grad, fwd: Some(p883_fwd), oracle: p883_oracle, tags: &[0, 2, 4, 5, 16, 20, 32, 33, 36, 38, 53, 54, 55, 56, 58, 61, 76, 78, 81, 85, 90, 91, 93, 100, 103, 104, 107, 116, 126, 127, 128, 130, 133, 137, 140, 141, 146, 154, 155, 157, 159, 161, 168, 172, 173, 175, 179, 180, 213] },
+    Prog { name: "p883", active: &[true, true, true, true, true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p883_eval, grad: p883_grad, fwd: Some(p883_fwd), oracle: p883_oracle, tags: &[0, 2, 4, 5, 8, 20, 32, 33, 38, 53, 54, 55, 56, 58, 61, 76, 78, 81, 85, 91, 93, 100, 103, 104, 107, 116, 126, 127, 128, 130, 133, 137, 140, 141, 146, 150, 154, 155, 157, 159, 161, 168, 172, 173, 175, 179, 191, 194, 213] },
     Prog { name: "p884", active: &[true, true, true, true, true, true], outputs: 1, eval: p884_eval, grad: p884_grad, fwd: Some(p884_fwd), oracle: p884_oracle, tags: &[0, 1, 5, 7, 20, 32, 33, 35, 41, 42, 45, 48, 53, 54, 55, 56, 58, 59, 61, 62, 63, 65, 76, 78, 79, 80, 81, 100, 101, 103, 104, 105, 107, 126, 127, 131, 133, 134, 135, 139, 140, 141, 143, 144, 145, 146, 147, 150, 155, 156, 157, 159, 164, 168, 172, 173, 175, 176, 179, 194, 195, 205, 210, 211] },
     Prog { name: "p885", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p885_eval, grad: p885_grad, fwd: Some(p885_fwd), oracle: p885_oracle, tags: &[3, 5, 11, 12, 20, 32, 33, 40, 41, 53, 54, 55, 56, 58, 59, 61, 64, 69, 70, 74, 76, 77, 79, 80, 90, 91, 103, 104, 107, 108, 110, 114, 116, 126, 127, 128, 129, 130, 131, 132, 135, 137, 141, 144, 146, 148, 150, 155, 156, 157, 158, 165, 172, 176] },
     Prog { name: "p886", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p886_eval, grad: p886_grad, fwd: Some(p886_fwd), oracle: p886_oracle, tags: &[0, 16, 17, 20, 32, 33, 36, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 81, 90, 91, 94, 101, 103, 107, 108, 110, 116, 126, 127, 128, 130, 132, 133, 134, 136, 137, 138, 140, 141, 144, 145, 146, 150, 155, 159, 160, 172, 194] },
@@ -57459,14 +57493,14 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p893", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p893_eval, grad: p893_grad, fwd: Some(p893_fwd), oracle: p893_oracle, tags: &[0, 2, 7, 20, 32, 33, 36, 39, 53, 54, 55, 56, 58, 59, 81, 90, 100, 101, 103, 104, 106, 107, 110, 116, 118, 126, 127, 128, 132, 134, 139, 140, 141, 145, 146, 150, 151, 155, 159, 168, 170, 172, 174, 176, 179, 189, 190, 194, 195, 196, 198] },
     Prog { name: "p894", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p894_eval, grad: p894_grad, fwd: Some(p894_fwd), oracle: p894_oracle, tags: &[0, 2, 3, 7, 13, 23, 32, 33, 35, 36, 37, 51, 53, 54, 55, 56, 58, 59, 61, 67, 69, 70, 76, 78, 79, 80, 83, 90, 91, 93, 96, 99, 100, 101, 103, 106, 107, 108, 110, 114, 116, 119, 126, 127, 128, 131, 132, 133, 134, 138, 140, 141, 146, 150, 151, 152, 153, 155, 156, 157, 158, 159, 172, 173, 174, 175, 179, 185] },
     Prog { name: "p895", active: &[true, true, true, true, true, true], outputs: 2, eval: p895_eval, grad: p895_grad, fwd: Some(p895_fwd), oracle: p895_oracle, tags: &[0, 2, 6, 21, 32, 33, 41, 42, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 78, 81, 85, 87, 90, 91, 101, 102, 103, 105, 106, 107, 116, 118, 119, 126, 127, 129, 133, 134, 135, 139, 140, 141, 144, 145, 146, 147, 148, 149, 150, 152, 155, 156, 157, 172, 175, 179, 181] },
-    Prog { name: "p896", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p896_eval, grad: p896_grad, fwd: Some(p896_fwd), oracle: p896_oracle, tags: &[0, 1, 4, 16, 20, 32, 33, 34, 35, 36, 37, 53, 54, 55, 56, 58, 61, 71, 74, 76, 77, 78, 79, 80, 90, 103, 116, 119, 126, 127, 128, 129, 131, 135, 138, 141, 143, 145, 146, 147, 149, 150, 154, 155, 157, 159, 165, 172, 174, 175, 176, 179, 213, 214] },
+    Prog { name: "p896", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p896_eval, grad: p896_grad, fwd: Some(p896_fwd), oracle: p896_oracle, tags: &[0, 1, 4, 16, 20, 32, 33, 34, 35, 36, 37, 53, 54, 55, 56, 58, 61, 71, 74, 76, 77, 78, 79, 80, 90, 103, 116, 119, 126, 127, 128, 129, 131, 135, 138, 141, 143, 145, 146, 147, 149, 150, 154, 155, 157, 159, 165, 172, 174, 175, 176, 179, 213, 214] },
     Prog { name: "p897", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p897_eval, grad: p897_grad, fwd: Some(p897_fwd), oracle: p897_oracle, tags: &[0, 20, 32, 33, 34, 35, 36, 38, 42, 45, 49, 53, 54, 55, 56, 58, 59, 61, 71, 74, 76, 77, 78, 81, 82, 86, 90, 93, 100, 101, 103, 104, 105, 106, 117, 119, 126, 127, 129, 130, 134, 136, 137, 140, 141, 146, 150, 153, 154, 155, 156, 158, 163, 164, 165, 172, 173, 174, 179, 190, 194, 195, 196, 198, 199, 205] },
     Prog { name: "p898", active: &[true, true, true], outputs: 3, eval: p898_eval, grad: p898_grad, fwd: Some(p898_fwd), oracle: p898_oracle, tags: &[0, 7, 21, 32, 33, 34, 36, 53, 54, 55, 56, 58, 59, 61, 63, 76, 77, 78, 79, 80, 81, 90, 93, 101, 103, 111, 124, 126, 127, 128, 131, 134, 136, 137, 138, 139, 140, 141, 146, 147, 150, 153, 155, 156, 157, 160, 162, 164, 172, 173, 175, 176] },
     Prog { name: "p899", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p899_eval, grad: p899_grad, fwd: Some(p899_fwd), oracle: p899_oracle, tags: &[0, 3, 4, 5, 6, 7, 8, 12, 13, 20, 32, 33, 35, 36, 38, 53, 54, 55, 56, 57, 58, 61, 64, 67, 71, 76, 79, 80, 81, 85, 87, 88, 89, 90, 91, 93, 98, 100, 103, 104, 106, 111, 114, 116, 117, 118, 119, 126, 127, 128, 130, 131, 133, 134, 135, 138, 141, 143, 144, 145, 146, 150, 154, 155, 156, 172, 176, 178, 179, 190, 194, 195, 196, 198, 199, 203] },
     Prog { name: "p900", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p900_eval, grad: p900_grad, fwd: Some(p900_fwd), oracle: p900_oracle, tags: &[2, 3, 5, 7, 12, 15, 19, 21, 29, 32, 33, 36, 39, 40, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 77, 78, 79, 80, 84, 90, 91, 93, 96, 98, 100, 101, 103, 104, 107, 109, 112, 114, 116, 117, 119, 126, 127, 129, 130, 132, 135, 136, 137, 138, 140, 141, 143, 144, 146, 148, 149, 150, 154, 155, 156, 157, 158, 162, 164, 165, 168, 172, 173, 174, 179, 183] },
     Prog { name: "p901", active: &[true, true, true, true], outputs: 1, eval: p901_eval, grad: p901_grad, fwd: Some(p901_fwd), oracle: p901_oracle, tags: &[0, 7, 20, 32, 33, 34, 35, 36, 39, 45, 48, 49, 52, 53, 54, 55, 56, 58, 59, 61, 76, 78, 81, 82, 87, 100, 101, 103, 105, 106, 116, 118, 126, 127, 128, 130, 131, 132, 134, 139, 141, 143, 146, 148, 149, 150, 151, 155, 156, 157, 158, 161, 172, 173, 175, 176, 179, 194, 195, 200, 206] },
     Prog { name: "p902", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p902_eval, grad: p902_grad, fwd: Some(p902_fwd), oracle: p902_oracle, tags: &[3, 4, 7, 21, 26, 32, 33, 34, 35, 36, 41, 53, 54, 55, 56, 57, 58, 59, 61, 66, 67, 76, 78, 79, 83, 84, 87, 90, 91, 92, 103, 107, 108, 110, 116, 118, 126, 127, 128, 130, 132, 135, 138, 139, 141, 145, 146, 147, 150, 151, 154, 155, 156, 157, 172, 174, 175, 176] },
-    Prog { name: "p903", active: &[true, true, true, true, true, true], outputs: 1, eval: p903_eval, grad: p903_grad, fwd: Some(p903_fwd), oracle: p903_oracle, tags: &[0, 1, 3, 16, 20, 32, 33, 34, 36, 43, 44, 48, 49, 53, 54, 55, 56, 58, 59, 61, 62, 76, 77, 84, 90, 93, 100, 101, 103, 104, 105, 107, 116, 118, 119, 126, 127, 128, 129, 130, 139, 141, 143, 144, 146, 147, 148, 149, 150, 155, 157, 166, 168, 172, 173, 174, 175, 178, 179, 180, 194, 213] },
+    Prog { name: "p903", active: &[true, true, true, true, true, true], outputs: 1, eval: p903_eval, grad: p903_grad, fwd: Some(p903_fwd), oracle: p903_oracle, tags: &[0, 1, 3, 16, 20, 32, 33, 34, 36, 48, 49, 53, 54, 55, 56, 58, 61, 62, 76, 77, 84, 90, 93, 100, 101, 103, 105, 107, 116, 118, 119, 126, 127, 128, 129, 130, 139, 140, 141, 143, 144, 146, 147, 148, 149, 150, 151, 155, 156, 157, 166, 168, 172, 173, 174, 175, 178, 179, 180, 194, 195, 200, 206, 210, 213] },
     Prog { name: "p904", active: &[true, true, true, true], outputs: 1, eval: p904_eval, grad: p904_grad, fwd: Some(p904_fwd), oracle: p904_oracle, tags: &[0, 1, 20, 29, 30, 32, 33, 34, 39, 53, 54, 55, 56, 58, 61, 64, 65, 76, 78, 79, 81, 90, 93, 101, 119, 126, 127, 128, 132, 133, 134, 141, 142, 143, 147, 148, 150, 151, 154, 155, 157, 159, 163, 164, 171, 172, 174, 175, 217] },
     Prog { name: "p905", active: &[true, true, true, true], outputs: 1, eval: p905_eval, grad: p905_grad, fwd: Some(p905_fwd), oracle: p905_oracle, tags: &[3, 20, 27, 32, 33, 35, 36, 37, 41, 50, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 79, 80, 90, 91, 100, 101, 103, 114, 116, 119, 122, 126, 127, 128, 129, 131, 132, 135, 136, 137, 139, 141, 143, 144, 146, 149, 150, 153, 155, 156, 157, 158, 159, 161, 169, 172, 174, 175, 176, 178, 194, 199] },
     Prog { name: "p906", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p906_eval, grad: p906_grad, fwd: Some(p906_fwd), oracle: p906_oracle, tags: &[2, 3, 4, 7, 21, 29, 30, 32, 33, 35, 36, 37, 41, 45, 48, 53, 54, 55, 56, 58, 59, 61, 81, 84, 90, 91, 93, 96, 99, 100, 101, 103, 105, 107, 118, 119, 125, 126, 127, 128, 130, 131, 141, 142, 144, 145, 146, 148, 149, 150, 151, 153, 155, 156, 158, 159, 163, 168, 172, 173, 174, 176, 179, 182, 199, 203] },
@@ -57484,11 +57518,11 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p918", active: &[true, true], outputs: 1, eval: p918_eval, grad: p918_grad, fwd: Some(p918_fwd), oracle: p918_oracle, tags: &[0, 1, 20, 32, 33, 34, 36, 53, 54, 55, 56, 58, 59, 61, 76, 78, 81, 82, 87, 126, 127, 128, 132, 133, 135, 136, 140, 141, 143, 146, 150, 151, 152, 155, 161, 174] },
     Prog { name: "p919", active: &[true, true, false, true, true], outputs: 1, eval: p919_eval, grad: p919_grad, fwd: Some(p919_fwd), oracle: p919_oracle, tags: &[0, 1, 7, 8, 13, 14, 20, 32, 33, 34, 35, 36, 45, 48, 51, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63, 66, 71, 76, 79, 81, 86, 90, 93, 100, 101, 103, 105, 112, 116, 124, 126, 128, 136, 141, 145, 146, 150, 153, 154, 157, 160, 172, 174, 179, 181, 185] },
     Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, fwd: Some(p920_fwd), oracle: p920_oracle, tags: &[1, 2, 3, 7, 16, 20, 32, 33, 34, 35, 41, 53, 54, 55, 56, 58, 59, 61, 68, 69, 76, 78, 79, 81, 85, 87, 90, 93, 102, 103, 104, 105, 106, 107, 114, 116, 118, 119, 121, 126, 127, 128, 130, 137, 139, 141, 145, 146, 147, 150, 153, 155, 156, 157, 159, 169, 171, 172, 174, 175, 176, 179, 190, 194, 195, 196, 198, 205, 212] },
-    Prog { name: "p921", active: &[true, true, true, true, true, true, false, false], outputs: 1, eval: p921_eval, grad: p921_grad, fwd: Some(p921_fwd), oracle: p921_oracle, tags: &[0, 2, 6, 8, 13, 20, 28, 32, 33, 35, 36, 38, 39, 53, 54, 55, 56, 57, 58, 59, 61, 63, 65, 69, 70, 71, 76, 77, 79, 80, 82, 83, 84, 87, 88, 90, 91, 93, 101, 103, 111, 114, 116, 119, 126, 127, 128, 129, 132, 133, 134, 135, 136, 137, 139, 140, 141, 142, 143, 145, 146, 147, 148, 149, 150, 151, 155, 156, 157, 158, 159, 161, 164, 165, 168, 169, 172, 174, 175, 179, 181, 185, 211, 213] },
+    Prog { name: "p921", active: &[true, true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p921_eval, grad: p921_grad, fwd: Some(p921_fwd), oracle: p921_oracle, tags: &[0, 2, 6, 8, 13, 20, 28, 32, 33, 35, 36, 38, 39, 53, 54, 55, 56, 57, 58, 59, 61, 63, 65, 69, 70, 71, 76, 77, 79, 80, 82, 83, 84, 87, 88, 90, 91, 93, 101, 103, 111, 114, 116, 119, 126, 127, 128, 129, 132, 133, 134, 135, 137, 139, 140, 141, 142, 143, 145, 146, 147, 148, 149, 150, 151, 155, 156, 157, 158, 159, 161, 164, 165, 168, 169, 172, 174, 175, 179, 181, 191, 194, 213] },
     Prog { name: "p922", active: &[true, true, true, true, false, true, false], outputs: 1, eval: p922_eval, grad: p922_grad, fwd: Some(p922_fwd), oracle: p922_oracle, tags: &[0, 2, 5, 8, 12, 20, 32, 33, 34, 35, 36, 37, 42, 53, 54, 55, 56, 57, 58, 61, 63, 76, 78, 79, 80, 81, 90, 91, 103, 104, 126, 127, 128, 129, 130, 132, 133, 137, 138, 139, 142, 146, 150, 152, 155, 156, 157, 158, 159, 172, 176, 217] },
     Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, fwd: Some(p923_fwd), oracle: p923_oracle, tags: &[0, 16, 20, 32, 33, 34, 35, 36, 37, 47, 48, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 64, 73, 76, 77, 78, 79, 80, 81, 84, 88, 90, 93, 98, 100, 101, 103, 104, 105, 106, 107, 117, 118, 119, 121, 123, 126, 127, 128, 130, 135, 136, 138, 139, 141, 143, 145, 146, 149, 150, 151, 155, 156, 157, 159, 162, 164, 172, 173, 174, 179, 180, 184, 191, 194, 197, 198, 200, 207, 208, 212, 213] },
     Prog { name: "p924", active: &[true, true, true, true, true], outputs: 1, eval: p924_eval, grad: p924_grad, fwd: Some(p924_fwd), oracle: p924_oracle, tags: &[0, 3, 6, 7, 20, 32, 33, 36, 38, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 90, 91, 101, 103, 105, 107, 108, 110, 116, 118, 119, 122, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 140, 141, 142, 143, 144, 146, 148, 149, 150, 151, 152, 155, 156, 158, 159, 172, 173, 174, 179, 190, 194, 199, 200, 203, 205, 206, 213] },
-    Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, fwd: Some(p925_fwd), oracle: p925_oracle, tags: &[0, 1, 4, 6, 20, 32, 33, 37, 40, 41, 53, 54, 55, 56, 57, 58, 59, 61, 68, 69, 79, 91, 93, 94, 96, 103, 104, 105, 116, 117, 118, 119, 126, 127, 128, 132, 133, 137, 141, 142, 143, 144, 146, 147, 150, 151, 152, 154, 155, 157, 159, 160, 172, 174, 175, 176, 179, 191, 194, 197, 198, 199, 200, 206, 207, 213, 215] },
+    Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, fwd: Some(p925_fwd), oracle: p925_oracle, tags: &[0, 1, 4, 6, 16, 20, 32, 33, 36, 37, 40, 41, 53, 54, 55, 56, 57, 58, 59, 61, 68, 69, 79, 90, 93, 94, 96, 103, 104, 105, 116, 117, 118, 119, 126, 127, 128, 132, 133, 137, 141, 142, 143, 144, 146, 147, 150, 151, 152, 154, 155, 157, 159, 160, 172, 174, 179, 180, 191, 194, 197, 198, 199, 200, 206, 207, 213] },
     Prog { name: "p926", active: &[false, true, true, true, true], outputs: 3, eval: p926_eval, grad: p926_grad, fwd: Some(p926_fwd), oracle: p926_oracle, tags: &[0, 4, 7, 8, 14, 24, 32, 33, 35, 45, 53, 54, 55, 56, 58, 59, 67, 79, 81, 100, 101, 103, 104, 105, 107, 108, 117, 118, 126, 127, 128, 140, 141, 142, 144, 145, 146, 148, 149, 150, 151, 153, 155, 157, 158, 159, 163, 168, 172, 173, 174, 175, 176, 179, 189, 200] },
     Prog { name: "p927", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p927_eval, grad: p927_grad, fwd: Some(p927_fwd), oracle: p927_oracle, tags: &[4, 5, 7, 22, 32, 33, 35, 53, 54, 55, 58, 61, 63, 76, 78, 101, 103, 104, 119, 126, 127, 129, 131, 133, 134, 141, 144, 145, 146, 150, 155, 162, 169] },
     Prog { name: "p928", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p928_eval, grad: p928_grad, fwd: Some(p928_fwd), oracle: p928_oracle, tags: &[0, 2, 7, 17, 20, 27, 32, 33, 34, 36, 41, 53, 54, 55, 56, 57, 58, 61, 76, 79, 80, 81, 90, 93, 96, 101, 103, 104, 106, 116, 119, 121, 126, 127, 128, 131, 132, 136, 140, 141, 143, 145, 146, 150, 155, 156, 157, 161, 168, 172, 173, 175, 176, 190, 194, 195, 196, 198] },
@@ -57533,7 +57567,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p967", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p967_eval, grad: p967_grad, fwd: Some(p967_fwd), oracle: p967_oracle, tags: &[0, 3, 12, 20, 29, 32, 33, 34, 35, 40, 41, 53, 54, 55, 56, 57, 58, 61, 63, 67, 76, 77, 78, 79, 80, 83, 90, 91, 93, 100, 103, 104, 106, 116, 118, 121, 126, 127, 128, 129, 134, 135, 136, 138, 139, 140, 141, 145, 146, 148, 150, 152, 155, 156, 157, 161, 168, 169, 172, 174, 175, 176, 191, 194, 197, 198] },
     Prog { name: "p968", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p968_eval, grad: p968_grad, fwd: Some(p968_fwd), oracle: p968_oracle, tags: &[2, 3, 11, 14, 21, 32, 33, 36, 53, 54, 55, 56, 58, 59, 61, 76, 81, 100, 103, 104, 106, 107, 114, 126, 127, 128, 133, 136, 139, 140, 141, 143, 145, 146, 148, 150, 153, 155, 157, 159, 172, 175, 176, 179, 181] },
     Prog { name: "p969", active: &[true, true, true, true, true], outputs: 2, eval: p969_eval, grad: p969_grad, fwd: Some(p969_fwd), oracle: p969_oracle, tags: &[0, 2, 7, 21, 29, 32, 33, 34, 41, 53, 54, 55, 56, 58, 61, 76, 79, 85, 87, 90, 91, 93, 103, 109, 116, 121, 126, 127, 130, 131, 132, 139, 141, 143, 145, 146, 150, 153, 155, 158, 159, 163, 169, 172, 173, 174, 175, 179, 181, 200, 205] },
-    Prog { name: "p970", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p970_eval, grad: p970_grad, fwd: Some(p970_fwd), oracle: p970_oracle, tags: &[0, 16, 22, 32, 33, 53, 54, 55, 58, 100, 103, 105, 106, 126, 134, 140, 141, 146, 150, 152, 155, 172, 175, 179, 181, 192, 194, 197, 198, 212, 213, 214] },
+    Prog { name: "p970", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p970_eval, grad: p970_grad, fwd: Some(p970_fwd), oracle: p970_oracle, tags: &[0, 16, 22, 32, 33, 53, 54, 55, 57, 58, 90, 100, 103, 104, 105, 106, 116, 126, 134, 140, 141, 146, 152, 155, 172, 179, 181, 192, 194, 197, 198, 213, 214] },
     Prog { name: "p971", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p971_eval, grad: p971_grad, fwd: Some(p971_fwd), oracle: p971_oracle, tags: &[0, 1, 20, 28, 32, 33, 35, 53, 54, 55, 56, 57, 58, 79, 81, 103, 104, 106, 126, 127, 128, 129, 146, 150, 153, 155, 163, 172, 192, 193, 194, 197, 198, 216] },
     Prog { name: "p972", active: &[true, true, true, true, true], outputs: 2, eval: p972_eval, grad: p972_grad, fwd: Some(p972_fwd), oracle: p972_oracle, tags: &[0, 3, 22, 32, 33, 34, 35, 36, 41, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 81, 84, 87, 90, 100, 101, 103, 105, 107, 116, 126, 127, 129, 130, 132, 133, 134, 137, 141, 142, 144, 146, 149, 150, 152, 154, 155, 156, 157, 158, 165, 168, 172, 174, 176, 179, 200, 205] },
     Prog { name: "p973", active: &[true, true, true, true, true, true], outputs: 1, eval: p973_eval, grad: p973_grad, fwd: Some(p973_fwd), oracle: p973_oracle, tags: &[0, 1, 3, 4, 6, 7, 20, 33, 35, 36, 53, 54, 55, 56, 57, 58, 59, 65, 79, 103, 107, 126, 127, 132, 135, 146, 152, 155, 157, 159, 172, 173, 175] },
@@ -57541,7 +57575,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p975", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p975_eval, grad: p975_grad, fwd: Some(p975_fwd), oracle: p975_oracle, tags: &[0, 1, 24, 32, 33, 35, 36, 39, 45, 48, 49, 53, 54, 55, 57, 58, 61, 84, 100, 101, 103, 104, 105, 106, 126, 127, 140, 141, 149, 150, 155, 156, 172, 175, 179, 190, 194, 195, 196, 198, 200] },
     Prog { name: "p976", active: &[true], outputs: 1, eval: p976_eval, grad: p976_grad, fwd: Some(p976_fwd), oracle: p976_oracle, tags: &[0, 20, 29, 32, 33, 35, 36, 37, 38, 39, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63, 64, 75, 76, 78, 79, 81, 84, 90, 91, 96, 98, 99, 100, 101, 103, 111, 113, 114, 117, 126, 127, 130, 131, 132, 134, 137, 139, 141, 142, 144, 146, 147, 149, 150, 152, 153, 154, 155, 156, 157, 158, 159, 165, 172, 173, 175, 176, 179, 194, 195, 199, 205] },
     Prog { name: "p977", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p977_eval, grad: p977_grad, fwd: Some(p977_fwd), oracle: p977_oracle, tags: &[0, 1, 2, 3, 6, 8, 13, 20, 29, 32, 33, 36, 41, 42, 53, 54, 55, 56, 58, 59, 75, 90, 96, 101, 103, 107, 110, 114, 116, 126, 127, 129, 131, 132, 134, 140, 141, 142, 144, 146, 147, 148, 150, 153, 154, 155, 156, 157, 158, 159, 161, 168, 172, 173, 174, 179, 200, 205] },
-    Prog { name: "p978", active: &[true], outputs: 1, eval: p978_eval, grad: p978_grad, fwd: Some(p978_fwd), oracle: p978_oracle, tags: &[0, 6, 20, 29, 30, 32, 33, 35, 36, 39, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 81, 90, 93, 101, 103, 106, 107, 116, 126, 127, 128, 129, 130, 131, 134, 137, 139, 140, 141, 144, 146, 147, 148, 149, 150, 153, 155, 156, 157, 158, 159, 172, 178, 179, 180, 185, 194, 195, 199, 200, 205, 207, 208, 213, 215] },
+    Prog { name: "p978", active: &[true], outputs: 1, eval: p978_eval, grad: p978_grad, fwd: Some(p978_fwd), oracle: p978_oracle, tags: &[0, 6, 20, 29, 30, 32, 33, 35, 36, 39, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 81, 90, 93, 101, 103, 106, 107, 116, 126, 127, 128, 129, 130, 131, 134, 137, 140, 141, 144, 146, 147, 148, 149, 150, 153, 155, 156, 157, 158, 159, 172, 178, 179, 180, 194, 195, 199, 200, 205, 207, 208, 213] },
     Prog { name: "p979", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p979_eval, grad: p979_grad, fwd: Some(p979_fwd), oracle: p979_oracle, tags: &[0, 3, 4, 6, 7, 20, 32, 33, 35, 36, 37, 39, 45, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 79, 81, 84, 100, 101, 103, 105, 107, 118, 119, 126, 127, 128, 129, 130, 131, 140, 141, 144, 145, 146, 150, 151, 152, 154, 155, 156, 157, 159, 160, 164, 168, 172, 174, 176] },
     Prog { name: "p980", active: &[true, true, true, true, true], outputs: 1, eval: p980_eval, grad: p980_grad, fwd: Some(p980_fwd), oracle: p980_oracle, tags: &[3, 20, 32, 33, 36, 37, 40, 53, 54, 55, 56, 57, 58, 61, 76, 81, 85, 87, 90, 91, 101, 103, 106, 116, 126, 127, 128, 130, 133, 141, 146, 148, 150, 152, 154, 155, 156, 159, 175, 176, 179, 181, 194, 195, 199] },
     Prog { name: "p981", active: &[true], outputs: 1, eval: p981_eval, grad: p981_grad, fwd: Some(p981_fwd), oracle: p981_oracle, tags: &[1, 7, 20, 32, 33, 35, 36, 40, 42, 52, 53, 54, 55, 56, 57, 58, 61, 79, 81, 82, 87, 90, 97, 101, 103, 106, 116, 126, 127, 128, 131, 134, 136, 141, 146, 149, 150, 153, 155, 157, 172, 175, 176, 179, 194, 195, 200, 206, 210, 211] },
@@ -57556,7 +57590,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p990", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p990_eval, grad: p990_grad, fwd: Some(p990_fwd), oracle: p990_oracle, tags: &[0, 1, 7, 14, 20, 32, 33, 35, 36, 39, 41, 45, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 62, 65, 76, 78, 79, 81, 84, 100, 101, 103, 105, 107, 116, 118, 126, 127, 128, 129, 131, 132, 133, 134, 136, 138, 141, 145, 146, 149, 150, 151, 152, 154, 155, 157, 172, 176, 177, 191, 194, 201, 217] },
     Prog { name: "p991", active: &[true, true, true, true, true, true], outputs: 1, eval: p991_eval, grad: p991_grad, fwd: Some(p991_fwd), oracle: p991_oracle, tags: &[0, 3, 4, 20, 32, 33, 37, 53, 54, 55, 56, 58, 59, 81, 90, 91, 92, 93, 102, 103, 106, 116, 118, 119, 126, 127, 128, 129, 135, 140, 141, 146, 147, 150, 154, 155, 157, 160, 168, 172, 174, 176, 179, 181] },
     Prog { name: "p992", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p992_eval, grad: p992_grad, fwd: Some(p992_fwd), oracle: p992_oracle, tags: &[0, 2, 3, 6, 8, 13, 20, 32, 33, 34, 35, 53, 54, 55, 56, 58, 59, 61, 64, 75, 76, 77, 78, 79, 81, 101, 103, 105, 106, 107, 116, 118, 126, 127, 128, 131, 132, 133, 135, 140, 141, 143, 146, 150, 151, 155, 156, 157, 158, 159, 168, 172, 174, 175, 179, 181, 194, 195, 199, 202, 205] },
-    Prog { name: "p993", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p993_eval, grad: p993_grad, fwd: Some(p993_fwd), oracle: p993_oracle, tags: &[2, 4, 7, 11, 24, 32, 33, 35, 36, 42, 45, 46, 49, 53, 54, 55, 56, 57, 58, 59, 61, 76, 78, 90, 100, 101, 103, 104, 105, 107, 116, 117, 118, 119, 126, 127, 128, 129, 132, 135, 136, 141, 142, 146, 147, 150, 153, 154, 155, 156, 157, 159, 172, 175, 176, 178, 179, 199, 200, 213, 215] },
+    Prog { name: "p993", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p993_eval, grad: p993_grad, fwd: Some(p993_fwd), oracle: p993_oracle, tags: &[2, 4, 7, 11, 16, 24, 32, 33, 35, 36, 42, 45, 46, 49, 53, 54, 55, 56, 57, 58, 59, 61, 76, 78, 90, 100, 101, 103, 104, 105, 107, 116, 117, 118, 119, 126, 127, 128, 129, 132, 135, 136, 141, 142, 146, 147, 150, 153, 154, 155, 157, 158, 159, 172, 175, 176, 178, 179, 185, 199, 200, 212, 213, 214, 215] },
     Prog { name: "p994", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p994_eval, grad: p994_grad, fwd: Some(p994_fwd), oracle: p994_oracle, tags: &[0, 2, 3, 7, 22, 32, 33, 34, 35, 36, 47, 48, 53, 54, 55, 56, 58, 59, 61, 76, 78, 79, 81, 86, 90, 91, 101, 103, 105, 126, 127, 128, 130, 134, 136, 137, 142, 146, 150, 152, 154, 155, 157, 158, 159, 164, 168, 172, 176] },
     Prog { name: "p995", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p995_eval, grad: p995_grad, fwd: Some(p995_fwd), oracle: p995_oracle, tags: &[0, 1, 2, 3, 4, 23, 32, 33, 35, 36, 45, 53, 54, 55, 56, 58, 91, 93, 100, 101, 103, 105, 116, 118, 119, 126, 127, 128, 135, 136, 138, 139, 140, 141, 143, 146, 150, 151, 152, 155, 157, 159, 172, 174, 175, 179, 194, 195, 199, 205] },
     Prog { name: "p996", active: &[true, true, true], outputs: 3, eval: p996_eval, grad: p996_grad, fwd: Some(p996_fwd), oracle: p996_oracle, tags: &[0, 3, 6, 7, 24, 29, 30, 32, 33, 34, 36, 47, 48, 53, 54, 55, 56, 58, 59, 61, 79, 81, 84, 90, 91, 93, 101, 102, 103, 105, 107, 116, 117, 118, 119, 126, 127, 131, 132, 138, 140, 141, 142, 143, 144, 145, 146, 150, 152, 153, 155, 157, 161, 168, 172, 199] },
@@ -57570,7 +57604,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, fwd: Some(p1004_fwd), oracle: p1004_oracle, tags: &[3, 7, 20, 32, 33, 34, 35, 36, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 78, 79, 80, 81, 84, 90, 91, 100, 101, 103, 104, 105, 107, 116, 118, 126, 127, 128, 131, 132, 135, 136, 137, 139, 141, 144, 146, 147, 149, 150, 151, 153, 155, 158, 162, 163, 168, 172, 173, 174, 175, 179, 180, 184, 189, 192, 193, 194, 197, 198, 216] },
     Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, fwd: Some(p1005_fwd), oracle: p1005_oracle, tags: &[2, 7, 21, 29, 32, 33, 36, 40, 41, 53, 54, 55, 56, 57, 58, 59, 61, 62, 84, 87, 90, 91, 103, 107, 126, 131, 141, 143, 144, 146, 150, 151, 152, 155, 156, 157, 158, 161, 171, 172, 179, 181] },
     Prog { name: "p1006", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1006_eval, grad: p1006_grad, fwd: Some(p1006_fwd), oracle: p1006_oracle, tags: &[0, 1, 16, 20, 32, 33, 34, 35, 36, 41, 43, 44, 45, 48, 49, 53, 54, 55, 56, 58, 61, 76, 78, 79, 81, 84, 90, 93, 98, 100, 101, 103, 104, 105, 107, 119, 126, 127, 132, 135, 136, 140, 141, 142, 146, 150, 153, 155, 172, 173, 175, 179, 194, 195, 199, 203, 205, 210, 212] },
-    Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, fwd: Some(p1007_fwd), oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 16, 20, 32, 33, 34, 35, 36, 40, 41, 47, 48, 52, 53, 54, 55, 56, 57, 58, 59, 61, 67, 81, 84, 90, 98, 101, 103, 104, 105, 112, 116, 117, 118, 126, 127, 128, 129, 133, 136, 137, 139, 141, 143, 144, 146, 149, 150, 151, 152, 155, 156, 157, 164, 168, 172, 173, 176, 179, 180, 183, 190, 194, 199, 200, 205, 208, 209, 213] },
+    Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, fwd: Some(p1007_fwd), oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 20, 32, 33, 34, 35, 36, 40, 41, 47, 48, 52, 53, 54, 55, 56, 57, 58, 59, 61, 67, 81, 84, 90, 98, 101, 103, 104, 105, 107, 112, 116, 117, 118, 126, 127, 128, 129, 133, 136, 137, 139, 140, 141, 144, 146, 149, 150, 151, 152, 155, 156, 157, 164, 168, 172, 173, 176, 179, 180, 183, 190, 194, 199, 200, 205, 208, 209, 213, 215] },
     Prog { name: "p1008", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1008_eval, grad: p1008_grad, fwd: Some(p1008_fwd), oracle: p1008_oracle, tags: &[3, 7, 8, 20, 32, 33, 35, 40, 45, 48, 53, 54, 55, 57, 58, 59, 61, 76, 81, 90, 100, 101, 103, 104, 105, 106, 107, 126, 127, 128, 129, 135, 136, 141, 146, 147, 148, 150, 155, 156, 157, 168, 172, 179, 181, 186, 192, 193, 194, 197, 198] },
     Prog { name: "p1009", active: &[true, true, true, true, true, true], outputs: 3, eval: p1009_eval, grad: p1009_grad, fwd: Some(p1009_fwd), oracle: p1009_oracle, tags: &[2, 4, 7, 19, 21, 32, 33, 36, 38, 42, 47, 48, 51, 53, 54, 55, 56, 57, 58, 59, 61, 76, 78, 80, 84, 90, 98, 101, 103, 105, 116, 119, 122, 126, 127, 128, 131, 133, 135, 136, 141, 142, 146, 147, 150, 155, 156, 157, 165, 172, 173, 176, 179, 199, 203] },
     Prog { name: "p1010", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, fwd: Some(p1010_fwd), oracle: p1010_oracle, tags: &[0, 3, 4, 6, 22, 32, 33, 35, 37, 38, 39, 42, 47, 52, 53, 54, 55, 56, 57, 58, 59, 61, 69, 70, 74, 76, 79, 80, 81, 87, 88, 91, 92, 93, 99, 100, 101, 103, 104, 105, 106, 116, 126, 127, 128, 131, 134, 138, 139, 141, 145, 146, 147, 149, 150, 152, 154, 155, 156, 157, 158, 159, 172, 173, 176, 179, 190, 191, 194, 195, 197, 198, 200, 205] },
@@ -57582,10 +57616,10 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1016", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1016_eval, grad: p1016_grad, fwd: Some(p1016_fwd), oracle: p1016_oracle, tags: &[0, 4, 7, 15, 20, 27, 32, 33, 36, 52, 53, 54, 55, 57, 58, 59, 61, 62, 76, 84, 90, 93, 102, 103, 104, 106, 107, 116, 126, 127, 129, 131, 132, 133, 137, 141, 142, 146, 148, 150, 151, 152, 155, 159, 164, 169, 172, 173, 175, 176, 179, 183, 191, 194, 195, 205, 217] },
     Prog { name: "p1017", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p1017_eval, grad: p1017_grad, fwd: Some(p1017_fwd), oracle: p1017_oracle, tags: &[0, 4, 7, 20, 32, 33, 34, 35, 40, 53, 54, 55, 56, 58, 59, 61, 69, 70, 71, 74, 76, 79, 90, 93, 97, 98, 101, 103, 104, 106, 112, 116, 118, 119, 121, 126, 127, 128, 129, 131, 132, 133, 134, 139, 141, 143, 145, 146, 149, 150, 152, 154, 155, 156, 157, 161, 163, 168, 172, 176, 192, 194, 197, 198] },
     Prog { name: "p1018", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1018_eval, grad: p1018_grad, fwd: Some(p1018_fwd), oracle: p1018_oracle, tags: &[0, 2, 11, 20, 25, 31, 32, 33, 35, 36, 53, 54, 55, 56, 57, 58, 61, 66, 76, 81, 90, 91, 103, 104, 116, 119, 126, 141, 142, 144, 146, 150, 152, 155, 156, 158, 172, 176, 179, 181] },
-    Prog { name: "p1019", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true], outputs: 2, eval: p1019_eval, grad: p1019_grad, fwd: Some(p1019_fwd), oracle: p1019_oracle, tags: &[0, 2, 8, 16, 17, 18, 22, 32, 33, 34, 35, 36, 43, 53, 54, 55, 56, 58, 61, 62, 65, 76, 77, 78, 90, 92, 103, 115, 119, 126, 127, 128, 131, 132, 135, 137, 141, 146, 150, 153, 155, 157, 158, 161, 165, 172, 179, 180, 194, 200, 205, 213] },
+    Prog { name: "p1019", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1019_eval, grad: p1019_grad, fwd: Some(p1019_fwd), oracle: p1019_oracle, tags: &[0, 2, 8, 16, 17, 18, 22, 32, 33, 34, 35, 36, 43, 53, 54, 55, 56, 58, 61, 62, 65, 76, 77, 78, 90, 92, 103, 115, 126, 127, 128, 131, 132, 133, 135, 137, 141, 146, 150, 153, 155, 157, 158, 161, 165, 172, 179, 180, 194, 200, 205, 213] },
     Prog { name: "p1020", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1020_eval, grad: p1020_grad, fwd: Some(p1020_fwd), oracle: p1020_oracle, tags: &[4, 5, 21, 32, 33, 34, 35, 45, 46, 53, 54, 55, 56, 57, 58, 61, 62, 76, 77, 78, 86, 90, 100, 101, 103, 104, 105, 126, 127, 129, 132, 141, 142, 146, 150, 151, 152, 154, 155, 156, 157, 158, 161, 170, 172, 173, 179, 182] },
     Prog { name: "p1021", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1021_eval, grad: p1021_grad, fwd: Some(p1021_fwd), oracle: p1021_oracle, tags: &[2, 4, 7, 11, 20, 29, 30, 32, 33, 35, 36, 41, 53, 54, 55, 56, 58, 59, 67, 83, 90, 91, 93, 103, 104, 107, 117, 118, 119, 126, 127, 128, 130, 135, 136, 141, 146, 147, 148, 150, 155, 156, 157, 172, 173, 175] },
-    Prog { name: "p1022", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1022_eval, grad: p1022_grad, fwd: Some(p1022_fwd), oracle: p1022_oracle, tags: &[1, 2, 6, 7, 16, 20, 33, 38, 52, 53, 54, 55, 56, 57, 58, 59, 61, 64, 76, 79, 80, 90, 91, 93, 103, 106, 116, 117, 119, 126, 127, 132, 134, 135, 137, 139, 141, 145, 146, 150, 155, 157, 158, 172, 173, 174, 176, 179, 190, 194, 195, 213, 214] },
+    Prog { name: "p1022", active: &[true, true, true, true, true], outputs: 1, eval: p1022_eval, grad: p1022_grad, fwd: Some(p1022_fwd), oracle: p1022_oracle, tags: &[1, 2, 6, 7, 20, 32, 33, 36, 38, 43, 44, 53, 54, 55, 56, 58, 59, 61, 64, 76, 79, 80, 81, 91, 93, 103, 104, 106, 116, 117, 119, 126, 127, 132, 133, 137, 139, 141, 142, 145, 146, 150, 152, 154, 155, 157, 158, 172, 173, 174, 176, 179, 194, 199, 213] },
     Prog { name: "p1023", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1023_eval, grad: p1023_grad, fwd: Some(p1023_fwd), oracle: p1023_oracle, tags: &[0, 2, 3, 7, 20, 32, 33, 35, 42, 53, 54, 55, 56, 57, 58, 59, 61, 76, 78, 80, 83, 103, 107, 119, 126, 127, 128, 130, 136, 139, 146, 147, 150, 152, 153, 155, 156, 157, 165, 168, 172, 174, 217] },
     Prog { name: "p1024", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1024_eval, grad: p1024_grad, fwd: Some(p1024_fwd), oracle: p1024_oracle, tags: &[0, 3, 8, 13, 20, 32, 33, 35, 36, 37, 41, 45, 47, 48, 53, 54, 55, 56, 58, 59, 61, 71, 76, 78, 81, 82, 87, 90, 91, 100, 101, 102, 103, 104, 105, 106, 118, 119, 126, 127, 129, 130, 131, 135, 138, 139, 141, 145, 146, 148, 150, 151, 154, 155, 156, 157, 158, 172, 173, 175, 176, 190, 194, 195, 196, 198, 204] },
     Prog { name: "p1025", active: &[true, true], outputs: 2, eval: p1025_eval, grad: p1025_grad, fwd: Some(p1025_fwd), oracle: p1025_oracle, tags: &[3, 21, 32, 53, 54, 55, 58, 82, 87, 90, 91, 103, 107, 126, 127, 137, 147, 154, 155, 156, 157, 168, 172, 173, 179, 181] },
@@ -57599,18 +57633,18 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1033", active: &[true, true, true, true, true, true, true, false], outputs: 3, eval: p1033_eval, grad: p1033_grad, fwd: Some(p1033_fwd), oracle: p1033_oracle, tags: &[3, 4, 7, 8, 13, 23, 29, 32, 33, 35, 36, 42, 45, 49, 50, 53, 54, 55, 56, 58, 59, 71, 90, 100, 101, 103, 105, 107, 109, 114, 126, 127, 128, 136, 137, 139, 141, 143, 145, 146, 150, 153, 155, 156, 158, 159, 172, 194, 199] },
     Prog { name: "p1034", active: &[true, true, true, true, true], outputs: 2, eval: p1034_eval, grad: p1034_grad, fwd: Some(p1034_fwd), oracle: p1034_oracle, tags: &[0, 2, 4, 22, 32, 33, 34, 35, 38, 40, 45, 49, 53, 54, 55, 56, 57, 58, 59, 61, 64, 76, 78, 79, 81, 87, 90, 91, 93, 100, 101, 103, 105, 107, 114, 116, 119, 121, 126, 127, 128, 129, 130, 132, 133, 134, 137, 138, 141, 142, 143, 144, 146, 147, 150, 151, 155, 157, 159, 168, 172] },
     Prog { name: "p1035", active: &[true, true, true, true, true], outputs: 3, eval: p1035_eval, grad: p1035_grad, fwd: Some(p1035_fwd), oracle: p1035_oracle, tags: &[0, 4, 21, 28, 29, 30, 32, 33, 34, 35, 53, 54, 55, 56, 57, 58, 61, 62, 76, 78, 79, 81, 90, 91, 93, 103, 116, 126, 127, 128, 132, 136, 141, 145, 146, 149, 150, 155, 158, 172, 173, 176, 178] },
-    Prog { name: "p1036", active: &[true, true, false, false, false, false, false], outputs: 1, eval: p1036_eval, grad: p1036_grad, fwd: Some(p1036_fwd), oracle: p1036_oracle, tags: &[0, 4, 8, 13, 21, 32, 33, 35, 36, 37, 38, 39, 45, 48, 49, 53, 54, 55, 56, 57, 58, 59, 61, 71, 76, 77, 80, 81, 90, 100, 101, 103, 105, 107, 112, 114, 117, 119, 122, 126, 127, 128, 131, 132, 136, 141, 142, 144, 145, 146, 148, 150, 153, 155, 157, 158, 161, 168, 172, 174, 175, 176, 179, 199, 203, 213] },
+    Prog { name: "p1036", active: &[true, true, false, false, false, false, false, false, false, false], outputs: 1, eval: p1036_eval, grad: p1036_grad, fwd: Some(p1036_fwd), oracle: p1036_oracle, tags: &[0, 4, 8, 13, 21, 32, 33, 35, 36, 37, 38, 39, 45, 48, 49, 53, 54, 55, 56, 57, 58, 59, 61, 71, 76, 77, 80, 81, 90, 100, 101, 103, 105, 107, 112, 114, 117, 119, 122, 126, 127, 128, 131, 132, 136, 141, 142, 144, 145, 146, 148, 150, 153, 155, 157, 158, 168, 172, 174, 176, 179, 191, 199, 203, 213] },
     Prog { name: "p1037", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1037_eval, grad: p1037_grad, fwd: Some(p1037_fwd), oracle: p1037_oracle, tags: &[0, 6, 16, 21, 32, 33, 34, 35, 36, 38, 52, 53, 54, 55, 56, 57, 58, 61, 76, 81, 101, 103, 104, 105, 107, 126, 127, 128, 129, 130, 131, 141, 146, 147, 150, 155, 172, 175, 176, 179, 180, 181, 191, 194, 195, 197, 198, 200, 205, 208, 210, 212, 213] },
     Prog { name: "p1038", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1038_eval, grad: p1038_grad, fwd: Some(p1038_fwd), oracle: p1038_oracle, tags: &[1, 21, 32, 33, 34, 37, 39, 53, 54, 55, 56, 57, 58, 59, 61, 63, 76, 77, 78, 79, 81, 85, 103, 104, 105, 126, 127, 131, 134, 136, 141, 144, 145, 146, 147, 148, 149, 150, 153, 154, 155, 156, 157, 158, 159, 164, 172, 173, 174, 175, 192, 193, 194, 197, 198, 216] },
     Prog { name: "p1039", active: &[true], outputs: 1, eval: p1039_eval, grad: p1039_grad, fwd: Some(p1039_fwd), oracle: p1039_oracle, tags: &[0, 6, 20, 32, 33, 34, 35, 36, 38, 45, 48, 53, 54, 55, 56, 57, 58, 61, 76, 78, 79, 81, 82, 84, 87, 100, 101, 103, 105, 126, 127, 128, 134, 137, 139, 141, 142, 146, 148, 149, 150, 154, 155, 156, 157, 159, 163, 172, 173, 174, 175, 179, 181] },
     Prog { name: "p1040", active: &[true, true, true, true, false, false, false, false], outputs: 1, eval: p1040_eval, grad: p1040_grad, fwd: Some(p1040_fwd), oracle: p1040_oracle, tags: &[0, 1, 7, 8, 17, 18, 20, 32, 33, 35, 36, 53, 54, 55, 56, 58, 59, 61, 62, 76, 77, 78, 81, 84, 86, 87, 90, 91, 100, 101, 103, 107, 116, 118, 126, 127, 130, 131, 132, 133, 137, 138, 139, 141, 146, 150, 151, 153, 155, 157, 160, 165, 172, 175, 179, 188] },
     Prog { name: "p1041", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1041_eval, grad: p1041_grad, fwd: Some(p1041_fwd), oracle: p1041_oracle, tags: &[1, 2, 7, 20, 32, 33, 36, 39, 50, 53, 54, 55, 56, 58, 90, 103, 106, 107, 119, 122, 126, 127, 130, 133, 134, 138, 141, 143, 147, 148, 150, 151, 155, 156, 157, 159, 168, 172, 173, 174, 176, 191, 194, 197, 198] },
     Prog { name: "p1042", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1042_eval, grad: p1042_grad, fwd: Some(p1042_fwd), oracle: p1042_oracle, tags: &[0, 1, 3, 4, 20, 32, 33, 36, 47, 53, 54, 55, 56, 58, 59, 61, 76, 78, 85, 90, 91, 101, 103, 104, 105, 106, 116, 119, 126, 127, 128, 137, 141, 146, 150, 151, 154, 155, 157, 158, 161, 164, 172, 176, 179, 190, 191, 194, 195, 196, 198, 200, 205, 206, 213] },
-    Prog { name: "p1043", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1043_eval, grad: p1043_grad, fwd: Some(p1043_fwd), oracle: p1043_oracle, tags: &[0, 2, 16, 22, 32, 33, 47, 53, 54, 55, 58, 90, 101, 103, 116, 118, 126, 131, 136, 137, 138, 141, 146, 150, 152, 153, 155, 158, 168, 172, 174, 179, 213, 214] },
+    Prog { name: "p1043", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1043_eval, grad: p1043_grad, fwd: Some(p1043_fwd), oracle: p1043_oracle, tags: &[0, 2, 16, 22, 32, 33, 36, 47, 53, 54, 55, 56, 58, 90, 101, 103, 116, 118, 126, 131, 136, 137, 141, 150, 152, 153, 155, 158, 168, 174, 179, 180, 213] },
     Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, fwd: Some(p1044_fwd), oracle: p1044_oracle, tags: &[0, 22, 29, 32, 33, 35, 41, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63, 64, 65, 71, 73, 76, 77, 79, 80, 81, 82, 86, 88, 90, 98, 101, 103, 107, 111, 123, 126, 127, 128, 129, 135, 136, 137, 138, 139, 141, 144, 145, 146, 147, 149, 150, 151, 152, 153, 155, 156, 157, 158, 172, 173, 174] },
     Prog { name: "p1045", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1045_eval, grad: p1045_grad, fwd: Some(p1045_fwd), oracle: p1045_oracle, tags: &[2, 3, 4, 6, 7, 12, 20, 32, 33, 36, 40, 53, 54, 55, 56, 57, 58, 59, 61, 65, 76, 79, 81, 87, 90, 101, 103, 107, 116, 126, 127, 128, 132, 139, 141, 143, 146, 150, 152, 155, 157, 158, 172] },
     Prog { name: "p1046", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1046_eval, grad: p1046_grad, fwd: Some(p1046_fwd), oracle: p1046_oracle, tags: &[2, 5, 6, 7, 20, 32, 33, 35, 38, 41, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 78, 79, 80, 81, 87, 88, 90, 91, 96, 98, 100, 101, 103, 104, 105, 106, 114, 116, 119, 122, 126, 127, 129, 130, 131, 133, 135, 139, 141, 145, 146, 147, 149, 150, 155, 156, 157, 158, 159, 172, 173, 174, 175] },
-    Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, fwd: Some(p1047_fwd), oracle: p1047_oracle, tags: &[0, 2, 3, 12, 16, 21, 27, 32, 33, 34, 36, 37, 42, 51, 53, 54, 55, 56, 58, 59, 61, 62, 71, 73, 76, 79, 84, 86, 90, 93, 96, 98, 101, 103, 107, 112, 114, 116, 118, 119, 120, 123, 126, 127, 128, 132, 135, 137, 139, 141, 142, 144, 146, 148, 149, 150, 153, 155, 156, 157, 160, 172, 174, 175, 179, 185, 194, 199, 200, 206, 207, 212, 213, 214] },
+    Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, fwd: Some(p1047_fwd), oracle: p1047_oracle, tags: &[0, 2, 3, 12, 21, 27, 32, 33, 34, 36, 37, 42, 43, 51, 53, 54, 55, 56, 58, 59, 61, 62, 71, 73, 76, 79, 84, 86, 90, 92, 93, 96, 98, 101, 103, 107, 112, 114, 116, 118, 119, 120, 123, 126, 127, 130, 131, 132, 139, 141, 142, 144, 146, 148, 149, 150, 153, 155, 156, 157, 160, 161, 172, 174, 175, 179, 185, 194, 200, 213, 215] },
     Prog { name: "p1048", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1048_eval, grad: p1048_grad, fwd: Some(p1048_fwd), oracle: p1048_oracle, tags: &[0, 2, 3, 7, 20, 32, 33, 34, 53, 54, 55, 56, 58, 59, 61, 63, 76, 77, 81, 103, 105, 116, 119, 126, 127, 128, 133, 141, 142, 146, 147, 150, 155, 165, 169, 172, 174, 175, 191, 194, 197, 198] },
     Prog { name: "p1049", active: &[true, true, true, true], outputs: 1, eval: p1049_eval, grad: p1049_grad, fwd: Some(p1049_fwd), oracle: p1049_oracle, tags: &[0, 1, 7, 20, 32, 33, 35, 36, 40, 45, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 79, 81, 84, 87, 90, 91, 100, 101, 103, 105, 107, 108, 110, 119, 126, 127, 129, 130, 132, 136, 138, 139, 140, 141, 143, 144, 146, 150, 153, 155, 156, 157, 158, 172, 176, 177, 217] },
     Prog { name: "p602g", active: &[true, true], outputs: 1, eval: p602g_eval, grad: p602g_grad, fwd: Some(p602g_fwd), oracle: p602g_oracle, tags: &[60, 53, 54, 9, 20, 10, 32, 131, 126, 138, 150] },

@@ -5346,7 +5346,7 @@ fn p1081_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1082(b1: &[f64; 1], nt: usize, wv20: [[f64; 3]; 1], ch22: char, ss32: &[Sv]) -> f64 {
+fn p1082(b1: &[f64; 1], nt: usize, wv20: [[f64; 3]; 1], ch22: char) -> f64 {
     let v1 = autodiff::sigmoid((-2.0 * b1[nt % 1]).max(((nt + 1) as f64).min(b1[0]))) * autodiff::softplus(autodiff::elu((nt + 1) as f64, autodiff::sigmoid(b1[nt % 1])));
     let v2 = -(nt as f64).min(2.3).tanh();
     let v3 = ((autodiff::leaky_relu((nt + 1) as f64, autodiff::sigmoid(v2)).abs() + 0.95).ln().abs() + 1.3).cbrt();
@@ -5380,15 +5380,12 @@ fn p1082(b1: &[f64; 1], nt: usize, wv20: [[f64; 3]; 1], ch22: char, ss32: &[Sv])
     let v27: f64 = f64::rem_euclid(autodiff::sigmoid((z15[nt % 3] + 1.4).min(autodiff::softplus(v21))), -0.95);
     let ra30: [f64; 2] = [(u13.iter().copied().map(|e31| wv20[0][nt % 3] * v23).sum::<f64>() + wv20[(nt + 3) % wv20.len()][nt % 3]).tanh(), ((wv20[nt % 1][nt % 3].tanh() * 0.9).atanh() / (-2.9)).tanh()];
     let [u28, u29] = cpair2(&ra30);
-    let mut acc34: f64 = 0.0;
-    for (i36, row35) in TB.iter().enumerate() {
-        acc34 += (row35[2] * b1[i36 % 1]) + (0.25 * (i36 as f64));
-    }
-    (((((((autodiff::sigmoid(autodiff::relu((v2 - (-0.1)).exp_m1()) + v3) * v1.atan()) + (0.65 * acc12)) + (((1.5 * u13[1].sin()) + (1.2 * z15[0].atan())) + (1.5 * cc19))) + ((1.35 * v21) + (0.6 * v23))) + (1.15 * v25.sin())) + ((0.75 * v26) + (0.8 * v27))) + (0.65 * (u28 * u29))) + ((1.15 * ss32.iter().map(|s33| s33.energy((z15[nt % 3] + b1[nt % 1]).tanh())).sum::<f64>().tanh()) + (1.1 * acc34.tanh()))
+    let sv34 = Sv::default().nudge((v2 + wv20[0][nt % 3]).sin());
+    (((((((autodiff::sigmoid(autodiff::relu((v2 - (-0.1)).exp_m1()) + v3) * v1.atan()) + (0.65 * acc12)) + (((1.5 * u13[1].sin()) + (1.2 * z15[0].atan())) + (1.5 * cc19))) + ((1.35 * v21) + (0.6 * v23))) + (1.15 * v25.sin())) + ((0.75 * v26) + (0.8 * v27))) + (0.65 * (u28 * u29))) + (((0.7 * smake((u13[nt % 3].min(-cc19) + wv20[nt % 1][2]).atan(), (-ra30.iter().fold(v1, |acc33, e32| acc33 - f64::hypot(u13[nt % 3], 1.2).sin()) + b1[0]).tanh()).nudge(((-wv20[(nt + 2) % 1][(nt + 1) % 3] / (-(1.0 + (((nt + 1) as f64) * ((nt + 1) as f64))))).atan() * 0.95).atan() * 0.63).energy(autodiff::sigmoid(wv20[nt % 1][nt % 3] / (((nt + 1) as f64).atan().exp() + 0.5))).sin()) + (0.35 * (sv34.a * sv34.v[0]))) + (0.35 * Sv::energy(&sv34, (ra30[nt % ra30.len()] + wv20[nt % wv20.len()][(nt + 3) % 3]).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1082_dual<D: Dn>(b1: &[D; 1], nt: usize, wv20: [[D; 3]; 1], ch22: char, ss32: &[SvD<D>], tr_: &mut Tr) -> D {
+fn p1082_dual<D: Dn>(b1: &[D; 1], nt: usize, wv20: [[D; 3]; 1], ch22: char, tr_: &mut Tr) -> D {
     let v1 = dx_sigmoid(dx_max(-D::from(2.0) * b1[nt % 1], dx_min(D::from((nt + 1) as f64), b1[0], tr_), tr_), tr_) * dx_softplus(dx_elu(D::from((nt + 1) as f64), dx_sigmoid(b1[nt % 1], tr_), tr_), tr_);
     let v2 = -dx_tanh(dx_min(D::from(nt as f64), D::from(2.3), tr_), tr_);
     let v3 = dx_cbrt(dx_abs(dx_ln(dx_abs(dx_leaky_relu(D::from((nt + 1) as f64), dx_sigmoid(v2, tr_), tr_), tr_) + D::from(0.95), tr_), tr_) + D::from(1.3), tr_);
@@ -5422,41 +5419,33 @@ fn p1082_dual<D: Dn>(b1: &[D; 1], nt: usize, wv20: [[D; 3]; 1], ch22: char, ss32
     let v27: D = dx_rem_euclid(dx_sigmoid(dx_min(z15[nt % 3] + D::from(1.4), dx_softplus(v21, tr_), tr_), tr_), -D::from(0.95), tr_);
     let ra30: [D; 2] = [dx_tanh(u13.iter().copied().map(|e31| wv20[0][nt % 3] * v23).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + wv20[(nt + 3) % wv20.len()][nt % 3], tr_), dx_tanh(dx_atanh(dx_tanh(wv20[nt % 1][nt % 3], tr_) * D::from(0.9), tr_) / (-D::from(2.9)), tr_)];
     let [u28, u29] = cpair2_dual(&ra30, tr_);
-    let mut acc34: D = D::from(0.0);
-    for (i36, row35) in TB.iter().enumerate() {
-        acc34 += (D::from(row35[2]) * b1[i36 % 1]) + (D::from(0.25) * D::from(i36 as f64));
-    }
-    (((((((dx_sigmoid(dx_relu(dx_exp_m1(v2 - (-D::from(0.1)), tr_), tr_) + v3, tr_) * dx_atan(v1, tr_)) + (D::from(0.65) * acc12)) + (((D::from(1.5) * dx_sin(u13[1], tr_)) + (D::from(1.2) * dx_atan(z15[0], tr_))) + (D::from(1.5) * cc19))) + ((D::from(1.35) * v21) + (D::from(0.6) * v23))) + (D::from(1.15) * dx_sin(v25, tr_))) + ((D::from(0.75) * v26) + (D::from(0.8) * v27))) + (D::from(0.65) * (u28 * u29))) + ((D::from(1.15) * dx_tanh(ss32.iter().map(|s33| s33.energy_dual(dx_tanh(z15[nt % 3] + b1[nt % 1], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.1) * dx_tanh(acc34, tr_)))
+    let sv34 = sv_zero::<D>().nudge_dual(dx_sin(v2 + wv20[0][nt % 3], tr_), tr_);
+    (((((((dx_sigmoid(dx_relu(dx_exp_m1(v2 - (-D::from(0.1)), tr_), tr_) + v3, tr_) * dx_atan(v1, tr_)) + (D::from(0.65) * acc12)) + (((D::from(1.5) * dx_sin(u13[1], tr_)) + (D::from(1.2) * dx_atan(z15[0], tr_))) + (D::from(1.5) * cc19))) + ((D::from(1.35) * v21) + (D::from(0.6) * v23))) + (D::from(1.15) * dx_sin(v25, tr_))) + ((D::from(0.75) * v26) + (D::from(0.8) * v27))) + (D::from(0.65) * (u28 * u29))) + (((D::from(0.7) * dx_sin(smake_dual(dx_atan(dx_min(u13[nt % 3], -cc19, tr_) + wv20[nt % 1][2], tr_), dx_tanh(-ra30.iter().fold(v1, |acc33, e32| acc33 - dx_sin(dx_hypot(u13[nt % 3], D::from(1.2), tr_), tr_)) + b1[0], tr_), tr_).nudge_dual(dx_atan(dx_atan(-wv20[(nt + 2) % 1][(nt + 1) % 3] / (-(D::from(1.0) + (D::from((nt + 1) as f64) * D::from((nt + 1) as f64)))), tr_) * D::from(0.95), tr_) * D::from(0.63), tr_).energy_dual(dx_sigmoid(wv20[nt % 1][nt % 3] / (dx_exp(dx_atan(D::from((nt + 1) as f64), tr_), tr_) + D::from(0.5)), tr_), tr_), tr_)) + (D::from(0.35) * (sv34.a * sv34.v[0]))) + (D::from(0.35) * SvD::energy_dual(&sv34, dx_tanh(ra30[nt % ra30.len()] + wv20[nt % wv20.len()][(nt + 3) % 3], tr_), tr_)))
 }
 
 fn p1082_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let b1: [f64; 1] = take(x, k);
     let wv20: [[f64; 3]; 1] = take2(x, k);
-    let ss32: Vec<Sv> = take_svs(x, k, 2);
-    flat(&p1082(&b1, 3, wv20, 'z', &ss32))
+    flat(&p1082(&b1, 3, wv20, 'z'))
 }
 
 fn p1082_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let b1: [Dual64; 1] = take(x, k);
     let wv20: [[Dual64; 3]; 1] = take2(x, k);
-    let ss32: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
-    flat(&p1082_dual(&b1, 3, wv20, 'z', &ss32, tr_))
+    flat(&p1082_dual(&b1, 3, wv20, 'z', tr_))
 }
 
 fn p1082_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let b1: [f64; 1] = take(x, k);
     let wv20: [[f64; 3]; 1] = take2(x, k);
-    let ss32: Vec<Sv> = take_svs(x, k, 2);
     let mut d_b1 = [SHADOW; 1];
-    let mut d_ss32 = vec![sv_filled(SHADOW); 2];
-    let (out, g_wv20) = p1082_backward(&b1, &mut d_b1, 3, wv20, 'z', &ss32, &mut d_ss32, d[0]);
+    let (out, g_wv20) = p1082_backward(&b1, &mut d_b1, 3, wv20, 'z', d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_b1));
     g.extend(flat(&g_wv20));
-    g.extend(shadow(&d_ss32));
     (flat(&out), g)
 }
 
@@ -5464,12 +5453,10 @@ fn p1082_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let b1: [f64; 1] = take(x, k);
     let wv20: [[f64; 3]; 1] = take2(x, k);
-    let ss32: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     let t_b1: [f64; 1] = take(t, k);
     let t_wv20: [[f64; 3]; 1] = take2(t, k);
-    let t_ss32: Vec<Sv> = take_svs(t, k, 2);
-    let (out, tan) = p1082_forward(&b1, &t_b1, 3, wv20, t_wv20, 'z', &ss32, &t_ss32);
+    let (out, tan) = p1082_forward(&b1, &t_b1, 3, wv20, t_wv20, 'z');
     (flat(&out), flat(&tan))
 }
 
@@ -8134,7 +8121,7 @@ fn p1102_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, hvp, wrt(self, x1, b5, b4, a3, ps6, ss9))]
+#[grad(reverse, forward, wrt(self, x1, b5, b4, a3, ps6, ss9))]
 fn p1103(&self, x1: f64, x2: f64, b5: &[f64; 1], b4: &[f64; 5], a3: [f64; 5], ps6: &[Pt], ss9: &[Sv]) -> f64 {
     let mut x2 = x2 + (self.w[1][0].atan() * self.inner.t.hypot(self.m));
     let mut y1 = [f64::cos(0.35) + (1.35 + (x2 * x2)).log2()];
@@ -8150,7 +8137,7 @@ fn p1103(&self, x1: f64, x2: f64, b5: &[f64; 1], b4: &[f64; 5], a3: [f64; 5], ps
     for p8 in ps6 {
         acc7 += ((p8.x + p8.x) * (2.95 + p8.x)).atan() * autodiff::relu(p8.f[0] - p8.f[0]).atan();
     }
-    (((((((f64::max(if (a3[1] / (-(x2.abs() + 1.4))) >= 0.7 { x2.min(x1) } else { self.vel[0] - self.w[0][0] }, self.inner.t).atan() * x1) - self.pos[1]) - x1) + (1.3 * acc3)) + (0.25 * out4[0].tanh())) + (1.0 * (ls5.a * ls5.v[1]))) + ((0.45 * (ps6[1].x * self.pos[1].tanh())) + (0.45 * acc7.sin()))) + (0.55 * ss9.iter().map(|s11| s11.energy(autodiff::sigmoid(-y1.iter().map(|&e10| b4[3] * b5[0]).sum::<f64>() + self.inner.t))).sum::<f64>().sin())
+    (((((((f64::max(if (a3[1] / (-(x2.abs() + 1.4))) >= 0.7 { x2.min(x1) } else { self.vel[0] - self.w[0][0] }, self.inner.t).atan() * x1) - self.pos[1]) - x1) + (1.3 * acc3)) + (0.25 * out4[0].tanh())) + (1.0 * (ls5.a * ls5.v[1]))) + ((0.45 * (ps6[1].x * self.pos[1].tanh())) + (0.45 * acc7.sin()))) + (1.45 * ss9[1].place([x1.max(autodiff::sigmoid(x2) * acc3).sin(), autodiff::elu((self.inner.t.abs() + 1.35).acosh(), 1.2).tanh()])[1].atan())
 }
 }
 
@@ -8171,7 +8158,7 @@ fn p1103_dual(&self, x1: D, x2: D, b5: &[D; 1], b4: &[D; 5], a3: [D; 5], ps6: &[
     for p8 in ps6 {
         acc7 += dx_atan((p8.x + p8.x) * (D::from(2.95) + p8.x), tr_) * dx_atan(dx_relu(p8.f[0] - p8.f[0], tr_), tr_);
     }
-    (((((((dx_atan(dx_max(if dx_ge(a3[1] / (-(dx_abs(x2, tr_) + D::from(1.4))), D::from(0.7), tr_) { dx_min(x2, x1, tr_) } else { self.vel[0] - self.w[0][0] }, self.inner.t, tr_), tr_) * x1) - self.pos[1]) - x1) + (D::from(1.3) * acc3)) + (D::from(0.25) * dx_tanh(out4[0], tr_))) + (D::from(1.0) * (ls5.a * ls5.v[1]))) + ((D::from(0.45) * (ps6[1].x * dx_tanh(self.pos[1], tr_))) + (D::from(0.45) * dx_sin(acc7, tr_)))) + (D::from(0.55) * dx_sin(ss9.iter().map(|s11| s11.energy_dual(dx_sigmoid(-y1.iter().map(|&e10| b4[3] * b5[0]).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + self.inner.t, tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))
+    (((((((dx_atan(dx_max(if dx_ge(a3[1] / (-(dx_abs(x2, tr_) + D::from(1.4))), D::from(0.7), tr_) { dx_min(x2, x1, tr_) } else { self.vel[0] - self.w[0][0] }, self.inner.t, tr_), tr_) * x1) - self.pos[1]) - x1) + (D::from(1.3) * acc3)) + (D::from(0.25) * dx_tanh(out4[0], tr_))) + (D::from(1.0) * (ls5.a * ls5.v[1]))) + ((D::from(0.45) * (ps6[1].x * dx_tanh(self.pos[1], tr_))) + (D::from(0.45) * dx_sin(acc7, tr_)))) + (D::from(1.45) * dx_atan(ss9[1].place_dual([dx_sin(dx_max(x1, dx_sigmoid(x2, tr_) * acc3, tr_), tr_), dx_tanh(dx_elu(dx_acosh(dx_abs(self.inner.t, tr_) + D::from(1.35), tr_), D::from(1.2), tr_), tr_)], tr_)[1], tr_))
 }
 }
 
@@ -8184,7 +8171,7 @@ fn p1103_eval(x: &[f64]) -> Vec<f64> {
     let b4: [f64; 5] = take(x, k);
     let a3: [f64; 5] = take(x, k);
     let ps6: Vec<Pt> = take_pts(x, k, 2);
-    let ss9: Vec<Sv> = take_svs(x, k, 1);
+    let ss9: Vec<Sv> = take_svs(x, k, 2);
     flat(&self_.p1103(x1, x2, &b5, &b4, a3, &ps6, &ss9))
 }
 
@@ -8197,7 +8184,7 @@ fn p1103_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b4: [Dual64; 5] = take(x, k);
     let a3: [Dual64; 5] = take(x, k);
     let ps6: Vec<PtD<Dual64>> = take_pts_d(x, k, 2);
-    let ss9: Vec<SvD<Dual64>> = take_svs_d(x, k, 1);
+    let ss9: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
     flat(&self_.p1103_dual(x1, x2, &b5, &b4, a3, &ps6, &ss9, tr_))
 }
 
@@ -8210,12 +8197,12 @@ fn p1103_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b4: [f64; 5] = take(x, k);
     let a3: [f64; 5] = take(x, k);
     let ps6: Vec<Pt> = take_pts(x, k, 2);
-    let ss9: Vec<Sv> = take_svs(x, k, 1);
+    let ss9: Vec<Sv> = take_svs(x, k, 2);
     let mut d_self_ = body_filled(SHADOW);
     let mut d_b5 = [SHADOW; 1];
     let mut d_b4 = [SHADOW; 5];
     let mut d_ps6 = vec![pt_filled(SHADOW); 2];
-    let mut d_ss9 = vec![sv_filled(SHADOW); 1];
+    let mut d_ss9 = vec![sv_filled(SHADOW); 2];
     let (out, g_x1, g_a3) = self_.p1103_backward(&mut d_self_, x1, x2, &b5, &mut d_b5, &b4, &mut d_b4, a3, &ps6, &mut d_ps6, &ss9, &mut d_ss9, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_self_));
@@ -8238,7 +8225,7 @@ fn p1103_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b4: [f64; 5] = take(x, k);
     let a3: [f64; 5] = take(x, k);
     let ps6: Vec<Pt> = take_pts(x, k, 2);
-    let ss9: Vec<Sv> = take_svs(x, k, 1);
+    let ss9: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     let t_self_: Body = take_body(t, k);
     let t_x1: f64 = take1(t, k);
@@ -8247,124 +8234,9 @@ fn p1103_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_b4: [f64; 5] = take(t, k);
     let t_a3: [f64; 5] = take(t, k);
     let t_ps6: Vec<Pt> = take_pts(t, k, 2);
-    let t_ss9: Vec<Sv> = take_svs(t, k, 1);
+    let t_ss9: Vec<Sv> = take_svs(t, k, 2);
     let (out, tan) = self_.p1103_forward(&t_self_, x1, t_x1, x2, &b5, &t_b5, &b4, &t_b4, a3, t_a3, &ps6, &t_ps6, &ss9, &t_ss9);
     (flat(&out), flat(&tan))
-}
-
-fn p1103_oracle2(x: &[HyperDual64], tr_: &mut Tr) -> Vec<HyperDual64> {
-    let k = &mut 0;
-    let self_: BodyD<HyperDual64> = take_body_d(x, k);
-    let x1: HyperDual64 = take1(x, k);
-    let x2: HyperDual64 = take1(x, k);
-    let b5: [HyperDual64; 1] = take(x, k);
-    let b4: [HyperDual64; 5] = take(x, k);
-    let a3: [HyperDual64; 5] = take(x, k);
-    let ps6: Vec<PtD<HyperDual64>> = take_pts_d(x, k, 2);
-    let ss9: Vec<SvD<HyperDual64>> = take_svs_d(x, k, 1);
-    flat(&self_.p1103_dual(x1, x2, &b5, &b4, a3, &ps6, &ss9, tr_))
-}
-
-fn p1103_hvp1(x: &[f64], v: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let k = &mut 0;
-    let self_: Body = take_body(x, k);
-    let x1: f64 = take1(x, k);
-    let x2: f64 = take1(x, k);
-    let b5: [f64; 1] = take(x, k);
-    let b4: [f64; 5] = take(x, k);
-    let a3: [f64; 5] = take(x, k);
-    let ps6: Vec<Pt> = take_pts(x, k, 2);
-    let ss9: Vec<Sv> = take_svs(x, k, 1);
-    let k = &mut 0;
-    let v_self_: Body = take_body(v, k);
-    let v_x1: f64 = take1(v, k);
-    *k += 1;
-    let v_b5: [f64; 1] = take(v, k);
-    let v_b4: [f64; 5] = take(v, k);
-    let v_a3: [f64; 5] = take(v, k);
-    let v_ps6: Vec<Pt> = take_pts(v, k, 2);
-    let v_ss9: Vec<Sv> = take_svs(v, k, 1);
-    let mut d_self_ = body_filled(SHADOW);
-    let mut h_self_ = body_filled(SHADOW);
-    let mut d_b5 = [SHADOW; 1];
-    let mut h_b5 = [SHADOW; 1];
-    let mut d_b4 = [SHADOW; 5];
-    let mut h_b4 = [SHADOW; 5];
-    let mut d_ps6 = vec![pt_filled(SHADOW); 2];
-    let mut h_ps6 = vec![pt_filled(SHADOW); 2];
-    let mut d_ss9 = vec![sv_filled(SHADOW); 1];
-    let mut h_ss9 = vec![sv_filled(SHADOW); 1];
-    let (out, g_x1, g_a3, h_x1, h_a3) = self_.p1103_hvp(&v_self_, &mut d_self_, &mut h_self_, x1, v_x1, x2, &b5, &v_b5, &mut d_b5, &mut h_b5, &b4, &v_b4, &mut d_b4, &mut h_b4, a3, v_a3, &ps6, &v_ps6, &mut d_ps6, &mut h_ps6, &ss9, &v_ss9, &mut d_ss9, &mut h_ss9);
-    let mut gv = Vec::new();
-    let mut hv = Vec::new();
-    gv.extend(shadow(&d_self_));
-    gv.extend(flat(&g_x1));
-    gv.extend([0.0; 1]);
-    gv.extend(shadow(&d_b5));
-    gv.extend(shadow(&d_b4));
-    gv.extend(flat(&g_a3));
-    gv.extend(shadow(&d_ps6));
-    gv.extend(shadow(&d_ss9));
-    hv.extend(shadow(&h_self_));
-    hv.extend(flat(&h_x1));
-    hv.extend([0.0; 1]);
-    hv.extend(shadow(&h_b5));
-    hv.extend(shadow(&h_b4));
-    hv.extend(flat(&h_a3));
-    hv.extend(shadow(&h_ps6));
-    hv.extend(shadow(&h_ss9));
-    (flat(&out), gv, hv)
-}
-
-fn p1103_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let k = &mut 0;
-    let self_: Body = take_body(x, k);
-    let x1: f64 = take1(x, k);
-    let x2: f64 = take1(x, k);
-    let b5: [f64; 1] = take(x, k);
-    let b4: [f64; 5] = take(x, k);
-    let a3: [f64; 5] = take(x, k);
-    let ps6: Vec<Pt> = take_pts(x, k, 2);
-    let ss9: Vec<Sv> = take_svs(x, k, 1);
-    let k = &mut 0;
-    let t_self_: Body = take_body(t, k);
-    let t_x1: f64 = take1(t, k);
-    *k += 1;
-    let t_b5: [f64; 1] = take(t, k);
-    let t_b4: [f64; 5] = take(t, k);
-    let t_a3: [f64; 5] = take(t, k);
-    let t_ps6: Vec<Pt> = take_pts(t, k, 2);
-    let t_ss9: Vec<Sv> = take_svs(t, k, 1);
-    let mut d_self_ = body_filled(SHADOW);
-    let mut td_self_ = body_filled(SHADOW);
-    let mut d_b5 = [SHADOW; 1];
-    let mut td_b5 = [SHADOW; 1];
-    let mut d_b4 = [SHADOW; 5];
-    let mut td_b4 = [SHADOW; 5];
-    let mut d_ps6 = vec![pt_filled(SHADOW); 2];
-    let mut td_ps6 = vec![pt_filled(SHADOW); 2];
-    let mut d_ss9 = vec![sv_filled(SHADOW); 1];
-    let mut td_ss9 = vec![sv_filled(SHADOW); 1];
-    let ((out, g_x1, g_a3), (t_out, tg_x1, tg_a3)) = self_.p1103_backward_forward(&t_self_, &mut d_self_, &mut td_self_, x1, t_x1, x2, &b5, &t_b5, &mut d_b5, &mut td_b5, &b4, &t_b4, &mut d_b4, &mut td_b4, a3, t_a3, &ps6, &t_ps6, &mut d_ps6, &mut td_ps6, &ss9, &t_ss9, &mut d_ss9, &mut td_ss9, d, td);
-    let mut gv = Vec::new();
-    let mut tg = Vec::new();
-    gv.extend(shadow(&d_self_));
-    gv.extend(flat(&g_x1));
-    gv.extend([0.0; 1]);
-    gv.extend(shadow(&d_b5));
-    gv.extend(shadow(&d_b4));
-    gv.extend(flat(&g_a3));
-    gv.extend(shadow(&d_ps6));
-    gv.extend(shadow(&d_ss9));
-    tg.extend(shadow(&td_self_));
-    tg.extend(flat(&tg_x1));
-    tg.extend([0.0; 1]);
-    tg.extend(shadow(&td_b5));
-    tg.extend(shadow(&td_b4));
-    tg.extend(flat(&tg_a3));
-    tg.extend(shadow(&td_ps6));
-    tg.extend(shadow(&td_ss9));
-    (flat(&out), gv, flat(&t_out), tg)
 }
 
 // ---------------------------------------------------------------- p1104
@@ -9480,7 +9352,7 @@ fn p1111_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1112(b2: &[f64; 1], s1: &[f64], mut st: Body, wv32: &[Vec<f64>], vx36: &Vec<f64>, ss37: &[Sv]) -> f64 {
+fn p1112(b2: &[f64; 1], s1: &[f64], mut st: Body, wv32: &[Vec<f64>], vx36: &Vec<f64>) -> f64 {
     let (v1, v2) = (st.inner.a[1], -(st.m - st.w[0][1]));
     for (i3, e4) in s1.iter().enumerate() {
         st.w[0][i3 % 2] *= 0.4;
@@ -9505,15 +9377,15 @@ fn p1112(b2: &[f64; 1], s1: &[f64], mut st: Body, wv32: &[Vec<f64>], vx36: &Vec<
     let v25: f64 = b2[0].exp2().min((cc24.sin() * 0.9).asin()).tanh().div_euclid((st.inner.t + st.m).sin().exp() + 0.5);
     let v31: f64 = f64::rem_euclid(snap23.iter().enumerate().fold(0.65f64, |acc28, (j26, e27)| acc28 + b2.iter().zip(snap23.iter()).map(|(p29, q30)| ((st.pos[j26] + s1[j26]).atan() * 0.63) + 1.0).product::<f64>().tanh()), cc24.min(-1.75).abs() + 1.2);
     let ia33: [f64; 3] = [st.inner.a[0].tanh(), 2.0 * autodiff::sigmoid(v2.min(st.pos[1])), autodiff::sigmoid((-((wv32[0][0] * s1[2]).abs() + 1.2)).cbrt())];
-    let mut sv38 = ss37[0];
-    for i39 in 1..ss37.len() {
-        sv38 = sv38.compose(ss37[i39]);
-    }
-    ((((((st.pos[0] - v2) + v22).atan() * v1) + ((1.1 * autodiff::sigmoid(st.pos[1] - snap23[1])) + (0.3 * autodiff::sigmoid(cc24)))) + ((1.45 * (v25 * st.pos[0].atan().exp2().tanh())) + (1.5 * autodiff::sigmoid(v31)))) + (((0.95 * (wv32[1][1] * autodiff::sigmoid((s1[0] + v1) / (-(1.0 + (st.w[0][1] * st.w[0][1])))))) + (0.6 * wv32[0].iter().zip(ia33.iter()).map(|(p34, q35)| p34 * q35).sum::<f64>().sin())) + (1.45 * ((vx36.len() as f64) * autodiff::sigmoid(f64::powf(st.vel[1].sin().exp().abs() + 0.95, 0.3)))))) + (((1.5 * smake((v1 + wv32[0][2]).tanh(), (autodiff::leaky_relu(cc24.min(v25), 0.41) + st.inner.a[0]).sin()).step((st.m.abs().ln_1p() / (1.0 + (snap23[1] * snap23[1]))).tanh()).energy(autodiff::sigmoid((b2[0] - 0.95) + (autodiff::sigmoid(cc24) * v22))).sin()) + (0.85 * (sv38.a * sv38.v[1]).tanh())) + (0.6 * snorm(&sv38).atan()))
+    let sv37 = smake(autodiff::sigmoid(((ia33[1] + (-2.5)) / (-(1.0 + (ia33[2] * ia33[2])))) + st.w[0][0]), autodiff::sigmoid(v31 + wv32[1][1]));
+    let mut sv38 = sv37;
+    sv38.v = [sv38.v[1], sv37.v[0] + ((autodiff::sigmoid(autodiff::leaky_relu(cc24, 0.11)) + st.m).atan() * 0.63)];
+    sv38.v[1] += ((-(v2.sin().exp().abs() + 0.8)).recip() + s1[1]).atan() * 0.63;
+    ((((((st.pos[0] - v2) + v22).atan() * v1) + ((1.1 * autodiff::sigmoid(st.pos[1] - snap23[1])) + (0.3 * autodiff::sigmoid(cc24)))) + ((1.45 * (v25 * st.pos[0].atan().exp2().tanh())) + (1.5 * autodiff::sigmoid(v31)))) + (((0.95 * (wv32[1][1] * autodiff::sigmoid((s1[0] + v1) / (-(1.0 + (st.w[0][1] * st.w[0][1])))))) + (0.6 * wv32[0].iter().zip(ia33.iter()).map(|(p34, q35)| p34 * q35).sum::<f64>().sin())) + (1.45 * ((vx36.len() as f64) * autodiff::sigmoid(f64::powf(st.vel[1].sin().exp().abs() + 0.95, 0.3)))))) + ((((1.0 * smake((ia33[1] + st.vel[1]).tanh(), ((-(0.95 + (s1[2] * s1[2]))).cbrt().abs() + 1.0).log((st.vel[1].sin() * vx36[1]).abs() + 1.8).tanh()).place([((1.5 + (v25 * v25)).sqrt().tanh() + wv32[0][2]).tanh(), ((2.5 * v25) + (st.inner.t + (-0.05))).sin()])[1].atan()) + (1.5 * (sv38.v[0] + (ia33.iter().zip(vx36.iter()).fold(1.45f64, |acc41, (p39, q40)| (acc41 + (sv37.a * sv37.a).ln_1p()).tanh()).sin() * sv38.a)).sin())) + (0.7 * Sv::energy(&sv38, (sv38.a + st.pos[1]).tanh()).sin())) + (0.6 * autodiff::sigmoid(sv37.v[1] + (sv37.a * sv38.v[0]))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1112_dual<D: Dn>(b2: &[D; 1], s1: &[D], mut st: BodyD<D>, wv32: &[Vec<D>], vx36: &Vec<D>, ss37: &[SvD<D>], tr_: &mut Tr) -> D {
+fn p1112_dual<D: Dn>(b2: &[D; 1], s1: &[D], mut st: BodyD<D>, wv32: &[Vec<D>], vx36: &Vec<D>, tr_: &mut Tr) -> D {
     let (v1, v2) = (st.inner.a[1], -(st.m - st.w[0][1]));
     for (i3, e4) in s1.iter().enumerate() {
         st.w[0][i3 % 2] *= D::from(0.4);
@@ -9538,11 +9410,11 @@ fn p1112_dual<D: Dn>(b2: &[D; 1], s1: &[D], mut st: BodyD<D>, wv32: &[Vec<D>], v
     let v25: D = dx_div_euclid(dx_tanh(dx_min(dx_exp2(b2[0], tr_), dx_asin(dx_sin(cc24, tr_) * D::from(0.9), tr_), tr_), tr_), dx_exp(dx_sin(st.inner.t + st.m, tr_), tr_) + D::from(0.5), tr_);
     let v31: D = dx_rem_euclid(snap23.iter().enumerate().fold(D::from(0.65), |acc28, (j26, e27)| acc28 + dx_tanh(b2.iter().zip(snap23.iter()).map(|(p29, q30)| (dx_atan(st.pos[j26] + s1[j26], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)), dx_abs(dx_min(cc24, -D::from(1.75), tr_), tr_) + D::from(1.2), tr_);
     let ia33: [D; 3] = [dx_tanh(st.inner.a[0], tr_), D::from(2.0) * dx_sigmoid(dx_min(v2, st.pos[1], tr_), tr_), dx_sigmoid(dx_cbrt(-(dx_abs(wv32[0][0] * s1[2], tr_) + D::from(1.2)), tr_), tr_)];
-    let mut sv38 = ss37[0];
-    for i39 in 1..ss37.len() {
-        sv38 = sv38.compose_dual(ss37[i39], tr_);
-    }
-    ((((dx_atan((st.pos[0] - v2) + v22, tr_) * v1) + ((D::from(1.1) * dx_sigmoid(st.pos[1] - snap23[1], tr_)) + (D::from(0.3) * dx_sigmoid(cc24, tr_)))) + ((D::from(1.45) * (v25 * dx_tanh(dx_exp2(dx_atan(st.pos[0], tr_), tr_), tr_))) + (D::from(1.5) * dx_sigmoid(v31, tr_)))) + (((D::from(0.95) * (wv32[1][1] * dx_sigmoid((s1[0] + v1) / (-(D::from(1.0) + (st.w[0][1] * st.w[0][1]))), tr_))) + (D::from(0.6) * dx_sin(wv32[0].iter().zip(ia33.iter()).map(|(p34, q35)| *p34 * *q35).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.45) * (D::from(vx36.len() as f64) * dx_sigmoid(dx_powf(dx_abs(dx_exp(dx_sin(st.vel[1], tr_), tr_), tr_) + D::from(0.95), D::from(0.3), tr_), tr_))))) + (((D::from(1.5) * dx_sin(smake_dual(dx_tanh(v1 + wv32[0][2], tr_), dx_sin(dx_leaky_relu(dx_min(cc24, v25, tr_), D::from(0.41), tr_) + st.inner.a[0], tr_), tr_).step_dual(dx_tanh(dx_ln_1p(dx_abs(st.m, tr_), tr_) / (D::from(1.0) + (snap23[1] * snap23[1])), tr_), tr_).energy_dual(dx_sigmoid((b2[0] - D::from(0.95)) + (dx_sigmoid(cc24, tr_) * v22), tr_), tr_), tr_)) + (D::from(0.85) * dx_tanh(sv38.a * sv38.v[1], tr_))) + (D::from(0.6) * dx_atan(snorm_dual(&sv38, tr_), tr_)))
+    let sv37 = smake_dual(dx_sigmoid(((ia33[1] + (-D::from(2.5))) / (-(D::from(1.0) + (ia33[2] * ia33[2])))) + st.w[0][0], tr_), dx_sigmoid(v31 + wv32[1][1], tr_), tr_);
+    let mut sv38 = sv37;
+    sv38.v = [sv38.v[1], sv37.v[0] + (dx_atan(dx_sigmoid(dx_leaky_relu(cc24, D::from(0.11), tr_), tr_) + st.m, tr_) * D::from(0.63))];
+    sv38.v[1] += dx_atan(dx_recip(-(dx_abs(dx_exp(dx_sin(v2, tr_), tr_), tr_) + D::from(0.8)), tr_) + s1[1], tr_) * D::from(0.63);
+    ((((dx_atan((st.pos[0] - v2) + v22, tr_) * v1) + ((D::from(1.1) * dx_sigmoid(st.pos[1] - snap23[1], tr_)) + (D::from(0.3) * dx_sigmoid(cc24, tr_)))) + ((D::from(1.45) * (v25 * dx_tanh(dx_exp2(dx_atan(st.pos[0], tr_), tr_), tr_))) + (D::from(1.5) * dx_sigmoid(v31, tr_)))) + (((D::from(0.95) * (wv32[1][1] * dx_sigmoid((s1[0] + v1) / (-(D::from(1.0) + (st.w[0][1] * st.w[0][1]))), tr_))) + (D::from(0.6) * dx_sin(wv32[0].iter().zip(ia33.iter()).map(|(p34, q35)| *p34 * *q35).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.45) * (D::from(vx36.len() as f64) * dx_sigmoid(dx_powf(dx_abs(dx_exp(dx_sin(st.vel[1], tr_), tr_), tr_) + D::from(0.95), D::from(0.3), tr_), tr_))))) + ((((D::from(1.0) * dx_atan(smake_dual(dx_tanh(ia33[1] + st.vel[1], tr_), dx_tanh(dx_log(dx_abs(dx_cbrt(-(D::from(0.95) + (s1[2] * s1[2])), tr_), tr_) + D::from(1.0), dx_abs(dx_sin(st.vel[1], tr_) * vx36[1], tr_) + D::from(1.8), tr_), tr_), tr_).place_dual([dx_tanh(dx_tanh(dx_sqrt(D::from(1.5) + (v25 * v25), tr_), tr_) + wv32[0][2], tr_), dx_sin((D::from(2.5) * v25) + (st.inner.t + (-D::from(0.05))), tr_)], tr_)[1], tr_)) + (D::from(1.5) * dx_sin(sv38.v[0] + (dx_sin(ia33.iter().zip(vx36.iter()).fold(D::from(1.45), |acc41, (p39, q40)| dx_tanh(acc41 + dx_ln_1p(sv37.a * sv37.a, tr_), tr_)), tr_) * sv38.a), tr_))) + (D::from(0.7) * dx_sin(SvD::energy_dual(&sv38, dx_tanh(sv38.a + st.pos[1], tr_), tr_), tr_))) + (D::from(0.6) * dx_sigmoid(sv37.v[1] + (sv37.a * sv38.v[0]), tr_)))
 }
 
 fn p1112_eval(x: &[f64]) -> Vec<f64> {
@@ -9552,8 +9424,7 @@ fn p1112_eval(x: &[f64]) -> Vec<f64> {
     let st: Body = take_body(x, k);
     let wv32: Vec<Vec<f64>> = take_rows(x, k, 2, 3);
     let vx36: Vec<f64> = take_vec(x, k, 4);
-    let ss37: Vec<Sv> = take_svs(x, k, 3);
-    flat(&p1112(&b2, &s1, st, &wv32, &vx36, &ss37))
+    flat(&p1112(&b2, &s1, st, &wv32, &vx36))
 }
 
 fn p1112_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -9563,8 +9434,7 @@ fn p1112_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let st: BodyD<Dual64> = take_body_d(x, k);
     let wv32: Vec<Vec<Dual64>> = take_rows(x, k, 2, 3);
     let vx36: Vec<Dual64> = take_vec(x, k, 4);
-    let ss37: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
-    flat(&p1112_dual(&b2, &s1, st, &wv32, &vx36, &ss37, tr_))
+    flat(&p1112_dual(&b2, &s1, st, &wv32, &vx36, tr_))
 }
 
 fn p1112_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -9574,20 +9444,17 @@ fn p1112_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let st: Body = take_body(x, k);
     let wv32: Vec<Vec<f64>> = take_rows(x, k, 2, 3);
     let vx36: Vec<f64> = take_vec(x, k, 4);
-    let ss37: Vec<Sv> = take_svs(x, k, 3);
     let mut d_b2 = [SHADOW; 1];
     let mut d_s1 = vec![SHADOW; 5];
     let mut d_wv32 = vec![vec![SHADOW; 3]; 2];
     let mut d_vx36 = vec![SHADOW; 4];
-    let mut d_ss37 = vec![sv_filled(SHADOW); 3];
-    let (out, g_st) = p1112_backward(&b2, &mut d_b2, &s1, &mut d_s1, st, &wv32, &mut d_wv32, &vx36, &mut d_vx36, &ss37, &mut d_ss37, d[0]);
+    let (out, g_st) = p1112_backward(&b2, &mut d_b2, &s1, &mut d_s1, st, &wv32, &mut d_wv32, &vx36, &mut d_vx36, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_b2));
     g.extend(shadow(&d_s1));
     g.extend(flat(&g_st));
     g.extend(shadow(&d_wv32));
     g.extend(shadow(&d_vx36));
-    g.extend(shadow(&d_ss37));
     (flat(&out), g)
 }
 
@@ -9598,15 +9465,13 @@ fn p1112_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let st: Body = take_body(x, k);
     let wv32: Vec<Vec<f64>> = take_rows(x, k, 2, 3);
     let vx36: Vec<f64> = take_vec(x, k, 4);
-    let ss37: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_b2: [f64; 1] = take(t, k);
     let t_s1: Vec<f64> = take_vec(t, k, 5);
     let t_st: Body = take_body(t, k);
     let t_wv32: Vec<Vec<f64>> = take_rows(t, k, 2, 3);
     let t_vx36: Vec<f64> = take_vec(t, k, 4);
-    let t_ss37: Vec<Sv> = take_svs(t, k, 3);
-    let (out, tan) = p1112_forward(&b2, &t_b2, &s1, &t_s1, st, t_st, &wv32, &t_wv32, &vx36, &t_vx36, &ss37, &t_ss37);
+    let (out, tan) = p1112_forward(&b2, &t_b2, &s1, &t_s1, st, t_st, &wv32, &t_wv32, &vx36, &t_vx36);
     (flat(&out), flat(&tan))
 }
 
@@ -9615,7 +9480,7 @@ fn p1112_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 impl Body {
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward, wrt(x1))]
-fn p1113(&self, x1: f64, nt: usize) -> (f64, f64) {
+fn p1113(&self, x1: f64, nt: usize, sp18: &Sv) -> (f64, f64) {
     let mut y1: [[f64; 3]; 1] = [[0.0; 3]; 1];
     y1[(nt + 1) % 1][nt] *= autodiff::leaky_relu(self.inner.t, self.m.atan2(self.m).asinh().tanh());
     let v2 = f64::powi(1.15 + (x1 * x1), -2);
@@ -9635,14 +9500,17 @@ fn p1113(&self, x1: f64, nt: usize) -> (f64, f64) {
     let hh11: [f64; 3] = [autodiff::sigmoid(autodiff::elu(autodiff::softplus(v2), 0.15) + self.m), autodiff::sigmoid(self.w[nt][nt].max(-1.5) * x1.abs()), ((2.85 + 0.25) + self.inner.a[2 - 1 - nt]).tanh()];
     let cc10: f64 = caff3(&y1[nt % 1], (u5.iter().enumerate().map(|(j12, e13)| old4.iter().map(|e14| autodiff::sigmoid(-0.85)).sum::<f64>()).sum::<f64>() + x1).sin() * 0.5, &hh11);
     let v17: f64 = old4.iter().copied().max_by(|p15, q16| p15.partial_cmp(q16).unwrap()).unwrap();
-    let sv18 = Sv { a: (0.6 + self.inner.t).sin(), v: [self.m, x1] };
-    (((((((self.pos[nt] - (nt as f64)) * f64::powi((self.w[nt][1] / 1.35).abs() + 1.35, -1).tanh()) + self.inner.a[nt]) - self.inner.t) + (((((0.5 * autodiff::sigmoid(out3[1])) + (1.05 * u5[1].sin())) + (0.3 * autodiff::sigmoid(old4[1]))) + (0.85 * cc9)) + (0.8 * cc10))) + (1.35 * autodiff::sigmoid(v17))) + (((0.65 * Sv::tension(sv18, autodiff::sigmoid((0.6 / 1.2) + self.pos[nt]))) + (0.6 * sv18.place([(z6[nt] + self.w[nt][1]).tanh(), (((hh11[1].sin() * 0.9).atanh() - ((nt as f64) + cc10)) + x1).sin()])[0].tanh())) + (1.25 * sv18.tension(if (hh11[nt] - (x1 * sv18.a)).is_sign_negative() { self.w[nt][2 - 1 - nt] } else { cc10 }))), (((autodiff::relu(self.pos[nt] * self.pos[nt]) / (((self.pos[nt] - (-2.1)) + (-2.85)).abs() + 1.0)) * self.m) + self.inner.t) - v2)
+    let mut acc19: f64 = 0.0;
+    for i21 in 0..3 {
+        acc19 += (ROWS[i21].b * (f64::mul_add(u5[nt], -1.3, self.m) - out3[nt]).tanh()) + (TB[i21][0] * autodiff::sigmoid(autodiff::elu(v17, (out3[nt] / 0.5).tanh()) + self.pos[0]));
+    }
+    (((((((self.pos[nt] - (nt as f64)) * f64::powi((self.w[nt][1] / 1.35).abs() + 1.35, -1).tanh()) + self.inner.a[nt]) - self.inner.t) + (((((0.5 * autodiff::sigmoid(out3[1])) + (1.05 * u5[1].sin())) + (0.3 * autodiff::sigmoid(old4[1]))) + (0.85 * cc9)) + (0.8 * cc10))) + (1.35 * autodiff::sigmoid(v17))) + ((1.4 * sp18.scale((0.6 + self.inner.t).sin())) + (0.55 * acc19.atan())), (((autodiff::relu(self.pos[nt] * self.pos[nt]) / (((self.pos[nt] - (-2.1)) + (-2.85)).abs() + 1.0)) * self.m) + self.inner.t) - v2)
 }
 }
 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1113_dual(&self, x1: D, nt: usize, tr_: &mut Tr) -> (D, D) {
+fn p1113_dual(&self, x1: D, nt: usize, sp18: &SvD<D>, tr_: &mut Tr) -> (D, D) {
     let mut y1: [[D; 3]; 1] = [[D::from(0.0); 3]; 1];
     y1[(nt + 1) % 1][nt] *= dx_leaky_relu(self.inner.t, dx_tanh(dx_asinh(dx_atan2(self.m, self.m, tr_), tr_), tr_), tr_);
     let v2 = dx_powi(D::from(1.15) + (x1 * x1), -2, tr_);
@@ -9662,8 +9530,11 @@ fn p1113_dual(&self, x1: D, nt: usize, tr_: &mut Tr) -> (D, D) {
     let hh11: [D; 3] = [dx_sigmoid(dx_elu(dx_softplus(v2, tr_), D::from(0.15), tr_) + self.m, tr_), dx_sigmoid(dx_max(self.w[nt][nt], -D::from(1.5), tr_) * dx_abs(x1, tr_), tr_), dx_tanh((D::from(2.85) + D::from(0.25)) + self.inner.a[2 - 1 - nt], tr_)];
     let cc10: D = caff3_dual(&y1[nt % 1], dx_sin(u5.iter().enumerate().map(|(j12, e13)| old4.iter().map(|e14| dx_sigmoid(-D::from(0.85), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + x1, tr_) * D::from(0.5), &hh11, tr_);
     let v17: D = old4.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    let sv18 = SvD { a: dx_sin(D::from(0.6) + self.inner.t, tr_), v: [self.m, x1] };
-    (((((((self.pos[nt] - D::from(nt as f64)) * dx_tanh(dx_powi(dx_abs(self.w[nt][1] / D::from(1.35), tr_) + D::from(1.35), -1, tr_), tr_)) + self.inner.a[nt]) - self.inner.t) + (((((D::from(0.5) * dx_sigmoid(out3[1], tr_)) + (D::from(1.05) * dx_sin(u5[1], tr_))) + (D::from(0.3) * dx_sigmoid(old4[1], tr_))) + (D::from(0.85) * cc9)) + (D::from(0.8) * cc10))) + (D::from(1.35) * dx_sigmoid(v17, tr_))) + (((D::from(0.65) * SvD::tension_dual(sv18, dx_sigmoid((D::from(0.6) / D::from(1.2)) + self.pos[nt], tr_), tr_)) + (D::from(0.6) * dx_tanh(sv18.place_dual([dx_tanh(z6[nt] + self.w[nt][1], tr_), dx_sin((dx_atanh(dx_sin(hh11[1], tr_) * D::from(0.9), tr_) - (D::from(nt as f64) + cc10)) + x1, tr_)], tr_)[0], tr_))) + (D::from(1.25) * sv18.tension_dual(if dx_is_sign_negative(hh11[nt] - (x1 * sv18.a), tr_) { self.w[nt][2 - 1 - nt] } else { cc10 }, tr_))), (((dx_relu(self.pos[nt] * self.pos[nt], tr_) / (dx_abs((self.pos[nt] - (-D::from(2.1))) + (-D::from(2.85)), tr_) + D::from(1.0))) * self.m) + self.inner.t) - v2)
+    let mut acc19: D = D::from(0.0);
+    for i21 in 0..3 {
+        acc19 += (D::from(ROWS[i21].b) * dx_tanh(dx_mul_add(u5[nt], -D::from(1.3), self.m, tr_) - out3[nt], tr_)) + (D::from(TB[i21][0]) * dx_sigmoid(dx_elu(v17, dx_tanh(out3[nt] / D::from(0.5), tr_), tr_) + self.pos[0], tr_));
+    }
+    (((((((self.pos[nt] - D::from(nt as f64)) * dx_tanh(dx_powi(dx_abs(self.w[nt][1] / D::from(1.35), tr_) + D::from(1.35), -1, tr_), tr_)) + self.inner.a[nt]) - self.inner.t) + (((((D::from(0.5) * dx_sigmoid(out3[1], tr_)) + (D::from(1.05) * dx_sin(u5[1], tr_))) + (D::from(0.3) * dx_sigmoid(old4[1], tr_))) + (D::from(0.85) * cc9)) + (D::from(0.8) * cc10))) + (D::from(1.35) * dx_sigmoid(v17, tr_))) + ((D::from(1.4) * sp18.scale_dual(dx_sin(D::from(0.6) + self.inner.t, tr_), tr_)) + (D::from(0.55) * dx_atan(acc19, tr_))), (((dx_relu(self.pos[nt] * self.pos[nt], tr_) / (dx_abs((self.pos[nt] - (-D::from(2.1))) + (-D::from(2.85)), tr_) + D::from(1.0))) * self.m) + self.inner.t) - v2)
 }
 }
 
@@ -9671,24 +9542,28 @@ fn p1113_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let self_: Body = take_body(x, k);
     let x1: f64 = take1(x, k);
-    flat(&self_.p1113(x1, 1))
+    let sp18: Sv = take_sv(x, k);
+    flat(&self_.p1113(x1, 1, &sp18))
 }
 
 fn p1113_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let self_: BodyD<Dual64> = take_body_d(x, k);
     let x1: Dual64 = take1(x, k);
-    flat(&self_.p1113_dual(x1, 1, tr_))
+    let sp18: SvD<Dual64> = take_sv_d(x, k);
+    flat(&self_.p1113_dual(x1, 1, &sp18, tr_))
 }
 
 fn p1113_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let self_: Body = take_body(x, k);
     let x1: f64 = take1(x, k);
-    let (out, g_x1) = self_.p1113_backward(x1, 1, (d[0], d[1]));
+    let sp18: Sv = take_sv(x, k);
+    let (out, g_x1) = self_.p1113_backward(x1, 1, &sp18, (d[0], d[1]));
     let mut g = Vec::new();
     g.extend([0.0; 12]);
     g.extend(flat(&g_x1));
+    g.extend([0.0; 3]);
     (flat(&out), g)
 }
 
@@ -9696,10 +9571,12 @@ fn p1113_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let self_: Body = take_body(x, k);
     let x1: f64 = take1(x, k);
+    let sp18: Sv = take_sv(x, k);
     let k = &mut 0;
     *k += 12;
     let t_x1: f64 = take1(t, k);
-    let (out, tan) = self_.p1113_forward(x1, t_x1, 1);
+    *k += 3;
+    let (out, tan) = self_.p1113_forward(x1, t_x1, 1, &sp18);
     (flat(&out), flat(&tan))
 }
 
@@ -20485,8 +20362,7 @@ fn p1194(x1: f64, b2: &[f64; 1], b3: &[f64; 4], s4: &[f64]) -> f64 {
         }
         acc21 *= 0.9;
     }
-    let sv25 = Sv { a: (autodiff::softplus(x1) + (b3[3] - acc21)).sin(), v: [(b2[0] % (v3.abs() + 1.0)).exp2().atan(), f64::min(autodiff::relu(1.25), x1).sin()] };
-    (((((((b2.iter().enumerate().fold(1.95f64, |acc7, (j5, e6)| acc7.max((1.45 + (s4[j5] * s4[j5])).log2().tanh())) * v3.atan()) + (0.8 * v9)) + (1.35 * v12)) + (0.4 * v15)) + ((1.3 * (v18 * x1.trunc().sin()).tanh()) + (1.2 * v19.tanh()))) + ((1.3 * lh20.iter().sum::<f64>()) + (0.55 * lsum(&lh20)))) + (1.1 * acc21)) + ((0.45 * Sv::energy(&sv25, (f64::clamp(0.6, acc21.tanh(), acc21.tanh() + 2.0) + b3[0]).atan())) + (0.8 * sv25.tension(autodiff::sigmoid(sv25.v[0] + b3[3]))))
+    (((((((b2.iter().enumerate().fold(1.95f64, |acc7, (j5, e6)| acc7.max((1.45 + (s4[j5] * s4[j5])).log2().tanh())) * v3.atan()) + (0.8 * v9)) + (1.35 * v12)) + (0.4 * v15)) + ((1.3 * (v18 * x1.trunc().sin()).tanh()) + (1.2 * v19.tanh()))) + ((1.3 * lh20.iter().sum::<f64>()) + (0.55 * lsum(&lh20)))) + (1.1 * acc21)) + (1.15 * smake((if !(ia13[0] < -2.15) { v9.atan().exp2() } else if b2[0] > v3 || v3 >= 1.3 { x1 } else { -2.2 * b2[0] }).tanh(), ((v3.fract().sin() * 0.9).acos() + b3[1]).atan()).compose(smake((s4[1] + (v3 + b3[3])).sin(), ((acc21 - (f64::abs(0.5) + 2.0).acosh()) + x1).tanh())).tension(autodiff::sigmoid(-0.55 + s4[0])).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20525,8 +20401,7 @@ fn p1194_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 4], s4: &[D], tr_: &mut Tr) ->
         }
         acc21 *= D::from(0.9);
     }
-    let sv25 = SvD { a: dx_sin(dx_softplus(x1, tr_) + (b3[3] - acc21), tr_), v: [dx_atan(dx_exp2(dx_rem(b2[0], dx_abs(v3, tr_) + D::from(1.0), tr_), tr_), tr_), dx_sin(dx_min(dx_relu(D::from(1.25), tr_), x1, tr_), tr_)] };
-    (((((((b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(0.8) * v9)) + (D::from(1.35) * v12)) + (D::from(0.4) * v15)) + ((D::from(1.3) * dx_tanh(v18 * dx_sin(dx_trunc(x1, tr_), tr_), tr_)) + (D::from(1.2) * dx_tanh(v19, tr_)))) + ((D::from(1.3) * lh20.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.55) * lsum_dual(&lh20, tr_)))) + (D::from(1.1) * acc21)) + ((D::from(0.45) * SvD::energy_dual(&sv25, dx_atan(dx_clamp(D::from(0.6), dx_tanh(acc21, tr_), dx_tanh(acc21, tr_) + D::from(2.0), tr_) + b3[0], tr_), tr_)) + (D::from(0.8) * sv25.tension_dual(dx_sigmoid(sv25.v[0] + b3[3], tr_), tr_)))
+    (((((((b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(0.8) * v9)) + (D::from(1.35) * v12)) + (D::from(0.4) * v15)) + ((D::from(1.3) * dx_tanh(v18 * dx_sin(dx_trunc(x1, tr_), tr_), tr_)) + (D::from(1.2) * dx_tanh(v19, tr_)))) + ((D::from(1.3) * lh20.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.55) * lsum_dual(&lh20, tr_)))) + (D::from(1.1) * acc21)) + (D::from(1.15) * dx_tanh(smake_dual(dx_tanh(if !dx_lt(ia13[0], -D::from(2.15), tr_) { dx_exp2(dx_atan(v9, tr_), tr_) } else if dx_gt(b2[0], v3, tr_) || dx_ge(v3, D::from(1.3), tr_) { x1 } else { -D::from(2.2) * b2[0] }, tr_), dx_atan(dx_acos(dx_sin(dx_fract(v3, tr_), tr_) * D::from(0.9), tr_) + b3[1], tr_), tr_).compose_dual(smake_dual(dx_sin(s4[1] + (v3 + b3[3]), tr_), dx_tanh((acc21 - dx_acosh(dx_abs(D::from(0.5), tr_) + D::from(2.0), tr_)) + x1, tr_), tr_), tr_).tension_dual(dx_sigmoid(-D::from(0.55) + s4[0], tr_), tr_), tr_))
 }
 
 fn p1194_eval(x: &[f64]) -> Vec<f64> {
@@ -33782,7 +33657,7 @@ fn p1301(s5: &[f64], r2: &f64, s3: &[f64], s4: &[f64], r1: &f64, mut st: Body, s
         }
     }
     let v14: f64 = if lv11.is_empty() { (st.m * st.m).tanh() } else { (lv11[0] * ((r1 * st.m).atan().exp_m1().atan() * 0.95)) + lv11[lv11.len() - 1] };
-    [(((((autodiff::sigmoid(*r2) * r1) * r2) + (1.0 * autodiff::sigmoid(st.vel[0] - snap5[0]))) + (0.95 * autodiff::sigmoid(v7 * autodiff::sigmoid(s4[0])))) + ((0.25 * autodiff::sigmoid(ls8.v[0] + (ls8.a * ls8.v[1]))) + (1.1 * v14.atan()))) + (1.25 * ss15.iter().map(|s16| s16.tension((snap5[1] + (st.vel[0] * s5[4])).tanh())).sum::<f64>().tanh()), ((({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| (-st.inner.a[0]).sin() + 1.0).product::<f64>(); t2 * (st.vel[0].sin() * 0.9).acos() }) - (r1.exp_m1().tanh() * st.m)).sin() * autodiff::sigmoid(v1)) + st.inner.t]
+    [(((((autodiff::sigmoid(*r2) * r1) * r2) + (1.0 * autodiff::sigmoid(st.vel[0] - snap5[0]))) + (0.95 * autodiff::sigmoid(v7 * autodiff::sigmoid(s4[0])))) + ((0.25 * autodiff::sigmoid(ls8.v[0] + (ls8.a * ls8.v[1]))) + (1.1 * v14.atan()))) + (0.3 * Sv::energy(&ss15[1], ((st.m + snap5[0]) * (s3[1] + s5[1])).atan()).tanh()), ((({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| (-st.inner.a[0]).sin() + 1.0).product::<f64>(); t2 * (st.vel[0].sin() * 0.9).acos() }) - (r1.exp_m1().tanh() * st.m)).sin() * autodiff::sigmoid(v1)) + st.inner.t]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33805,7 +33680,7 @@ fn p1301_dual<D: Dn>(s5: &[D], r2: &D, s3: &[D], s4: &[D], r1: &D, mut st: BodyD
         }
     }
     let v14: D = if lv11.is_empty() { dx_tanh(st.m * st.m, tr_) } else { (lv11[0] * (dx_atan(dx_exp_m1(dx_atan(*r1 * st.m, tr_), tr_), tr_) * D::from(0.95))) + lv11[lv11.len() - 1] };
-    [(((((dx_sigmoid(*r2, tr_) * (*r1)) * (*r2)) + (D::from(1.0) * dx_sigmoid(st.vel[0] - snap5[0], tr_))) + (D::from(0.95) * dx_sigmoid(v7 * dx_sigmoid(s4[0], tr_), tr_))) + ((D::from(0.25) * dx_sigmoid(ls8.v[0] + (ls8.a * ls8.v[1]), tr_)) + (D::from(1.1) * dx_atan(v14, tr_)))) + (D::from(1.25) * dx_tanh(ss15.iter().map(|s16| s16.tension_dual(dx_tanh(snap5[1] + (st.vel[0] * s5[4]), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)), (dx_sin(({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| dx_sin(-st.inner.a[0], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t2 * dx_acos(dx_sin(st.vel[0], tr_) * D::from(0.9), tr_) }) - (dx_tanh(dx_exp_m1(*r1, tr_), tr_) * st.m), tr_) * dx_sigmoid(v1, tr_)) + st.inner.t]
+    [(((((dx_sigmoid(*r2, tr_) * (*r1)) * (*r2)) + (D::from(1.0) * dx_sigmoid(st.vel[0] - snap5[0], tr_))) + (D::from(0.95) * dx_sigmoid(v7 * dx_sigmoid(s4[0], tr_), tr_))) + ((D::from(0.25) * dx_sigmoid(ls8.v[0] + (ls8.a * ls8.v[1]), tr_)) + (D::from(1.1) * dx_atan(v14, tr_)))) + (D::from(0.3) * dx_tanh(SvD::energy_dual(&ss15[1], dx_atan((st.m + snap5[0]) * (s3[1] + s5[1]), tr_), tr_), tr_)), (dx_sin(({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| dx_sin(-st.inner.a[0], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t2 * dx_acos(dx_sin(st.vel[0], tr_) * D::from(0.9), tr_) }) - (dx_tanh(dx_exp_m1(*r1, tr_), tr_) * st.m), tr_) * dx_sigmoid(v1, tr_)) + st.inner.t]
 }
 
 fn p1301_eval(x: &[f64]) -> Vec<f64> {
@@ -34730,7 +34605,7 @@ fn p1308_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1309(x1: f64, r2: &f64, x3: f64, ss9: &[Sv]) -> f64 {
+fn p1309(x1: f64, r2: &f64, x3: f64) -> f64 {
     let mut y1 = [(x3 * x1) - (x1 / (-1.65)); 2];
     let mut v2 = autodiff::relu(r2 % (1.0 + (x3 * x3))).min(y1[1]);
     let v3 = (autodiff::elu(v2, 0.55).tanh().abs() + 0.9).log2();
@@ -34742,15 +34617,12 @@ fn p1309(x1: f64, r2: &f64, x3: f64, ss9: &[Sv]) -> f64 {
         z8[1] = (0.55 * u6[0]) + (f64::min(z8[i7 % 2], z8[i7 % z8.len()]).max(y1[i7 % y1.len()]) + x1).tanh();
         u6 = z8;
     }
-    let mut acc10: f64 = 0.0;
-    for s11 in ss9.iter() {
-        acc10 += s11.energy((x3 * v3).tanh().cosh().tanh()) + s11.tension((x3 * v3).tanh().cosh().tanh());
-    }
-    ((((y1[1].tanh() * autodiff::sigmoid(y1.iter().map(|e5| autodiff::relu(y1[1])).sum::<f64>())) * v3) + y1[1]) + (0.45 * autodiff::sigmoid(u6[0]))) + (1.05 * acc10.atan())
+    let sv9 = Sv { a: (x3 * v3).tanh().cosh().tanh(), v: [(x3.max(-0.9) - f64::sinh(0.5)).sin(), x3] };
+    ((((y1[1].tanh() * autodiff::sigmoid(y1.iter().map(|e5| autodiff::relu(y1[1])).sum::<f64>())) * v3) + y1[1]) + (0.45 * autodiff::sigmoid(u6[0]))) + ((0.6 * sv9.tension(autodiff::sigmoid(y1[1] + x1))) + (0.9 * Sv::energy(&sv9, (u6[0].max(y1[1]) + r2.exp2()).atan()).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1309_dual<D: Dn>(x1: D, r2: &D, x3: D, ss9: &[SvD<D>], tr_: &mut Tr) -> D {
+fn p1309_dual<D: Dn>(x1: D, r2: &D, x3: D, tr_: &mut Tr) -> D {
     let mut y1 = [(x3 * x1) - (x1 / (-D::from(1.65))); 2];
     let mut v2 = dx_min(dx_relu(dx_rem(*r2, D::from(1.0) + (x3 * x3), tr_), tr_), y1[1], tr_);
     let v3 = dx_log2(dx_abs(dx_tanh(dx_elu(v2, D::from(0.55), tr_), tr_), tr_) + D::from(0.9), tr_);
@@ -34762,11 +34634,8 @@ fn p1309_dual<D: Dn>(x1: D, r2: &D, x3: D, ss9: &[SvD<D>], tr_: &mut Tr) -> D {
         z8[1] = (D::from(0.55) * u6[0]) + dx_tanh(dx_max(dx_min(z8[i7 % 2], z8[i7 % z8.len()], tr_), y1[i7 % y1.len()], tr_) + x1, tr_);
         u6 = z8;
     }
-    let mut acc10: D = D::from(0.0);
-    for s11 in ss9.iter() {
-        acc10 += s11.energy_dual(dx_tanh(dx_cosh(dx_tanh(x3 * v3, tr_), tr_), tr_), tr_) + s11.tension_dual(dx_tanh(dx_cosh(dx_tanh(x3 * v3, tr_), tr_), tr_), tr_);
-    }
-    ((((dx_tanh(y1[1], tr_) * dx_sigmoid(y1.iter().map(|e5| dx_relu(y1[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) * v3) + y1[1]) + (D::from(0.45) * dx_sigmoid(u6[0], tr_))) + (D::from(1.05) * dx_atan(acc10, tr_))
+    let sv9 = SvD { a: dx_tanh(dx_cosh(dx_tanh(x3 * v3, tr_), tr_), tr_), v: [dx_sin(dx_max(x3, -D::from(0.9), tr_) - dx_sinh(D::from(0.5), tr_), tr_), x3] };
+    ((((dx_tanh(y1[1], tr_) * dx_sigmoid(y1.iter().map(|e5| dx_relu(y1[1], tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) * v3) + y1[1]) + (D::from(0.45) * dx_sigmoid(u6[0], tr_))) + ((D::from(0.6) * sv9.tension_dual(dx_sigmoid(y1[1] + x1, tr_), tr_)) + (D::from(0.9) * dx_tanh(SvD::energy_dual(&sv9, dx_atan(dx_max(u6[0], y1[1], tr_) + dx_exp2(*r2, tr_), tr_), tr_), tr_)))
 }
 
 fn p1309_eval(x: &[f64]) -> Vec<f64> {
@@ -34774,8 +34643,7 @@ fn p1309_eval(x: &[f64]) -> Vec<f64> {
     let x1: f64 = take1(x, k);
     let r2: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
-    let ss9: Vec<Sv> = take_svs(x, k, 1);
-    flat(&p1309(x1, &r2, x3, &ss9))
+    flat(&p1309(x1, &r2, x3))
 }
 
 fn p1309_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -34783,8 +34651,7 @@ fn p1309_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x1: Dual64 = take1(x, k);
     let r2: Dual64 = take1(x, k);
     let x3: Dual64 = take1(x, k);
-    let ss9: Vec<SvD<Dual64>> = take_svs_d(x, k, 1);
-    flat(&p1309_dual(x1, &r2, x3, &ss9, tr_))
+    flat(&p1309_dual(x1, &r2, x3, tr_))
 }
 
 fn p1309_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -34792,15 +34659,12 @@ fn p1309_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x1: f64 = take1(x, k);
     let r2: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
-    let ss9: Vec<Sv> = take_svs(x, k, 1);
     let mut d_r2 = SHADOW;
-    let mut d_ss9 = vec![sv_filled(SHADOW); 1];
-    let (out, g_x1, g_x3) = p1309_backward(x1, &r2, &mut d_r2, x3, &ss9, &mut d_ss9, d[0]);
+    let (out, g_x1, g_x3) = p1309_backward(x1, &r2, &mut d_r2, x3, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_r2));
     g.extend(flat(&g_x3));
-    g.extend(shadow(&d_ss9));
     (flat(&out), g)
 }
 
@@ -34809,13 +34673,11 @@ fn p1309_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x1: f64 = take1(x, k);
     let r2: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
-    let ss9: Vec<Sv> = take_svs(x, k, 1);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_r2: f64 = take1(t, k);
     let t_x3: f64 = take1(t, k);
-    let t_ss9: Vec<Sv> = take_svs(t, k, 1);
-    let (out, tan) = p1309_forward(x1, t_x1, &r2, &t_r2, x3, t_x3, &ss9, &t_ss9);
+    let (out, tan) = p1309_forward(x1, t_x1, &r2, &t_r2, x3, t_x3);
     (flat(&out), flat(&tan))
 }
 
@@ -38617,7 +38479,7 @@ fn p1341_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1342(r1: &f64, x2: f64, r3: &f64, x4: f64) -> f64 {
+fn p1342(r1: &f64, x2: f64, r3: &f64, x4: f64, ss16: &[Sv]) -> f64 {
     let x2 = x2 * r1;
     for i1 in 0..3 {
         if autodiff::softplus(x2 + r3) >= r3.atan2(1.55) {
@@ -38642,11 +38504,15 @@ fn p1342(r1: &f64, x2: f64, r3: &f64, x4: f64) -> f64 {
     let lh13: Vec<f64> = lpush(&ia12, (ia12[2] + r1).tanh());
     let sv14 = (Sv { a: autodiff::sigmoid((x4 - ia12[1]) + (0.95 - v9)), v: [((ia12[0].abs() + 1.55).acosh().floor() + r3).sin(), ((v9.asinh() + 1.65) + r1).atan()] }).nudge(f64::log((ia12[0] + r1).abs() + 1.2, r1.fract().abs() + 2.45).tanh());
     let sv15 = if x2.tanh() < 1.113 { Sv { a: (ia12[2] + r1).tanh(), v: [(ia12[2] + x4).tanh(), (f64::abs(2.4) + 0.8).powf(*r1).tanh().mul_add(*r3, sv14.v[1].max(*r3)).atan()] } } else { sv14 };
-    ((((((((x2.tanh() * x4).abs() + 0.95).log10() - (f64::max(2.05, *r3) + r1.mul_add(1.45, *r1))) - r3) - r1) + x2) + ((1.1 * v9) + (0.85 * acc10))) + ((1.45 * ((lh13.len() as f64) * (ia12[0] + x4).tanh())) + (0.65 * lh13.iter().sum::<f64>()))) + (((0.65 * (sv15.v[0] + ((((sv14.a * sv14.a) + r3).atan() * 0.95) * sv15.a)).atan()) + (1.15 * snorm(&sv15).tanh())) + (0.6 * (Sv { a: ((sv15.v[0].round() + autodiff::elu(ia12[0], 1.75)) + r3).tanh(), v: [autodiff::sigmoid(r1.abs() - (r1.abs() + 0.55).cbrt()), (ia12.iter().product::<f64>() + x4).tanh()] }).step((acc10.hypot(*r3) + (acc10 + r1)).tanh()).tension(((if sv14.v[0] > (0.9 + (x2 * x2)).sqrt() { f64::log(1.5 + (ia12[2] * ia12[2]), sv14.a.abs() + 3.0) } else { ia12.iter().fold(acc10, |acc18, &e17| (acc18 + (2.75 * sv14.v[0]).tanh()).tanh()) }) + r1).tanh())))
+    let mut acc17: f64 = 0.0;
+    for s18 in ss16.iter() {
+        acc17 += s18.energy(x4) + s18.tension(x4);
+    }
+    ((((((((x2.tanh() * x4).abs() + 0.95).log10() - (f64::max(2.05, *r3) + r1.mul_add(1.45, *r1))) - r3) - r1) + x2) + ((1.1 * v9) + (0.85 * acc10))) + ((1.45 * ((lh13.len() as f64) * (ia12[0] + x4).tanh())) + (0.65 * lh13.iter().sum::<f64>()))) + (((0.85 * (sv15.v[0] + ((((sv14.a * sv14.a) + r3).atan() * 0.95) * sv15.a)).tanh()) + (0.5 * snorm(&sv15).tanh())) + (0.35 * acc17.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1342_dual<D: Dn>(r1: &D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> D {
+fn p1342_dual<D: Dn>(r1: &D, x2: D, r3: &D, x4: D, ss16: &[SvD<D>], tr_: &mut Tr) -> D {
     let x2 = x2 * (*r1);
     for i1 in 0..3 {
         if dx_ge(dx_softplus(x2 + (*r3), tr_), dx_atan2(*r3, D::from(1.55), tr_), tr_) {
@@ -38671,7 +38537,11 @@ fn p1342_dual<D: Dn>(r1: &D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> D {
     let lh13: Vec<D> = lpush_dual(&ia12, dx_tanh(ia12[2] + (*r1), tr_), tr_);
     let sv14 = (SvD { a: dx_sigmoid((x4 - ia12[1]) + (D::from(0.95) - v9), tr_), v: [dx_sin(dx_floor(dx_acosh(dx_abs(ia12[0], tr_) + D::from(1.55), tr_), tr_) + (*r3), tr_), dx_atan((dx_asinh(v9, tr_) + D::from(1.65)) + (*r1), tr_)] }).nudge_dual(dx_tanh(dx_log(dx_abs(ia12[0] + (*r1), tr_) + D::from(1.2), dx_abs(dx_fract(*r1, tr_), tr_) + D::from(2.45), tr_), tr_), tr_);
     let sv15 = if dx_lt(dx_tanh(x2, tr_), D::from(1.113), tr_) { SvD { a: dx_tanh(ia12[2] + (*r1), tr_), v: [dx_tanh(ia12[2] + x4, tr_), dx_atan(dx_mul_add(dx_tanh(dx_powf(dx_abs(D::from(2.4), tr_) + D::from(0.8), *r1, tr_), tr_), *r3, dx_max(sv14.v[1], *r3, tr_), tr_), tr_)] } } else { sv14 };
-    ((((((dx_log10(dx_abs(dx_tanh(x2, tr_) * x4, tr_) + D::from(0.95), tr_) - (dx_max(D::from(2.05), *r3, tr_) + dx_mul_add(*r1, D::from(1.45), *r1, tr_))) - (*r3)) - (*r1)) + x2) + ((D::from(1.1) * v9) + (D::from(0.85) * acc10))) + ((D::from(1.45) * (D::from(lh13.len() as f64) * dx_tanh(ia12[0] + x4, tr_))) + (D::from(0.65) * lh13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + (((D::from(0.65) * dx_atan(sv15.v[0] + ((dx_atan((sv14.a * sv14.a) + (*r3), tr_) * D::from(0.95)) * sv15.a), tr_)) + (D::from(1.15) * dx_tanh(snorm_dual(&sv15, tr_), tr_))) + (D::from(0.6) * (SvD { a: dx_tanh((dx_round(sv15.v[0], tr_) + dx_elu(ia12[0], D::from(1.75), tr_)) + (*r3), tr_), v: [dx_sigmoid(dx_abs(*r1, tr_) - dx_cbrt(dx_abs(*r1, tr_) + D::from(0.55), tr_), tr_), dx_tanh(ia12.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + x4, tr_)] }).step_dual(dx_tanh(dx_hypot(acc10, *r3, tr_) + (acc10 + (*r1)), tr_), tr_).tension_dual(dx_tanh((if dx_gt(sv14.v[0], dx_sqrt(D::from(0.9) + (x2 * x2), tr_), tr_) { dx_log(D::from(1.5) + (ia12[2] * ia12[2]), dx_abs(sv14.a, tr_) + D::from(3.0), tr_) } else { ia12.iter().fold(acc10, |acc18, &e17| dx_tanh(acc18 + dx_tanh(D::from(2.75) * sv14.v[0], tr_), tr_)) }) + (*r1), tr_), tr_)))
+    let mut acc17: D = D::from(0.0);
+    for s18 in ss16.iter() {
+        acc17 += s18.energy_dual(x4, tr_) + s18.tension_dual(x4, tr_);
+    }
+    ((((((dx_log10(dx_abs(dx_tanh(x2, tr_) * x4, tr_) + D::from(0.95), tr_) - (dx_max(D::from(2.05), *r3, tr_) + dx_mul_add(*r1, D::from(1.45), *r1, tr_))) - (*r3)) - (*r1)) + x2) + ((D::from(1.1) * v9) + (D::from(0.85) * acc10))) + ((D::from(1.45) * (D::from(lh13.len() as f64) * dx_tanh(ia12[0] + x4, tr_))) + (D::from(0.65) * lh13.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_)))) + (((D::from(0.85) * dx_tanh(sv15.v[0] + ((dx_atan((sv14.a * sv14.a) + (*r3), tr_) * D::from(0.95)) * sv15.a), tr_)) + (D::from(0.5) * dx_tanh(snorm_dual(&sv15, tr_), tr_))) + (D::from(0.35) * dx_atan(acc17, tr_)))
 }
 
 fn p1342_eval(x: &[f64]) -> Vec<f64> {
@@ -38680,7 +38550,8 @@ fn p1342_eval(x: &[f64]) -> Vec<f64> {
     let x2: f64 = take1(x, k);
     let r3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
-    flat(&p1342(&r1, x2, &r3, x4))
+    let ss16: Vec<Sv> = take_svs(x, k, 3);
+    flat(&p1342(&r1, x2, &r3, x4, &ss16))
 }
 
 fn p1342_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -38689,7 +38560,8 @@ fn p1342_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x2: Dual64 = take1(x, k);
     let r3: Dual64 = take1(x, k);
     let x4: Dual64 = take1(x, k);
-    flat(&p1342_dual(&r1, x2, &r3, x4, tr_))
+    let ss16: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
+    flat(&p1342_dual(&r1, x2, &r3, x4, &ss16, tr_))
 }
 
 fn p1342_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -38698,14 +38570,17 @@ fn p1342_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let r3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
+    let ss16: Vec<Sv> = take_svs(x, k, 3);
     let mut d_r1 = SHADOW;
     let mut d_r3 = SHADOW;
-    let (out, g_x2, g_x4) = p1342_backward(&r1, &mut d_r1, x2, &r3, &mut d_r3, x4, d[0]);
+    let mut d_ss16 = vec![sv_filled(SHADOW); 3];
+    let (out, g_x2, g_x4) = p1342_backward(&r1, &mut d_r1, x2, &r3, &mut d_r3, x4, &ss16, &mut d_ss16, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(flat(&g_x2));
     g.extend(shadow(&d_r3));
     g.extend(flat(&g_x4));
+    g.extend(shadow(&d_ss16));
     (flat(&out), g)
 }
 
@@ -38715,12 +38590,14 @@ fn p1342_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let r3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
+    let ss16: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_r3: f64 = take1(t, k);
     let t_x4: f64 = take1(t, k);
-    let (out, tan) = p1342_forward(&r1, &t_r1, x2, t_x2, &r3, &t_r3, x4, t_x4);
+    let t_ss16: Vec<Sv> = take_svs(t, k, 3);
+    let (out, tan) = p1342_forward(&r1, &t_r1, x2, t_x2, &r3, &t_r3, x4, t_x4, &ss16, &t_ss16);
     (flat(&out), flat(&tan))
 }
 
@@ -40464,8 +40341,8 @@ fn p1353_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1354
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(a2, s3, ss26))]
-fn p1354(s1: &[f64], a2: [f64; 4], n4: usize, s3: &[f64], ss26: &[Sv]) -> Sv {
+#[grad(reverse, forward, wrt(a2, s3))]
+fn p1354(s1: &[f64], a2: [f64; 4], n4: usize, s3: &[f64]) -> Sv {
     let v1 = s1[0].mul_add(a2[n4], n4 as f64).sin().sinh().floor();
     for (i2, e3) in a2.iter().enumerate() {
         let mut c4 = 0;
@@ -40496,15 +40373,11 @@ fn p1354(s1: &[f64], a2: [f64; 4], n4: usize, s3: &[f64], ss26: &[Sv]) -> Sv {
     let v22: f64 = if (((z17[3 - 1 - n4] * (-2.75)) - autodiff::sigmoid(cc20).exp_m1()) + s3[n4]).tanh().is_finite() { ((n4 as f64) % 0.75).min(a2.iter().sum::<f64>()).atan() } else { unreachable!() };
     let (v23, v24) = (autodiff::sigmoid(v1 + v1) * (-(s3[2 - 1 - n4].abs() + 1.1)).recip()).sin_cos();
     let v25: f64 = f64::rem_euclid(((n4 as f64) - v24).exp_m1().tanh(), f64::abs(autodiff::relu(-1.75)) + 1.45);
-    let mut acc27: f64 = 0.0;
-    for s28 in ss26.iter() {
-        acc27 += s28.energy(autodiff::sigmoid((v22 - (0.9 + (v1 * v1)).log2()) + s1[n4 % 1])) + s28.tension(autodiff::sigmoid((v22 - (0.9 + (v1 * v1)).log2()) + s1[n4 % 1]));
-    }
-    Sv { a: autodiff::sigmoid((((autodiff::sigmoid((v1 * (v1.tanh() + s3.iter().map(|e13| s1[(n4 + 1) % 1] / (1.0 + (a2[4 - 1 - n4] * a2[4 - 1 - n4]))).sum::<f64>()).tanh()) + v1) * v1.tanh()) + ((((((((1.4 * u14[0].sin()) + (0.85 * z17[1].sin())) + (1.5 * z17[0].atan())) + (1.3 * snap18[2].tanh())) + (0.85 * cc20.tanh())) + (0.65 * v22)) + (1.3 * v23)) + (0.25 * v24))) + (0.9 * v25.atan())) + (0.55 * autodiff::sigmoid(acc27))), v: [autodiff::sigmoid(autodiff::elu(a2[3].powi(n4 as i32), 1.35)), ((v1 * snap18.iter().enumerate().map(|(j29, e30)| s1[j29 % 1]).sum::<f64>()) + s3[1]).sin()] }
+    Sv { a: autodiff::sigmoid((((autodiff::sigmoid((v1 * (v1.tanh() + s3.iter().map(|e13| s1[(n4 + 1) % 1] / (1.0 + (a2[4 - 1 - n4] * a2[4 - 1 - n4]))).sum::<f64>()).tanh()) + v1) * v1.tanh()) + ((((((((1.4 * u14[0].sin()) + (0.85 * z17[1].sin())) + (1.5 * z17[0].atan())) + (1.3 * snap18[2].tanh())) + (0.85 * cc20.tanh())) + (0.65 * v22)) + (1.3 * v23)) + (0.25 * v24))) + (0.9 * v25.atan())) + (1.15 * Sv::default().compose(smake((u14[3 - 1 - n4] + s1[0]).atan(), (((1.35 + (cc20 * cc20)).sqrt() / ((v24 + cc20).tanh().exp() + 0.5)) + s1[(n4 + 2) % 1]).tanh())).energy(autodiff::sigmoid((snap18[n4].abs() + 1.05).log((v25.abs() + 1.1).sqrt().abs() + 1.65) + s1[n4 % s1.len()])))), v: [autodiff::sigmoid(autodiff::elu(a2[3].powi(n4 as i32), 1.35)), ((cc20 * snap18.iter().enumerate().map(|(j26, e27)| s1[j26 % 1]).sum::<f64>()) + s3[1]).sin()] }
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1354_dual<D: Dn>(s1: &[D], a2: [D; 4], n4: usize, s3: &[D], ss26: &[SvD<D>], tr_: &mut Tr) -> SvD<D> {
+fn p1354_dual<D: Dn>(s1: &[D], a2: [D; 4], n4: usize, s3: &[D], tr_: &mut Tr) -> SvD<D> {
     let v1 = dx_floor(dx_sinh(dx_sin(dx_mul_add(s1[0], a2[n4], D::from(n4 as f64), tr_), tr_), tr_), tr_);
     for (i2, e3) in a2.iter().enumerate() {
         let mut c4 = 0;
@@ -40535,11 +40408,7 @@ fn p1354_dual<D: Dn>(s1: &[D], a2: [D; 4], n4: usize, s3: &[D], ss26: &[SvD<D>],
     let v22: D = if dx_is_finite(dx_tanh(((z17[3 - 1 - n4] * (-D::from(2.75))) - dx_exp_m1(dx_sigmoid(cc20, tr_), tr_)) + s3[n4], tr_), tr_) { dx_atan(dx_min(dx_rem(D::from(n4 as f64), D::from(0.75), tr_), a2.iter().fold(D::from(-0.0), |acc_, t_| acc_ + *t_), tr_), tr_) } else { unreachable!() };
     let (v23, v24) = (dx_sin(dx_sigmoid(v1 + v1, tr_) * dx_recip(-(dx_abs(s3[2 - 1 - n4], tr_) + D::from(1.1)), tr_), tr_), dx_cos(dx_sigmoid(v1 + v1, tr_) * dx_recip(-(dx_abs(s3[2 - 1 - n4], tr_) + D::from(1.1)), tr_), tr_));
     let v25: D = dx_rem_euclid(dx_tanh(dx_exp_m1(D::from(n4 as f64) - v24, tr_), tr_), dx_abs(dx_relu(-D::from(1.75), tr_), tr_) + D::from(1.45), tr_);
-    let mut acc27: D = D::from(0.0);
-    for s28 in ss26.iter() {
-        acc27 += s28.energy_dual(dx_sigmoid((v22 - dx_log2(D::from(0.9) + (v1 * v1), tr_)) + s1[n4 % 1], tr_), tr_) + s28.tension_dual(dx_sigmoid((v22 - dx_log2(D::from(0.9) + (v1 * v1), tr_)) + s1[n4 % 1], tr_), tr_);
-    }
-    SvD { a: dx_sigmoid((((dx_sigmoid((v1 * dx_tanh(dx_tanh(v1, tr_) + s3.iter().map(|e13| s1[(n4 + 1) % 1] / (D::from(1.0) + (a2[4 - 1 - n4] * a2[4 - 1 - n4]))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + v1, tr_) * dx_tanh(v1, tr_)) + ((((((((D::from(1.4) * dx_sin(u14[0], tr_)) + (D::from(0.85) * dx_sin(z17[1], tr_))) + (D::from(1.5) * dx_atan(z17[0], tr_))) + (D::from(1.3) * dx_tanh(snap18[2], tr_))) + (D::from(0.85) * dx_tanh(cc20, tr_))) + (D::from(0.65) * v22)) + (D::from(1.3) * v23)) + (D::from(0.25) * v24))) + (D::from(0.9) * dx_atan(v25, tr_))) + (D::from(0.55) * dx_sigmoid(acc27, tr_)), tr_), v: [dx_sigmoid(dx_elu(dx_powi(a2[3], n4 as i32, tr_), D::from(1.35), tr_), tr_), dx_sin((v1 * snap18.iter().enumerate().map(|(j29, e30)| s1[j29 % 1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + s3[1], tr_)] }
+    SvD { a: dx_sigmoid((((dx_sigmoid((v1 * dx_tanh(dx_tanh(v1, tr_) + s3.iter().map(|e13| s1[(n4 + 1) % 1] / (D::from(1.0) + (a2[4 - 1 - n4] * a2[4 - 1 - n4]))).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) + v1, tr_) * dx_tanh(v1, tr_)) + ((((((((D::from(1.4) * dx_sin(u14[0], tr_)) + (D::from(0.85) * dx_sin(z17[1], tr_))) + (D::from(1.5) * dx_atan(z17[0], tr_))) + (D::from(1.3) * dx_tanh(snap18[2], tr_))) + (D::from(0.85) * dx_tanh(cc20, tr_))) + (D::from(0.65) * v22)) + (D::from(1.3) * v23)) + (D::from(0.25) * v24))) + (D::from(0.9) * dx_atan(v25, tr_))) + (D::from(1.15) * sv_zero::<D>().compose_dual(smake_dual(dx_atan(u14[3 - 1 - n4] + s1[0], tr_), dx_tanh((dx_sqrt(D::from(1.35) + (cc20 * cc20), tr_) / (dx_exp(dx_tanh(v24 + cc20, tr_), tr_) + D::from(0.5))) + s1[(n4 + 2) % 1], tr_), tr_), tr_).energy_dual(dx_sigmoid(dx_log(dx_abs(snap18[n4], tr_) + D::from(1.05), dx_abs(dx_sqrt(dx_abs(v25, tr_) + D::from(1.1), tr_), tr_) + D::from(1.65), tr_) + s1[n4 % s1.len()], tr_), tr_)), tr_), v: [dx_sigmoid(dx_elu(dx_powi(a2[3], n4 as i32, tr_), D::from(1.35), tr_), tr_), dx_sin((cc20 * snap18.iter().enumerate().map(|(j26, e27)| s1[j26 % 1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_)) + s3[1], tr_)] }
 }
 
 fn p1354_eval(x: &[f64]) -> Vec<f64> {
@@ -40547,8 +40416,7 @@ fn p1354_eval(x: &[f64]) -> Vec<f64> {
     let s1: Vec<f64> = take_vec(x, k, 1);
     let a2: [f64; 4] = take(x, k);
     let s3: Vec<f64> = take_vec(x, k, 2);
-    let ss26: Vec<Sv> = take_svs(x, k, 2);
-    flat(&p1354(&s1, a2, 1, &s3, &ss26))
+    flat(&p1354(&s1, a2, 1, &s3))
 }
 
 fn p1354_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -40556,8 +40424,7 @@ fn p1354_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let s1: Vec<Dual64> = take_vec(x, k, 1);
     let a2: [Dual64; 4] = take(x, k);
     let s3: Vec<Dual64> = take_vec(x, k, 2);
-    let ss26: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
-    flat(&p1354_dual(&s1, a2, 1, &s3, &ss26, tr_))
+    flat(&p1354_dual(&s1, a2, 1, &s3, tr_))
 }
 
 fn p1354_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -40565,15 +40432,12 @@ fn p1354_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s1: Vec<f64> = take_vec(x, k, 1);
     let a2: [f64; 4] = take(x, k);
     let s3: Vec<f64> = take_vec(x, k, 2);
-    let ss26: Vec<Sv> = take_svs(x, k, 2);
     let mut d_s3 = vec![SHADOW; 2];
-    let mut d_ss26 = vec![sv_filled(SHADOW); 2];
-    let (out, g_a2) = p1354_backward(&s1, a2, 1, &s3, &mut d_s3, &ss26, &mut d_ss26, take_sv(d, &mut 0));
+    let (out, g_a2) = p1354_backward(&s1, a2, 1, &s3, &mut d_s3, take_sv(d, &mut 0));
     let mut g = Vec::new();
     g.extend([0.0; 1]);
     g.extend(flat(&g_a2));
     g.extend(shadow(&d_s3));
-    g.extend(shadow(&d_ss26));
     (flat(&out), g)
 }
 
@@ -40582,13 +40446,11 @@ fn p1354_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s1: Vec<f64> = take_vec(x, k, 1);
     let a2: [f64; 4] = take(x, k);
     let s3: Vec<f64> = take_vec(x, k, 2);
-    let ss26: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     *k += 1;
     let t_a2: [f64; 4] = take(t, k);
     let t_s3: Vec<f64> = take_vec(t, k, 2);
-    let t_ss26: Vec<Sv> = take_svs(t, k, 2);
-    let (out, tan) = p1354_forward(&s1, a2, t_a2, 1, &s3, &t_s3, &ss26, &t_ss26);
+    let (out, tan) = p1354_forward(&s1, a2, t_a2, 1, &s3, &t_s3);
     (flat(&out), flat(&tan))
 }
 
@@ -41129,8 +40991,8 @@ fn p1358_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 // ---------------------------------------------------------------- p1359
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
-fn p1359(r1: &f64, mut st: Body, ss19: &[Sv]) -> Vec<f64> {
+#[grad(reverse, forward, wrt(r1, st))]
+fn p1359(r1: &f64, mut st: Body, sp18: &Sv) -> Vec<f64> {
     let mut v1 = if autodiff::leaky_relu((st.inner.t.abs() + 1.0).ln(), 0.26) < -0.55 { st.inner.t.hypot(st.inner.a[0]).abs() } else { st.w[0][1].max(st.m).trunc() };
     st.inner.t += st.vel[1];
     let mut y2 = [st.m; 2];
@@ -41157,13 +41019,16 @@ fn p1359(r1: &f64, mut st: Body, ss19: &[Sv]) -> Vec<f64> {
     }
     let cl15 = |z16: f64| (1.3 + (z16 * z16)).ln().atan() * (1.1 + (z16 * z16)).sqrt().tanh();
     let v17: f64 = y2.iter().copied().map(cl15).sum::<f64>();
-    let sv18 = Sv { a: f64::atan2(0.3, st.pos[0]).abs().ln_1p().atan(), v: [st.pos[0].atan() * (st.m - st.pos[0]).tanh(), ((1.0 + (st.inner.a[0] * st.inner.a[0])).sqrt().abs() + 1.35).sqrt().tanh()] };
-    let sv20 = ss19[2];
-    vec![((((((st.inner.t.sin().exp2() - f64::abs(-0.9)) * y2.iter().map(|e6| 1.45 + st.m).sum::<f64>().atan()) - st.m) - st.m) + (((0.95 * (st.inner.a[1] - snap9[1]).tanh()) + (1.45 * u12[2].sin())) + (1.2 * old11[2].tanh()))) + (0.75 * v17)) + ((((0.8 * sv18.tension(autodiff::sigmoid(v1.min(f64::min(v17, -2.9)) + st.m))) + (0.3 * sv18.place([((st.vel[1].abs() + 1.3).log(7.75) + autodiff::leaky_relu(old11[2], 0.31)).atan(), (autodiff::leaky_relu(sv18.a % (f64::abs(-2.9) + 0.8), 0.46) + st.m).tanh()])[1].tanh())) + (1.05 * (sv20.a * sv20.v[1]))) + (1.0 * snorm(&sv20).tanh())), ((y2.iter().enumerate().map(|(j7, e8)| st.m).sum::<f64>() + st.m).tanh() * v1.sin()) - st.inner.t, ((((st.pos[1].abs() + 1.7).acosh() + (st.pos[1] + r1)).abs() + 0.65).log(r1.abs() + 2.3) - v1) + v1]
+    let mut acc19: f64 = 0.0;
+    let ia21: [f64; 4] = [(old11[0] + st.inner.a[0]).tanh(), (autodiff::leaky_relu(0.2, st.inner.t.tanh()).abs() + 0.85).powi(-2).tanh(), autodiff::sigmoid((autodiff::elu(sp18.a, 0.35) + f64::min(v17, -2.9)) + st.m), (sp18.v[1].clamp(snap9[0].tanh(), snap9[0].tanh() + 0.9) + st.inner.t).tanh()];
+    for (i22, row20) in TB.iter().enumerate() {
+        acc19 += (row20[2] * ia21[i22 % 4]) + (0.25 * (i22 as f64));
+    }
+    vec![((((((st.inner.t.sin().exp2() - f64::abs(-0.9)) * y2.iter().map(|e6| 1.45 + st.m).sum::<f64>().atan()) - st.m) - st.m) + (((0.95 * (st.inner.a[1] - snap9[1]).tanh()) + (1.45 * u12[2].sin())) + (1.2 * old11[2].tanh()))) + (0.75 * v17)) + ((0.8 * sp18.scale(f64::atan2(0.3, st.pos[0]).abs().ln_1p().atan()).tanh()) + (0.75 * acc19.sin())), ((y2.iter().enumerate().map(|(j7, e8)| st.m).sum::<f64>() + st.m).tanh() * v1.sin()) - st.inner.t, ((((st.pos[1].abs() + 1.7).acosh() + (st.pos[1] + r1)).abs() + 0.65).log(r1.abs() + 2.3) - v1) + v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1359_dual<D: Dn>(r1: &D, mut st: BodyD<D>, ss19: &[SvD<D>], tr_: &mut Tr) -> Vec<D> {
+fn p1359_dual<D: Dn>(r1: &D, mut st: BodyD<D>, sp18: &SvD<D>, tr_: &mut Tr) -> Vec<D> {
     let mut v1 = if dx_lt(dx_leaky_relu(dx_ln(dx_abs(st.inner.t, tr_) + D::from(1.0), tr_), D::from(0.26), tr_), -D::from(0.55), tr_) { dx_abs(dx_hypot(st.inner.t, st.inner.a[0], tr_), tr_) } else { dx_trunc(dx_max(st.w[0][1], st.m, tr_), tr_) };
     st.inner.t += st.vel[1];
     let mut y2 = [st.m; 2];
@@ -41190,39 +41055,41 @@ fn p1359_dual<D: Dn>(r1: &D, mut st: BodyD<D>, ss19: &[SvD<D>], tr_: &mut Tr) ->
     }
     let cl15 = |z16: D, tr_: &mut Tr| dx_atan(dx_ln(D::from(1.3) + (z16 * z16), tr_), tr_) * dx_tanh(dx_sqrt(D::from(1.1) + (z16 * z16), tr_), tr_);
     let v17: D = y2.iter().copied().map(|t_| cl15(t_, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
-    let sv18 = SvD { a: dx_atan(dx_ln_1p(dx_abs(dx_atan2(D::from(0.3), st.pos[0], tr_), tr_), tr_), tr_), v: [dx_atan(st.pos[0], tr_) * dx_tanh(st.m - st.pos[0], tr_), dx_tanh(dx_sqrt(dx_abs(dx_sqrt(D::from(1.0) + (st.inner.a[0] * st.inner.a[0]), tr_), tr_) + D::from(1.35), tr_), tr_)] };
-    let sv20 = ss19[2];
-    vec![((((((dx_exp2(dx_sin(st.inner.t, tr_), tr_) - dx_abs(-D::from(0.9), tr_)) * dx_atan(y2.iter().map(|e6| D::from(1.45) + st.m).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) - st.m) - st.m) + (((D::from(0.95) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.45) * dx_sin(u12[2], tr_))) + (D::from(1.2) * dx_tanh(old11[2], tr_)))) + (D::from(0.75) * v17)) + ((((D::from(0.8) * sv18.tension_dual(dx_sigmoid(dx_min(v1, dx_min(v17, -D::from(2.9), tr_), tr_) + st.m, tr_), tr_)) + (D::from(0.3) * dx_tanh(sv18.place_dual([dx_atan(dx_log(dx_abs(st.vel[1], tr_) + D::from(1.3), D::from(7.75), tr_) + dx_leaky_relu(old11[2], D::from(0.31), tr_), tr_), dx_tanh(dx_leaky_relu(dx_rem(sv18.a, dx_abs(-D::from(2.9), tr_) + D::from(0.8), tr_), D::from(0.46), tr_) + st.m, tr_)], tr_)[1], tr_))) + (D::from(1.05) * (sv20.a * sv20.v[1]))) + (D::from(1.0) * dx_tanh(snorm_dual(&sv20, tr_), tr_))), (dx_tanh(y2.iter().enumerate().map(|(j7, e8)| st.m).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.m, tr_) * dx_sin(v1, tr_)) - st.inner.t, (dx_log(dx_abs(dx_acosh(dx_abs(st.pos[1], tr_) + D::from(1.7), tr_) + (st.pos[1] + (*r1)), tr_) + D::from(0.65), dx_abs(*r1, tr_) + D::from(2.3), tr_) - v1) + v1]
+    let mut acc19: D = D::from(0.0);
+    let ia21: [D; 4] = [dx_tanh(old11[0] + st.inner.a[0], tr_), dx_tanh(dx_powi(dx_abs(dx_leaky_relu(D::from(0.2), dx_tanh(st.inner.t, tr_), tr_), tr_) + D::from(0.85), -2, tr_), tr_), dx_sigmoid((dx_elu(sp18.a, D::from(0.35), tr_) + dx_min(v17, -D::from(2.9), tr_)) + st.m, tr_), dx_tanh(dx_clamp(sp18.v[1], dx_tanh(snap9[0], tr_), dx_tanh(snap9[0], tr_) + D::from(0.9), tr_) + st.inner.t, tr_)];
+    for (i22, row20) in TB.iter().enumerate() {
+        acc19 += (D::from(row20[2]) * ia21[i22 % 4]) + (D::from(0.25) * D::from(i22 as f64));
+    }
+    vec![((((((dx_exp2(dx_sin(st.inner.t, tr_), tr_) - dx_abs(-D::from(0.9), tr_)) * dx_atan(y2.iter().map(|e6| D::from(1.45) + st.m).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)) - st.m) - st.m) + (((D::from(0.95) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.45) * dx_sin(u12[2], tr_))) + (D::from(1.2) * dx_tanh(old11[2], tr_)))) + (D::from(0.75) * v17)) + ((D::from(0.8) * dx_tanh(sp18.scale_dual(dx_atan(dx_ln_1p(dx_abs(dx_atan2(D::from(0.3), st.pos[0], tr_), tr_), tr_), tr_), tr_), tr_)) + (D::from(0.75) * dx_sin(acc19, tr_))), (dx_tanh(y2.iter().enumerate().map(|(j7, e8)| st.m).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + st.m, tr_) * dx_sin(v1, tr_)) - st.inner.t, (dx_log(dx_abs(dx_acosh(dx_abs(st.pos[1], tr_) + D::from(1.7), tr_) + (st.pos[1] + (*r1)), tr_) + D::from(0.65), dx_abs(*r1, tr_) + D::from(2.3), tr_) - v1) + v1]
 }
 
 fn p1359_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let st: Body = take_body(x, k);
-    let ss19: Vec<Sv> = take_svs(x, k, 3);
-    flat(&p1359(&r1, st, &ss19))
+    let sp18: Sv = take_sv(x, k);
+    flat(&p1359(&r1, st, &sp18))
 }
 
 fn p1359_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let r1: Dual64 = take1(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
-    let ss19: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
-    flat(&p1359_dual(&r1, st, &ss19, tr_))
+    let sp18: SvD<Dual64> = take_sv_d(x, k);
+    flat(&p1359_dual(&r1, st, &sp18, tr_))
 }
 
 fn p1359_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let st: Body = take_body(x, k);
-    let ss19: Vec<Sv> = take_svs(x, k, 3);
+    let sp18: Sv = take_sv(x, k);
     let mut d_r1 = SHADOW;
-    let mut d_ss19 = vec![sv_filled(SHADOW); 3];
-    let (out, g_st) = p1359_backward(&r1, &mut d_r1, st, &ss19, &mut d_ss19, d);
+    let (out, g_st) = p1359_backward(&r1, &mut d_r1, st, &sp18, d);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(flat(&g_st));
-    g.extend(shadow(&d_ss19));
+    g.extend([0.0; 3]);
     (flat(&out), g)
 }
 
@@ -41230,12 +41097,12 @@ fn p1359_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let st: Body = take_body(x, k);
-    let ss19: Vec<Sv> = take_svs(x, k, 3);
+    let sp18: Sv = take_sv(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_st: Body = take_body(t, k);
-    let t_ss19: Vec<Sv> = take_svs(t, k, 3);
-    let (out, tan) = p1359_forward(&r1, &t_r1, st, t_st, &ss19, &t_ss19);
+    *k += 3;
+    let (out, tan) = p1359_forward(&r1, &t_r1, st, t_st, &sp18);
     (flat(&out), flat(&tan))
 }
 
@@ -41840,7 +41707,7 @@ fn p1365(r1: &f64, b2: &[f64; 4], b3: &[f64; 5], b4: &[f64; 4], n5: usize, st: &
     for e26 in b2.iter() {
         sv25.v = [0.5 * sv25.v[1], sv25.v[0] + (f64::atan(2.2) + e26).tanh()];
     }
-    (((((((-autodiff::softplus(r1.exp()) - r1) + r1).atan() * st.inner.t) + (1.0 * acc11)) + ((((0.3 * out12[1].tanh()) + (0.75 * cc13)) + (1.3 * v15)) + (1.05 * v17.atan()))) + (1.25 * v19.tanh())) + ((0.85 * (lo20[1] * lo20[2])) + (1.2 * r24))) + ((0.45 * (sv25.v[1] + (((acc11.atan2(0.6) / (acc11.max(sv25.a).abs() + 1.5)) + st.inner.t).sin() * sv25.a)).atan()) + (1.2 * smake((cc13 + st.m).tanh(), autodiff::sigmoid((out12[(n5 + 2) % out12.len()].exp_m1().abs() + 1.2).sqrt() + b4[n5])).place([((st.pos[(c4 + 1) % 2].abs() + 1.45).log2() / 2.1).sin(), (autodiff::leaky_relu((c4 + 1) as f64, 0.51) + (st.inner.a[c4 % 2] - v19)).tanh()])[0].tanh()))
+    (((((((-autodiff::softplus(r1.exp()) - r1) + r1).atan() * st.inner.t) + (1.0 * acc11)) + ((((0.3 * out12[1].tanh()) + (0.75 * cc13)) + (1.3 * v15)) + (1.05 * v17.atan()))) + (1.25 * v19.tanh())) + ((0.85 * (lo20[1] * lo20[2])) + (1.2 * r24))) + ((1.2 * (sv25.v[1] + (((acc11.atan2(0.6) / (acc11.max(sv25.a).abs() + 1.5)) + st.inner.t).sin() * sv25.a)).tanh()) + (0.55 * autodiff::sigmoid(smake(autodiff::sigmoid(f64::log(lo20[n5].abs() + 0.5, 6.85) + (st.inner.t * cc13)), (st.inner.a[n5 % 2].powi(2) / (1.0 + (st.pos[0] * st.pos[0]))).sin()).nudge(autodiff::leaky_relu(st.inner.t * v15, 0.06).tanh()).tension((acc11 + wv18[0][(c4 + 2) % 2]).tanh()))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41879,7 +41746,7 @@ fn p1365_dual<D: Dn>(r1: &D, b2: &[D; 4], b3: &[D; 5], b4: &[D; 4], n5: usize, s
     for e26 in b2.iter() {
         sv25.v = [D::from(0.5) * sv25.v[1], sv25.v[0] + dx_tanh(dx_atan(D::from(2.2), tr_) + (*e26), tr_)];
     }
-    (((((dx_atan((-dx_softplus(dx_exp(*r1, tr_), tr_) - (*r1)) + (*r1), tr_) * st.inner.t) + (D::from(1.0) * acc11)) + ((((D::from(0.3) * dx_tanh(out12[1], tr_)) + (D::from(0.75) * cc13)) + (D::from(1.3) * v15)) + (D::from(1.05) * dx_atan(v17, tr_)))) + (D::from(1.25) * dx_tanh(v19, tr_))) + ((D::from(0.85) * (lo20[1] * lo20[2])) + (D::from(1.2) * r24))) + ((D::from(0.45) * dx_atan(sv25.v[1] + (dx_sin((dx_atan2(acc11, D::from(0.6), tr_) / (dx_abs(dx_max(acc11, sv25.a, tr_), tr_) + D::from(1.5))) + st.inner.t, tr_) * sv25.a), tr_)) + (D::from(1.2) * dx_tanh(smake_dual(dx_tanh(cc13 + st.m, tr_), dx_sigmoid(dx_sqrt(dx_abs(dx_exp_m1(out12[(n5 + 2) % out12.len()], tr_), tr_) + D::from(1.2), tr_) + b4[n5], tr_), tr_).place_dual([dx_sin(dx_log2(dx_abs(st.pos[(c4 + 1) % 2], tr_) + D::from(1.45), tr_) / D::from(2.1), tr_), dx_tanh(dx_leaky_relu(D::from((c4 + 1) as f64), D::from(0.51), tr_) + (st.inner.a[c4 % 2] - v19), tr_)], tr_)[0], tr_)))
+    (((((dx_atan((-dx_softplus(dx_exp(*r1, tr_), tr_) - (*r1)) + (*r1), tr_) * st.inner.t) + (D::from(1.0) * acc11)) + ((((D::from(0.3) * dx_tanh(out12[1], tr_)) + (D::from(0.75) * cc13)) + (D::from(1.3) * v15)) + (D::from(1.05) * dx_atan(v17, tr_)))) + (D::from(1.25) * dx_tanh(v19, tr_))) + ((D::from(0.85) * (lo20[1] * lo20[2])) + (D::from(1.2) * r24))) + ((D::from(1.2) * dx_tanh(sv25.v[1] + (dx_sin((dx_atan2(acc11, D::from(0.6), tr_) / (dx_abs(dx_max(acc11, sv25.a, tr_), tr_) + D::from(1.5))) + st.inner.t, tr_) * sv25.a), tr_)) + (D::from(0.55) * dx_sigmoid(smake_dual(dx_sigmoid(dx_log(dx_abs(lo20[n5], tr_) + D::from(0.5), D::from(6.85), tr_) + (st.inner.t * cc13), tr_), dx_sin(dx_powi(st.inner.a[n5 % 2], 2, tr_) / (D::from(1.0) + (st.pos[0] * st.pos[0])), tr_), tr_).nudge_dual(dx_tanh(dx_leaky_relu(st.inner.t * v15, D::from(0.06), tr_), tr_), tr_).tension_dual(dx_tanh(acc11 + wv18[0][(c4 + 2) % 2], tr_), tr_), tr_)))
 }
 
 fn p1365_eval(x: &[f64]) -> Vec<f64> {
@@ -44247,7 +44114,7 @@ fn p1383_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1384(x1: f64, x2: f64, w3: &[[f64; 3]; 3], wv2: [[f64; 3]; 3]) -> f64 {
+fn p1384(x1: f64, x2: f64, w3: &[[f64; 3]; 3], wv2: [[f64; 3]; 3], ss8: &[Sv]) -> f64 {
     let mut v1 = (if w3[1][1].max(x1) >= -0.6 { w3[2][0].cos() } else if (x1 * x1).ln_1p() >= -0.65 { w3[1][1] } else { w3[0][1] }) * (w3[2][2] - x1.abs());
     v1 %= (((w3[2][1] + w3[0][1]) - w3[1][2]) - 2.65).abs() + 1.3;
     v1 = autodiff::leaky_relu(w3[2][1] * x2, 0.06) * x2.signum();
@@ -44255,11 +44122,11 @@ fn p1384(x1: f64, x2: f64, w3: &[[f64; 3]; 3], wv2: [[f64; 3]; 3]) -> f64 {
     let v4: f64 = f64::tanh(-1.9).abs().ln_1p().div_euclid(2.55);
     let ia5: [f64; 2] = [((-0.25 / (f64::exp(-1.95) + 0.5)).max(f64::floor(1.75)) + x1).sin(), (-wv2[2][2].asinh()).sin()];
     let v7: f64 = ia5.iter().map(|&v6| { if v6 > x2 { return ((ia5[1].atan().abs() + 1.55).acosh() + x2).sin(); } ((v6 + 2.35) * (v6 + v6)).tanh() }).sum::<f64>();
-    (((((((w3[2][2] - v1) + autodiff::leaky_relu(f64::abs(2.4), 0.06)).tanh() * x2) - v1) + x1) + (0.9 * v3)) + (1.15 * (v4 * (v3 + v3).tanh()).sin())) + ((0.45 * v7) + (0.95 * Sv::default().step(((wv2[0][1] + x2).abs() + 1.3).log(5.75).tanh()).tension((ia5[1] + w3[2][2]).tanh())))
+    (((((((w3[2][2] - v1) + autodiff::leaky_relu(f64::abs(2.4), 0.06)).tanh() * x2) - v1) + x1) + (0.9 * v3)) + (1.15 * (v4 * (v3 + v3).tanh()).sin())) + ((0.75 * v7) + (0.55 * ss8.iter().map(|s9| s9.energy(((v7 * wv2[0][1]) / (autodiff::sigmoid(v4 + w3[2][1]).exp() + 0.5)).tanh())).sum::<f64>().tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1384_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], wv2: [[D; 3]; 3], tr_: &mut Tr) -> D {
+fn p1384_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], wv2: [[D; 3]; 3], ss8: &[SvD<D>], tr_: &mut Tr) -> D {
     let mut v1 = (if dx_ge(dx_max(w3[1][1], x1, tr_), -D::from(0.6), tr_) { dx_cos(w3[2][0], tr_) } else if dx_ge(dx_ln_1p(x1 * x1, tr_), -D::from(0.65), tr_) { w3[1][1] } else { w3[0][1] }) * (w3[2][2] - dx_abs(x1, tr_));
     v1 = dx_rem(v1, dx_abs(((w3[2][1] + w3[0][1]) - w3[1][2]) - D::from(2.65), tr_) + D::from(1.3), tr_);
     v1 = dx_leaky_relu(w3[2][1] * x2, D::from(0.06), tr_) * dx_signum(x2, tr_);
@@ -44267,7 +44134,7 @@ fn p1384_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], wv2: [[D; 3]; 3], tr_: &mut
     let v4: D = dx_div_euclid(dx_ln_1p(dx_abs(dx_tanh(-D::from(1.9), tr_), tr_), tr_), D::from(2.55), tr_);
     let ia5: [D; 2] = [dx_sin(dx_max(-D::from(0.25) / (dx_exp(-D::from(1.95), tr_) + D::from(0.5)), dx_floor(D::from(1.75), tr_), tr_) + x1, tr_), dx_sin(-dx_asinh(wv2[2][2], tr_), tr_)];
     let v7: D = ia5.iter().map(|&v6| { if dx_gt(v6, x2, tr_) { return dx_sin(dx_acosh(dx_abs(dx_atan(ia5[1], tr_), tr_) + D::from(1.55), tr_) + x2, tr_); } dx_tanh((v6 + D::from(2.35)) * (v6 + v6), tr_) }).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
-    (((((dx_tanh((w3[2][2] - v1) + dx_leaky_relu(dx_abs(D::from(2.4), tr_), D::from(0.06), tr_), tr_) * x2) - v1) + x1) + (D::from(0.9) * v3)) + (D::from(1.15) * dx_sin(v4 * dx_tanh(v3 + v3, tr_), tr_))) + ((D::from(0.45) * v7) + (D::from(0.95) * sv_zero::<D>().step_dual(dx_tanh(dx_log(dx_abs(wv2[0][1] + x2, tr_) + D::from(1.3), D::from(5.75), tr_), tr_), tr_).tension_dual(dx_tanh(ia5[1] + w3[2][2], tr_), tr_)))
+    (((((dx_tanh((w3[2][2] - v1) + dx_leaky_relu(dx_abs(D::from(2.4), tr_), D::from(0.06), tr_), tr_) * x2) - v1) + x1) + (D::from(0.9) * v3)) + (D::from(1.15) * dx_sin(v4 * dx_tanh(v3 + v3, tr_), tr_))) + ((D::from(0.75) * v7) + (D::from(0.55) * dx_tanh(ss8.iter().map(|s9| s9.energy_dual(dx_tanh((v7 * wv2[0][1]) / (dx_exp(dx_sigmoid(v4 + w3[2][1], tr_), tr_) + D::from(0.5)), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1384_eval(x: &[f64]) -> Vec<f64> {
@@ -44276,7 +44143,8 @@ fn p1384_eval(x: &[f64]) -> Vec<f64> {
     let x2: f64 = take1(x, k);
     let w3: [[f64; 3]; 3] = take2(x, k);
     let wv2: [[f64; 3]; 3] = take2(x, k);
-    flat(&p1384(x1, x2, &w3, wv2))
+    let ss8: Vec<Sv> = take_svs(x, k, 2);
+    flat(&p1384(x1, x2, &w3, wv2, &ss8))
 }
 
 fn p1384_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -44285,7 +44153,8 @@ fn p1384_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x2: Dual64 = take1(x, k);
     let w3: [[Dual64; 3]; 3] = take2(x, k);
     let wv2: [[Dual64; 3]; 3] = take2(x, k);
-    flat(&p1384_dual(x1, x2, &w3, wv2, tr_))
+    let ss8: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
+    flat(&p1384_dual(x1, x2, &w3, wv2, &ss8, tr_))
 }
 
 fn p1384_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -44294,13 +44163,16 @@ fn p1384_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let w3: [[f64; 3]; 3] = take2(x, k);
     let wv2: [[f64; 3]; 3] = take2(x, k);
+    let ss8: Vec<Sv> = take_svs(x, k, 2);
     let mut d_w3 = [[SHADOW; 3]; 3];
-    let (out, g_x1, g_x2, g_wv2) = p1384_backward(x1, x2, &w3, &mut d_w3, wv2, d[0]);
+    let mut d_ss8 = vec![sv_filled(SHADOW); 2];
+    let (out, g_x1, g_x2, g_wv2) = p1384_backward(x1, x2, &w3, &mut d_w3, wv2, &ss8, &mut d_ss8, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(shadow(&d_w3));
     g.extend(flat(&g_wv2));
+    g.extend(shadow(&d_ss8));
     (flat(&out), g)
 }
 
@@ -44310,12 +44182,14 @@ fn p1384_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let w3: [[f64; 3]; 3] = take2(x, k);
     let wv2: [[f64; 3]; 3] = take2(x, k);
+    let ss8: Vec<Sv> = take_svs(x, k, 2);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_w3: [[f64; 3]; 3] = take2(t, k);
     let t_wv2: [[f64; 3]; 3] = take2(t, k);
-    let (out, tan) = p1384_forward(x1, t_x1, x2, t_x2, &w3, &t_w3, wv2, t_wv2);
+    let t_ss8: Vec<Sv> = take_svs(t, k, 2);
+    let (out, tan) = p1384_forward(x1, t_x1, x2, t_x2, &w3, &t_w3, wv2, t_wv2, &ss8, &t_ss8);
     (flat(&out), flat(&tan))
 }
 
@@ -44670,8 +44544,8 @@ fn p1387_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1, x2, x3, x4))]
-fn p1388(&self, x1: f64, x2: f64, x3: f64, x4: f64) -> (f64, f64) {
+#[grad(reverse, forward, wrt(x1, x2, x3, x4, ss21))]
+fn p1388(&self, x1: f64, x2: f64, x3: f64, x4: f64, ss21: &[Sv]) -> (f64, f64) {
     for i1 in 1..3 {
         let v2: f64 = self.w[i1 % 2][1];
         for i3 in 0..2 {
@@ -44711,13 +44585,13 @@ fn p1388(&self, x1: f64, x2: f64, x3: f64, x4: f64) -> (f64, f64) {
     }
     let cc19: f64 = cdot2(&out11, &out11);
     let v20: f64 = if self.inner.t.is_finite() { autodiff::relu(x1 + x1).tanh() } else { unreachable!() };
-    (((((self.w[0][1] / (self.m.abs() + 0.75)).tanh().cosh().abs() + 1.6).acosh() - self.pos[0]) + (((((0.65 * out11[1].tanh()) + (0.55 * u12[0].tanh())) + (0.6 * autodiff::sigmoid(u15[1]))) + (0.55 * cc19)) + (0.75 * v20))) + (0.75 * autodiff::sigmoid((Sv { a: autodiff::leaky_relu(self.inner.a[0], (self.inner.a[1].abs() + 1.7).acosh().atan() * 0.63).tanh(), v: [-(-x3), (f64::mul_add(-1.15, self.inner.a[1], self.m) * x2).atan()] }).step(autodiff::sigmoid(((v20 - v20).abs() + 1.4).log2() + x1)).energy((u15[1] + x1).sin()))), x4 + self.m)
+    (((((self.w[0][1] / (self.m.abs() + 0.75)).tanh().cosh().abs() + 1.6).acosh() - self.pos[0]) + (((((0.65 * out11[1].tanh()) + (0.55 * u12[0].tanh())) + (0.6 * autodiff::sigmoid(u15[1]))) + (0.55 * cc19)) + (0.75 * v20))) + (1.0 * ss21.iter().map(|s22| s22.tension(autodiff::leaky_relu(self.inner.a[0], (self.inner.a[1].abs() + 1.7).acosh().atan() * 0.63).tanh())).sum::<f64>().tanh()), x4 + self.m)
 }
 }
 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1388_dual(&self, x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> (D, D) {
+fn p1388_dual(&self, x1: D, x2: D, x3: D, x4: D, ss21: &[SvD<D>], tr_: &mut Tr) -> (D, D) {
     for i1 in 1..3 {
         let v2: D = self.w[i1 % 2][1];
         for i3 in 0..2 {
@@ -44757,7 +44631,7 @@ fn p1388_dual(&self, x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> (D, D) {
     }
     let cc19: D = cdot2_dual(&out11, &out11, tr_);
     let v20: D = if dx_is_finite(self.inner.t, tr_) { dx_tanh(dx_relu(x1 + x1, tr_), tr_) } else { unreachable!() };
-    (((dx_acosh(dx_abs(dx_cosh(dx_tanh(self.w[0][1] / (dx_abs(self.m, tr_) + D::from(0.75)), tr_), tr_), tr_) + D::from(1.6), tr_) - self.pos[0]) + (((((D::from(0.65) * dx_tanh(out11[1], tr_)) + (D::from(0.55) * dx_tanh(u12[0], tr_))) + (D::from(0.6) * dx_sigmoid(u15[1], tr_))) + (D::from(0.55) * cc19)) + (D::from(0.75) * v20))) + (D::from(0.75) * dx_sigmoid((SvD { a: dx_tanh(dx_leaky_relu(self.inner.a[0], dx_atan(dx_acosh(dx_abs(self.inner.a[1], tr_) + D::from(1.7), tr_), tr_) * D::from(0.63), tr_), tr_), v: [-(-x3), dx_atan(dx_mul_add(-D::from(1.15), self.inner.a[1], self.m, tr_) * x2, tr_)] }).step_dual(dx_sigmoid(dx_log2(dx_abs(v20 - v20, tr_) + D::from(1.4), tr_) + x1, tr_), tr_).energy_dual(dx_sin(u15[1] + x1, tr_), tr_), tr_)), x4 + self.m)
+    (((dx_acosh(dx_abs(dx_cosh(dx_tanh(self.w[0][1] / (dx_abs(self.m, tr_) + D::from(0.75)), tr_), tr_), tr_) + D::from(1.6), tr_) - self.pos[0]) + (((((D::from(0.65) * dx_tanh(out11[1], tr_)) + (D::from(0.55) * dx_tanh(u12[0], tr_))) + (D::from(0.6) * dx_sigmoid(u15[1], tr_))) + (D::from(0.55) * cc19)) + (D::from(0.75) * v20))) + (D::from(1.0) * dx_tanh(ss21.iter().map(|s22| s22.tension_dual(dx_tanh(dx_leaky_relu(self.inner.a[0], dx_atan(dx_acosh(dx_abs(self.inner.a[1], tr_) + D::from(1.7), tr_), tr_) * D::from(0.63), tr_), tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)), x4 + self.m)
 }
 }
 
@@ -44768,7 +44642,8 @@ fn p1388_eval(x: &[f64]) -> Vec<f64> {
     let x2: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
-    flat(&self_.p1388(x1, x2, x3, x4))
+    let ss21: Vec<Sv> = take_svs(x, k, 1);
+    flat(&self_.p1388(x1, x2, x3, x4, &ss21))
 }
 
 fn p1388_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -44778,7 +44653,8 @@ fn p1388_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x2: Dual64 = take1(x, k);
     let x3: Dual64 = take1(x, k);
     let x4: Dual64 = take1(x, k);
-    flat(&self_.p1388_dual(x1, x2, x3, x4, tr_))
+    let ss21: Vec<SvD<Dual64>> = take_svs_d(x, k, 1);
+    flat(&self_.p1388_dual(x1, x2, x3, x4, &ss21, tr_))
 }
 
 fn p1388_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -44788,13 +44664,16 @@ fn p1388_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
-    let (out, g_x1, g_x2, g_x3, g_x4) = self_.p1388_backward(x1, x2, x3, x4, (d[0], d[1]));
+    let ss21: Vec<Sv> = take_svs(x, k, 1);
+    let mut d_ss21 = vec![sv_filled(SHADOW); 1];
+    let (out, g_x1, g_x2, g_x3, g_x4) = self_.p1388_backward(x1, x2, x3, x4, &ss21, &mut d_ss21, (d[0], d[1]));
     let mut g = Vec::new();
     g.extend([0.0; 12]);
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_x3));
     g.extend(flat(&g_x4));
+    g.extend(shadow(&d_ss21));
     (flat(&out), g)
 }
 
@@ -44805,13 +44684,15 @@ fn p1388_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
+    let ss21: Vec<Sv> = take_svs(x, k, 1);
     let k = &mut 0;
     *k += 12;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_x3: f64 = take1(t, k);
     let t_x4: f64 = take1(t, k);
-    let (out, tan) = self_.p1388_forward(x1, t_x1, x2, t_x2, x3, t_x3, x4, t_x4);
+    let t_ss21: Vec<Sv> = take_svs(t, k, 1);
+    let (out, tan) = self_.p1388_forward(x1, t_x1, x2, t_x2, x3, t_x3, x4, t_x4, &ss21, &t_ss21);
     (flat(&out), flat(&tan))
 }
 
@@ -45147,8 +45028,8 @@ fn p1391_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(self, b3, x2, x1, a4, lin19, ss23))]
-fn p1392(&self, b3: &[f64; 4], x2: f64, x1: f64, a4: [f64; 1], lin19: &Lv, ss23: &[Sv]) -> [f64; 2] {
+#[grad(reverse, forward, wrt(self, b3, x2, x1, a4, lin19))]
+fn p1392(&self, b3: &[f64; 4], x2: f64, x1: f64, a4: [f64; 1], lin19: &Lv, sp23: &Sv) -> [f64; 2] {
     let v1 = (x2.abs() + 0.95).log(3.9);
     for i2 in 1..2 {
         let mut v3 = ((self.m % (self.inner.t.abs() + 1.4)).abs() + 0.65).powf((x1 - self.pos[i2]).atan()) / 2.55;
@@ -45172,13 +45053,13 @@ fn p1392(&self, b3: &[f64; 4], x2: f64, x1: f64, a4: [f64; 1], lin19: &Lv, ss23:
     let v18: f64 = b3.iter().copied().max_by(|p16, q17| p16.partial_cmp(q17).unwrap()).unwrap();
     let oc20 = if ((f64::exp2(-1.55).tanh() * (1.3 + (v1 * v1)).cbrt()) + self.pos[1]).tanh() > 1.113 { Some((self.pos[1] + self.w[0][1]).asinh().tanh()) } else { None };
     let v22: f64 = oc20.map_or((1.05 + self.w[0][0]).atan(), |ov21| ov21.tanh() + autodiff::sigmoid(lin19.b));
-    [(((((((v1 / (-(x2.abs() + 0.9))) + self.m) + self.vel[1]) + v10) + (((1.0 * out11[1].atan()) + (0.6 * cc12)) + (1.15 * v15))) + (1.0 * v18)) + (((0.95 * ((lin19.w[1] + lin19.b) * autodiff::sigmoid(f64::cosh(2.85) + self.inner.a[1]))) + (0.8 * ((lin19.w[1] + lin19.b) * (1.35 - self.inner.a[1].abs()).tanh()))) + (0.45 * v22))) + (0.4 * ss23.iter().map(|s24| s24.tension(((autodiff::softplus(out11[0]) % ((f64::tanh(2.1) * 0.9).acos().atan().exp() + 0.5)) + self.inner.a[0]).atan())).sum::<f64>().tanh()), ((x2 - v10) * self.inner.t) - 1.45]
+    [(((((((v1 / (-(x2.abs() + 0.9))) + self.m) + self.vel[1]) + v10) + (((1.0 * out11[1].atan()) + (0.6 * cc12)) + (1.15 * v15))) + (1.0 * v18)) + (((0.95 * ((lin19.w[1] + lin19.b) * autodiff::sigmoid(f64::cosh(2.85) + self.inner.a[1]))) + (0.8 * ((lin19.w[1] + lin19.b) * (1.35 - self.inner.a[1].abs()).tanh()))) + (0.45 * v22))) + (0.85 * sp23.scale(autodiff::softplus(self.w[0][0]).exp().atan()).sin()), ((x2 - v10) * self.inner.t) - 1.45]
 }
 }
 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1392_dual(&self, b3: &[D; 4], x2: D, x1: D, a4: [D; 1], lin19: &LvD<D>, ss23: &[SvD<D>], tr_: &mut Tr) -> [D; 2] {
+fn p1392_dual(&self, b3: &[D; 4], x2: D, x1: D, a4: [D; 1], lin19: &LvD<D>, sp23: &SvD<D>, tr_: &mut Tr) -> [D; 2] {
     let v1 = dx_log(dx_abs(x2, tr_) + D::from(0.95), D::from(3.9), tr_);
     for i2 in 1..2 {
         let mut v3 = dx_powf(dx_abs(dx_rem(self.m, dx_abs(self.inner.t, tr_) + D::from(1.4), tr_), tr_) + D::from(0.65), dx_atan(x1 - self.pos[i2], tr_), tr_) / D::from(2.55);
@@ -45202,7 +45083,7 @@ fn p1392_dual(&self, b3: &[D; 4], x2: D, x1: D, a4: [D; 1], lin19: &LvD<D>, ss23
     let v18: D = b3.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let oc20 = if dx_gt(dx_tanh((dx_tanh(dx_exp2(-D::from(1.55), tr_), tr_) * dx_cbrt(D::from(1.3) + (v1 * v1), tr_)) + self.pos[1], tr_), D::from(1.113), tr_) { Some(dx_tanh(dx_asinh(self.pos[1] + self.w[0][1], tr_), tr_)) } else { None };
     let v22: D = oc20.map_or(dx_atan(D::from(1.05) + self.w[0][0], tr_), |ov21| dx_tanh(ov21, tr_) + dx_sigmoid(lin19.b, tr_));
-    [(((((((v1 / (-(dx_abs(x2, tr_) + D::from(0.9)))) + self.m) + self.vel[1]) + v10) + (((D::from(1.0) * dx_atan(out11[1], tr_)) + (D::from(0.6) * cc12)) + (D::from(1.15) * v15))) + (D::from(1.0) * v18)) + (((D::from(0.95) * ((lin19.w[1] + lin19.b) * dx_sigmoid(dx_cosh(D::from(2.85), tr_) + self.inner.a[1], tr_))) + (D::from(0.8) * ((lin19.w[1] + lin19.b) * dx_tanh(D::from(1.35) - dx_abs(self.inner.a[1], tr_), tr_)))) + (D::from(0.45) * v22))) + (D::from(0.4) * dx_tanh(ss23.iter().map(|s24| s24.tension_dual(dx_atan(dx_rem(dx_softplus(out11[0], tr_), dx_exp(dx_atan(dx_acos(dx_tanh(D::from(2.1), tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5), tr_) + self.inner.a[0], tr_), tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_)), ((x2 - v10) * self.inner.t) - D::from(1.45)]
+    [(((((((v1 / (-(dx_abs(x2, tr_) + D::from(0.9)))) + self.m) + self.vel[1]) + v10) + (((D::from(1.0) * dx_atan(out11[1], tr_)) + (D::from(0.6) * cc12)) + (D::from(1.15) * v15))) + (D::from(1.0) * v18)) + (((D::from(0.95) * ((lin19.w[1] + lin19.b) * dx_sigmoid(dx_cosh(D::from(2.85), tr_) + self.inner.a[1], tr_))) + (D::from(0.8) * ((lin19.w[1] + lin19.b) * dx_tanh(D::from(1.35) - dx_abs(self.inner.a[1], tr_), tr_)))) + (D::from(0.45) * v22))) + (D::from(0.85) * dx_sin(sp23.scale_dual(dx_atan(dx_exp(dx_softplus(self.w[0][0], tr_), tr_), tr_), tr_), tr_)), ((x2 - v10) * self.inner.t) - D::from(1.45)]
 }
 }
 
@@ -45214,8 +45095,8 @@ fn p1392_eval(x: &[f64]) -> Vec<f64> {
     let x1: f64 = take1(x, k);
     let a4: [f64; 1] = take(x, k);
     let lin19: Lv = take_lv(x, k, 2, 2);
-    let ss23: Vec<Sv> = take_svs(x, k, 2);
-    flat(&self_.p1392(&b3, x2, x1, a4, &lin19, &ss23))
+    let sp23: Sv = take_sv(x, k);
+    flat(&self_.p1392(&b3, x2, x1, a4, &lin19, &sp23))
 }
 
 fn p1392_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -45226,8 +45107,8 @@ fn p1392_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x1: Dual64 = take1(x, k);
     let a4: [Dual64; 1] = take(x, k);
     let lin19: LvD<Dual64> = take_lv_d(x, k, 2, 2);
-    let ss23: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
-    flat(&self_.p1392_dual(&b3, x2, x1, a4, &lin19, &ss23, tr_))
+    let sp23: SvD<Dual64> = take_sv_d(x, k);
+    flat(&self_.p1392_dual(&b3, x2, x1, a4, &lin19, &sp23, tr_))
 }
 
 fn p1392_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -45238,12 +45119,11 @@ fn p1392_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x1: f64 = take1(x, k);
     let a4: [f64; 1] = take(x, k);
     let lin19: Lv = take_lv(x, k, 2, 2);
-    let ss23: Vec<Sv> = take_svs(x, k, 2);
+    let sp23: Sv = take_sv(x, k);
     let mut d_self_ = body_filled(SHADOW);
     let mut d_b3 = [SHADOW; 4];
     let mut d_lin19 = lv_filled(SHADOW, 2, 2);
-    let mut d_ss23 = vec![sv_filled(SHADOW); 2];
-    let (out, g_x2, g_x1, g_a4) = self_.p1392_backward(&mut d_self_, &b3, &mut d_b3, x2, x1, a4, &lin19, &mut d_lin19, &ss23, &mut d_ss23, take(d, &mut 0));
+    let (out, g_x2, g_x1, g_a4) = self_.p1392_backward(&mut d_self_, &b3, &mut d_b3, x2, x1, a4, &lin19, &mut d_lin19, &sp23, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(shadow(&d_self_));
     g.extend(shadow(&d_b3));
@@ -45251,7 +45131,7 @@ fn p1392_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x1));
     g.extend(flat(&g_a4));
     g.extend(shadow(&d_lin19));
-    g.extend(shadow(&d_ss23));
+    g.extend([0.0; 3]);
     (flat(&out), g)
 }
 
@@ -45263,7 +45143,7 @@ fn p1392_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x1: f64 = take1(x, k);
     let a4: [f64; 1] = take(x, k);
     let lin19: Lv = take_lv(x, k, 2, 2);
-    let ss23: Vec<Sv> = take_svs(x, k, 2);
+    let sp23: Sv = take_sv(x, k);
     let k = &mut 0;
     let t_self_: Body = take_body(t, k);
     let t_b3: [f64; 4] = take(t, k);
@@ -45271,8 +45151,8 @@ fn p1392_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_x1: f64 = take1(t, k);
     let t_a4: [f64; 1] = take(t, k);
     let t_lin19: Lv = take_lv(t, k, 2, 2);
-    let t_ss23: Vec<Sv> = take_svs(t, k, 2);
-    let (out, tan) = self_.p1392_forward(&t_self_, &b3, &t_b3, x2, t_x2, x1, t_x1, a4, t_a4, &lin19, &t_lin19, &ss23, &t_ss23);
+    *k += 3;
+    let (out, tan) = self_.p1392_forward(&t_self_, &b3, &t_b3, x2, t_x2, x1, t_x1, a4, t_a4, &lin19, &t_lin19, &sp23);
     (flat(&out), flat(&tan))
 }
 
@@ -48205,8 +48085,8 @@ fn p1416_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 // ---------------------------------------------------------------- p1417
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
-fn p1417(r1: &f64, sp17: &Sv) -> f64 {
+#[grad(reverse, forward, wrt(r1, sp17))]
+fn p1417(r1: &f64, sp17: &Sv, sp19: &Sv) -> f64 {
     let (v1, v2) = ((r1.tanh() * 0.9).acos().tanh(), r1 * (r1 / (r1.exp() + 0.5)));
     if (v1 + v2) > *r1 && (r1 * 2.5) <= -0.3 {
         let mut v3 = *r1;
@@ -48235,11 +48115,11 @@ fn p1417(r1: &f64, sp17: &Sv) -> f64 {
     let mut sv18 = *sp17;
     sv18.v[1] += (sp17.v[1] - autodiff::sigmoid(ia11[0])).sin();
     sv18.a *= sp17.a.sin();
-    ((r1 + r1) + (1.25 * v16)) + (((0.8 * autodiff::sigmoid(sv18.v[1] + ((sp17.v[1].atan() * 0.95) * sv18.a))) + (0.75 * (sp17.v[1] + (sp17.a * sv18.v[0])).tanh())) + (0.7 * sp17.nudge(((-v2 - (v2 - v16)) + sp17.a).atan() * 0.63).compose(smake((v1 * sp17.v[1]).tanh(), (f64::sinh(-1.55) + r1).tanh())).energy(autodiff::sigmoid(((sv18.v[1] * sv18.v[1]).abs() + 1.0).log10() + sp17.a)).tanh()))
+    ((r1 + r1) + (1.25 * v16)) + (((1.15 * autodiff::sigmoid(sv18.v[1] + ((sp17.v[1].atan() * 0.95) * sv18.a))) + (1.25 * autodiff::sigmoid(sp17.v[1] + (sp17.a * sv18.v[0])))) + (0.9 * sp19.scale(((-0.25 + sp17.a) / 2.8).atan()).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1417_dual<D: Dn>(r1: &D, sp17: &SvD<D>, tr_: &mut Tr) -> D {
+fn p1417_dual<D: Dn>(r1: &D, sp17: &SvD<D>, sp19: &SvD<D>, tr_: &mut Tr) -> D {
     let (v1, v2) = (dx_tanh(dx_acos(dx_tanh(*r1, tr_) * D::from(0.9), tr_), tr_), *r1 * (*r1 / (dx_exp(*r1, tr_) + D::from(0.5))));
     if dx_gt(v1 + v2, *r1, tr_) && dx_le(*r1 * D::from(2.5), -D::from(0.3), tr_) {
         let mut v3 = *r1;
@@ -48268,33 +48148,37 @@ fn p1417_dual<D: Dn>(r1: &D, sp17: &SvD<D>, tr_: &mut Tr) -> D {
     let mut sv18 = *sp17;
     sv18.v[1] += dx_sin(sp17.v[1] - dx_sigmoid(ia11[0], tr_), tr_);
     sv18.a *= dx_sin(sp17.a, tr_);
-    ((*r1 + (*r1)) + (D::from(1.25) * v16)) + (((D::from(0.8) * dx_sigmoid(sv18.v[1] + ((dx_atan(sp17.v[1], tr_) * D::from(0.95)) * sv18.a), tr_)) + (D::from(0.75) * dx_tanh(sp17.v[1] + (sp17.a * sv18.v[0]), tr_))) + (D::from(0.7) * dx_tanh(sp17.nudge_dual(dx_atan((-v2 - (v2 - v16)) + sp17.a, tr_) * D::from(0.63), tr_).compose_dual(smake_dual(dx_tanh(v1 * sp17.v[1], tr_), dx_tanh(dx_sinh(-D::from(1.55), tr_) + (*r1), tr_), tr_), tr_).energy_dual(dx_sigmoid(dx_log10(dx_abs(sv18.v[1] * sv18.v[1], tr_) + D::from(1.0), tr_) + sp17.a, tr_), tr_), tr_)))
+    ((*r1 + (*r1)) + (D::from(1.25) * v16)) + (((D::from(1.15) * dx_sigmoid(sv18.v[1] + ((dx_atan(sp17.v[1], tr_) * D::from(0.95)) * sv18.a), tr_)) + (D::from(1.25) * dx_sigmoid(sp17.v[1] + (sp17.a * sv18.v[0]), tr_))) + (D::from(0.9) * dx_tanh(sp19.scale_dual(dx_atan((-D::from(0.25) + sp17.a) / D::from(2.8), tr_), tr_), tr_)))
 }
 
 fn p1417_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let sp17: Sv = take_sv(x, k);
-    flat(&p1417(&r1, &sp17))
+    let sp19: Sv = take_sv(x, k);
+    flat(&p1417(&r1, &sp17, &sp19))
 }
 
 fn p1417_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let r1: Dual64 = take1(x, k);
     let sp17: SvD<Dual64> = take_sv_d(x, k);
-    flat(&p1417_dual(&r1, &sp17, tr_))
+    let sp19: SvD<Dual64> = take_sv_d(x, k);
+    flat(&p1417_dual(&r1, &sp17, &sp19, tr_))
 }
 
 fn p1417_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let sp17: Sv = take_sv(x, k);
+    let sp19: Sv = take_sv(x, k);
     let mut d_r1 = SHADOW;
     let mut d_sp17 = sv_filled(SHADOW);
-    let out = p1417_backward(&r1, &mut d_r1, &sp17, &mut d_sp17, d[0]);
+    let out = p1417_backward(&r1, &mut d_r1, &sp17, &mut d_sp17, &sp19, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(shadow(&d_sp17));
+    g.extend([0.0; 3]);
     (flat(&out), g)
 }
 
@@ -48302,10 +48186,12 @@ fn p1417_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let sp17: Sv = take_sv(x, k);
+    let sp19: Sv = take_sv(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_sp17: Sv = take_sv(t, k);
-    let (out, tan) = p1417_forward(&r1, &t_r1, &sp17, &t_sp17);
+    *k += 3;
+    let (out, tan) = p1417_forward(&r1, &t_r1, &sp17, &t_sp17, &sp19);
     (flat(&out), flat(&tan))
 }
 
@@ -48431,7 +48317,7 @@ fn p1418_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward, wrt(a2, st))]
-fn p1419(mut a2: [f64; 1], x1: f64, mut st: Body) -> Sv {
+fn p1419(mut a2: [f64; 1], x1: f64, mut st: Body, sp23: &Sv) -> Sv {
     st.vel[1] += -0.7;
     let x1 = x1 + ((st.inner.a[1] / (st.pos[1].abs() + 1.15)) - st.vel[1]);
     if (st.inner.t + st.inner.t).max(0.25 + st.inner.t) < (st.m % (f64::exp(-0.85) + 0.5)) {
@@ -48475,11 +48361,11 @@ fn p1419(mut a2: [f64; 1], x1: f64, mut st: Body) -> Sv {
     let v18: f64 = if lv15.is_empty() { autodiff::sigmoid(((st.pos[1] + st.pos[1]).abs() + 1.0).log10()) } else { (lv15[0] * (-a2[0]).tanh()) + lv15[lv15.len() - 1] };
     let ia19: [f64; 4] = [st.m.tanh(), ((cc12 * v18).sin() + st.inner.a[1]).atan(), (v18 + a2[0]).tanh(), (autodiff::elu(hh13.iter().copied().sum::<f64>(), 0.2) + st.inner.t).sin()];
     let v22: f64 = ia19.iter().map(|&v21| { if v21 > st.inner.t { return (f64::atan(-(-3.0)) + st.inner.a[1]).sin(); } autodiff::sigmoid(-v21.powi(2)) }).sum::<f64>();
-    smake(autodiff::sigmoid(((((((x1 - st.inner.t) + st.inner.t) - st.m) + (0.8 * acc10)) + ((1.05 * (st.vel[1] - snap11[1]).tanh()) + (0.5 * cc12))) + (0.35 * v18)) + ((0.65 * v22.sin()) + (1.2 * (Sv { a: autodiff::sigmoid(cc12 - (hh13[1] - st.inner.t)), v: [autodiff::sigmoid(autodiff::relu(cc12).cos() + st.pos[1]), x1.abs().ln_1p().sin().cosh().atan()] }).compose(smake((cc12 + st.inner.t).tanh(), (hh13[0] + st.vel[1]).sin())).tension(autodiff::sigmoid((a2[0] * v22).tanh().exp2())).tanh()))), (-(x1 - st.w[0][0])).atan())
+    smake(autodiff::sigmoid(((((((x1 - st.inner.t) + st.inner.t) - st.m) + (0.8 * acc10)) + ((1.05 * (st.vel[1] - snap11[1]).tanh()) + (0.5 * cc12))) + (0.35 * v18)) + ((0.7 * autodiff::sigmoid(v22)) + (1.0 * sp23.scale((acc10 * st.inner.a[1].tanh()).sin())))), (-(acc10 + a2[0])).atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1419_dual<D: Dn>(mut a2: [D; 1], x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> SvD<D> {
+fn p1419_dual<D: Dn>(mut a2: [D; 1], x1: D, mut st: BodyD<D>, sp23: &SvD<D>, tr_: &mut Tr) -> SvD<D> {
     st.vel[1] += -D::from(0.7);
     let x1 = x1 + ((st.inner.a[1] / (dx_abs(st.pos[1], tr_) + D::from(1.15))) - st.vel[1]);
     if dx_lt(dx_max(st.inner.t + st.inner.t, D::from(0.25) + st.inner.t, tr_), dx_rem(st.m, dx_exp(-D::from(0.85), tr_) + D::from(0.5), tr_), tr_) {
@@ -48523,7 +48409,7 @@ fn p1419_dual<D: Dn>(mut a2: [D; 1], x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> S
     let v18: D = if lv15.is_empty() { dx_sigmoid(dx_log10(dx_abs(st.pos[1] + st.pos[1], tr_) + D::from(1.0), tr_), tr_) } else { (lv15[0] * dx_tanh(-a2[0], tr_)) + lv15[lv15.len() - 1] };
     let ia19: [D; 4] = [dx_tanh(st.m, tr_), dx_atan(dx_sin(cc12 * v18, tr_) + st.inner.a[1], tr_), dx_tanh(v18 + a2[0], tr_), dx_sin(dx_elu(hh13.iter().copied().fold(D::from(-0.0), |acc_, t_| acc_ + t_), D::from(0.2), tr_) + st.inner.t, tr_)];
     let v22: D = ia19.iter().map(|&v21| { if dx_gt(v21, st.inner.t, tr_) { return dx_sin(dx_atan(-(-D::from(3.0)), tr_) + st.inner.a[1], tr_); } dx_sigmoid(-dx_powi(v21, 2, tr_), tr_) }).fold(D::from(-0.0), |acc_, t_| acc_ + t_);
-    smake_dual(dx_sigmoid(((((((x1 - st.inner.t) + st.inner.t) - st.m) + (D::from(0.8) * acc10)) + ((D::from(1.05) * dx_tanh(st.vel[1] - snap11[1], tr_)) + (D::from(0.5) * cc12))) + (D::from(0.35) * v18)) + ((D::from(0.65) * dx_sin(v22, tr_)) + (D::from(1.2) * dx_tanh((SvD { a: dx_sigmoid(cc12 - (hh13[1] - st.inner.t), tr_), v: [dx_sigmoid(dx_cos(dx_relu(cc12, tr_), tr_) + st.pos[1], tr_), dx_atan(dx_cosh(dx_sin(dx_ln_1p(dx_abs(x1, tr_), tr_), tr_), tr_), tr_)] }).compose_dual(smake_dual(dx_tanh(cc12 + st.inner.t, tr_), dx_sin(hh13[0] + st.vel[1], tr_), tr_), tr_).tension_dual(dx_sigmoid(dx_exp2(dx_tanh(a2[0] * v22, tr_), tr_), tr_), tr_), tr_))), tr_), dx_atan(-(x1 - st.w[0][0]), tr_), tr_)
+    smake_dual(dx_sigmoid(((((((x1 - st.inner.t) + st.inner.t) - st.m) + (D::from(0.8) * acc10)) + ((D::from(1.05) * dx_tanh(st.vel[1] - snap11[1], tr_)) + (D::from(0.5) * cc12))) + (D::from(0.35) * v18)) + ((D::from(0.7) * dx_sigmoid(v22, tr_)) + (D::from(1.0) * sp23.scale_dual(dx_sin(acc10 * dx_tanh(st.inner.a[1], tr_), tr_), tr_))), tr_), dx_atan(-(acc10 + a2[0]), tr_), tr_)
 }
 
 fn p1419_eval(x: &[f64]) -> Vec<f64> {
@@ -48531,7 +48417,8 @@ fn p1419_eval(x: &[f64]) -> Vec<f64> {
     let a2: [f64; 1] = take(x, k);
     let x1: f64 = take1(x, k);
     let st: Body = take_body(x, k);
-    flat(&p1419(a2, x1, st))
+    let sp23: Sv = take_sv(x, k);
+    flat(&p1419(a2, x1, st, &sp23))
 }
 
 fn p1419_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -48539,7 +48426,8 @@ fn p1419_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a2: [Dual64; 1] = take(x, k);
     let x1: Dual64 = take1(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
-    flat(&p1419_dual(a2, x1, st, tr_))
+    let sp23: SvD<Dual64> = take_sv_d(x, k);
+    flat(&p1419_dual(a2, x1, st, &sp23, tr_))
 }
 
 fn p1419_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -48547,11 +48435,13 @@ fn p1419_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a2: [f64; 1] = take(x, k);
     let x1: f64 = take1(x, k);
     let st: Body = take_body(x, k);
-    let (out, g_a2, g_st) = p1419_backward(a2, x1, st, take_sv(d, &mut 0));
+    let sp23: Sv = take_sv(x, k);
+    let (out, g_a2, g_st) = p1419_backward(a2, x1, st, &sp23, take_sv(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_a2));
     g.extend([0.0; 1]);
     g.extend(flat(&g_st));
+    g.extend([0.0; 3]);
     (flat(&out), g)
 }
 
@@ -48560,11 +48450,13 @@ fn p1419_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a2: [f64; 1] = take(x, k);
     let x1: f64 = take1(x, k);
     let st: Body = take_body(x, k);
+    let sp23: Sv = take_sv(x, k);
     let k = &mut 0;
     let t_a2: [f64; 1] = take(t, k);
     *k += 1;
     let t_st: Body = take_body(t, k);
-    let (out, tan) = p1419_forward(a2, t_a2, x1, st, t_st);
+    *k += 3;
+    let (out, tan) = p1419_forward(a2, t_a2, x1, st, t_st, &sp23);
     (flat(&out), flat(&tan))
 }
 
@@ -49733,8 +49625,8 @@ fn p1427_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 // ---------------------------------------------------------------- p1428
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
-fn p1428(x2: f64, x1: f64, s3: &[f64], a4: [f64; 3], b5: &[f64; 1], gb25: &V3, ss32: &[Sv]) -> f64 {
+#[grad(reverse, forward, wrt(x2, x1, s3, a4, b5, gb25))]
+fn p1428(x2: f64, x1: f64, s3: &[f64], a4: [f64; 3], b5: &[f64; 1], gb25: &V3, sp31: &Sv, sp32: &Sv) -> f64 {
     let mut c1 = 0;
     while c1 < 6 {
         c1 += 1;
@@ -49763,16 +49655,11 @@ fn p1428(x2: f64, x1: f64, s3: &[f64], a4: [f64; 3], b5: &[f64; 1], gb25: &V3, s
     }
     let [g26, g27, g28] = *gb25;
     let gu29: V3 = [gb25[1] - (s19 + s3[n18 % 4]).sin(), s3.iter().map(|&e30| gb25[1]).sum::<f64>().tanh(), (f64::clamp(a4[n18 % a4.len()], s3[(n18 + 1) % 4], s3[(n18 + 1) % 4] + 1.25) / 2.25).tanh()];
-    let sv31 = Sv { a: (f64::powf(f64::abs(-1.25) + 1.0, g28).sin() + gb25[2]).atan(), v: [b5[0].sinh().clamp(s19.tanh(), s19.tanh() + 1.9).atan(), autodiff::sigmoid(autodiff::relu(v10) + s3[(n18 + 3) % s3.len()])] };
-    let mut sv33: Sv = ss32[0];
-    for i34 in 1..ss32.len() {
-        sv33 = sv33.compose(ss32[i34]);
-    }
-    ((((((((-2.9 - x1).cos() + (0.6 + (s3[(c1 + 2) % 4] * s3[(c1 + 2) % 4])).ln()) * a4[0]).sin() * autodiff::sigmoid(v4)) - x2) + (0.4 * v10)) + (((0.6 * v13.sin()) + (0.75 * (s19 / (n18 as f64)))) + (1.15 * s20.sin()))) + ((((((1.1 * acc21) + (1.1 * (gb25[0] * autodiff::sigmoid((-gb25[(c1 + 3) % 3]).sinh())))) + (0.7 * g26)) + (1.25 * g27)) + (1.25 * g28)) + (0.25 * (gu29[0] * gu29[1]).sin()))) + ((((1.35 * Sv::tension(sv31, (((v4.tanh() * 2.25) / 1.55) + x2).tanh())) + (0.95 * Sv::tension(sv31, ((sv31.a.tanh() * 0.9).atanh() * autodiff::sigmoid(a4[(c1 + 1) % a4.len()].cosh())).atan()))) + (0.45 * (sv33.v[1] + ((gu29.iter().enumerate().map(|(j35, e36)| f64::powi(a4[(n18 + 3) % a4.len()], 0)).sum::<f64>() + gb25[n18 % gb25.len()]).sin() * sv33.a)).atan())) + (0.8 * autodiff::sigmoid(snorm(&sv33))))
+    ((((((((-2.9 - x1).cos() + (0.6 + (s3[(c1 + 2) % 4] * s3[(c1 + 2) % 4])).ln()) * a4[0]).sin() * autodiff::sigmoid(v4)) - x2) + (0.4 * v10)) + (((0.6 * v13.sin()) + (0.75 * (s19 / (n18 as f64)))) + (1.15 * s20.sin()))) + ((((((1.1 * acc21) + (1.1 * (gb25[0] * autodiff::sigmoid((-gb25[(c1 + 3) % 3]).sinh())))) + (0.7 * g26)) + (1.25 * g27)) + (1.25 * g28)) + (0.25 * (gu29[0] * gu29[1]).sin()))) + ((0.6 * sp31.scale(((f64::abs(-1.25) + 1.0).powf(s20.tanh()).sin() + a4[0]).atan()).tanh()) + (1.2 * sp32.scale(b5.iter().zip(gu29.iter()).map(|(p33, q34)| s20).sum::<f64>().sin().mul_add(f64::max(g27, a4[n18 % a4.len()]), (1.5 + (v13 * v13)).powi(-2)).sin())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1428_dual<D: Dn>(x2: D, x1: D, s3: &[D], a4: [D; 3], b5: &[D; 1], gb25: &[D; 3], ss32: &[SvD<D>], tr_: &mut Tr) -> D {
+fn p1428_dual<D: Dn>(x2: D, x1: D, s3: &[D], a4: [D; 3], b5: &[D; 1], gb25: &[D; 3], sp31: &SvD<D>, sp32: &SvD<D>, tr_: &mut Tr) -> D {
     let mut c1 = 0;
     while c1 < 6 {
         c1 += 1;
@@ -49801,12 +49688,7 @@ fn p1428_dual<D: Dn>(x2: D, x1: D, s3: &[D], a4: [D; 3], b5: &[D; 1], gb25: &[D;
     }
     let [g26, g27, g28] = *gb25;
     let gu29: [D; 3] = [gb25[1] - dx_sin(s19 + s3[n18 % 4], tr_), dx_tanh(s3.iter().map(|&e30| gb25[1]).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(dx_clamp(a4[n18 % a4.len()], s3[(n18 + 1) % 4], s3[(n18 + 1) % 4] + D::from(1.25), tr_) / D::from(2.25), tr_)];
-    let sv31 = SvD { a: dx_atan(dx_sin(dx_powf(dx_abs(-D::from(1.25), tr_) + D::from(1.0), g28, tr_), tr_) + gb25[2], tr_), v: [dx_atan(dx_clamp(dx_sinh(b5[0], tr_), dx_tanh(s19, tr_), dx_tanh(s19, tr_) + D::from(1.9), tr_), tr_), dx_sigmoid(dx_relu(v10, tr_) + s3[(n18 + 3) % s3.len()], tr_)] };
-    let mut sv33: SvD<D> = ss32[0];
-    for i34 in 1..ss32.len() {
-        sv33 = sv33.compose_dual(ss32[i34], tr_);
-    }
-    (((((dx_sin((dx_cos(-D::from(2.9) - x1, tr_) + dx_ln(D::from(0.6) + (s3[(c1 + 2) % 4] * s3[(c1 + 2) % 4]), tr_)) * a4[0], tr_) * dx_sigmoid(v4, tr_)) - x2) + (D::from(0.4) * v10)) + (((D::from(0.6) * dx_sin(v13, tr_)) + (D::from(0.75) * (s19 / D::from(n18 as f64)))) + (D::from(1.15) * dx_sin(s20, tr_)))) + ((((((D::from(1.1) * acc21) + (D::from(1.1) * (gb25[0] * dx_sigmoid(dx_sinh(-gb25[(c1 + 3) % 3], tr_), tr_)))) + (D::from(0.7) * g26)) + (D::from(1.25) * g27)) + (D::from(1.25) * g28)) + (D::from(0.25) * dx_sin(gu29[0] * gu29[1], tr_)))) + ((((D::from(1.35) * SvD::tension_dual(sv31, dx_tanh(((dx_tanh(v4, tr_) * D::from(2.25)) / D::from(1.55)) + x2, tr_), tr_)) + (D::from(0.95) * SvD::tension_dual(sv31, dx_atan(dx_atanh(dx_tanh(sv31.a, tr_) * D::from(0.9), tr_) * dx_sigmoid(dx_cosh(a4[(c1 + 1) % a4.len()], tr_), tr_), tr_), tr_))) + (D::from(0.45) * dx_atan(sv33.v[1] + (dx_sin(gu29.iter().enumerate().map(|(j35, e36)| dx_powi(a4[(n18 + 3) % a4.len()], 0, tr_)).fold(D::from(-0.0), |acc_, t_| acc_ + t_) + gb25[n18 % gb25.len()], tr_) * sv33.a), tr_))) + (D::from(0.8) * dx_sigmoid(snorm_dual(&sv33, tr_), tr_)))
+    (((((dx_sin((dx_cos(-D::from(2.9) - x1, tr_) + dx_ln(D::from(0.6) + (s3[(c1 + 2) % 4] * s3[(c1 + 2) % 4]), tr_)) * a4[0], tr_) * dx_sigmoid(v4, tr_)) - x2) + (D::from(0.4) * v10)) + (((D::from(0.6) * dx_sin(v13, tr_)) + (D::from(0.75) * (s19 / D::from(n18 as f64)))) + (D::from(1.15) * dx_sin(s20, tr_)))) + ((((((D::from(1.1) * acc21) + (D::from(1.1) * (gb25[0] * dx_sigmoid(dx_sinh(-gb25[(c1 + 3) % 3], tr_), tr_)))) + (D::from(0.7) * g26)) + (D::from(1.25) * g27)) + (D::from(1.25) * g28)) + (D::from(0.25) * dx_sin(gu29[0] * gu29[1], tr_)))) + ((D::from(0.6) * dx_tanh(sp31.scale_dual(dx_atan(dx_sin(dx_powf(dx_abs(-D::from(1.25), tr_) + D::from(1.0), dx_tanh(s20, tr_), tr_), tr_) + a4[0], tr_), tr_), tr_)) + (D::from(1.2) * sp32.scale_dual(dx_sin(dx_mul_add(dx_sin(b5.iter().zip(gu29.iter()).map(|(p33, q34)| s20).fold(D::from(-0.0), |acc_, t_| acc_ + t_), tr_), dx_max(g27, a4[n18 % a4.len()], tr_), dx_powi(D::from(1.5) + (v13 * v13), -2, tr_), tr_), tr_), tr_)))
 }
 
 fn p1428_eval(x: &[f64]) -> Vec<f64> {
@@ -49817,8 +49699,9 @@ fn p1428_eval(x: &[f64]) -> Vec<f64> {
     let a4: [f64; 3] = take(x, k);
     let b5: [f64; 1] = take(x, k);
     let gb25: [f64; 3] = take(x, k);
-    let ss32: Vec<Sv> = take_svs(x, k, 2);
-    flat(&p1428(x2, x1, &s3, a4, &b5, &gb25, &ss32))
+    let sp31: Sv = take_sv(x, k);
+    let sp32: Sv = take_sv(x, k);
+    flat(&p1428(x2, x1, &s3, a4, &b5, &gb25, &sp31, &sp32))
 }
 
 fn p1428_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -49829,8 +49712,9 @@ fn p1428_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a4: [Dual64; 3] = take(x, k);
     let b5: [Dual64; 1] = take(x, k);
     let gb25: [Dual64; 3] = take(x, k);
-    let ss32: Vec<SvD<Dual64>> = take_svs_d(x, k, 2);
-    flat(&p1428_dual(x2, x1, &s3, a4, &b5, &gb25, &ss32, tr_))
+    let sp31: SvD<Dual64> = take_sv_d(x, k);
+    let sp32: SvD<Dual64> = take_sv_d(x, k);
+    flat(&p1428_dual(x2, x1, &s3, a4, &b5, &gb25, &sp31, &sp32, tr_))
 }
 
 fn p1428_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -49841,12 +49725,12 @@ fn p1428_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a4: [f64; 3] = take(x, k);
     let b5: [f64; 1] = take(x, k);
     let gb25: [f64; 3] = take(x, k);
-    let ss32: Vec<Sv> = take_svs(x, k, 2);
+    let sp31: Sv = take_sv(x, k);
+    let sp32: Sv = take_sv(x, k);
     let mut d_s3 = vec![SHADOW; 4];
     let mut d_b5 = [SHADOW; 1];
     let mut d_gb25 = [SHADOW; 3];
-    let mut d_ss32 = vec![sv_filled(SHADOW); 2];
-    let (out, g_x2, g_x1, g_a4) = p1428_backward(x2, x1, &s3, &mut d_s3, a4, &b5, &mut d_b5, &gb25, &mut d_gb25, &ss32, &mut d_ss32, d[0]);
+    let (out, g_x2, g_x1, g_a4) = p1428_backward(x2, x1, &s3, &mut d_s3, a4, &b5, &mut d_b5, &gb25, &mut d_gb25, &sp31, &sp32, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x2));
     g.extend(flat(&g_x1));
@@ -49854,7 +49738,8 @@ fn p1428_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_a4));
     g.extend(shadow(&d_b5));
     g.extend(shadow(&d_gb25));
-    g.extend(shadow(&d_ss32));
+    g.extend([0.0; 3]);
+    g.extend([0.0; 3]);
     (flat(&out), g)
 }
 
@@ -49866,7 +49751,8 @@ fn p1428_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a4: [f64; 3] = take(x, k);
     let b5: [f64; 1] = take(x, k);
     let gb25: [f64; 3] = take(x, k);
-    let ss32: Vec<Sv> = take_svs(x, k, 2);
+    let sp31: Sv = take_sv(x, k);
+    let sp32: Sv = take_sv(x, k);
     let k = &mut 0;
     let t_x2: f64 = take1(t, k);
     let t_x1: f64 = take1(t, k);
@@ -49874,8 +49760,9 @@ fn p1428_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_a4: [f64; 3] = take(t, k);
     let t_b5: [f64; 1] = take(t, k);
     let t_gb25: [f64; 3] = take(t, k);
-    let t_ss32: Vec<Sv> = take_svs(t, k, 2);
-    let (out, tan) = p1428_forward(x2, t_x2, x1, t_x1, &s3, &t_s3, a4, t_a4, &b5, &t_b5, &gb25, &t_gb25, &ss32, &t_ss32);
+    *k += 3;
+    *k += 3;
+    let (out, tan) = p1428_forward(x2, t_x2, x1, t_x1, &s3, &t_s3, a4, t_a4, &b5, &t_b5, &gb25, &t_gb25, &sp31, &sp32);
     (flat(&out), flat(&tan))
 }
 
@@ -54446,8 +54333,8 @@ fn p1468_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1469
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1, ss5))]
-fn p1469(x2: f64, x1: f64, ss5: &[Sv]) -> f64 {
+#[grad(reverse, forward, wrt(x1))]
+fn p1469(x2: f64, x1: f64) -> f64 {
     let mut v1 = (x2.abs() + 0.5).powi(-2);
     v1 /= (-((0.1 - (-1.55)) - (2.7 - x1))).abs() + 0.5;
     let mut y2 = [(x2.abs() + 1.85).acosh().atan2(x1 - v1); 1];
@@ -54455,15 +54342,11 @@ fn p1469(x2: f64, x1: f64, ss5: &[Sv]) -> f64 {
     for e3 in y2.iter() {
         acc4 += y2[0];
     }
-    let mut acc6: f64 = 0.0;
-    for s7 in ss5.iter() {
-        acc6 += s7.energy(autodiff::sigmoid(v1 + x2)) + s7.tension(autodiff::sigmoid(v1 + x2));
-    }
-    (((f64::log((y2[0] * y2[0]).abs() + 0.6, v1.abs() + 1.6).abs() + 0.85).ln() + x2) + (0.45 * acc4)) + (1.35 * acc6.tanh())
+    (((f64::log((y2[0] * y2[0]).abs() + 0.6, v1.abs() + 1.6).abs() + 0.85).ln() + x2) + (0.45 * acc4)) + (1.4 * autodiff::sigmoid((Sv { a: (acc4 + x1).tanh(), v: [-(-0.95 * x2), (y2[0] + x2).sin()] }).step(((y2[0] + y2[0]) + x1).tanh()).place([((y2[0].asinh().abs() + 1.25).powi(-1) + x1).tanh(), autodiff::sigmoid(autodiff::softplus(v1) + x2)])[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1469_dual<D: Dn>(x2: D, x1: D, ss5: &[SvD<D>], tr_: &mut Tr) -> D {
+fn p1469_dual<D: Dn>(x2: D, x1: D, tr_: &mut Tr) -> D {
     let mut v1 = dx_powi(dx_abs(x2, tr_) + D::from(0.5), -2, tr_);
     v1 /= dx_abs(-((D::from(0.1) - (-D::from(1.55))) - (D::from(2.7) - x1)), tr_) + D::from(0.5);
     let mut y2 = [dx_atan2(dx_acosh(dx_abs(x2, tr_) + D::from(1.85), tr_), x1 - v1, tr_); 1];
@@ -54471,40 +54354,31 @@ fn p1469_dual<D: Dn>(x2: D, x1: D, ss5: &[SvD<D>], tr_: &mut Tr) -> D {
     for e3 in y2.iter() {
         acc4 += y2[0];
     }
-    let mut acc6: D = D::from(0.0);
-    for s7 in ss5.iter() {
-        acc6 += s7.energy_dual(dx_sigmoid(v1 + x2, tr_), tr_) + s7.tension_dual(dx_sigmoid(v1 + x2, tr_), tr_);
-    }
-    ((dx_ln(dx_abs(dx_log(dx_abs(y2[0] * y2[0], tr_) + D::from(0.6), dx_abs(v1, tr_) + D::from(1.6), tr_), tr_) + D::from(0.85), tr_) + x2) + (D::from(0.45) * acc4)) + (D::from(1.35) * dx_tanh(acc6, tr_))
+    ((dx_ln(dx_abs(dx_log(dx_abs(y2[0] * y2[0], tr_) + D::from(0.6), dx_abs(v1, tr_) + D::from(1.6), tr_), tr_) + D::from(0.85), tr_) + x2) + (D::from(0.45) * acc4)) + (D::from(1.4) * dx_sigmoid((SvD { a: dx_tanh(acc4 + x1, tr_), v: [-(-D::from(0.95) * x2), dx_sin(y2[0] + x2, tr_)] }).step_dual(dx_tanh((y2[0] + y2[0]) + x1, tr_), tr_).place_dual([dx_tanh(dx_powi(dx_abs(dx_asinh(y2[0], tr_), tr_) + D::from(1.25), -1, tr_) + x1, tr_), dx_sigmoid(dx_softplus(v1, tr_) + x2, tr_)], tr_)[0], tr_))
 }
 
 fn p1469_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
-    let ss5: Vec<Sv> = take_svs(x, k, 3);
-    flat(&p1469(x2, x1, &ss5))
+    flat(&p1469(x2, x1))
 }
 
 fn p1469_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let x2: Dual64 = take1(x, k);
     let x1: Dual64 = take1(x, k);
-    let ss5: Vec<SvD<Dual64>> = take_svs_d(x, k, 3);
-    flat(&p1469_dual(x2, x1, &ss5, tr_))
+    flat(&p1469_dual(x2, x1, tr_))
 }
 
 fn p1469_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
-    let ss5: Vec<Sv> = take_svs(x, k, 3);
-    let mut d_ss5 = vec![sv_filled(SHADOW); 3];
-    let (out, g_x1) = p1469_backward(x2, x1, &ss5, &mut d_ss5, d[0]);
+    let (out, g_x1) = p1469_backward(x2, x1, d[0]);
     let mut g = Vec::new();
     g.extend([0.0; 1]);
     g.extend(flat(&g_x1));
-    g.extend(shadow(&d_ss5));
     (flat(&out), g)
 }
 
@@ -54512,12 +54386,10 @@ fn p1469_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
-    let ss5: Vec<Sv> = take_svs(x, k, 3);
     let k = &mut 0;
     *k += 1;
     let t_x1: f64 = take1(t, k);
-    let t_ss5: Vec<Sv> = take_svs(t, k, 3);
-    let (out, tan) = p1469_forward(x2, x1, t_x1, &ss5, &t_ss5);
+    let (out, tan) = p1469_forward(x2, x1, t_x1);
     (flat(&out), flat(&tan))
 }
 
@@ -58026,7 +57898,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1079", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1079_eval, grad: p1079_grad, fwd: Some(p1079_fwd), oracle: p1079_oracle, tags: &[2, 4, 12, 14, 20, 32, 33, 35, 36, 39, 44, 53, 54, 55, 56, 57, 58, 59, 61, 63, 64, 71, 74, 76, 77, 78, 79, 80, 86, 90, 92, 93, 101, 102, 103, 106, 107, 112, 115, 116, 118, 119, 125, 126, 127, 128, 129, 130, 131, 132, 133, 135, 136, 137, 139, 140, 141, 142, 143, 144, 146, 147, 148, 149, 150, 151, 153, 155, 156, 157, 159, 172, 173, 176, 179, 194, 195, 199, 205] },
     Prog { name: "p1080", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1080_eval, grad: p1080_grad, fwd: Some(p1080_fwd), oracle: p1080_oracle, tags: &[0, 2, 3, 4, 7, 16, 20, 32, 33, 36, 39, 53, 55, 56, 58, 59, 90, 103, 106, 107, 126, 128, 133, 139, 141, 142, 146, 147, 149, 150, 151, 155, 172, 173, 174, 179, 194, 195, 202, 205, 212, 217] },
     Prog { name: "p1081", active: &[true, false, true, false, false, false, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1081_eval, grad: p1081_grad, fwd: Some(p1081_fwd), oracle: p1081_oracle, tags: &[0, 2, 4, 5, 7, 8, 16, 17, 20, 32, 33, 34, 35, 39, 45, 48, 49, 53, 54, 55, 56, 57, 58, 59, 61, 76, 78, 79, 81, 82, 87, 90, 91, 100, 101, 103, 104, 105, 107, 116, 118, 119, 126, 127, 128, 132, 137, 141, 143, 146, 147, 149, 150, 152, 155, 156, 157, 158, 168, 172, 173, 175, 176, 179, 194, 205, 212] },
-    Prog { name: "p1082", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1082_eval, grad: p1082_grad, fwd: Some(p1082_fwd), oracle: p1082_oracle, tags: &[3, 7, 11, 12, 16, 20, 32, 33, 35, 36, 40, 44, 45, 46, 48, 51, 53, 54, 55, 56, 57, 58, 59, 61, 63, 71, 73, 76, 77, 79, 81, 90, 91, 93, 100, 101, 103, 104, 105, 107, 114, 116, 117, 119, 126, 127, 128, 130, 131, 132, 134, 137, 140, 141, 143, 144, 146, 150, 151, 153, 155, 156, 157, 158, 168, 172, 173, 174, 175, 176, 179, 181, 185, 194, 213, 214] },
+    Prog { name: "p1082", active: &[true, true, true, true], outputs: 1, eval: p1082_eval, grad: p1082_grad, fwd: Some(p1082_fwd), oracle: p1082_oracle, tags: &[3, 7, 11, 12, 20, 32, 33, 35, 36, 40, 45, 46, 48, 51, 53, 54, 55, 56, 57, 58, 59, 61, 63, 71, 73, 76, 77, 79, 81, 91, 93, 100, 101, 103, 104, 105, 107, 114, 116, 117, 119, 126, 127, 128, 130, 131, 132, 134, 137, 140, 141, 143, 144, 146, 150, 151, 153, 154, 155, 156, 157, 158, 168, 172, 173, 174, 175, 176, 179, 181, 185, 194, 200, 202, 206, 213, 215] },
     Prog { name: "p1083", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1083_eval, grad: p1083_grad, fwd: Some(p1083_fwd), oracle: p1083_oracle, tags: &[0, 2, 3, 6, 7, 11, 16, 20, 32, 33, 35, 36, 45, 48, 49, 53, 54, 55, 57, 58, 59, 61, 64, 76, 78, 79, 82, 84, 85, 87, 90, 100, 101, 103, 104, 105, 106, 107, 116, 126, 127, 141, 146, 147, 150, 152, 155, 156, 157, 172, 175, 191, 194, 197, 198, 217] },
     Prog { name: "p1084", active: &[true], outputs: 3, eval: p1084_eval, grad: p1084_grad, fwd: Some(p1084_fwd), oracle: p1084_oracle, tags: &[0, 7, 12, 21, 32, 33, 40, 53, 54, 55, 56, 58, 61, 79, 126, 127, 128, 131, 132, 134, 137, 141, 142, 144, 145, 146, 147, 150, 154, 155, 156, 172, 174, 176] },
     Prog { name: "p1085", active: &[true, true], outputs: 1, eval: p1085_eval, grad: p1085_grad, fwd: Some(p1085_fwd), oracle: p1085_oracle, tags: &[0, 20, 32, 33, 36, 39, 47, 48, 53, 54, 55, 56, 57, 58, 61, 76, 81, 93, 101, 103, 105, 114, 126, 127, 128, 140, 141, 142, 143, 144, 146, 147, 150, 151, 153, 154, 155, 156, 158, 172, 173, 174, 175, 179, 181, 189, 194, 199] },
@@ -58047,7 +57919,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1100", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1100_eval, grad: p1100_grad, fwd: Some(p1100_fwd), oracle: p1100_oracle, tags: &[0, 2, 3, 7, 17, 21, 32, 33, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 80, 81, 90, 101, 103, 104, 107, 112, 116, 118, 119, 122, 126, 127, 128, 129, 132, 134, 136, 141, 142, 144, 146, 150, 151, 152, 153, 154, 155, 156, 157, 168, 172, 174, 191, 194, 201] },
     Prog { name: "p1101", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1101_eval, grad: p1101_grad, fwd: Some(p1101_fwd), oracle: p1101_oracle, tags: &[0, 2, 5, 7, 20, 32, 33, 35, 39, 53, 54, 55, 56, 58, 59, 61, 76, 81, 103, 104, 116, 126, 127, 128, 130, 132, 141, 142, 146, 150, 151, 152, 155, 157, 159, 171, 172, 174, 175, 179, 180, 194, 200, 208, 211, 213] },
     Prog { name: "p1102", active: &[true, true, true], outputs: 1, eval: p1102_eval, grad: p1102_grad, fwd: Some(p1102_fwd), oracle: p1102_oracle, tags: &[0, 6, 7, 12, 20, 32, 33, 35, 36, 39, 45, 46, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 79, 81, 100, 101, 103, 105, 107, 116, 126, 127, 128, 135, 139, 141, 143, 146, 148, 150, 153, 154, 155, 158, 159, 172, 175, 178] },
-    Prog { name: "p1103", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1103_eval, grad: p1103_grad, fwd: Some(p1103_fwd), oracle: p1103_oracle, tags: &[0, 2, 3, 8, 16, 20, 32, 33, 34, 36, 53, 54, 55, 56, 58, 61, 79, 90, 94, 101, 103, 104, 105, 106, 116, 126, 127, 133, 139, 141, 142, 144, 146, 150, 154, 155, 156, 157, 172, 173, 174, 179, 192, 193, 194, 197, 198, 199, 213, 214, 217] },
+    Prog { name: "p1103", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1103_eval, grad: p1103_grad, fwd: Some(p1103_fwd), oracle: p1103_oracle, tags: &[0, 2, 3, 8, 16, 20, 32, 33, 34, 36, 53, 54, 55, 56, 58, 61, 79, 90, 94, 101, 103, 104, 105, 106, 126, 127, 133, 139, 141, 142, 144, 146, 150, 152, 154, 155, 156, 157, 172, 173, 174, 176, 179, 185, 192, 193, 194, 197, 198, 199, 212, 213, 214] },
     Prog { name: "p1104", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1104_eval, grad: p1104_grad, fwd: Some(p1104_fwd), oracle: p1104_oracle, tags: &[0, 7, 12, 16, 17, 20, 32, 33, 34, 35, 36, 37, 45, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 63, 64, 76, 77, 78, 79, 80, 81, 84, 87, 90, 91, 92, 99, 100, 101, 103, 105, 107, 111, 114, 116, 118, 119, 124, 126, 127, 128, 130, 131, 132, 133, 134, 135, 137, 139, 140, 141, 142, 144, 146, 147, 148, 149, 150, 151, 153, 155, 156, 157, 159, 161, 162, 164, 172, 174, 175, 179, 180, 181, 194, 199, 200, 203, 205, 208, 212, 213] },
     Prog { name: "p1105", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1105_eval, grad: p1105_grad, fwd: Some(p1105_fwd), oracle: p1105_oracle, tags: &[0, 2, 4, 15, 20, 32, 33, 36, 47, 53, 54, 55, 56, 58, 59, 61, 62, 63, 64, 76, 78, 79, 80, 84, 86, 93, 101, 103, 104, 105, 106, 107, 117, 118, 119, 126, 127, 128, 129, 130, 132, 133, 136, 137, 138, 141, 142, 143, 145, 147, 150, 151, 155, 156, 159, 161, 168, 172, 173, 176, 179, 188] },
     Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, fwd: Some(p1106_fwd), oracle: p1106_oracle, tags: &[0, 2, 4, 7, 8, 22, 32, 33, 35, 36, 41, 45, 46, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 78, 79, 84, 85, 90, 92, 100, 101, 103, 104, 105, 106, 116, 119, 126, 127, 128, 129, 131, 133, 137, 139, 141, 143, 146, 149, 150, 151, 154, 155, 156, 158, 159, 162, 172, 173, 174, 179, 184, 186, 192, 193, 194, 197, 198] },
@@ -58056,8 +57928,8 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1109", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1109_eval, grad: p1109_grad, fwd: Some(p1109_fwd), oracle: p1109_oracle, tags: &[0, 2, 3, 11, 12, 14, 22, 32, 33, 35, 36, 38, 45, 46, 48, 53, 54, 55, 56, 57, 58, 59, 61, 64, 76, 77, 79, 80, 84, 100, 101, 103, 104, 105, 107, 114, 116, 126, 127, 137, 140, 141, 142, 146, 147, 148, 149, 150, 153, 155, 156, 157, 158, 159, 172, 173, 176, 179, 200, 205] },
     Prog { name: "p1110", active: &[true, true, true, false], outputs: 3, eval: p1110_eval, grad: p1110_grad, fwd: Some(p1110_fwd), oracle: p1110_oracle, tags: &[0, 1, 7, 8, 13, 21, 26, 32, 33, 35, 40, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 64, 66, 71, 76, 79, 80, 81, 88, 90, 91, 93, 97, 100, 101, 103, 105, 106, 107, 111, 116, 118, 119, 122, 126, 127, 128, 129, 131, 132, 135, 136, 137, 141, 146, 147, 148, 149, 150, 154, 155, 156, 157, 159, 172, 173, 174, 175, 176, 179, 181, 186, 194, 195, 202, 213] },
     Prog { name: "p1111", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1111_eval, grad: p1111_grad, fwd: Some(p1111_fwd), oracle: p1111_oracle, tags: &[0, 1, 7, 14, 21, 32, 33, 36, 38, 39, 40, 47, 52, 53, 54, 55, 56, 58, 59, 61, 79, 81, 84, 101, 103, 104, 105, 106, 116, 117, 126, 127, 128, 129, 131, 132, 133, 136, 137, 140, 141, 142, 146, 147, 150, 153, 154, 155, 156, 157, 159, 172, 173, 174, 175, 179, 190, 194, 195, 196, 198, 199, 202, 205] },
-    Prog { name: "p1112", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1112_eval, grad: p1112_grad, fwd: Some(p1112_fwd), oracle: p1112_oracle, tags: &[3, 4, 14, 15, 16, 20, 32, 33, 35, 53, 54, 55, 56, 57, 58, 59, 61, 76, 81, 87, 90, 91, 93, 100, 101, 103, 104, 106, 107, 115, 116, 117, 118, 119, 126, 127, 128, 129, 132, 135, 137, 138, 139, 141, 143, 144, 146, 150, 152, 154, 155, 156, 157, 159, 165, 168, 169, 172, 173, 174, 179, 180, 182, 190, 194, 195, 196, 198, 200, 205, 208, 212, 213, 215] },
-    Prog { name: "p1113", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p1113_eval, grad: p1113_grad, fwd: Some(p1113_fwd), oracle: p1113_oracle, tags: &[0, 7, 22, 32, 33, 35, 45, 48, 49, 53, 54, 55, 56, 58, 59, 65, 79, 81, 90, 91, 93, 100, 101, 103, 104, 105, 106, 116, 121, 126, 127, 130, 138, 141, 146, 147, 150, 151, 152, 153, 154, 155, 156, 172, 173, 174, 175, 176, 179, 183, 185, 192, 194, 197, 198, 199, 213] },
+    Prog { name: "p1112", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1112_eval, grad: p1112_grad, fwd: Some(p1112_fwd), oracle: p1112_oracle, tags: &[3, 4, 14, 15, 20, 32, 33, 35, 52, 53, 54, 55, 56, 57, 58, 59, 61, 76, 81, 87, 90, 91, 93, 100, 101, 103, 104, 106, 107, 115, 116, 117, 118, 119, 126, 127, 128, 129, 132, 135, 136, 137, 138, 139, 140, 141, 143, 144, 146, 150, 152, 154, 155, 156, 157, 159, 165, 168, 169, 172, 173, 174, 179, 182, 185, 190, 194, 195, 196, 198, 200, 206, 210, 213] },
+    Prog { name: "p1113", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, false], outputs: 2, eval: p1113_eval, grad: p1113_grad, fwd: Some(p1113_fwd), oracle: p1113_oracle, tags: &[0, 7, 8, 22, 32, 33, 35, 36, 43, 44, 45, 48, 49, 53, 54, 55, 56, 58, 59, 81, 90, 91, 93, 100, 101, 103, 104, 105, 106, 116, 121, 126, 127, 130, 138, 141, 146, 147, 150, 151, 152, 154, 155, 156, 159, 172, 173, 174, 175, 176, 179, 183, 191, 192, 194, 197, 198, 213] },
     Prog { name: "p1114", active: &[true, true, true], outputs: 3, eval: p1114_eval, grad: p1114_grad, fwd: Some(p1114_fwd), oracle: p1114_oracle, tags: &[0, 6, 24, 32, 33, 36, 39, 40, 47, 48, 53, 54, 55, 56, 58, 81, 100, 103, 105, 106, 126, 127, 140, 141, 142, 144, 145, 146, 149, 150, 155, 156, 157, 159, 172, 179, 200] },
     Prog { name: "p1115", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1115_eval, grad: p1115_grad, fwd: Some(p1115_fwd), oracle: p1115_oracle, tags: &[0, 4, 20, 25, 29, 31, 32, 33, 36, 38, 40, 41, 53, 54, 55, 56, 58, 59, 61, 62, 66, 76, 79, 81, 84, 87, 90, 91, 93, 101, 103, 107, 109, 114, 116, 117, 119, 126, 127, 128, 133, 138, 141, 144, 146, 148, 150, 154, 155, 156, 169, 172, 173, 175, 176, 179, 182, 185, 191, 194, 201] },
     Prog { name: "p1116", active: &[true, true, true, true, true], outputs: 1, eval: p1116_eval, grad: p1116_grad, fwd: Some(p1116_fwd), oracle: p1116_oracle, tags: &[0, 1, 11, 20, 32, 33, 36, 38, 39, 47, 53, 54, 55, 56, 58, 59, 61, 62, 65, 76, 77, 78, 79, 81, 87, 90, 91, 97, 101, 103, 104, 105, 116, 117, 126, 127, 128, 129, 130, 133, 134, 135, 136, 141, 142, 143, 144, 146, 150, 154, 155, 156, 157, 158, 159, 172, 174, 175, 176] },
@@ -58138,7 +58010,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1191", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1191_eval, grad: p1191_grad, fwd: Some(p1191_fwd), oracle: p1191_oracle, tags: &[5, 7, 14, 20, 29, 32, 33, 35, 53, 54, 55, 56, 57, 58, 59, 83, 100, 101, 102, 103, 104, 106, 116, 117, 126, 127, 128, 132, 136, 139, 141, 142, 146, 147, 150, 151, 155, 156, 172, 174, 175, 179, 192, 193, 194, 195, 197, 198, 199, 202, 205, 216] },
     Prog { name: "p1192", active: &[true, true, true, true], outputs: 1, eval: p1192_eval, grad: p1192_grad, fwd: Some(p1192_fwd), oracle: p1192_oracle, tags: &[0, 1, 6, 23, 32, 33, 34, 35, 36, 37, 38, 40, 47, 53, 54, 55, 56, 57, 58, 61, 76, 77, 81, 86, 90, 97, 101, 103, 105, 116, 126, 127, 129, 134, 137, 138, 139, 140, 141, 144, 145, 146, 147, 148, 150, 151, 155, 156, 157, 172, 173, 175, 179, 181, 194, 200, 206] },
     Prog { name: "p1193", active: &[true, true, true, true, false], outputs: 1, eval: p1193_eval, grad: p1193_grad, fwd: Some(p1193_fwd), oracle: p1193_oracle, tags: &[0, 2, 3, 6, 8, 20, 32, 33, 36, 41, 53, 54, 55, 56, 57, 58, 59, 61, 81, 82, 84, 87, 90, 91, 93, 100, 101, 103, 104, 105, 106, 107, 119, 126, 127, 128, 132, 136, 137, 141, 142, 144, 146, 148, 150, 151, 152, 153, 154, 155, 156, 168, 169, 172, 175, 217] },
-    Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, fwd: Some(p1194_fwd), oracle: p1194_oracle, tags: &[0, 3, 4, 20, 32, 33, 35, 36, 38, 53, 54, 55, 56, 57, 58, 61, 64, 76, 80, 84, 85, 87, 88, 89, 90, 91, 93, 95, 96, 101, 103, 107, 111, 114, 116, 117, 119, 120, 121, 124, 125, 126, 127, 128, 129, 132, 133, 134, 136, 140, 141, 142, 144, 146, 148, 150, 151, 155, 156, 157, 158, 161, 164, 165, 168, 169, 172, 173, 174, 175, 176, 179, 188, 194, 199, 213] },
+    Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, fwd: Some(p1194_fwd), oracle: p1194_oracle, tags: &[0, 3, 4, 20, 32, 33, 35, 36, 38, 53, 54, 55, 56, 58, 61, 63, 64, 76, 79, 80, 84, 85, 87, 88, 89, 90, 91, 93, 95, 96, 101, 103, 107, 111, 114, 116, 117, 119, 120, 121, 124, 125, 126, 127, 128, 129, 132, 133, 134, 136, 140, 141, 142, 144, 145, 146, 148, 150, 151, 152, 155, 156, 157, 161, 164, 165, 168, 169, 172, 174, 176, 179, 188, 200, 213, 215] },
     Prog { name: "p1195", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1195_eval, grad: p1195_grad, fwd: Some(p1195_fwd), oracle: p1195_oracle, tags: &[0, 4, 6, 11, 20, 32, 33, 34, 35, 36, 53, 54, 55, 56, 58, 59, 61, 62, 65, 76, 78, 79, 90, 93, 100, 103, 104, 105, 107, 114, 119, 126, 127, 128, 132, 133, 141, 142, 143, 144, 146, 149, 150, 153, 154, 155, 156, 157, 158, 162, 169, 172, 190, 192, 194, 195, 197, 198, 199, 201, 202] },
     Prog { name: "p1196", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1196_eval, grad: p1196_grad, fwd: Some(p1196_fwd), oracle: p1196_oracle, tags: &[0, 2, 3, 4, 24, 32, 33, 35, 36, 40, 53, 54, 55, 56, 57, 58, 61, 62, 63, 67, 69, 70, 74, 76, 77, 78, 79, 81, 84, 87, 90, 92, 101, 103, 116, 118, 119, 126, 127, 129, 139, 140, 141, 144, 145, 146, 150, 153, 154, 155, 156, 157, 159, 163, 168, 172, 174, 175, 194, 195, 199, 202] },
     Prog { name: "p1197", active: &[true, true, true, true], outputs: 1, eval: p1197_eval, grad: p1197_grad, fwd: Some(p1197_fwd), oracle: p1197_oracle, tags: &[3, 5, 20, 32, 33, 36, 43, 53, 55, 56, 58, 61, 62, 76, 77, 84, 87, 90, 92, 97, 101, 103, 104, 107, 116, 117, 126, 127, 128, 129, 133, 134, 139, 146, 149, 150, 151, 155, 156, 157, 172, 179, 187, 194, 217] },
@@ -58245,7 +58117,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1298", active: &[true, true, true], outputs: 1, eval: p1298_eval, grad: p1298_grad, fwd: Some(p1298_fwd), oracle: p1298_oracle, tags: &[0, 1, 20, 32, 33, 36, 40, 41, 53, 54, 55, 56, 58, 59, 61, 76, 77, 78, 79, 81, 87, 126, 127, 128, 132, 134, 137, 138, 139, 141, 143, 146, 150, 153, 155, 156, 157, 172, 174] },
     Prog { name: "p1299", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1299_eval, grad: p1299_grad, fwd: Some(p1299_fwd), oracle: p1299_oracle, tags: &[0, 3, 4, 19, 20, 32, 33, 35, 36, 51, 53, 54, 55, 56, 58, 59, 61, 62, 76, 80, 81, 84, 87, 90, 91, 101, 103, 107, 116, 119, 122, 126, 133, 134, 135, 137, 141, 146, 147, 148, 150, 152, 153, 155, 156, 157, 165, 168, 172, 175] },
     Prog { name: "p1300", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1300_eval, grad: p1300_grad, fwd: Some(p1300_fwd), oracle: p1300_oracle, tags: &[0, 2, 3, 4, 6, 7, 19, 22, 27, 32, 33, 34, 35, 36, 51, 53, 54, 55, 56, 57, 58, 59, 61, 67, 76, 78, 79, 80, 81, 90, 93, 98, 101, 103, 104, 106, 108, 116, 126, 127, 128, 130, 131, 134, 135, 137, 139, 140, 141, 144, 146, 147, 150, 152, 153, 154, 155, 156, 158, 159, 164, 169, 172, 174, 175, 179, 190, 194, 195, 196, 198, 199, 203] },
-    Prog { name: "p1301", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1301_eval, grad: p1301_grad, fwd: Some(p1301_fwd), oracle: p1301_oracle, tags: &[1, 4, 16, 21, 32, 33, 36, 37, 39, 40, 41, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 81, 90, 91, 101, 103, 106, 107, 108, 110, 116, 117, 118, 126, 127, 128, 130, 131, 139, 140, 141, 143, 145, 146, 147, 150, 154, 155, 157, 169, 172, 179, 190, 194, 195, 196, 198, 199, 213, 214] },
+    Prog { name: "p1301", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1301_eval, grad: p1301_grad, fwd: Some(p1301_fwd), oracle: p1301_oracle, tags: &[1, 4, 16, 21, 32, 33, 36, 37, 39, 40, 41, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 81, 90, 91, 101, 103, 106, 107, 108, 110, 116, 117, 118, 126, 127, 128, 130, 131, 139, 140, 141, 143, 145, 146, 147, 150, 154, 155, 157, 169, 172, 179, 190, 194, 195, 196, 198, 199, 212, 213, 214] },
     Prog { name: "p1302", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1302_eval, grad: p1302_grad, fwd: Some(p1302_fwd), oracle: p1302_oracle, tags: &[0, 5, 7, 21, 32, 33, 35, 36, 38, 39, 44, 45, 47, 48, 52, 53, 54, 55, 56, 57, 58, 59, 61, 63, 79, 81, 84, 90, 91, 96, 98, 100, 101, 103, 104, 105, 106, 107, 113, 119, 123, 126, 127, 128, 131, 137, 140, 141, 145, 146, 147, 150, 151, 152, 154, 155, 156, 157, 158, 159, 161, 164, 172, 173, 176, 179, 191, 194, 195, 197, 198] },
     Prog { name: "p1303", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1303_eval, grad: p1303_grad, fwd: Some(p1303_fwd), oracle: p1303_oracle, tags: &[0, 2, 3, 4, 20, 32, 33, 41, 50, 53, 54, 55, 56, 57, 58, 59, 61, 71, 73, 79, 90, 98, 101, 103, 107, 113, 117, 118, 123, 126, 127, 128, 131, 134, 136, 138, 141, 143, 145, 146, 147, 148, 149, 150, 154, 155, 156, 157, 168, 169, 172, 173, 179, 181, 194, 199] },
     Prog { name: "p1304", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1304_eval, grad: p1304_grad, fwd: Some(p1304_fwd), oracle: p1304_oracle, tags: &[0, 2, 4, 6, 7, 20, 32, 33, 34, 37, 39, 41, 53, 54, 55, 56, 57, 58, 59, 61, 62, 65, 76, 77, 79, 81, 103, 104, 106, 116, 117, 118, 119, 126, 127, 128, 129, 131, 135, 137, 139, 141, 142, 146, 149, 150, 152, 153, 155, 156, 159, 169, 172, 175, 176, 179, 185, 190, 194, 195, 196, 198] },
@@ -58253,7 +58125,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1306", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1306_eval, grad: p1306_grad, fwd: Some(p1306_fwd), oracle: p1306_oracle, tags: &[0, 1, 6, 20, 29, 32, 33, 36, 41, 53, 54, 55, 56, 58, 61, 63, 64, 74, 75, 76, 77, 78, 79, 80, 81, 100, 101, 103, 104, 105, 106, 116, 118, 126, 127, 128, 131, 136, 138, 140, 141, 142, 146, 150, 153, 155, 157, 161, 172, 190, 194, 195, 201] },
     Prog { name: "p1307", active: &[true, true, true], outputs: 1, eval: p1307_eval, grad: p1307_grad, fwd: Some(p1307_fwd), oracle: p1307_oracle, tags: &[1, 3, 7, 20, 32, 33, 34, 35, 45, 48, 53, 55, 56, 58, 59, 81, 100, 101, 103, 105, 107, 116, 126, 127, 128, 131, 137, 139, 141, 142, 144, 146, 150, 155, 156, 158, 159, 168, 172, 174, 217] },
     Prog { name: "p1308", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1308_eval, grad: p1308_grad, fwd: Some(p1308_fwd), oracle: p1308_oracle, tags: &[0, 3, 23, 29, 32, 33, 35, 39, 41, 45, 46, 47, 48, 53, 54, 55, 56, 58, 59, 61, 63, 64, 65, 76, 77, 78, 80, 81, 91, 93, 100, 101, 103, 105, 116, 119, 126, 127, 128, 129, 132, 133, 134, 136, 140, 141, 145, 146, 148, 149, 150, 152, 153, 154, 155, 156, 157, 158, 160, 168, 169, 172, 173, 174, 175, 176, 179, 200, 205] },
-    Prog { name: "p1309", active: &[true, true, true, true, true, true], outputs: 1, eval: p1309_eval, grad: p1309_grad, fwd: Some(p1309_fwd), oracle: p1309_oracle, tags: &[0, 1, 16, 20, 32, 33, 35, 36, 45, 48, 53, 54, 55, 56, 57, 58, 81, 90, 100, 101, 102, 103, 105, 107, 114, 116, 126, 127, 133, 137, 146, 149, 150, 155, 156, 157, 172, 173, 175, 176, 179, 180, 213] },
+    Prog { name: "p1309", active: &[true, true, true], outputs: 1, eval: p1309_eval, grad: p1309_grad, fwd: Some(p1309_fwd), oracle: p1309_oracle, tags: &[0, 1, 20, 32, 33, 35, 45, 48, 53, 54, 55, 56, 57, 58, 81, 100, 101, 102, 103, 105, 107, 114, 116, 126, 127, 129, 133, 137, 141, 146, 148, 149, 150, 155, 156, 157, 172, 173, 175, 176, 179, 199, 213] },
     Prog { name: "p1310", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1310_eval, grad: p1310_grad, fwd: Some(p1310_fwd), oracle: p1310_oracle, tags: &[1, 2, 4, 7, 20, 32, 33, 36, 39, 40, 53, 54, 55, 56, 58, 59, 61, 68, 69, 90, 103, 116, 118, 126, 128, 129, 132, 135, 137, 138, 140, 141, 144, 146, 148, 150, 154, 155, 172] },
     Prog { name: "p1311", active: &[true, true, true, true], outputs: 1, eval: p1311_eval, grad: p1311_grad, fwd: Some(p1311_fwd), oracle: p1311_oracle, tags: &[0, 6, 7, 20, 27, 32, 33, 36, 41, 47, 48, 53, 54, 55, 58, 61, 76, 84, 101, 103, 105, 126, 127, 133, 140, 141, 142, 143, 144, 145, 146, 152, 155, 157, 159, 162, 172] },
     Prog { name: "p1312", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1312_eval, grad: p1312_grad, fwd: Some(p1312_fwd), oracle: p1312_oracle, tags: &[0, 2, 3, 4, 5, 7, 12, 14, 19, 21, 32, 33, 35, 36, 39, 41, 44, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 77, 79, 84, 90, 91, 93, 100, 101, 103, 104, 105, 106, 107, 115, 116, 117, 124, 125, 126, 127, 128, 130, 132, 133, 134, 136, 138, 139, 141, 142, 143, 146, 147, 148, 149, 150, 153, 155, 156, 158, 161, 165, 168, 172, 174, 179, 180, 194, 199, 200, 208, 213] },
@@ -58286,7 +58158,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1339", active: &[true], outputs: 2, eval: p1339_eval, grad: p1339_grad, fwd: Some(p1339_fwd), oracle: p1339_oracle, tags: &[0, 7, 22, 29, 30, 32, 33, 34, 35, 47, 48, 53, 54, 55, 56, 57, 58, 59, 81, 90, 93, 101, 103, 105, 107, 119, 126, 127, 128, 129, 130, 131, 134, 137, 141, 146, 148, 149, 150, 151, 152, 153, 155, 156, 157, 161, 172, 173, 174, 175, 176, 179, 181] },
     Prog { name: "p1340", active: &[true, true, true, true], outputs: 1, eval: p1340_eval, grad: p1340_grad, fwd: Some(p1340_fwd), oracle: p1340_oracle, tags: &[0, 3, 7, 20, 32, 33, 35, 36, 39, 45, 46, 48, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 81, 83, 84, 87, 90, 100, 101, 103, 105, 107, 117, 126, 134, 136, 138, 140, 141, 146, 147, 148, 150, 153, 154, 155, 157, 170, 175, 176] },
     Prog { name: "p1341", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1341_eval, grad: p1341_grad, fwd: Some(p1341_fwd), oracle: p1341_oracle, tags: &[0, 1, 17, 24, 32, 33, 35, 36, 37, 42, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 62, 67, 76, 77, 78, 79, 81, 82, 84, 101, 103, 105, 107, 116, 117, 126, 127, 128, 132, 135, 136, 138, 139, 141, 144, 146, 147, 150, 153, 155, 156, 158, 159, 160, 165, 172, 175, 179, 189, 200] },
-    Prog { name: "p1342", active: &[true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, fwd: Some(p1342_fwd), oracle: p1342_oracle, tags: &[0, 1, 20, 28, 32, 33, 34, 35, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 79, 81, 83, 87, 101, 103, 107, 114, 115, 119, 126, 127, 128, 132, 133, 134, 136, 137, 139, 140, 141, 142, 144, 145, 146, 147, 148, 150, 151, 152, 154, 155, 156, 158, 159, 161, 163, 165, 172, 173, 175, 176, 179, 186, 188, 194, 199, 200, 205, 206, 207, 213, 215] },
+    Prog { name: "p1342", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, fwd: Some(p1342_fwd), oracle: p1342_oracle, tags: &[0, 1, 16, 20, 28, 32, 33, 34, 35, 36, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 79, 81, 83, 87, 90, 101, 103, 107, 114, 126, 127, 128, 132, 133, 134, 137, 139, 140, 141, 142, 144, 145, 146, 147, 148, 150, 151, 152, 155, 156, 158, 159, 161, 165, 172, 173, 175, 179, 180, 186, 188, 194, 199, 200, 205, 206, 207, 213] },
     Prog { name: "p1343", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1343_eval, grad: p1343_grad, fwd: Some(p1343_fwd), oracle: p1343_oracle, tags: &[0, 3, 8, 22, 33, 38, 53, 54, 55, 56, 58, 59, 81, 87, 101, 103, 104, 105, 106, 114, 116, 118, 119, 126, 127, 128, 129, 136, 144, 146, 150, 155, 157, 158, 172, 192, 193, 194, 197, 198] },
     Prog { name: "p1344", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1344_eval, grad: p1344_grad, fwd: Some(p1344_fwd), oracle: p1344_oracle, tags: &[0, 2, 4, 7, 8, 13, 20, 32, 33, 36, 38, 39, 42, 50, 53, 54, 55, 56, 57, 58, 59, 61, 65, 71, 72, 76, 77, 78, 80, 81, 86, 87, 90, 91, 101, 103, 104, 105, 106, 107, 113, 116, 118, 119, 126, 127, 128, 133, 136, 137, 139, 141, 143, 146, 147, 149, 150, 155, 156, 157, 158, 159, 160, 162, 172, 173, 174, 175, 176, 192, 194, 197, 198, 199] },
     Prog { name: "p1345", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1345_eval, grad: p1345_grad, fwd: Some(p1345_fwd), oracle: p1345_oracle, tags: &[0, 3, 4, 7, 20, 32, 33, 34, 35, 36, 45, 46, 48, 53, 54, 55, 56, 57, 58, 61, 81, 84, 87, 90, 92, 100, 101, 103, 104, 105, 106, 107, 116, 118, 119, 126, 127, 128, 131, 137, 140, 141, 144, 146, 150, 151, 155, 156, 157, 158, 159, 161, 164, 169, 172, 173, 174, 175, 179, 184, 192, 193, 194, 197, 198, 216] },
@@ -58298,18 +58170,18 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1351", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1351_eval, grad: p1351_grad, fwd: Some(p1351_fwd), oracle: p1351_oracle, tags: &[1, 11, 16, 20, 32, 33, 36, 53, 54, 55, 56, 58, 59, 61, 64, 71, 73, 76, 77, 80, 81, 85, 87, 90, 93, 98, 100, 101, 103, 104, 106, 107, 113, 116, 119, 122, 123, 126, 127, 128, 130, 133, 135, 136, 140, 141, 146, 150, 151, 155, 156, 157, 158, 160, 161, 164, 172, 173, 174, 175, 179, 189, 191, 194, 204, 205, 212] },
     Prog { name: "p1352", active: &[true], outputs: 1, eval: p1352_eval, grad: p1352_grad, fwd: Some(p1352_fwd), oracle: p1352_oracle, tags: &[0, 20, 32, 33, 35, 41, 45, 46, 48, 53, 54, 55, 56, 58, 59, 61, 76, 77, 78, 81, 100, 101, 103, 105, 107, 126, 127, 128, 129, 131, 133, 134, 138, 141, 146, 148, 150, 151, 155, 156, 157, 162, 172, 173, 175, 176, 179, 181, 217, 218] },
     Prog { name: "p1353", active: &[true, true, false], outputs: 1, eval: p1353_eval, grad: p1353_grad, fwd: Some(p1353_fwd), oracle: p1353_oracle, tags: &[0, 13, 20, 29, 32, 33, 34, 35, 36, 37, 45, 47, 48, 49, 53, 54, 55, 56, 58, 59, 61, 62, 71, 75, 78, 79, 81, 84, 91, 100, 101, 103, 105, 113, 117, 119, 126, 127, 128, 129, 132, 135, 136, 137, 141, 143, 144, 146, 147, 148, 150, 152, 154, 155, 156, 157, 158, 172, 173, 174, 176] },
-    Prog { name: "p1354", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1354_eval, grad: p1354_grad, fwd: Some(p1354_fwd), oracle: p1354_oracle, tags: &[2, 4, 7, 8, 16, 24, 26, 32, 33, 35, 36, 45, 47, 53, 54, 55, 56, 57, 58, 59, 61, 66, 76, 77, 79, 81, 84, 87, 90, 91, 100, 101, 103, 105, 107, 114, 116, 117, 118, 126, 127, 128, 130, 133, 135, 138, 140, 141, 145, 146, 147, 148, 149, 150, 152, 153, 155, 156, 157, 159, 161, 168, 170, 172, 173, 174, 175, 176, 179, 180, 181, 199, 213] },
+    Prog { name: "p1354", active: &[false, true, true, true, true, true, true], outputs: 3, eval: p1354_eval, grad: p1354_grad, fwd: Some(p1354_fwd), oracle: p1354_oracle, tags: &[2, 4, 7, 8, 24, 26, 32, 33, 35, 36, 45, 47, 53, 54, 55, 56, 57, 58, 59, 61, 66, 76, 77, 79, 81, 84, 87, 90, 91, 100, 101, 103, 105, 107, 114, 116, 117, 118, 126, 127, 128, 130, 132, 135, 136, 138, 140, 141, 145, 146, 147, 148, 149, 150, 152, 153, 155, 156, 157, 159, 161, 168, 170, 172, 173, 174, 175, 176, 179, 181, 199, 200, 202, 213, 215] },
     Prog { name: "p1355", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1355_eval, grad: p1355_grad, fwd: Some(p1355_fwd), oracle: p1355_oracle, tags: &[2, 3, 4, 20, 32, 33, 35, 36, 41, 45, 48, 53, 54, 55, 56, 58, 59, 61, 76, 77, 78, 81, 84, 85, 87, 90, 92, 100, 101, 102, 103, 105, 107, 116, 118, 126, 127, 128, 129, 130, 131, 132, 135, 141, 143, 144, 146, 147, 150, 151, 153, 155, 156, 157, 159, 172, 174, 175] },
     Prog { name: "p1356", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1356_eval, grad: p1356_grad, fwd: Some(p1356_fwd), oracle: p1356_oracle, tags: &[2, 3, 7, 12, 21, 32, 33, 35, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 71, 73, 76, 78, 79, 81, 85, 100, 101, 103, 105, 107, 112, 126, 127, 128, 130, 131, 132, 136, 141, 146, 150, 152, 153, 155, 157, 159, 160, 168, 169, 172, 175] },
     Prog { name: "p1357", active: &[true, true, true, true], outputs: 1, eval: p1357_eval, grad: p1357_grad, fwd: Some(p1357_fwd), oracle: p1357_oracle, tags: &[0, 6, 7, 21, 32, 33, 35, 37, 42, 45, 49, 53, 54, 55, 56, 58, 59, 61, 76, 78, 100, 101, 103, 105, 106, 107, 126, 127, 128, 131, 132, 136, 137, 141, 149, 150, 155, 156, 157, 172] },
     Prog { name: "p1358", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1358_eval, grad: p1358_grad, fwd: Some(p1358_fwd), oracle: p1358_oracle, tags: &[0, 3, 4, 20, 32, 33, 34, 35, 36, 41, 53, 54, 55, 56, 57, 58, 59, 61, 63, 76, 78, 81, 84, 87, 90, 103, 114, 116, 118, 126, 127, 130, 132, 139, 141, 145, 146, 149, 150, 155, 157, 159, 163, 164, 172, 176, 179, 181, 217] },
-    Prog { name: "p1359", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1359_eval, grad: p1359_grad, fwd: Some(p1359_fwd), oracle: p1359_oracle, tags: &[1, 16, 23, 29, 30, 32, 33, 35, 36, 45, 48, 53, 54, 55, 56, 57, 58, 61, 63, 76, 79, 81, 87, 90, 91, 93, 100, 101, 102, 103, 104, 105, 106, 116, 117, 126, 127, 129, 131, 132, 135, 136, 139, 141, 144, 146, 147, 150, 151, 152, 154, 155, 156, 157, 159, 164, 172, 173, 174, 179, 185, 190, 194, 195, 196, 198, 199, 205, 212, 213] },
+    Prog { name: "p1359", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false], outputs: 3, eval: p1359_eval, grad: p1359_grad, fwd: Some(p1359_fwd), oracle: p1359_oracle, tags: &[1, 8, 23, 29, 30, 32, 33, 35, 36, 44, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 63, 76, 79, 81, 87, 90, 91, 93, 100, 101, 102, 103, 104, 105, 106, 116, 117, 126, 127, 129, 131, 132, 135, 136, 138, 139, 141, 144, 146, 147, 150, 151, 152, 154, 155, 156, 157, 158, 159, 164, 172, 173, 174, 176, 179, 190, 191, 194, 195, 196, 198, 213] },
     Prog { name: "p1360", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1360_eval, grad: p1360_grad, fwd: Some(p1360_fwd), oracle: p1360_oracle, tags: &[0, 1, 2, 3, 6, 7, 20, 32, 33, 34, 35, 36, 45, 48, 53, 54, 55, 56, 57, 58, 59, 61, 79, 84, 90, 100, 101, 103, 105, 106, 107, 116, 126, 127, 128, 129, 133, 135, 138, 140, 141, 146, 149, 150, 152, 155, 156, 157, 169, 172] },
     Prog { name: "p1361", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1361_eval, grad: p1361_grad, fwd: Some(p1361_fwd), oracle: p1361_oracle, tags: &[0, 3, 4, 5, 7, 23, 32, 33, 35, 36, 38, 40, 45, 48, 49, 53, 54, 55, 56, 58, 59, 61, 62, 76, 78, 81, 84, 87, 91, 93, 100, 101, 103, 104, 105, 106, 107, 119, 126, 127, 128, 129, 130, 134, 135, 138, 141, 146, 149, 150, 151, 155, 156, 157, 159, 168, 169, 172, 175, 176, 179, 181, 190, 194, 195, 196, 198] },
     Prog { name: "p1362", active: &[true, true, true], outputs: 1, eval: p1362_eval, grad: p1362_grad, fwd: Some(p1362_fwd), oracle: p1362_oracle, tags: &[0, 1, 6, 7, 20, 29, 30, 32, 33, 34, 35, 36, 40, 41, 45, 48, 49, 53, 54, 55, 56, 57, 58, 59, 61, 76, 78, 81, 82, 86, 90, 93, 100, 101, 103, 104, 105, 106, 116, 126, 127, 128, 131, 132, 133, 139, 141, 146, 147, 148, 149, 150, 151, 154, 155, 156, 157, 158, 172, 176, 179, 181] },
     Prog { name: "p1363", active: &[true, false, true, true, true, true, true, true], outputs: 1, eval: p1363_eval, grad: p1363_grad, fwd: Some(p1363_fwd), oracle: p1363_oracle, tags: &[0, 1, 3, 5, 8, 19, 20, 28, 32, 33, 34, 35, 36, 40, 51, 53, 54, 55, 56, 57, 58, 59, 61, 71, 73, 79, 81, 90, 94, 96, 98, 101, 103, 104, 107, 120, 123, 126, 127, 128, 129, 131, 133, 136, 137, 139, 141, 144, 145, 146, 147, 148, 150, 151, 154, 155, 157, 159, 172, 176, 179, 185] },
     Prog { name: "p1364", active: &[false, false, false, false, false, false, false, true, true, true, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p1364_eval, grad: p1364_grad, fwd: Some(p1364_fwd), oracle: p1364_oracle, tags: &[0, 2, 5, 7, 8, 17, 22, 32, 33, 36, 47, 48, 53, 54, 55, 56, 58, 61, 76, 77, 80, 84, 101, 103, 104, 105, 114, 118, 119, 126, 127, 128, 129, 130, 135, 139, 141, 146, 147, 148, 150, 151, 153, 154, 155, 156, 158, 165, 169, 172, 175] },
-    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, fwd: Some(p1365_fwd), oracle: p1365_oracle, tags: &[1, 3, 7, 11, 20, 32, 33, 36, 53, 54, 55, 56, 57, 58, 59, 61, 65, 68, 69, 76, 78, 79, 81, 84, 85, 87, 90, 91, 94, 96, 101, 103, 104, 105, 107, 119, 120, 126, 127, 128, 130, 133, 134, 135, 136, 141, 142, 146, 147, 150, 151, 155, 156, 157, 161, 162, 172, 173, 174, 175, 176, 179, 184, 185, 189, 191, 194, 195, 197, 198, 200, 210, 211, 213] },
+    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, fwd: Some(p1365_fwd), oracle: p1365_oracle, tags: &[1, 3, 7, 11, 20, 32, 33, 36, 53, 54, 55, 56, 57, 58, 59, 61, 65, 68, 69, 76, 78, 79, 81, 84, 85, 87, 90, 91, 94, 96, 101, 103, 104, 105, 107, 119, 120, 126, 127, 128, 132, 133, 134, 135, 136, 138, 141, 142, 146, 147, 150, 151, 155, 156, 157, 161, 162, 172, 173, 174, 175, 176, 179, 184, 189, 191, 194, 195, 197, 198, 200, 210, 211, 213, 215] },
     Prog { name: "p1366", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1366_eval, grad: p1366_grad, fwd: Some(p1366_fwd), oracle: p1366_oracle, tags: &[0, 3, 4, 7, 21, 32, 33, 34, 36, 53, 54, 55, 56, 58, 59, 61, 62, 65, 76, 77, 84, 90, 92, 101, 103, 106, 107, 126, 127, 133, 135, 137, 141, 142, 143, 144, 146, 147, 150, 153, 154, 155, 156, 157, 162, 169, 172, 174, 175, 176, 194, 195, 199] },
     Prog { name: "p1367", active: &[true, true, true, true, true, true, false, false, false, false], outputs: 1, eval: p1367_eval, grad: p1367_grad, fwd: Some(p1367_fwd), oracle: p1367_oracle, tags: &[0, 3, 8, 12, 15, 18, 20, 32, 33, 36, 53, 55, 56, 58, 61, 79, 81, 100, 101, 103, 104, 114, 115, 116, 118, 119, 126, 127, 129, 141, 144, 146, 150, 155, 156, 172, 174, 176] },
     Prog { name: "p1368", active: &[true, true, true, true, true], outputs: 1, eval: p1368_eval, grad: p1368_grad, fwd: Some(p1368_fwd), oracle: p1368_oracle, tags: &[1, 3, 20, 29, 30, 32, 33, 53, 54, 55, 56, 58, 61, 76, 90, 93, 100, 102, 116, 119, 126, 150, 156, 172, 173, 175, 179, 181] },
@@ -58328,15 +58200,15 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1381", active: &[true], outputs: 2, eval: p1381_eval, grad: p1381_grad, fwd: Some(p1381_fwd), oracle: p1381_oracle, tags: &[0, 7, 22, 27, 29, 32, 33, 34, 35, 36, 40, 41, 45, 48, 49, 53, 54, 55, 56, 58, 59, 61, 65, 76, 78, 81, 84, 87, 100, 101, 103, 105, 107, 109, 126, 127, 128, 129, 132, 141, 142, 144, 145, 146, 147, 148, 149, 150, 153, 155, 156, 157, 158, 159, 165, 172, 173, 174] },
     Prog { name: "p1382", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1382_eval, grad: p1382_grad, fwd: Some(p1382_fwd), oracle: p1382_oracle, tags: &[0, 16, 20, 32, 33, 36, 47, 53, 54, 55, 56, 57, 58, 59, 61, 63, 65, 76, 77, 78, 79, 81, 84, 90, 91, 93, 94, 101, 102, 103, 105, 106, 110, 116, 126, 127, 128, 134, 140, 141, 143, 146, 147, 148, 150, 151, 152, 154, 155, 156, 157, 158, 161, 172, 173, 174, 191, 194, 201] },
     Prog { name: "p1383", active: &[true, true, true, true], outputs: 2, eval: p1383_eval, grad: p1383_grad, fwd: Some(p1383_fwd), oracle: p1383_oracle, tags: &[0, 17, 22, 32, 33, 34, 35, 36, 39, 42, 53, 54, 55, 56, 57, 58, 59, 61, 76, 79, 80, 81, 82, 90, 94, 103, 126, 127, 128, 132, 135, 138, 139, 140, 141, 143, 146, 148, 149, 150, 151, 155, 156, 157, 159, 162, 165, 172, 174, 177] },
-    Prog { name: "p1384", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1384_eval, grad: p1384_grad, fwd: Some(p1384_fwd), oracle: p1384_oracle, tags: &[0, 5, 11, 20, 31, 32, 33, 35, 40, 53, 54, 55, 56, 58, 61, 76, 79, 90, 101, 103, 104, 116, 126, 127, 128, 132, 135, 141, 142, 146, 150, 151, 152, 155, 156, 158, 160, 161, 169, 172, 173, 174, 179, 200, 202, 213, 215] },
+    Prog { name: "p1384", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1384_eval, grad: p1384_grad, fwd: Some(p1384_fwd), oracle: p1384_oracle, tags: &[0, 5, 11, 16, 20, 31, 32, 33, 35, 40, 53, 54, 55, 56, 58, 61, 76, 79, 90, 101, 103, 104, 116, 126, 127, 128, 135, 141, 142, 146, 150, 151, 152, 155, 156, 158, 160, 161, 169, 172, 173, 174, 179, 213, 214] },
     Prog { name: "p1385", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1385_eval, grad: p1385_grad, fwd: Some(p1385_fwd), oracle: p1385_oracle, tags: &[0, 2, 3, 16, 20, 32, 33, 36, 37, 40, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 78, 81, 90, 91, 101, 103, 104, 106, 107, 114, 116, 117, 118, 119, 126, 127, 128, 131, 133, 135, 136, 140, 141, 143, 146, 150, 155, 156, 159, 168, 172, 174, 175, 176, 179, 181, 190, 194, 195, 196, 198, 200, 206] },
     Prog { name: "p1386", active: &[true, true, true, true, true], outputs: 1, eval: p1386_eval, grad: p1386_grad, fwd: Some(p1386_fwd), oracle: p1386_oracle, tags: &[3, 7, 20, 32, 33, 35, 36, 45, 48, 53, 54, 55, 57, 58, 59, 61, 63, 65, 76, 81, 84, 87, 90, 100, 101, 103, 105, 107, 116, 118, 119, 126, 127, 128, 137, 138, 140, 141, 144, 146, 150, 151, 153, 154, 155, 156, 157, 158, 159, 160, 164, 168, 172, 173, 174, 176, 179, 189, 200, 205] },
     Prog { name: "p1387", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1387_eval, grad: p1387_grad, fwd: Some(p1387_fwd), oracle: p1387_oracle, tags: &[0, 2, 3, 5, 7, 23, 32, 33, 34, 35, 36, 37, 39, 53, 54, 55, 56, 57, 58, 61, 69, 70, 74, 76, 79, 90, 93, 103, 104, 105, 116, 126, 127, 134, 135, 141, 145, 146, 149, 150, 152, 155, 156, 158, 159, 169, 172, 175, 179, 184, 191, 194, 197, 198] },
-    Prog { name: "p1388", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, fwd: Some(p1388_fwd), oracle: p1388_oracle, tags: &[0, 22, 26, 32, 33, 34, 35, 38, 45, 48, 49, 53, 54, 55, 56, 58, 59, 61, 66, 76, 78, 79, 81, 87, 100, 101, 103, 104, 105, 106, 116, 126, 127, 132, 133, 138, 140, 141, 144, 146, 149, 150, 151, 152, 153, 155, 158, 159, 172, 173, 174, 176, 179, 181, 192, 194, 197, 198, 199, 200, 213, 215] },
+    Prog { name: "p1388", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, fwd: Some(p1388_fwd), oracle: p1388_oracle, tags: &[0, 16, 22, 26, 32, 33, 34, 35, 38, 45, 48, 49, 53, 54, 55, 56, 58, 59, 61, 66, 76, 78, 79, 81, 87, 90, 100, 101, 103, 104, 105, 106, 116, 126, 127, 132, 138, 140, 141, 144, 146, 149, 150, 151, 152, 153, 155, 158, 159, 172, 173, 174, 176, 179, 181, 192, 194, 197, 198, 213, 214] },
     Prog { name: "p1389", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1389_eval, grad: p1389_grad, fwd: Some(p1389_fwd), oracle: p1389_oracle, tags: &[0, 2, 3, 5, 7, 20, 29, 30, 32, 33, 34, 53, 54, 55, 56, 58, 90, 93, 103, 115, 119, 126, 127, 131, 136, 141, 142, 146, 149, 150, 151, 152, 155, 156, 169, 172, 176] },
     Prog { name: "p1390", active: &[true, true], outputs: 1, eval: p1390_eval, grad: p1390_grad, fwd: Some(p1390_fwd), oracle: p1390_oracle, tags: &[4, 23, 32, 33, 36, 37, 53, 54, 55, 56, 57, 58, 59, 61, 63, 76, 77, 78, 81, 101, 103, 107, 126, 127, 128, 133, 134, 140, 141, 143, 148, 150, 151, 154, 155, 156, 157, 158, 164, 169, 172, 173, 176] },
     Prog { name: "p1391", active: &[true, true, true, true, true], outputs: 1, eval: p1391_eval, grad: p1391_grad, fwd: Some(p1391_fwd), oracle: p1391_oracle, tags: &[0, 4, 7, 14, 20, 32, 33, 35, 45, 46, 48, 53, 54, 55, 56, 57, 58, 59, 61, 64, 76, 77, 78, 79, 80, 81, 88, 90, 93, 98, 100, 101, 103, 105, 107, 111, 114, 115, 116, 123, 126, 127, 129, 130, 133, 135, 140, 141, 142, 143, 146, 148, 150, 152, 155, 157, 163, 172, 173, 175, 217] },
-    Prog { name: "p1392", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, fwd: Some(p1392_fwd), oracle: p1392_oracle, tags: &[0, 2, 3, 8, 16, 21, 29, 32, 33, 36, 53, 54, 55, 56, 57, 58, 59, 61, 66, 74, 75, 76, 77, 79, 81, 86, 90, 93, 103, 104, 106, 107, 116, 119, 121, 126, 127, 128, 129, 132, 137, 139, 145, 146, 147, 149, 150, 151, 152, 155, 158, 164, 172, 175, 176, 179, 180, 184, 191, 192, 193, 194, 197, 198, 201, 213, 214] },
+    Prog { name: "p1392", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false], outputs: 2, eval: p1392_eval, grad: p1392_grad, fwd: Some(p1392_fwd), oracle: p1392_oracle, tags: &[0, 2, 3, 8, 21, 29, 32, 33, 36, 53, 54, 55, 56, 57, 58, 59, 61, 66, 74, 75, 76, 77, 79, 81, 86, 90, 93, 103, 104, 106, 107, 116, 119, 121, 126, 127, 128, 129, 132, 137, 139, 141, 146, 147, 149, 150, 151, 152, 155, 158, 164, 172, 175, 176, 179, 180, 184, 191, 192, 193, 194, 197, 198, 201, 213] },
     Prog { name: "p1393", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1393_eval, grad: p1393_grad, fwd: Some(p1393_fwd), oracle: p1393_oracle, tags: &[2, 4, 7, 14, 20, 32, 33, 35, 36, 37, 38, 40, 42, 51, 53, 54, 55, 56, 57, 58, 59, 61, 76, 78, 79, 81, 90, 91, 99, 101, 103, 104, 106, 107, 114, 116, 119, 126, 127, 128, 129, 130, 132, 133, 137, 141, 142, 143, 145, 146, 150, 153, 155, 156, 158, 172, 174, 175, 176, 179, 180, 184, 185, 191, 194, 197, 198] },
     Prog { name: "p1394", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1394_eval, grad: p1394_grad, fwd: Some(p1394_fwd), oracle: p1394_oracle, tags: &[2, 3, 6, 14, 22, 32, 33, 36, 40, 43, 44, 53, 54, 55, 56, 58, 61, 68, 69, 81, 90, 91, 101, 103, 104, 106, 116, 126, 127, 128, 129, 130, 131, 139, 141, 143, 145, 146, 147, 148, 150, 151, 152, 154, 155, 156, 157, 158, 165, 168, 172, 173, 176, 179, 181, 191, 194, 195, 199, 200, 201, 205] },
     Prog { name: "p1395", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1395_eval, grad: p1395_grad, fwd: Some(p1395_fwd), oracle: p1395_oracle, tags: &[3, 5, 7, 16, 20, 26, 32, 33, 35, 36, 53, 54, 55, 56, 57, 58, 59, 61, 66, 69, 70, 74, 76, 77, 79, 84, 87, 90, 91, 93, 94, 96, 101, 103, 104, 105, 107, 114, 116, 119, 126, 127, 128, 129, 132, 134, 136, 138, 139, 140, 141, 144, 146, 148, 150, 152, 153, 155, 157, 158, 160, 162, 165, 172, 174, 179, 181, 188, 192, 194, 197, 198] },
@@ -58361,9 +58233,9 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1414", active: &[true], outputs: 1, eval: p1414_eval, grad: p1414_grad, fwd: Some(p1414_fwd), oracle: p1414_oracle, tags: &[0, 6, 12, 20, 32, 33, 53, 54, 55, 58, 61, 65, 76, 77, 79, 80, 100, 102, 103, 126, 127, 128, 129, 130, 133, 135, 141, 146, 150, 152, 155, 156, 157, 172, 173, 174, 177, 179, 200, 205] },
     Prog { name: "p1415", active: &[true], outputs: 2, eval: p1415_eval, grad: p1415_grad, fwd: Some(p1415_fwd), oracle: p1415_oracle, tags: &[0, 22, 32, 33, 35, 36, 39, 41, 53, 54, 55, 56, 58, 59, 61, 62, 76, 77, 78, 79, 81, 82, 87, 101, 103, 106, 116, 126, 127, 128, 131, 135, 138, 141, 142, 143, 144, 146, 150, 152, 154, 155, 157, 159, 172, 173, 174, 175] },
     Prog { name: "p1416", active: &[true, true, true, true], outputs: 1, eval: p1416_eval, grad: p1416_grad, fwd: Some(p1416_fwd), oracle: p1416_oracle, tags: &[0, 1, 7, 20, 32, 33, 36, 39, 53, 54, 55, 56, 58, 59, 61, 76, 79, 81, 90, 91, 93, 101, 103, 105, 107, 108, 110, 121, 126, 127, 128, 129, 130, 132, 133, 136, 137, 139, 141, 144, 145, 146, 147, 148, 150, 155, 156, 157, 158, 161, 165, 172, 174, 176, 179, 194, 195, 199, 202, 205, 217] },
-    Prog { name: "p1417", active: &[true, true, true, true], outputs: 1, eval: p1417_eval, grad: p1417_grad, fwd: Some(p1417_fwd), oracle: p1417_oracle, tags: &[1, 20, 29, 30, 32, 33, 36, 38, 40, 41, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 77, 78, 79, 84, 90, 93, 100, 101, 103, 104, 106, 107, 119, 126, 127, 128, 134, 139, 141, 142, 143, 144, 145, 146, 148, 149, 150, 154, 155, 156, 160, 172, 179, 191, 194, 195, 200, 213, 215] },
+    Prog { name: "p1417", active: &[true, true, true, true, false, false, false], outputs: 1, eval: p1417_eval, grad: p1417_grad, fwd: Some(p1417_fwd), oracle: p1417_oracle, tags: &[1, 8, 20, 29, 30, 32, 33, 36, 38, 40, 41, 52, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 77, 78, 79, 84, 90, 93, 100, 101, 103, 104, 106, 107, 119, 126, 128, 134, 139, 141, 142, 143, 144, 145, 146, 148, 149, 150, 154, 155, 156, 160, 172, 179, 191, 194, 195, 213] },
     Prog { name: "p1418", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1418_eval, grad: p1418_grad, fwd: Some(p1418_fwd), oracle: p1418_oracle, tags: &[3, 4, 7, 14, 20, 32, 33, 35, 36, 40, 41, 45, 47, 48, 53, 54, 55, 56, 57, 58, 59, 61, 62, 76, 78, 81, 84, 85, 87, 100, 101, 103, 105, 107, 116, 126, 127, 129, 131, 133, 136, 138, 141, 142, 144, 145, 146, 150, 152, 154, 155, 156, 157, 163, 168, 172, 173, 174, 179, 181] },
-    Prog { name: "p1419", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1419_eval, grad: p1419_grad, fwd: Some(p1419_fwd), oracle: p1419_oracle, tags: &[0, 2, 6, 8, 24, 31, 32, 33, 34, 36, 40, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 78, 79, 81, 90, 91, 93, 101, 103, 104, 105, 106, 107, 108, 110, 114, 116, 119, 126, 127, 128, 129, 132, 134, 135, 136, 138, 141, 142, 145, 146, 149, 150, 151, 153, 155, 156, 157, 158, 159, 172, 173, 174, 176, 179, 180, 184, 190, 194, 195, 196, 198, 199, 200, 213, 215] },
+    Prog { name: "p1419", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false], outputs: 3, eval: p1419_eval, grad: p1419_grad, fwd: Some(p1419_fwd), oracle: p1419_oracle, tags: &[0, 2, 6, 8, 24, 31, 32, 33, 34, 36, 40, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 78, 79, 81, 90, 91, 93, 101, 103, 104, 105, 106, 107, 108, 110, 114, 116, 119, 126, 127, 128, 132, 134, 136, 138, 141, 145, 146, 149, 150, 151, 153, 155, 156, 157, 158, 159, 172, 173, 174, 176, 179, 180, 184, 190, 191, 194, 195, 196, 198, 200, 213] },
     Prog { name: "p1420", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1420_eval, grad: p1420_grad, fwd: Some(p1420_fwd), oracle: p1420_oracle, tags: &[2, 3, 20, 32, 33, 36, 38, 53, 54, 55, 56, 57, 58, 61, 76, 78, 79, 81, 86, 90, 91, 92, 100, 101, 103, 104, 106, 116, 117, 118, 119, 126, 127, 128, 132, 137, 141, 143, 145, 146, 148, 150, 153, 155, 156, 157, 169, 172, 173, 174, 175, 176, 179, 189, 191, 194, 197, 198, 199, 201, 205] },
     Prog { name: "p1421", active: &[true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1421_eval, grad: p1421_grad, fwd: Some(p1421_fwd), oracle: p1421_oracle, tags: &[0, 8, 11, 15, 18, 20, 32, 33, 35, 36, 41, 45, 48, 49, 53, 54, 55, 56, 58, 61, 79, 81, 84, 100, 101, 103, 104, 105, 126, 127, 128, 131, 132, 138, 139, 141, 146, 148, 150, 155, 156, 157, 158, 172, 179, 183, 217, 218] },
     Prog { name: "p1422", active: &[true, true, true, true, false], outputs: 1, eval: p1422_eval, grad: p1422_grad, fwd: Some(p1422_fwd), oracle: p1422_oracle, tags: &[0, 2, 8, 13, 21, 29, 32, 33, 34, 35, 40, 41, 53, 54, 55, 56, 57, 58, 61, 75, 79, 103, 114, 116, 117, 126, 127, 128, 131, 134, 135, 137, 138, 141, 143, 145, 146, 150, 153, 155, 156, 157, 158, 159, 168, 169, 172, 173, 179, 188] },
@@ -58372,7 +58244,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1425", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1425_eval, grad: p1425_grad, fwd: Some(p1425_fwd), oracle: p1425_oracle, tags: &[0, 4, 7, 20, 29, 32, 33, 34, 35, 36, 47, 53, 54, 55, 56, 57, 58, 59, 61, 62, 63, 65, 76, 77, 79, 81, 84, 87, 90, 91, 101, 103, 104, 105, 106, 107, 109, 119, 126, 127, 128, 131, 132, 133, 134, 136, 138, 140, 141, 142, 146, 148, 150, 152, 153, 155, 156, 157, 158, 172, 173, 175, 179, 190, 194, 195, 196, 198, 200, 205] },
     Prog { name: "p1426", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1426_eval, grad: p1426_grad, fwd: Some(p1426_fwd), oracle: p1426_oracle, tags: &[0, 3, 7, 20, 29, 32, 33, 34, 35, 36, 37, 42, 53, 54, 55, 56, 57, 58, 59, 61, 65, 69, 70, 74, 76, 77, 78, 81, 90, 101, 103, 106, 107, 109, 117, 118, 126, 127, 128, 131, 132, 133, 135, 140, 141, 143, 144, 146, 150, 152, 153, 155, 156, 159, 172, 175, 176] },
     Prog { name: "p1427", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1427_eval, grad: p1427_grad, fwd: Some(p1427_fwd), oracle: p1427_oracle, tags: &[0, 1, 7, 16, 20, 32, 33, 34, 35, 36, 37, 38, 41, 42, 45, 47, 48, 53, 54, 55, 56, 58, 59, 61, 76, 78, 81, 82, 85, 87, 90, 94, 100, 101, 102, 103, 105, 107, 116, 126, 127, 129, 131, 141, 143, 144, 146, 148, 149, 150, 154, 155, 156, 157, 172, 179, 181, 194, 217] },
-    Prog { name: "p1428", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1428_eval, grad: p1428_grad, fwd: Some(p1428_fwd), oracle: p1428_oracle, tags: &[0, 2, 3, 4, 16, 19, 20, 32, 33, 35, 36, 40, 51, 53, 54, 55, 56, 57, 58, 59, 61, 64, 66, 76, 79, 80, 81, 84, 86, 88, 90, 91, 93, 96, 98, 101, 103, 107, 116, 118, 119, 122, 126, 127, 128, 130, 131, 135, 137, 138, 139, 141, 142, 144, 146, 148, 149, 150, 151, 153, 155, 157, 158, 164, 172, 173, 174, 179, 180, 194, 199, 200, 205, 208, 212, 213] },
+    Prog { name: "p1428", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p1428_eval, grad: p1428_grad, fwd: Some(p1428_fwd), oracle: p1428_oracle, tags: &[0, 2, 3, 4, 8, 19, 20, 32, 33, 35, 36, 40, 51, 53, 54, 55, 56, 57, 58, 59, 61, 64, 66, 76, 79, 80, 81, 84, 86, 88, 90, 93, 96, 98, 101, 103, 107, 116, 118, 119, 122, 126, 127, 128, 130, 131, 135, 137, 138, 139, 141, 142, 144, 146, 148, 149, 150, 151, 155, 156, 157, 158, 159, 164, 172, 173, 174, 179, 191, 213] },
     Prog { name: "p1429", active: &[true, true], outputs: 2, eval: p1429_eval, grad: p1429_grad, fwd: Some(p1429_fwd), oracle: p1429_oracle, tags: &[0, 7, 22, 32, 33, 35, 36, 45, 48, 49, 50, 53, 54, 55, 56, 58, 61, 84, 90, 93, 98, 100, 101, 103, 105, 106, 107, 114, 116, 119, 126, 127, 130, 133, 134, 136, 141, 144, 145, 146, 147, 150, 152, 154, 155, 156, 157, 172, 175, 194, 199] },
     Prog { name: "p1430", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1430_eval, grad: p1430_grad, fwd: Some(p1430_fwd), oracle: p1430_oracle, tags: &[1, 2, 4, 7, 21, 32, 33, 36, 37, 38, 40, 41, 47, 52, 53, 54, 55, 56, 57, 58, 59, 61, 76, 77, 78, 80, 81, 90, 101, 103, 105, 106, 107, 116, 117, 119, 126, 127, 128, 129, 130, 131, 132, 133, 136, 138, 141, 144, 146, 150, 152, 153, 155, 156, 157, 158, 162, 172, 173, 174, 175, 179, 190, 194, 195, 210, 213] },
     Prog { name: "p1431", active: &[true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1431_eval, grad: p1431_grad, fwd: Some(p1431_fwd), oracle: p1431_oracle, tags: &[0, 6, 7, 8, 13, 21, 29, 30, 32, 33, 35, 36, 41, 53, 54, 55, 56, 57, 58, 59, 61, 71, 76, 77, 78, 81, 84, 86, 87, 90, 93, 101, 103, 116, 117, 126, 127, 130, 131, 133, 137, 138, 139, 141, 142, 144, 146, 147, 149, 150, 155, 156, 157, 158, 160, 165, 172, 174, 179, 191, 194, 198, 204] },
@@ -58413,7 +58285,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1466", active: &[true, true, true, true, true, false], outputs: 3, eval: p1466_eval, grad: p1466_grad, fwd: Some(p1466_fwd), oracle: p1466_oracle, tags: &[2, 3, 13, 24, 32, 33, 36, 37, 39, 53, 54, 55, 56, 58, 59, 71, 78, 79, 93, 101, 102, 103, 111, 116, 119, 126, 127, 128, 129, 131, 138, 141, 146, 147, 150, 152, 155, 157, 169, 172, 175, 199] },
     Prog { name: "p1467", active: &[true, true, true, true, true, true], outputs: 1, eval: p1467_eval, grad: p1467_grad, fwd: Some(p1467_fwd), oracle: p1467_oracle, tags: &[0, 3, 7, 14, 20, 32, 33, 35, 36, 45, 48, 49, 53, 54, 55, 57, 58, 59, 61, 76, 78, 84, 90, 93, 97, 100, 101, 103, 105, 107, 116, 121, 126, 128, 129, 141, 143, 146, 150, 156, 160, 172, 174, 176, 179, 194, 195, 199, 202] },
     Prog { name: "p1468", active: &[true, true, true], outputs: 3, eval: p1468_eval, grad: p1468_grad, fwd: Some(p1468_fwd), oracle: p1468_oracle, tags: &[0, 1, 21, 29, 30, 31, 32, 33, 38, 52, 53, 54, 55, 56, 58, 59, 61, 76, 78, 79, 90, 91, 93, 94, 96, 101, 103, 109, 116, 119, 120, 126, 127, 128, 129, 130, 134, 138, 139, 140, 141, 143, 146, 150, 151, 153, 154, 155, 156, 157, 158, 172, 173, 175, 179, 194, 195, 200, 206, 210] },
-    Prog { name: "p1469", active: &[false, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1469_eval, grad: p1469_grad, fwd: Some(p1469_fwd), oracle: p1469_oracle, tags: &[0, 8, 16, 20, 33, 36, 39, 53, 54, 55, 58, 90, 102, 103, 126, 127, 131, 132, 138, 147, 150, 152, 155, 172, 179, 180, 213] },
+    Prog { name: "p1469", active: &[false, true], outputs: 1, eval: p1469_eval, grad: p1469_grad, fwd: Some(p1469_fwd), oracle: p1469_oracle, tags: &[0, 8, 20, 33, 36, 39, 53, 54, 55, 58, 90, 101, 102, 103, 126, 127, 131, 132, 138, 141, 147, 150, 151, 152, 155, 172, 175, 179, 185, 199, 200, 213, 215] },
     Prog { name: "p1470", active: &[true, true], outputs: 1, eval: p1470_eval, grad: p1470_grad, fwd: Some(p1470_fwd), oracle: p1470_oracle, tags: &[0, 6, 7, 20, 32, 33, 35, 36, 39, 40, 53, 54, 55, 56, 57, 58, 59, 81, 87, 90, 101, 126, 127, 129, 133, 135, 136, 141, 142, 146, 149, 150, 152, 153, 155, 156, 157, 158, 159, 172, 173, 174, 194, 195, 202] },
     Prog { name: "p1471", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1471_eval, grad: p1471_grad, fwd: Some(p1471_fwd), oracle: p1471_oracle, tags: &[3, 7, 20, 26, 32, 33, 53, 54, 55, 56, 58, 66, 79, 100, 103, 106, 107, 116, 118, 119, 126, 127, 136, 141, 143, 146, 148, 149, 150, 151, 153, 155, 156, 158, 159, 168, 169, 172, 173, 191, 194, 201] },
     Prog { name: "p1472", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1472_eval, grad: p1472_grad, fwd: Some(p1472_fwd), oracle: p1472_oracle, tags: &[0, 1, 2, 3, 14, 21, 31, 32, 33, 34, 35, 53, 54, 55, 56, 57, 58, 61, 64, 76, 79, 90, 100, 101, 103, 106, 116, 118, 126, 127, 128, 129, 133, 135, 141, 145, 146, 148, 150, 155, 156, 165, 168, 169, 172] },
@@ -58484,7 +58356,6 @@ static HVPS: &[Hvp] = &[
     Hvp { name: "p1083", hvp: p1083_hvp1, bf: p1083_bf1, ff: None, bb: None, oracle: p1083_oracle2 },
     Hvp { name: "p1091", hvp: p1091_hvp1, bf: p1091_bf1, ff: None, bb: None, oracle: p1091_oracle2 },
     Hvp { name: "p1095", hvp: p1095_hvp1, bf: p1095_bf1, ff: Some(p1095_ff1), bb: Some(p1095_bb1), oracle: p1095_oracle2 },
-    Hvp { name: "p1103", hvp: p1103_hvp1, bf: p1103_bf1, ff: None, bb: None, oracle: p1103_oracle2 },
     Hvp { name: "p1122", hvp: p1122_hvp1, bf: p1122_bf1, ff: None, bb: None, oracle: p1122_oracle2 },
     Hvp { name: "p1132", hvp: p1132_hvp1, bf: p1132_bf1, ff: None, bb: None, oracle: p1132_oracle2 },
     Hvp { name: "p1133", hvp: p1133_hvp1, bf: p1133_bf1, ff: Some(p1133_ff1), bb: Some(p1133_bb1), oracle: p1133_oracle2 },

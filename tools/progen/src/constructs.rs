@@ -413,11 +413,11 @@ pub const KNOWN_BUGS: &[(&str, &str)] = &[
     ),
     (
         "14",
-        "`self-methods`: the data-`self` method `Sv::scale` (`#[grad(reverse, forward, wrt(x))]`) called from a body (`sp.scale(x)` on a data `sp`, on a local of constants): E0061 in the companions; never called (with `--with-known-bugs`: on a data `&Sv` parameter)",
+        "`self-methods` under `hvp`: a program calling the data-`self` method `Sv::scale` (`#[grad(reverse, forward, hvp, wrt(x))]`) on a data `&Sv` parameter: E0061 in `_hvp` (`self`'s direction and shadows passed; reverse and forward mode fixed in 8430b27 and 93f9edc); such programs are not under `hvp`",
     ),
     (
         "15",
-        "`carried-structs`: a struct value from a call or a plain constructor carried by a loop that reassigns it whole (`let mut s = smake(x, k); for … { s = Sv { … }; }`, `let mut s = Sv::default(); for … { s = s.step(k); }`, `s.v = […]` after `Sv::default()`): \"a value carried by this loop changes type in its body\"; such a loop updates it by field (and by a method unless it came from `Sv::default()`)",
+        "`carried-structs`: a struct value from a call or a plain constructor carried by a loop that reassigns it whole by a literal (`let mut s = smake(x, k); for … { s = Sv { … }; }`, the same after `Sv::unit()` / `Sv::default()`) or an `if`, or given a whole array in a `while` after `Sv::default()`: \"a value carried by this loop changes type in its body\"; such a loop updates it by field and by methods (a method after `Sv::default()`: fixed in 1806b01)",
     ),
     (
         "16",

@@ -67,9 +67,13 @@ pub(crate) fn draw(
     // companion
     let calls_lnormv =
         text.contains("lnormv(") || text.contains("umix(") || text.contains("tension(");
+    // nor the data-`self` `Sv::scale`: bug 14 of /work/notes/progen-bugs.md (a
+    // `hvp` body passes it `self`'s direction and shadows, E0061)
+    let data_self = !opts.known_bugs && text.contains(".scale(");
     picked
         && !struct_value
         && !calls_lnormv
+        && !data_self
         && forward
         && opts.on("hvp")
         && p.ret == RetKind::Scalar

@@ -45,8 +45,8 @@
 //!
 //! Kept out while a bug of `/work/notes/progen-bugs.md` is open (`KNOWN_BUGS`,
 //! generated with `--with-known-bugs`): a struct value from a call chosen by an
-//! `if` (bug 13), the data-`self` method `scale` (14), a value from a call or a
-//! plain constructor reassigned whole in a loop (15), a `self`-by-value method on
+//! `if` (bug 13), a value from a call or a plain constructor reassigned whole by
+//! a literal in a loop (15), a `self`-by-value method on
 //! a `&Sv` parameter (16), an immutable copy of a `&Sv` parameter used whole
 //! (17), a copy of a local holding a literal used whole (18).
 
