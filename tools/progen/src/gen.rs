@@ -167,6 +167,18 @@ impl Gen<'_> {
             .collect()
     }
 
+    /// `for i in 0..n`: a fresh index declared in the current scope (at most
+    /// `n - 1`).
+    pub(crate) fn range_head(&mut self, n: i64) -> Head {
+        let i = self.fresh("i");
+        let int = VK::Int {
+            max: n - 1,
+            i32: false,
+        };
+        self.declare(&i, int, false, 0.0);
+        Head::Range(i, I::Lit(0), I::Lit(n), false)
+    }
+
     pub(crate) fn lit_value(&mut self, lo: f64, hi: f64) -> f64 {
         // multiples of 0.05, never 0
         let steps = ((hi - lo) / 0.05).round() as i64;

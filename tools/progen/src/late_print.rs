@@ -12,17 +12,6 @@ impl Printer {
         self.fl == Flavor::Dual
     }
 
-    /// `name(args)` of a callee of the header, `name_dual(args, tr_)` in the oracle.
-    fn late_call(&self, name: &str, args: &[String]) -> String {
-        if self.late_dual() {
-            let mut a = args.to_vec();
-            a.push("tr_".into());
-            format!("{name}_dual({})", a.join(", "))
-        } else {
-            format!("{name}({})", args.join(", "))
-        }
-    }
-
     fn late_ty(&self, t: &str) -> String {
         if self.late_dual() {
             t.replace("Lp", "LpD<D>").replace("f64", "D")
@@ -58,7 +47,7 @@ impl Printer {
                 } else {
                     ("lnormv", s.clone())
                 };
-                (self.late_call(name, &[arg]), 10)
+                (self.header_call(name, &[arg]), 10)
             }
         }
     }
@@ -104,11 +93,11 @@ impl Printer {
                 } else {
                     String::new()
                 };
-                let call = self.late_call("lmake", &[self.ex(x, true).0, self.ex(y, true).0]);
+                let call = self.header_call("lmake", &[self.ex(x, true).0, self.ex(y, true).0]);
                 self.line(&format!("let {q}{annot} = {call};"));
             }
             LateS::LetShift(q2, q, k) => {
-                let call = self.late_call("lshift", &[q.clone(), self.ex(k, true).0]);
+                let call = self.header_call("lshift", &[q.clone(), self.ex(k, true).0]);
                 self.line(&format!("let {q2} = {call};"));
             }
             LateS::LetVec(v, annot, cap) => {
@@ -139,11 +128,11 @@ impl Printer {
                     Arg::F(e) => self.ex(e, true).0,
                     Arg::I(i) => self.int(i).0,
                 };
-                let call = self.late_call(callee, &[a, self.ex(k, true).0]);
+                let call = self.header_call(callee, &[a, self.ex(k, true).0]);
                 self.line(&format!("let {h}{annot} = {call};"));
             }
             LateS::OutCall(r, callee, x, o) => {
-                let call = self.late_call(callee, &[self.ex(x, true).0, format!("&mut {o}")]);
+                let call = self.header_call(callee, &[self.ex(x, true).0, format!("&mut {o}")]);
                 let mut l = String::new();
                 if let Some(r) = r {
                     let _ = write!(l, "let {r}{} = ", self.float_annot());

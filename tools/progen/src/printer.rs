@@ -54,6 +54,18 @@ impl Printer {
         self.lit(-0.0)
     }
 
+    /// `name(args)` of a callee of the file's header, `name_dual(args, tr_)` in
+    /// the oracle.
+    pub(crate) fn header_call(&self, name: &str, args: &[String]) -> String {
+        if self.fl == Flavor::Dual {
+            let mut a = args.to_vec();
+            a.push("tr_".into());
+            format!("{name}_dual({})", a.join(", "))
+        } else {
+            format!("{name}({})", args.join(", "))
+        }
+    }
+
     pub(crate) fn lit(&self, v: f64) -> String {
         match self.fl {
             Flavor::F64 => fmt_lit(v),

@@ -271,19 +271,7 @@ impl Gen<'_> {
         self.loop_depth += 1;
         let mut body = Vec::new();
         let head = match kind {
-            LoopKind::Range => {
-                let i = self.fresh("i");
-                self.declare(
-                    &i,
-                    VK::Int {
-                        max: n - 1,
-                        i32: false,
-                    },
-                    false,
-                    0.0,
-                );
-                Some(Head::Range(i, I::Lit(0), I::Lit(n), false))
-            }
+            LoopKind::Range => Some(self.range_head(n)),
             LoopKind::Iter => {
                 let (a, ab) = iter_src.clone().unwrap_or_default();
                 let e = self.fresh("e");

@@ -57,19 +57,7 @@ impl Gen<'_> {
                 self.declare(k, VK::Int { max: n, i32: false }, false, 0.0);
                 (None, None)
             }
-            _ => {
-                let i = self.fresh("i");
-                self.declare(
-                    &i,
-                    VK::Int {
-                        max: n - 1,
-                        i32: false,
-                    },
-                    false,
-                    0.0,
-                );
-                (None, Some(Head::Range(i, I::Lit(0), I::Lit(n), false)))
-            }
+            _ => (None, Some(self.range_head(n))),
         };
         let steps = 1 + usize::from(self.rng.chance(0.4));
         let mut b = self.bound_of(&format!("{s}.a"));

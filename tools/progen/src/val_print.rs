@@ -11,17 +11,6 @@ impl Printer {
         self.fl == Flavor::Dual
     }
 
-    /// `name(args)`, or `name_dual(args, tr_)` in the oracle.
-    fn val_call(&self, name: &str, args: &[String]) -> String {
-        if self.val_dual() {
-            let mut a = args.to_vec();
-            a.push("tr_".into());
-            format!("{name}_dual({})", a.join(", "))
-        } else {
-            format!("{name}({})", args.join(", "))
-        }
-    }
-
     /// A receiver: a `&Sv` parameter by its name (method calls dereference it),
     /// a literal or an `if` parenthesized.
     fn recv(&self, x: &SvX) -> String {
@@ -54,7 +43,7 @@ impl Printer {
                 self.ex(v0, true).0,
                 self.ex(v1, true).0
             ),
-            SvX::Make(x, y) => self.val_call("smake", &[self.ex(x, true).0, self.ex(y, true).0]),
+            SvX::Make(x, y) => self.header_call("smake", &[self.ex(x, true).0, self.ex(y, true).0]),
             SvX::Unit if dual => "sv_unit::<D>()".into(),
             SvX::Unit => "Sv::unit()".into(),
             SvX::Default if dual => "sv_zero::<D>()".into(),
@@ -62,12 +51,12 @@ impl Printer {
             SvX::Method(r, m, k) => format!(
                 "{}.{}",
                 self.recv(r),
-                self.val_call(m, &[self.ex(k, true).0])
+                self.header_call(m, &[self.ex(k, true).0])
             ),
             SvX::Compose(r, o) => format!(
                 "{}.{}",
                 self.recv(r),
-                self.val_call("compose", &[self.sv(o)])
+                self.header_call("compose", &[self.sv(o)])
             ),
             SvX::If(c, a, b) => format!(
                 "if {} {{ {} }} else {{ {} }}",
@@ -132,19 +121,22 @@ impl Printer {
                     } else {
                         self.sv_ref(r)
                     };
-                    (format!("{ty}::{}", self.val_call(m, &[recv, x])), 10)
+                    (format!("{ty}::{}", self.header_call(m, &[recv, x])), 10)
                 } else {
-                    (format!("{}.{}", self.recv(r), self.val_call(m, &[x])), 10)
+                    (
+                        format!("{}.{}", self.recv(r), self.header_call(m, &[x])),
+                        10,
+                    )
                 }
             }
             ValE::Place(r, p, j) => {
                 let p = format!("[{}, {}]", self.ex(&p[0], true).0, self.ex(&p[1], true).0);
                 (
-                    format!("{}.{}[{j}]", self.recv(r), self.val_call("place", &[p])),
+                    format!("{}.{}[{j}]", self.recv(r), self.header_call("place", &[p])),
                     10,
                 )
             }
-            ValE::Norm(x) => (self.val_call("snorm", &[self.sv_ref(x)]), 10),
+            ValE::Norm(x) => (self.header_call("snorm", &[self.sv_ref(x)]), 10),
             ValE::Field(x, j) => {
                 let f = match j {
                     Some(j) => format!(".v[{j}]"),
@@ -155,7 +147,7 @@ impl Printer {
             ValE::MapCall(ss, s, m, x) => (
                 format!(
                     "{ss}.iter().map(|{s}| {s}.{}){}",
-                    self.val_call(m, &[self.ex(x, true).0]),
+                    self.header_call(m, &[self.ex(x, true).0]),
                     self.val_sum()
                 ),
                 10,

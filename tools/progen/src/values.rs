@@ -72,15 +72,7 @@ pub(crate) const VALUES: &[&str] = &[
 ];
 
 /// The constructs of this module written by segments.
-const SEGMENTS: [&str; 7] = [
-    "call-struct-values",
-    "carried-structs",
-    "struct-copies",
-    "self-methods",
-    "struct-elements",
-    "closure-returns",
-    "const-tables",
-];
+const SEGMENTS: &[&str] = VALUES.split_at(7).0;
 
 /// What a program gets from this module besides its segments.
 pub(crate) struct Values {
@@ -95,7 +87,7 @@ pub(crate) struct Values {
 
 /// What program `index` gets from this module: its segments, and the rest.
 pub(crate) fn draw(opts: &Options, index: usize) -> (Segments, Values) {
-    let segments = Segments::draw(opts, index, 0x3C6E_F372_FE94_F82B, &SEGMENTS, 0.35);
+    let segments = Segments::draw(opts, index, 0x3C6E_F372_FE94_F82B, SEGMENTS, 0.35);
     let (_, mut side) = own_stream(
         opts,
         index,
