@@ -377,7 +377,19 @@ fn check(attr: &Attr, item: &Item) -> Result<Passed, String> {
             }
         }
     }
-    if !starts_with_item {
+    // `#[grad]` on an `impl` block marks each of its functions: each comes
+    // back as written, its companions beside it.
+    let impl_items_kept = syn::parse2::<syn::ItemImpl>(item.tokens.clone()).is_ok_and(|imp| {
+        let flat_out = flattened(out.clone());
+        imp.items.iter().all(|it| {
+            let needle = flattened(quote::ToTokens::to_token_stream(it));
+            needle.is_empty()
+                || flat_out
+                    .windows(needle.len())
+                    .any(|w| w == needle.as_slice())
+        })
+    });
+    if !starts_with_item && !impl_items_kept {
         return Err(format!("CHANGED the user's item: {out}"));
     }
     Ok(passed)
